@@ -1,0 +1,15 @@
+import { startService } from '@recoup/runtime';
+import { createApp } from './app';
+import { SERVICE, loadConfig } from './config';
+import { buildDeps } from './deps';
+
+async function main(): Promise<void> {
+  const { config, providers } = loadConfig();
+  const deps = buildDeps(config, providers);
+  await startService({ deps, app: createApp(deps), port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${SERVICE}: failed to start: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** A TCP port given as a decimal string, with a default. */
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const boolFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const redisUrl = z.url({ protocol: /^rediss?$/ });
+
+/** Every service: runtime, logging, PostgreSQL, Redis, shutdown budget. */
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: postgresUrl.default('postgresql://postgres@127.0.0.1:5432/recoup'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key, so several stacks (or test runs) can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('recoup'),
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+  /** How long a SIGTERM waits for in-flight requests, calls and jobs before closing them. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Liveness probes of PostgreSQL and Redis give up after this long. */
+  HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
+};
+
+const mode = z.enum(['live', 'sandbox']).optional();
+
+/**
+ * Provider credentials are optional. Without them a provider runs in sandbox mode.
+ * Webhook-verification secrets are separate: they are used whenever they are set, in either mode.
+ */
+export const twilioEnv = {
+  TWILIO_MODE: mode,
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/i, 'expected AC followed by 32 hex digits').optional(),
+  TWILIO_API_KEY_SID: z.string().optional(),
+  TWILIO_API_KEY_SECRET: z.string().optional(),
+  /** Verifies X-Twilio-Signature on every inbound Twilio webhook, live or sandbox. */
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected E.164').optional(),
+  /** Overrides the Twilio API host (the loopback fake in tests). */
+  TWILIO_API_BASE_URL: z.url().optional(),
+};
+
+export const openaiEnv = {
+  OPENAI_MODE: mode,
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_REALTIME_MODEL: z.string().default('gpt-realtime'),
+};
+
+export const anthropicEnv = {
+  ANTHROPIC_MODE: mode,
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  ANTHROPIC_MODEL: z.string().default('claude-sonnet-4-5'),
+};
+
+export const stripeEnv = {
+  STRIPE_MODE: mode,
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected sk_test_/sk_live_ key').optional(),
+  /** Verifies Stripe-Signature on every inbound Stripe webhook, live or sandbox. */
+  STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
+  STRIPE_API_BASE_URL: z.url().optional(),
+};
+
+export const sendgridEnv = {
+  SENDGRID_MODE: mode,
+  SENDGRID_API_KEY: z.string().min(1).optional(),
+  SENDGRID_FROM_EMAIL: z.email().optional(),
+  /** Public key (base64 DER) that verifies SendGrid's signed event webhook. */
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().optional(),
+  SENDGRID_API_BASE_URL: z.url().optional(),
+};
+
+export const flag = (fallback: boolean) => boolFlag.default(fallback);

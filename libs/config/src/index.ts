@@ -1,0 +1,4 @@
+export { ConfigError, parseEnv } from './env';
+export { anthropicEnv, baseEnv, flag, openaiEnv, port, sendgridEnv, stripeEnv, twilioEnv } from './fragments';
+export { ProviderConfigError, resolveProviders } from './providers';
+export type { ProviderDecision, ProviderMode, ProviderSpec } from './providers';

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const Uuid = z.uuid();
+/** An amount in major units as the product's examples give it (500.00), at most two decimals. */
+export const MajorAmount = z
+  .number()
+  .positive()
+  .max(21_474_836.47)
+  .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimal places');
+export const Currency = z.string().regex(/^[A-Z]{3}$/).default('GBP');
+export const IsoDate = z.iso.date();
+export const Channel = z.enum(['email', 'sms', 'ai_call', 'ivr_call', 'letter']);
+export type Channel = z.infer<typeof Channel>;
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +447700900123');
+
+/** Major units (500.00) to integer pence (50000), without floating-point drift. */
+export function toPence(major: number): number {
+  return Math.round(major * 100);
+}
+export function toMajor(pence: number): number {
+  return pence / 100;
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+export const PlaceAiCallJob = z.object({
+  tenant_id: z.uuid(),
+  client_id: z.uuid(),
+  invoice_id: z.uuid(),
+  requested_by: z.string().min(1),
+});
+export type PlaceAiCallJob = z.infer<typeof PlaceAiCallJob>;
+
+export const PlaceIvrCallJob = PlaceAiCallJob;
+export type PlaceIvrCallJob = z.infer<typeof PlaceIvrCallJob>;

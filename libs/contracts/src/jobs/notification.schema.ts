@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/**
+ * Job payloads carry ids, not copies of records: the worker re-reads the invoice and the
+ * debtor so it acts on their state at send time (a dispute or STOP recorded after enqueue counts).
+ */
+const Base = {
+  tenant_id: z.uuid(),
+  client_id: z.uuid(),
+  invoice_id: z.uuid().optional(),
+  template_id: z.string().min(1),
+  purpose: z.enum(['reminder', 'final_notice', 'payment_plan', 'receipt', 'statutory_notice']),
+  requested_by: z.string().min(1),
+};
+
+export const SendEmailJob = z.object({ ...Base, channel: z.literal('email') });
+export const SendSmsJob = z.object({ ...Base, channel: z.literal('sms') });
+export const SendLetterJob = z.object({ ...Base, channel: z.literal('letter') });
+export type SendEmailJob = z.infer<typeof SendEmailJob>;
+export type SendSmsJob = z.infer<typeof SendSmsJob>;
+export type SendLetterJob = z.infer<typeof SendLetterJob>;

@@ -1,0 +1,6 @@
+export { createDatabase, pingDatabase } from './client';
+export type { Database } from './client';
+export { ensureDatabase, migrateDatabase, runPrisma, MIGRATIONS_DIR, PRISMA_SCHEMA } from './migrate';
+export { Prisma } from './generated/client';
+export type * from './generated/models';
+export * from './generated/enums';

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { HealthResponse } from '@recoup/contracts';
+import type { Logger, ServiceMetrics } from '@recoup/observability';
+import { runHealthChecks, type HealthCheck } from './health';
+import { buildOpenApiDocument } from './openapi';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem';
+import { ApiRouter, type AnyRouteSpec } from './routes';
+
+export interface HttpAppOptions {
+  service: string;
+  version?: string;
+  description?: string;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** express body-parser limit, e.g. "100kb". */
+  bodyLimit?: string;
+  health: Record<string, HealthCheck>;
+  healthTimeoutMs?: number;
+  routers?: ApiRouter[];
+  /** Extra setup that needs the bare Express app (e.g. WebSocket upgrade helpers). */
+  configure?: (app: Express) => void;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The exact bytes received, kept for webhook signature verification. */
+    rawBody?: Buffer;
+    id: string;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps the raw bytes of JSON and form bodies: Stripe, Twilio and SendGrid sign the exact payload. */
+const keepRawBody = (req: Request, _res: unknown, buf: Buffer) => {
+  req.rawBody = buf;
+};
+
+/**
+ * The Express 5 app every service is built on: request ids, JSON logs, body limits, zod
+ * validation answering RFC 9457 problem+json, /health, /metrics, /openapi.json and /docs.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { service, logger, metrics } = options;
+  const version = options.version ?? process.env.npm_package_version ?? '0.1.0';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'extended');
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as Request).id,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = metrics.httpRequestDuration.startTimer();
+    res.on('finish', () => {
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      end(labels);
+      metrics.httpRequestsTotal.inc(labels);
+    });
+    next();
+  });
+  const limit = options.bodyLimit ?? '100kb';
+  app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
+
+  const routes: AnyRouteSpec[] = [];
+  const system = new ApiRouter().route({
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness of the service and its dependencies',
+    tags: ['system'],
+    responses: {
+      200: { description: 'Every dependency is up', schema: HealthResponse },
+      503: { description: 'At least one dependency is down (named in checks)', schema: HealthResponse },
+    },
+    handler: async (_input, _req, res) => {
+      const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
+      res.status(health.status === 'ok' ? 200 : 503).json(health);
+    },
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  for (const router of [system, ...(options.routers ?? [])]) {
+    routes.push(...router.routes);
+    app.use(router.router);
+  }
+  options.configure?.(app);
+
+  const document = buildOpenApiDocument({ title: `Recoup ${service}`, version, description: options.description }, routes);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: `Recoup ${service} API` }));
+
+  app.use((req, res) => {
+    sendProblem(res, { type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${req.method} ${req.path}`, request_id: req.id });
+  });
+  app.use(problemHandler(logger));
+  return app;
+}
+
+function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof HttpProblem) {
+      const { headers, errors, type, ...extra } = err.extra;
+      return sendProblem(
+        res,
+        { type: type ?? 'about:blank', title: err.title, status: err.status, detail: err.detail, request_id: req.id, ...(errors ? { errors } : {}), ...extra },
+        headers,
+      );
+    }
+    // body-parser errors carry a `type` and an HTTP status: they are the client's fault.
+    const parserError = err as { type?: string; status?: number; message?: string };
+    if (parserError.type === 'entity.parse.failed') {
+      return sendProblem(res, {
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'Request body is not valid JSON',
+        request_id: req.id,
+        errors: [{ field: 'body', pointer: '/', detail: 'malformed JSON' }],
+      });
+    }
+    if (parserError.type === 'entity.too.large') {
+      return sendProblem(res, { type: 'about:blank', title: 'Content Too Large', status: 413, detail: 'Request body exceeds the size limit', request_id: req.id });
+    }
+    if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return sendProblem(res, { type: 'about:blank', title: 'Bad Request', status: parserError.status, detail: parserError.message ?? 'Bad request', request_id: req.id });
+    }
+    logger.error({ err, requestId: req.id }, 'unhandled error');
+    return sendProblem(res, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred; quote the request id when reporting it', request_id: req.id });
+  };
+}
+
+export { PROBLEM_CONTENT_TYPE };

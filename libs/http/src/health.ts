@@ -1,0 +1,45 @@
+import type { HealthResponse } from '@recoup/contracts';
+
+export type CheckStatus = HealthResponse['checks'][string];
+/** A dependency probe: resolves when the dependency answers (optionally with a status), rejects when it does not. */
+export type HealthCheck = () => Promise<CheckStatus | void>;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Runs every probe concurrently, each bounded by `timeoutMs`; any "down" makes the service unavailable. */
+export async function runHealthChecks(
+  service: string,
+  version: string,
+  checks: Record<string, HealthCheck>,
+  timeoutMs: number,
+): Promise<HealthResponse> {
+  const entries = await Promise.all(
+    Object.entries(checks).map(async ([name, probe]) => {
+      try {
+        const status = (await withTimeout(Promise.resolve().then(probe), timeoutMs)) ?? 'up';
+        return { name, status, error: undefined };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        return { name, status: 'down' as const, error: message.slice(0, 200) };
+      }
+    }),
+  );
+  const result: HealthResponse = {
+    status: entries.some((e) => e.status === 'down') ? 'unavailable' : 'ok',
+    service,
+    version,
+    uptime_seconds: Math.round(process.uptime()),
+    checks: Object.fromEntries(entries.map((e) => [e.name, e.status])),
+  };
+  const errors = entries.filter((e) => e.error);
+  if (errors.length > 0) result.errors = Object.fromEntries(errors.map((e) => [e.name, e.error!]));
+  return result;
+}

@@ -1,0 +1,4 @@
+export { createLogger, REDACT_PATHS } from './logger';
+export type { Logger, LoggerOptions } from './logger';
+export { createMetrics } from './metrics';
+export type { ServiceMetrics } from './metrics';

@@ -1,0 +1,10 @@
+export { JOB_CATALOG, QUEUES } from './catalog';
+export type { JobData, JobDefinition, JobName, JobsOn, QueueName } from './catalog';
+export { InvalidJobError, JobProducer } from './producer';
+export type { EnqueueOptions } from './producer';
+export { closeRedis, createRedis, pingRedis, Redis, waitForRedis } from './redis';
+export type { RedisRole } from './redis';
+export { createJobWorker } from './worker';
+export type { JobProcessor, ProcessorsFor, WorkerOptions } from './worker';
+export { UnrecoverableError } from 'bullmq';
+export type { Job, Worker } from 'bullmq';

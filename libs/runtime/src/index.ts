@@ -1,0 +1,6 @@
+export { loadServiceConfig } from './config';
+export type { ServiceConfig } from './config';
+export { createCoreDeps } from './core';
+export type { CoreConfig, CoreDeps } from './core';
+export { startService } from './start';
+export type { StartOptions } from './start';
