@@ -11,6 +11,8 @@ function poolConfig(url: string) {
     user: decodeURIComponent(u.username || 'postgres'),
     password: u.password ? decodeURIComponent(u.password) : undefined,
     database: u.pathname.replace(/^\//, '') || 'postgres',
+    // Let the CLI exit as soon as it is done instead of waiting out the pool's 10 s idle timeout.
+    allowExitOnIdle: true,
   };
 }
 

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 const DB_ROOT = path.resolve(__dirname, '..');
 const WORKSPACE_ROOT = path.resolve(DB_ROOT, '..', '..');
 const PRISMA_CLI = path.join(WORKSPACE_ROOT, 'node_modules', 'prisma', 'build', 'index.js');
+const CLI_PRELOAD = path.join(DB_ROOT, 'prisma-cli-preload.cjs');
 export const PRISMA_CONFIG = path.join(DB_ROOT, 'prisma.config.ts');
 export const PRISMA_SCHEMA = path.join(DB_ROOT, 'prisma', 'schema.prisma');
 export const MIGRATIONS_DIR = path.join(DB_ROOT, 'prisma', 'migrations');
@@ -34,7 +35,7 @@ export interface CliResult {
 
 export function runPrisma(args: string[], databaseUrl: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PRISMA_CLI, ...args, '--config', PRISMA_CONFIG], {
+    const child = spawn(process.execPath, ['-r', CLI_PRELOAD, PRISMA_CLI, ...args, '--config', PRISMA_CONFIG], {
       cwd: WORKSPACE_ROOT,
       env: prismaCliEnv(databaseUrl),
       stdio: ['ignore', 'pipe', 'pipe'],

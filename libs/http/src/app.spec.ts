@@ -1,0 +1,181 @@
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { z } from 'zod';
+import { createLogger, createMetrics } from '@recoup/observability';
+import { createHttpApp } from './app';
+import { HttpProblem } from './problem';
+import { ApiRouter } from './routes';
+
+const silent = new Writable({ write: (_c, _e, done) => done() });
+
+const Invoice = z.object({ client_id: z.uuid(), amount: z.number().positive(), currency: z.string().length(3).default('GBP') }).strict().meta({ id: 'CreateInvoice' });
+
+function build(health: Record<string, () => Promise<void | 'sandbox'>> = { postgres: async () => undefined }) {
+  const logger = createLogger({ service: 'test', destination: silent });
+  const created: unknown[] = [];
+  const api = new ApiRouter()
+    .route({
+      method: 'post',
+      path: '/api/invoices',
+      summary: 'Create an invoice',
+      request: { body: Invoice },
+      responses: { 201: { description: 'Created', schema: Invoice } },
+      handler: ({ body }, _req, res) => {
+        created.push(body);
+        res.status(201).json(body);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/invoices/:invoice_id',
+      summary: 'Get an invoice',
+      request: { params: z.object({ invoice_id: z.uuid() }), query: z.object({ expand: z.enum(['client']).optional() }) },
+      responses: { 200: { description: 'The invoice' } },
+      handler: ({ params }) => {
+        throw HttpProblem.notFound(`invoice ${params.invoice_id} not found`);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/boom',
+      summary: 'Fails',
+      responses: { 200: { description: 'never' } },
+      handler: async () => {
+        throw new Error('database password is hunter2');
+      },
+    });
+  const app = createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), health, routers: [api], bodyLimit: '1kb' });
+  return { app, created };
+}
+
+describe('createHttpApp', () => {
+  it('passes a valid body to the handler, with defaults applied', async () => {
+    const { app, created } = build();
+    const res = await request(app).post('/api/invoices').send({ client_id: '6f1c2d1e-8a6b-4c9e-9a3e-0b7f3f1d2c4a', amount: 500 });
+    expect(res.status).toBe(201);
+    expect(created).toEqual([{ client_id: '6f1c2d1e-8a6b-4c9e-9a3e-0b7f3f1d2c4a', amount: 500, currency: 'GBP' }]);
+  });
+
+  it('answers an invalid body with 400 problem+json naming every failing field', async () => {
+    const { app, created } = build();
+    const res = await request(app).post('/api/invoices').send({ client_id: 'nope', amount: -1, colour: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ title: 'Bad Request', status: 400 });
+    const fields = res.body.errors.map((e: { field: string }) => e.field).sort();
+    expect(fields).toEqual(['body.amount', 'body.client_id', 'body.colour']);
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'body.amount').pointer).toBe('/amount');
+    expect(created).toHaveLength(0);
+  });
+
+  it('validates path and query parameters too', async () => {
+    const { app } = build();
+    const res = await request(app).get('/api/invoices/123?expand=everything');
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['params.invoice_id', 'query.expand']);
+  });
+
+  it('answers malformed JSON with 400 and an oversized body with 413, both as problem+json', async () => {
+    const { app } = build();
+    const bad = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"amount": ');
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/problem\+json/);
+    const big = await request(app).post('/api/invoices').send({ client_id: 'x'.repeat(5000) });
+    expect(big.status).toBe(413);
+    expect(big.body.title).toBe('Content Too Large');
+  });
+
+  it('turns HttpProblem into its status and unknown routes into 404 problem+json', async () => {
+    const { app } = build();
+    const missing = await request(app).get('/api/invoices/6f1c2d1e-8a6b-4c9e-9a3e-0b7f3f1d2c4a');
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toContain('not found');
+    const unknown = await request(app).get('/nowhere');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('hides internal errors: 500 problem+json without message or stack', async () => {
+    const { app } = build();
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(res.body)).not.toContain('hunter2');
+    expect(JSON.stringify(res.body)).not.toContain('at ');
+    expect(res.body.request_id).toBe(res.headers['x-request-id']);
+  });
+
+  it('keeps a well-formed incoming request id and makes one otherwise', async () => {
+    const { app } = build();
+    expect((await request(app).get('/health').set('x-request-id', 'abc-123')).headers['x-request-id']).toBe('abc-123');
+    expect((await request(app).get('/health').set('x-request-id', 'bad id <script>')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports health 200 when every check is up and 503 naming the one that is down', async () => {
+    expect((await request(build().app).get('/health')).body).toMatchObject({ status: 'ok', checks: { postgres: 'up' } });
+    const { app } = build({
+      postgres: async () => undefined,
+      redis: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
+      },
+      stripe: async () => 'sandbox',
+    });
+    const res = await request(app).get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'up', redis: 'down', stripe: 'sandbox' } });
+    expect(res.body.errors.redis).toContain('ECONNREFUSED');
+  });
+
+  it('bounds a hanging check by the health timeout', async () => {
+    const logger = createLogger({ service: 'test', destination: silent });
+    const app = createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), health: { redis: () => new Promise(() => undefined) }, healthTimeoutMs: 100 });
+    const res = await request(app).get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body.errors.redis).toContain('no answer within 100 ms');
+  });
+
+  it('publishes an OpenAPI 3.1 document generated from the route schemas, and Swagger UI', async () => {
+    const { app } = build();
+    const doc = (await request(app).get('/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const create = doc.paths['/api/invoices'].post;
+    expect(create.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CreateInvoice' });
+    expect(doc.components.schemas.CreateInvoice.required).toEqual(['client_id', 'amount']);
+    expect(create.responses['400'].content['application/problem+json']).toBeDefined();
+    const get = doc.paths['/api/invoices/{invoice_id}'].get;
+    expect(get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['path:invoice_id', 'query:expand']);
+    expect(doc.paths['/health'].get.responses['503']).toBeDefined();
+    const docs = await request(app).get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger-ui');
+    const init = await request(app).get('/docs/swagger-ui-init.js');
+    expect(init.text).toContain('/openapi.json');
+  });
+
+  it('exposes Prometheus metrics labelled by route template, not by raw URL', async () => {
+    const { app } = build();
+    await request(app).get('/api/invoices/6f1c2d1e-8a6b-4c9e-9a3e-0b7f3f1d2c4a');
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('http_requests_total{method="GET",route="/api/invoices/:invoice_id",status="404",service="test"} 1');
+    expect(res.text).not.toContain('6f1c2d1e');
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('keeps the raw body of JSON and form posts for webhook signatures', async () => {
+    const logger = createLogger({ service: 'test', destination: silent });
+    let raw = '';
+    const app = createHttpApp({
+      service: 'test',
+      logger,
+      metrics: createMetrics('test'),
+      health: {},
+      configure: (a) =>
+        a.post('/webhook', (req, res) => {
+          raw = req.rawBody?.toString() ?? '';
+          res.sendStatus(204);
+        }),
+    });
+    await request(app).post('/webhook').type('form').send('CallSid=CA1&To=%2B44');
+    expect(raw).toBe('CallSid=CA1&To=%2B44');
+  });
+});

@@ -1,0 +1,5 @@
+import { ensurePrismaClient, loadDotEnv, migrate } from './lib.mjs';
+
+loadDotEnv();
+ensurePrismaClient();
+migrate();
