@@ -4,44 +4,34 @@ import nx from '@nx/eslint-plugin';
 const vendorSdks = ['twilio', 'openai', '@anthropic-ai/sdk', 'stripe', '@sendgrid/mail'];
 const prisma = ['@prisma/*', 'prisma'];
 
-export default [
-  ...nx.configs['flat/base'],
-  ...nx.configs['flat/typescript'],
-  ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/node_modules', '**/generated', '**/.nx', 'coverage'] },
-  {
-    files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.mjs', '**/*.cjs'],
-    rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
+/** Tests of any library may use libs/testing (its helpers and shared contract suites); code may not. */
+const depConstraints = (inTests) => {
+  const testing = inTests ? ['type:testing'] : [];
+  return [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
             {
               sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
               bannedExternalImports: [...vendorSdks, ...prisma, 'bullmq'],
             },
             {
               sourceTag: 'type:data',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
               bannedExternalImports: [...vendorSdks],
             },
             {
               sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', ...testing],
               bannedExternalImports: [...vendorSdks],
             },
             {
               sourceTag: 'type:provider',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
               bannedExternalImports: [...prisma, 'bullmq'],
             },
             {
               sourceTag: 'type:runtime',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data'],
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', ...testing],
               bannedExternalImports: [...vendorSdks, ...prisma],
             },
             {
@@ -55,15 +45,31 @@ export default [
             },
             { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:testing'] },
-          ],
-        },
-      ],
-    },
-  },
+  ];
+};
+
+const boundaries = (inTests) => [
+  'error',
+  { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints(inTests) },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/generated', '**/.nx', 'coverage', '**/jest.config.cjs', 'jest.preset.cjs'] },
   {
     files: ['**/*.ts', '**/*.tsx'],
     rules: {
+      '@nx/enforce-module-boundaries': boundaries(false),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(true),
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
 ];

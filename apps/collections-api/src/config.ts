@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, port, stripeEnv } from '@recoup/config';
+import { baseEnv, port, providerSpecs, stripeEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'collections-api';
@@ -16,7 +16,5 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [
-    { name: 'stripe', mode: c.STRIPE_MODE, credentials: { STRIPE_SECRET_KEY: c.STRIPE_SECRET_KEY } },
-  ], env);
+  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.stripe(c)], env);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, port, openaiEnv, twilioEnv } from '@recoup/config';
+import { baseEnv, port, providerSpecs, openaiEnv, twilioEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'voice-agent';
@@ -16,8 +16,5 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [
-    { name: 'twilio', mode: c.TWILIO_MODE, credentials: { TWILIO_ACCOUNT_SID: c.TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: c.TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER: c.TWILIO_FROM_NUMBER } },
-    { name: 'openai', mode: c.OPENAI_MODE, credentials: { OPENAI_API_KEY: c.OPENAI_API_KEY } },
-  ], env);
+  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.twilio(c), providerSpecs.openai(c)], env);
 }

@@ -75,3 +75,23 @@ export const sendgridEnv = {
 };
 
 export const flag = (fallback: boolean) => boolFlag.default(fallback);
+
+type Env<T extends z.ZodRawShape> = z.infer<z.ZodObject<T>>;
+
+/** Which credentials make each provider live (see resolveProviders). */
+export const providerSpecs = {
+  twilio: (c: Env<typeof twilioEnv>) => ({
+    name: 'twilio',
+    mode: c.TWILIO_MODE,
+    credentials: { TWILIO_ACCOUNT_SID: c.TWILIO_ACCOUNT_SID, TWILIO_FROM_NUMBER: c.TWILIO_FROM_NUMBER },
+    alsoNeeds: { 'TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SECRET': c.TWILIO_API_KEY_SECRET ?? c.TWILIO_AUTH_TOKEN },
+  }),
+  openai: (c: Env<typeof openaiEnv>) => ({ name: 'openai', mode: c.OPENAI_MODE, credentials: { OPENAI_API_KEY: c.OPENAI_API_KEY } }),
+  anthropic: (c: Env<typeof anthropicEnv>) => ({ name: 'anthropic', mode: c.ANTHROPIC_MODE, credentials: { ANTHROPIC_API_KEY: c.ANTHROPIC_API_KEY } }),
+  stripe: (c: Env<typeof stripeEnv>) => ({ name: 'stripe', mode: c.STRIPE_MODE, credentials: { STRIPE_SECRET_KEY: c.STRIPE_SECRET_KEY } }),
+  sendgrid: (c: Env<typeof sendgridEnv>) => ({
+    name: 'sendgrid',
+    mode: c.SENDGRID_MODE,
+    credentials: { SENDGRID_API_KEY: c.SENDGRID_API_KEY, SENDGRID_FROM_EMAIL: c.SENDGRID_FROM_EMAIL },
+  }),
+};

@@ -19,6 +19,18 @@ describe('resolveProviders', () => {
     );
   });
 
+  it('does not count a webhook secret as intent to go live, but needs it (or an API key) for live', () => {
+    const spec = (sid: string | undefined, token: string | undefined) => ({
+      name: 'twilio',
+      mode: undefined,
+      credentials: { TWILIO_ACCOUNT_SID: sid, TWILIO_FROM_NUMBER: sid && '+447700900000' },
+      alsoNeeds: { 'TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SECRET': token },
+    });
+    expect(resolveProviders([spec(undefined, 'webhook-secret-only')], 'development')[0]!.mode).toBe('sandbox');
+    expect(resolveProviders([spec('AC1', 'token')], 'development')[0]!.mode).toBe('live');
+    expect(() => resolveProviders([spec('AC1', undefined)], 'development')).toThrow(/TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SECRET/);
+  });
+
   it('refuses an inferred sandbox in production but accepts an explicit one', () => {
     expect(() => resolveProviders([twilio(undefined, { TWILIO_ACCOUNT_SID: undefined })], 'production')).toThrow(ProviderConfigError);
     expect(resolveProviders([twilio('sandbox', { TWILIO_ACCOUNT_SID: undefined })], 'production')[0]!.mode).toBe('sandbox');

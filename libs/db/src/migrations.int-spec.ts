@@ -1,10 +1,31 @@
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createEmptyDatabase } from '@recoup/testing';
 import { createDatabase, pingDatabase } from './client';
 import { PRISMA_SCHEMA, migrateDatabase, runPrisma } from './migrate';
+
+// This suite builds its own empty databases: libs/testing depends on libs/db, not the other way round.
+async function createEmptyDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  admin.pathname = '/postgres';
+  admin.search = '';
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const sql = async (statement: string) => {
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await sql(`CREATE DATABASE "${name}"`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => sql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
 
 /**
  * The structure of a database as PostgreSQL sees it, in a canonical order: columns (sorted by

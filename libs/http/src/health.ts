@@ -39,7 +39,7 @@ export async function runHealthChecks(
     uptime_seconds: Math.round(process.uptime()),
     checks: Object.fromEntries(entries.map((e) => [e.name, e.status])),
   };
-  const errors = entries.filter((e) => e.error);
-  if (errors.length > 0) result.errors = Object.fromEntries(errors.map((e) => [e.name, e.error!]));
+  const errors = entries.flatMap((e) => (e.error ? [[e.name, e.error] as const] : []));
+  if (errors.length > 0) result.errors = Object.fromEntries(errors);
   return result;
 }

@@ -29,7 +29,7 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<
 function parameters(part: 'query' | 'path', schema: z.ZodType | undefined, components: Record<string, JsonSchema>) {
   if (!schema) return [];
   const json = toSchema(schema, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[]; $ref?: string };
-  const resolved = json.$ref ? (components[json.$ref.split('/').pop()!] as typeof json) : json;
+  const resolved = json.$ref ? (components[json.$ref.slice('#/components/schemas/'.length)] as typeof json) : json;
   return Object.entries(resolved.properties ?? {}).map(([name, prop]) => ({
     name,
     in: part,

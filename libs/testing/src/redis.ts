@@ -46,7 +46,7 @@ export class DisposableRedis {
     this.process = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      child.stdout.on('data', (d: Buffer) => {
         output += d.toString();
         if (output.includes('Ready to accept connections')) resolve();
       });
