@@ -3,7 +3,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install (not ci): see ensureInstalled in tools/scripts/lib.mjs.
+RUN npm install --no-audit --no-fund
 
 FROM deps AS build
 COPY . .
@@ -14,7 +15,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 # Migrations and the migrate entry point (run by the one-shot `migrate` service).
 COPY --from=build /app/tsconfig.base.json ./
 COPY --from=build /app/libs/db ./libs/db

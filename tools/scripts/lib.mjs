@@ -46,12 +46,17 @@ function mtime(file) {
   return existsSync(file) ? statSync(file).mtimeMs : 0;
 }
 
-/** `npm ci` when node_modules is missing or older than the lockfile. */
+/**
+ * Installs the locked versions when node_modules is missing or older than the lockfile.
+ * `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries (@swc/core-darwin-*,
+ * ...) out of the lockfile, and `npm ci` then refuses it as out of sync; `npm install` installs the
+ * same locked tree and leaves the lockfile unchanged.
+ */
 export function ensureInstalled() {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
   if (mtime(marker) >= mtime(path.join(ROOT, 'package-lock.json'))) return;
-  log('installing dependencies (npm ci)');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  log('installing dependencies (npm install from package-lock.json)');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 function newestIn(dir) {
