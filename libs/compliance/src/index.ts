@@ -1,1 +1,13 @@
-export {};
+export { evaluateContact, earliestCommon, CONTACT_RULES } from './evaluate-contact';
+export type { ContactDecision, ContactRequest } from './evaluation.types';
+export * from './contact.types';
+export { CONTACT_PURPOSES, CONTACT_PURPOSE_NAMES, purposeInfo } from './contact-purpose';
+export type { ContactPurpose, PurposeInfo } from './contact-purpose';
+export { PROFILES, UK_PROFILE, US_PROFILE, resolveProfile } from './profiles';
+export type { ComplianceProfile, ProfileId } from './profiles';
+export { PreferredTimesSchema, RuleSetConfigSchema, WeeklyWindowSchema, mergeRuleSet } from './rule-set.schema';
+export type { RuleSetConfig, RuleSetOverrides } from './rule-set.schema';
+export { DateHolidaysCalendar, GovUkFeedCalendar, defaultBankHolidayCalendar } from './bank-holidays';
+export type { BankHolidayCalendar, GovUkBankHolidayFeed } from './bank-holidays';
+export { SOURCES } from './rule-sources';
+export { outstandingPence, dueDateIso } from './debt-facts';

@@ -1,0 +1,17 @@
+import type { DebtFacts } from './contact.types';
+
+/** Amount still owed, never negative. */
+export function outstandingPence(debt: DebtFacts): number {
+  return Math.max(0, debt.amountPence - (debt.paidPence ?? 0));
+}
+
+/** The due date as an ISO date; a Date is read in UTC, as PostgreSQL `date` columns arrive. */
+export function dueDateIso(debt: DebtFacts): string | null {
+  const d = debt.dueDate;
+  if (d instanceof Date) return Number.isNaN(d.getTime()) ? null : d.toISOString().slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : null;
+}
+
+export function isClosed(debt: DebtFacts): boolean {
+  return debt.status === 'paid' || debt.status === 'cancelled' || debt.status === 'written_off' || outstandingPence(debt) === 0;
+}
