@@ -35,7 +35,6 @@ export type ContactPurpose = keyof typeof CONTACT_PURPOSES;
 export const CONTACT_PURPOSE_NAMES = Object.keys(CONTACT_PURPOSES) as ContactPurpose[];
 
 export function purposeInfo(purpose: ContactPurpose): PurposeInfo {
-  const info: PurposeInfo | undefined = CONTACT_PURPOSES[purpose];
-  if (!info) throw new Error(`unknown contact purpose "${String(purpose)}"`);
-  return info;
+  if (!Object.hasOwn(CONTACT_PURPOSES, purpose)) throw new Error(`unknown contact purpose "${String(purpose)}"`);
+  return CONTACT_PURPOSES[purpose];
 }
