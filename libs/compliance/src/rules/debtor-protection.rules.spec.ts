@@ -74,6 +74,8 @@ describe('vulnerability and mental capacity (CONC 7.2, 7.10)', () => {
     const human = evaluateContact(contactRequest({ channel: 'email', initiatedBy: 'human', debtor: { vulnerable: true } }));
     expect(human.allowed).toBe(true);
     expect(codes(human)).toEqual(['HUMAN_HANDLING_VULNERABLE']);
+    // An AI call stays automated even when a person asked for it.
+    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', initiatedBy: 'human', debtor: { vulnerable: true } })))).toEqual(['VULNERABLE_ROUTE_TO_HUMAN']);
   });
 
   it('suspends collection while capacity is in question, except through an attorney', () => {

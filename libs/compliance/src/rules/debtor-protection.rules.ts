@@ -2,6 +2,7 @@ import { block, note, notBefore, reason, type ContactRule } from '../evaluation.
 import { isClosed } from '../debt-facts';
 import { describeLocal } from '../local-time';
 import { SOURCES } from '../rule-sources';
+import { AUTOMATED_CALL_CHANNELS } from '../contact.types';
 
 /** CONC 7.14: a disputed debt is not pursued until the outcome is recorded. */
 export const disputeRule: ContactRule = (ctx) => {
@@ -46,7 +47,8 @@ export const breathingSpaceRule: ContactRule = (ctx) => {
 /** Vulnerability (CONC 7.2.1R, FG21/1): automation steps back and a person handles the account. */
 export const vulnerabilityRule: ContactRule = (ctx) => {
   if (!ctx.rules.vulnerability.enabled || !ctx.debtor.vulnerable || ctx.recipient !== 'debtor') return [];
-  if (ctx.initiatedBy === 'human') return [note('HUMAN_HANDLING_VULNERABLE', 'The debtor is flagged vulnerable; this contact is made by a person.', SOURCES.vulnerability)];
+  // An AI or IVR call is automated whoever asked for it; a person may still write or send a letter.
+  if (ctx.initiatedBy === 'human' && !AUTOMATED_CALL_CHANNELS.includes(ctx.channel)) return [note('HUMAN_HANDLING_VULNERABLE', 'The debtor is flagged vulnerable; this contact is made by a person.', SOURCES.vulnerability)];
   return [block('VULNERABLE_ROUTE_TO_HUMAN', 'The debtor is flagged vulnerable: no automated contact; route the account to a person.', SOURCES.vulnerability)];
 };
 

@@ -2,7 +2,7 @@ import type { ContactRequest } from '../evaluation.types';
 import type { ContactHistoryEntry, DebtFacts, DebtorFacts } from '../contact.types';
 
 /** A contact that every rule allows (Monday 23 November 2026, noon in London), to vary one fact at a time. */
-export function contactRequest(overrides: Partial<ContactRequest> & { debtor?: Partial<DebtorFacts>; debt?: Partial<DebtFacts> | null } = {}): ContactRequest {
+export function contactRequest(overrides: Partial<Omit<ContactRequest, 'debtor' | 'debt'>> & { debtor?: Partial<DebtorFacts>; debt?: Partial<DebtFacts> | null } = {}): ContactRequest {
   const { debtor, debt, ...rest } = overrides;
   return {
     channel: 'ai_call',
