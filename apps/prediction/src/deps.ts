@@ -1,12 +1,54 @@
 import type { ProviderDecision } from '@recoup/config';
+import { createForestExecutor, type ForestExecutor } from '@recoup/forest';
+import { closeRedis, createRedis, type Redis } from '@recoup/queue';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { SERVICE, type Config } from './config';
+import { ModelRegistry } from './model/model-registry';
+import { PredictionService } from './model/prediction-service';
+import { TrainingQueue } from './training/training-queue';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
+  models: ModelRegistry;
+  predictions: PredictionService;
+  executor: ForestExecutor;
+  training: TrainingQueue;
+  workerRedis: Redis;
 }
 
 /** Every adapter this service uses, made here with `new`. */
 export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[]): Deps {
-  return { ...createCoreDeps(SERVICE, config, providers), config };
+  const core = createCoreDeps(SERVICE, config, providers);
+  const models = new ModelRegistry(config.MODEL_DIR, core.logger);
+  const executor = createForestExecutor({ threads: config.PREDICTION_THREADS });
+  const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const training = new TrainingQueue({
+    prefix: config.QUEUE_PREFIX,
+    producer: core.redis,
+    workerConnection: workerRedis,
+    db: core.db,
+    registry: models,
+    executor,
+    minRows: config.PREDICTION_MIN_TRAINING_ROWS,
+    logger: core.logger,
+  });
+  // Without a model the service cannot do its one job: say so on /health.
+  core.health.model = async () => {
+    if (!models.current()) throw new Error(`no model loaded from ${config.MODEL_DIR}`);
+  };
+  return {
+    ...core,
+    config,
+    models,
+    predictions: new PredictionService(models, executor),
+    executor,
+    training,
+    workerRedis,
+    async close() {
+      await training.close();
+      await executor.close();
+      await closeRedis(workerRedis);
+      await core.close();
+    },
+  };
 }

@@ -24,8 +24,10 @@ export function calibrate(c: PlattCalibration, score: number): number {
 }
 
 /**
- * Fits a and b by Newton's method on the log loss, with Platt's (1999) smoothed targets so
- * a perfectly separated training set does not drive the slope to infinity.
+ * Fits a and b by Newton's method with backtracking on the log loss (Lin, Lin and Weng 2007,
+ * "A note on Platt's probabilistic outputs"), with Platt's smoothed targets so a perfectly
+ * separated training set does not drive the slope to infinity. A plain Newton step diverges
+ * on noisy out-of-bag scores.
  */
 export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, eps: number): PlattCalibration {
   const n = scores.length;
@@ -36,9 +38,23 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, e
   const hiTarget = (positives + 1) / (positives + 2);
   const loTarget = 1 / (negatives + 2);
   const z = new Float64Array(n);
-  for (let i = 0; i < n; i++) z[i] = logit(scores[i]!, eps);
-  let a = 1;
-  let b = 0;
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    z[i] = logit(scores[i]!, eps);
+    t[i] = labels[i] ? hiTarget : loTarget;
+  }
+  // Cross-entropy against the smoothed targets, computed without overflow.
+  const loss = (a: number, b: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const f = a * z[i]! + b;
+      sum += f >= 0 ? (1 - t[i]!) * f + Math.log1p(Math.exp(-f)) : -t[i]! * f + Math.log1p(Math.exp(f));
+    }
+    return sum;
+  };
+  let a = 0;
+  let b = Math.log((positives + 1) / (negatives + 1));
+  let current = loss(a, b);
   for (let iter = 0; iter < 100; iter++) {
     let gA = 0;
     let gB = 0;
@@ -46,9 +62,9 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, e
     let hAB = 0;
     let hBB = 1e-12;
     for (let i = 0; i < n; i++) {
-      const p = 1 / (1 + Math.exp(-(a * z[i]! + b)));
-      const t = labels[i] ? hiTarget : loTarget;
-      const d = p - t;
+      const f = a * z[i]! + b;
+      const p = f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / (1 + Math.exp(f));
+      const d = p - t[i]!;
       const s = p * (1 - p);
       gA += d * z[i]!;
       gB += d;
@@ -56,13 +72,25 @@ export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>, e
       hAB += s * z[i]!;
       hBB += s;
     }
+    if (Math.abs(gA) < 1e-9 && Math.abs(gB) < 1e-9) break;
     const det = hAA * hBB - hAB * hAB;
-    if (Math.abs(det) < 1e-18) break;
-    const stepA = (hBB * gA - hAB * gB) / det;
-    const stepB = (hAA * gB - hAB * gA) / det;
-    a -= stepA;
-    b -= stepB;
-    if (Math.abs(stepA) < 1e-10 && Math.abs(stepB) < 1e-10) break;
+    if (!(det > 0)) break;
+    const dA = -(hBB * gA - hAB * gB) / det;
+    const dB = -(hAA * gB - hAB * gA) / det;
+    let step = 1;
+    let improved = false;
+    while (step >= 1e-10) {
+      const next = loss(a + step * dA, b + step * dB);
+      if (next < current + 1e-4 * step * (gA * dA + gB * dB)) {
+        a += step * dA;
+        b += step * dB;
+        current = next;
+        improved = true;
+        break;
+      }
+      step /= 2;
+    }
+    if (!improved) break;
   }
   // A non-increasing map would invert the ranking: keep the raw shares instead.
   if (!(a > 0) || !Number.isFinite(b)) return { ...IDENTITY_CALIBRATION, eps };

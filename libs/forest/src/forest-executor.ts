@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { voteShares } from './forest-scoring';
+import { pathContributionRows, voteShares } from './forest-scoring';
 import type { ForestModel } from './forest-model';
 import { FOREST_WORKER_FLAG, type WorkerRequest, type WorkerResponse } from './forest-worker';
 import { growTree, type BinnedTable, type GrownTree, type TreeParams } from './tree-grower';
@@ -14,6 +14,8 @@ export interface ForestExecutor {
   growTrees(table: BinnedTable, params: TreeParams, seeds: readonly number[]): Promise<GrownTree[]>;
   /** Uncalibrated vote shares of n encoded rows (row-major, model.width columns). */
   voteShares(model: ForestModel, rows: Float64Array, n: number): Promise<Float64Array>;
+  /** Path contributions of n encoded rows: per row, the bias then model.width contributions. */
+  contributions(model: ForestModel, rows: Float64Array, n: number): Promise<Float64Array>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,10 @@ export class InlineForestExecutor implements ForestExecutor {
     const out = new Float64Array(n);
     voteShares(model.arrays, rows, model.width, 0, n, out);
     return out;
+  }
+
+  async contributions(model: ForestModel, rows: Float64Array, n: number): Promise<Float64Array> {
+    return pathContributionRows(model.arrays, model.width, rows, 0, n);
   }
 
   /** Nothing to release: there are no threads. */
@@ -185,9 +191,17 @@ export class ForestWorkerPool implements ForestExecutor {
   }
 
   async voteShares(model: ForestModel, rows: Float64Array, n: number): Promise<Float64Array> {
+    return this.splitRows(model, rows, n, 'score', 1);
+  }
+
+  async contributions(model: ForestModel, rows: Float64Array, n: number): Promise<Float64Array> {
+    return this.splitRows(model, rows, n, 'explain', model.width + 1);
+  }
+
+  private async splitRows(model: ForestModel, rows: Float64Array, n: number, type: 'score' | 'explain', outWidth: number): Promise<Float64Array> {
     const threads = Array.from({ length: this.threads }, (_, i) => this.thread(i));
     const key = await this.ensureLoaded(model, threads);
-    const out = new Float64Array(n);
+    const out = new Float64Array(n * outWidth);
     const per = Math.ceil(n / threads.length);
     await Promise.all(
       threads.map(async (t, i) => {
@@ -195,9 +209,9 @@ export class ForestWorkerPool implements ForestExecutor {
         const to = Math.min(n, from + per);
         if (from >= to) return;
         const slice = rows.slice(from * model.width, to * model.width);
-        const res = await t.request({ type: 'score', key, rows: slice, count: to - from }, [slice.buffer]);
+        const res = await t.request({ type, key, rows: slice, count: to - from }, [slice.buffer]);
         if (!res.ok || !res.shares) throw new Error('forest worker returned no scores');
-        out.set(res.shares, from);
+        out.set(res.shares, from * outWidth);
       }),
     );
     return out;

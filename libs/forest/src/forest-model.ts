@@ -130,6 +130,11 @@ export class ForestModel {
     return calibrate(this.calibration, voteShare(this.arrays, x, offset));
   }
 
+  /** Maps a vote share to a calibrated probability. */
+  calibrate(share: number): number {
+    return calibrate(this.calibration, share);
+  }
+
   /** The uncalibrated share of tree votes (mean leaf value). */
   voteShare(x: ArrayLike<number>, offset = 0): number {
     return voteShare(this.arrays, x, offset);
@@ -154,7 +159,13 @@ export class ForestModel {
    */
   explain(x: ArrayLike<number>, offset = 0): Explanation {
     const { bias, contributions } = pathContributions(this.arrays, this.width, x, offset);
-    const share = bias + contributions.reduce((a, b) => a + b, 0);
+    return this.explanationOf(bias, contributions);
+  }
+
+  /** An explanation from raw path contributions (as computed here or by a worker thread). */
+  explanationOf(bias: number, contributions: ArrayLike<number>, offset = 0): Explanation {
+    let share = bias;
+    for (let f = 0; f < this.width; f++) share += contributions[offset + f]!;
     const probability = calibrate(this.calibration, share);
     const baseProbability = calibrate(this.calibration, bias);
     const delta = share - bias;
@@ -165,9 +176,10 @@ export class ForestModel {
       scale = (calibrate(this.calibration, bias + h) - calibrate(this.calibration, bias - h)) / (2 * h);
     }
     const list: FeatureContribution[] = [];
-    contributions.forEach((c, f) => {
+    for (let f = 0; f < this.width; f++) {
+      const c = contributions[offset + f]!;
       if (c !== 0) list.push({ feature: this.features[f]!.name, contribution: c * scale });
-    });
+    }
     list.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || (a.feature < b.feature ? -1 : 1));
     return { probability, baseProbability, contributions: list };
   }

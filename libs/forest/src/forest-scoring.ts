@@ -84,3 +84,15 @@ export function pathContributions(forest: ForestArrays, width: number, x: ArrayL
   for (let f = 0; f < width; f++) contributions[f]! /= trees;
   return { bias: bias / trees, contributions };
 }
+
+/** Path contributions of rows [from, to): per row, the bias then one contribution per feature. */
+export function pathContributionRows(forest: ForestArrays, width: number, rows: Float64Array, from: number, to: number): Float64Array {
+  const out = new Float64Array((to - from) * (width + 1));
+  for (let r = from; r < to; r++) {
+    const { bias, contributions } = pathContributions(forest, width, rows, r * width);
+    const at = (r - from) * (width + 1);
+    out[at] = bias;
+    out.set(contributions, at + 1);
+  }
+  return out;
+}

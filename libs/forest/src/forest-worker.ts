@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { voteShares, type ForestArrays } from './forest-scoring';
+import { pathContributionRows, voteShares, type ForestArrays } from './forest-scoring';
 import { growTree, type BinnedTable, type GrownTree, type TreeParams } from './tree-grower';
 
 /** workerData flag that makes a bundled entry file serve forest tasks instead of starting the app. */
@@ -10,6 +10,7 @@ export type WorkerRequest =
   | { id: number; type: 'grow'; key: string; params: TreeParams; seed: number }
   | { id: number; type: 'model'; key: string; arrays: ForestArrays; width: number }
   | { id: number; type: 'score'; key: string; rows: Float64Array; count: number }
+  | { id: number; type: 'explain'; key: string; rows: Float64Array; count: number }
   | { id: number; type: 'drop'; key: string };
 
 export type WorkerResponse = { id: number; ok: true; tree?: GrownTree; shares?: Float64Array } | { id: number; ok: false; error: string };
@@ -37,6 +38,12 @@ export class ForestWorkerState {
         const tree = growTree(table, msg.params, msg.seed);
         const transfer = [tree.feature.buffer, tree.bin.buffer, tree.missingLeft.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[];
         return { response: { id: msg.id, ok: true, tree }, transfer };
+      }
+      case 'explain': {
+        const model = this.models.get(msg.key);
+        if (!model) throw new Error(`no model ${msg.key} in this worker`);
+        const shares = pathContributionRows(model.arrays, model.width, msg.rows, 0, msg.count);
+        return { response: { id: msg.id, ok: true, shares }, transfer: [shares.buffer as ArrayBuffer] };
       }
       case 'score': {
         const model = this.models.get(msg.key);

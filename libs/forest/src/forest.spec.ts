@@ -96,5 +96,8 @@ describe('worker threads', () => {
     const shares = await pool.voteShares(threaded, test.rows, test.labels.length);
     const local = await new InlineForestExecutor().voteShares(inline, test.rows, test.labels.length);
     expect(Array.from(shares)).toEqual(Array.from(local));
+    const contributions = await pool.contributions(threaded, test.rows, 3);
+    const first = threaded.explanationOf(contributions[0]!, contributions, 1);
+    expect(first).toEqual(threaded.explain(test.rows, 0));
   });
 });

@@ -7,7 +7,7 @@ export { createForestExecutor, defaultWorkerEntry, ForestWorkerPool, InlineFores
 export type { ForestExecutor, WorkerEntry } from './forest-executor';
 export { ForestModel, flattenTrees } from './forest-model';
 export type { Explanation, FeatureContribution, ForestModelParts, ForestNodes, ModelInfo } from './forest-model';
-export { pathContributions, voteShare, voteShares } from './forest-scoring';
+export { pathContributionRows, pathContributions, voteShare, voteShares } from './forest-scoring';
 export type { ForestArrays } from './forest-scoring';
 export { FOREST_WORKER_FLAG, isForestWorkerThread, serveForestWorker } from './forest-worker';
 export { brierScore, calibrationTable, logLoss, rocAuc } from './metrics';
