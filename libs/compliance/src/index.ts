@@ -11,3 +11,8 @@ export { DateHolidaysCalendar, GovUkFeedCalendar, defaultBankHolidayCalendar } f
 export type { BankHolidayCalendar, GovUkBankHolidayFeed } from './bank-holidays';
 export { SOURCES } from './rule-sources';
 export { outstandingPence, dueDateIso } from './debt-facts';
+export { ComplianceService, lookBackDays } from './compliance.service';
+export type { AuditedDecision, ComplianceServiceOptions, ContactCheck } from './compliance.service';
+export { ComplianceFactsRepository, ComplianceSubjectNotFoundError, debtFactsOf, debtorFactsOf } from './compliance-facts.repository';
+export { ComplianceAuditRepository } from './compliance-audit.repository';
+export type { AuditSubject } from './compliance-audit.repository';

@@ -1,0 +1,118 @@
+import type { Database } from '@recoup/db';
+import type { BankHolidayCalendar } from './bank-holidays';
+import { ComplianceAuditRepository, type AuditSubject } from './compliance-audit.repository';
+import { ComplianceFactsRepository } from './compliance-facts.repository';
+import type { ContactPurpose } from './contact-purpose';
+import type { Channel, Initiator, Recipient } from './contact.types';
+import { evaluateContact } from './evaluate-contact';
+import type { ContactDecision, ContactRequest } from './evaluation.types';
+import { localDateTime } from './local-time';
+import { resolveProfile, type ProfileId } from './profiles';
+import type { RuleSetOverrides } from './rule-set.schema';
+
+export interface ComplianceServiceOptions {
+  db: Database;
+  calendar?: BankHolidayCalendar;
+  /** A tenant's overrides of its profile's rules (read from wherever the tenant's settings live). */
+  overridesFor?: (tenantId: string) => RuleSetOverrides | undefined | Promise<RuleSetOverrides | undefined>;
+  /** Injected so callers and tests control time; default the system clock. */
+  clock?: () => Date;
+}
+
+export interface ContactCheck {
+  tenantId: string;
+  clientId: string;
+  invoiceId?: string | null;
+  channel: Channel;
+  purpose: ContactPurpose;
+  actor: string;
+  recipient?: Recipient;
+  debtorRequested?: boolean;
+  initiatedBy?: Initiator;
+  /** The contact attempt being checked, if already written: it must not count against itself. */
+  contactAttemptId?: string | null;
+  now?: Date;
+}
+
+export interface AuditedDecision extends ContactDecision {
+  auditId: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * The audited edge around the pure engine: loads the debtor, the invoice and recent contact from
+ * PostgreSQL, decides, and writes every decision (allowed or not) to compliance_audit before
+ * returning it. Callers act only on the returned decision.
+ */
+export class ComplianceService {
+  private readonly facts: ComplianceFactsRepository;
+  private readonly audit: ComplianceAuditRepository;
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: ComplianceServiceOptions) {
+    this.facts = new ComplianceFactsRepository(options.db);
+    this.audit = new ComplianceAuditRepository(options.db);
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async evaluate(check: ContactCheck): Promise<AuditedDecision> {
+    const now = check.now ?? this.clock();
+    const overrides = await this.options.overridesFor?.(check.tenantId);
+    const loaded = await this.facts.load({
+      tenantId: check.tenantId,
+      clientId: check.clientId,
+      invoiceId: check.invoiceId,
+      excludeContactAttemptId: check.contactAttemptId,
+      // Only the last few weeks can affect a decision; the longest look-back is a rule's own period.
+      since: new Date(now.getTime() - lookBackDays(overrides) * DAY),
+    });
+    const profile: ProfileId = loaded.client.jurisdiction;
+    const request: ContactRequest = {
+      channel: check.channel,
+      purpose: check.purpose,
+      debtor: loaded.debtor,
+      debt: loaded.debt,
+      now,
+      history: loaded.history,
+      profile,
+      config: overrides,
+      recipient: check.recipient,
+      debtorRequested: check.debtorRequested,
+      initiatedBy: check.initiatedBy,
+      calendar: this.options.calendar,
+    };
+    const extra = { contact_attempt_id: check.contactAttemptId ?? null, history_count: loaded.history.length, preferred_times_invalid: loaded.preferredTimesInvalid || undefined };
+    return this.decideAndRecord(request, check, extra);
+  }
+
+  /** For callers that already hold the facts: decide on them and audit the decision all the same. */
+  async evaluateFacts(request: ContactRequest, subject: Omit<AuditSubject, 'channel' | 'purpose'>): Promise<AuditedDecision> {
+    return this.decideAndRecord({ ...request, calendar: request.calendar ?? this.options.calendar }, { ...subject, channel: request.channel, purpose: request.purpose }, { facts_supplied_by_caller: true });
+  }
+
+  private async decideAndRecord(request: ContactRequest, subject: AuditSubject, extra: Record<string, unknown>): Promise<AuditedDecision> {
+    const decision = evaluateContact(request);
+    const zone = request.debtor.timezone || resolveProfile(request.profile).rules.defaultTimezone;
+    const context = {
+      profile: decision.profile,
+      recipient: request.recipient ?? 'debtor',
+      debtor_requested: request.debtorRequested ?? false,
+      initiated_by: request.initiatedBy ?? 'automation',
+      debtor_zone: zone,
+      debtor_local_time: localDateTime(request.now.getTime(), zone).toISO(),
+      ...extra,
+    };
+    const auditId = await this.audit.record(subject, decision, context);
+    return { ...decision, auditId };
+  }
+}
+
+/** Days of history any profile's rules can look at (the debtor's profile is only known once loaded). */
+export function lookBackDays(overrides?: RuleSetOverrides): number {
+  const days = (['uk', 'us'] as const).map((id) => {
+    const r = resolveProfile(id, overrides).rules;
+    return Math.max(r.frequency.periodDays, r.recentConversation.quietDays, r.ofcomAbandonedCalls.abandonedQuietHours / 24, r.automatedCalls.minHoursBetweenCalls / 24, 1);
+  });
+  return Math.ceil(Math.max(...days)) + 1;
+}
