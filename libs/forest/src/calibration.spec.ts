@@ -21,7 +21,7 @@ describe('Platt calibration', () => {
   it('stays finite on scores that barely rank (where a plain Newton step diverges)', () => {
     const random = new SeededRandom(4);
     const scores = Array.from({ length: 2000 }, () => Math.round(random.next() * 30) / 30);
-    const labels = scores.map((s) => (random.next() < 0.3 + 0.1 * s ? 1 : 0));
+    const labels = scores.map((s): number => (random.next() < 0.3 + 0.1 * s ? 1 : 0));
     const fitted = fitPlatt(scores, labels, 0.015);
     expect(Number.isFinite(fitted.a) && Number.isFinite(fitted.b)).toBe(true);
     expect(fitted.a).toBeLessThan(5);

@@ -79,7 +79,7 @@ export function ibmExamples(invoices: readonly IbmInvoice[]): Array<LabelledExam
   }
   const sorted = [...invoices].sort((a, b) => a.invoiceDate.getTime() - b.invoiceDate.getTime() || a.invoiceNumber.localeCompare(b.invoiceNumber));
   return sorted.map((inv) => {
-    const history = byCustomer.get(inv.customerId)!;
+    const history = byCustomer.get(inv.customerId) ?? [];
     let settled = 0;
     let late = 0;
     let daysLate = 0;

@@ -11,7 +11,7 @@ export interface CsvTable {
 export function readCsvTable(file: string): CsvTable {
   const records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Array<Record<string, string>>;
   if (records.length === 0) throw new Error(`${file}: no data rows`);
-  const header = Object.keys(records[0]!);
+  const header = Object.keys(records[0] ?? {});
   return {
     header,
     rows: records.length,
@@ -32,14 +32,14 @@ export function positiveLabel(values: readonly string[], given?: string): string
   if (given !== undefined) return given;
   const distinct = [...new Set(values.filter((v) => v !== ''))].sort();
   if (distinct.length !== 2) throw new Error(`the label column has ${distinct.length} distinct values; pass --positive <value> to say which one is the positive class`);
-  return distinct.find((v) => TRUE_WORDS.has(v.toLowerCase())) ?? distinct[1]!;
+  return distinct.find((v) => TRUE_WORDS.has(v.toLowerCase())) ?? distinct[1] ?? '';
 }
 
 /** Minimal `--flag value` parsing: the CLIs have few options and no dependencies for it. */
 export function parseFlags(args: readonly string[]): Record<string, string> {
   const flags: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
+    const a = args[i] ?? '';
     if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
     const next = args[i + 1];
     if (next === undefined || next.startsWith('--')) flags[a.slice(2)] = 'true';

@@ -61,7 +61,7 @@ export class PredictionService {
     if (explain) {
       const raw = inThreads ? await this.executor.contributions(model, rows, n) : undefined;
       const predictions = invoices.map((_, r) => {
-        const e = raw ? model.explanationOf(raw[r * (width + 1)]!, raw, r * (width + 1) + 1) : model.explain(rows, r * width);
+        const e = raw ? model.explanationOf(raw[r * (width + 1)] ?? 0, raw, r * (width + 1) + 1) : model.explain(rows, r * width);
         return { ...scored(e.probability), explanation: explanationJson(e) };
       });
       return { model_version: model.info.version, predictions };

@@ -55,7 +55,7 @@ export async function trainProductModel(examples: readonly LabelledExample[], op
   const forestOptions = { trees: options.trees ?? 100, seed: options.seed ?? 0, minSamplesLeaf: options.minSamplesLeaf ?? 3, executor: options.executor, now: options.now };
   const first = await trainForest(productTrainingSet(train), { ...forestOptions, version: options.version });
   const holdout =
-    test.length > 0 ? evaluate(first, test, `temporal: trained on ${train.length} examples before ${day(test[0]!.asOf)}, tested on the ${test.length} from then on`) : null;
+    test[0] ? evaluate(first, test, `temporal: trained on ${train.length} examples before ${day(test[0].asOf)}, tested on the ${test.length} from then on`) : null;
   const metadata = { source: options.source, holdout };
   if (options.refitOnAll && test.length > 0) return trainForest(productTrainingSet(sorted), { ...forestOptions, version: options.version, metadata });
   return new ForestModel({ features: [...first.features], cuts: [...first.cuts], nodes: first.nodes, calibration: first.calibration, info: first.info, metadata });

@@ -65,7 +65,8 @@ export class TrainingQueue {
 
   async enqueue(request: TrainModelRequest): Promise<string> {
     const job = await this.queue.add('train', request, { attempts: 1, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } });
-    return job.id!;
+    if (!job.id) throw new Error('the queue gave the training job no id');
+    return job.id;
   }
 
   /** Registers (or updates) the repeatable nightly run; "off" removes it. */
