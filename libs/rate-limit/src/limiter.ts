@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Counter as PromCounter, type Registry } from 'prom-client';
+import type { Logger } from '@recoup/observability';
+import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Counter, type TierLimits, type Window } from './limits';
+import { RedisScript } from './redis-script';
+import { CONSUME_SCRIPT, SETTLE_SCRIPT } from './scripts';
+import { CalendarWindows, HOUR_MS, windowKeyPart } from './windows';
+
+export interface WindowState {
+  counter: Counter;
+  window: Window;
+  limit: number;
+  /** Count (or pence, for total_cost_pence) used in this window, including this request when allowed. */
+  used: number;
+  remaining: number;
+  resetAt: Date;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  action: Action;
+  /** The first window that said no. */
+  denied?: WindowState;
+  windows: WindowState[];
+  /** Windows this request took across 80% of their limit: tell the account holder (once per crossing). */
+  warnings: WindowState[];
+  retryAfterSeconds?: number;
+  /** Set when Redis could not be asked: the answer is the configured failure mode, not a count. */
+  degraded?: 'fail-open' | 'fail-closed';
+  reservationId?: string;
+}
+
+export interface SettleResult {
+  /** False when this reservation was already settled: nothing changed. */
+  applied: boolean;
+  reservedPence: number;
+  actualPence: number;
+}
+
+export interface TenantLimits {
+  tenantId: string;
+  limits: TierLimits;
+}
+
+export interface RateLimiterOptions {
+  prefix?: string;
+  timezone?: string;
+  clock?: () => number;
+  /** Give up on Redis after this long and answer with the failure mode. */
+  timeoutMs?: number;
+  /** What to answer per action when Redis is unreachable. Default: api_call open, costly actions closed. */
+  failOpen?: Partial<Record<Action, boolean>>;
+  /** 80% by default. */
+  warnAt?: number;
+  logger?: Logger;
+  registry?: Registry;
+}
+
+interface Entry {
+  counter: Counter;
+  window: Window;
+  key: string;
+  limit: number;
+  amount: number;
+  resetMs: number;
+  isCost: boolean;
+}
+
+const consumeScript = new RedisScript(CONSUME_SCRIPT);
+const settleScript = new RedisScript(SETTLE_SCRIPT);
+/** Fixed counters outlive their period by this long, so a settle after midnight still lands. */
+const FIXED_GRACE_MS = 2 * 24 * HOUR_MS;
+const RESERVATION_TTL_MS = 3 * 24 * HOUR_MS;
+
+/**
+ * Tier limits on Redis. One check is one EVALSHA that checks and consumes every window of the
+ * action and its cost, all-or-nothing. Costly actions reserve an estimate and settle the actual.
+ */
+export class RateLimiter {
+  private readonly prefix: string;
+  private readonly calendar: CalendarWindows;
+  private readonly clock: () => number;
+  private readonly timeoutMs: number;
+  private readonly failOpen: Record<Action, boolean>;
+  private readonly degradedTotal?: PromCounter<'action' | 'mode'>;
+  private readonly decisionsTotal?: PromCounter<'action' | 'allowed'>;
+  private lastDegradedLog = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RateLimiterOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'rl';
+    this.calendar = new CalendarWindows(options.timezone ?? 'Europe/London');
+    this.clock = options.clock ?? Date.now;
+    this.timeoutMs = options.timeoutMs ?? 500;
+    const failOpen = Object.fromEntries(Object.entries(ACTIONS).map(([a, d]) => [a, !d.costly])) as Record<Action, boolean>;
+    this.failOpen = { ...failOpen, ...options.failOpen };
+    if (options.registry) {
+      this.degradedTotal = new PromCounter({
+        name: 'rate_limit_degraded_total',
+        help: 'Rate-limit checks answered without Redis, by failure mode',
+        labelNames: ['action', 'mode'] as const,
+        registers: [options.registry],
+      });
+      this.decisionsTotal = new PromCounter({
+        name: 'rate_limit_decisions_total',
+        help: 'Rate-limit decisions by action',
+        labelNames: ['action', 'allowed'] as const,
+        registers: [options.registry],
+      });
+    }
+  }
+
+  /** The limiter's clock (injected in tests), in epoch ms. */
+  now(): number {
+    return this.clock();
+  }
+
+  /** Checks and consumes `count` of the action (and `costPence` of the daily/monthly budget). */
+  async consume(tenant: TenantLimits, action: Action, opts: { count?: number; costPence?: number; dryRun?: boolean } = {}): Promise<RateDecision> {
+    return this.run(tenant, action, opts.count ?? 1, opts.costPence ?? 0, opts.dryRun ?? false, undefined);
+  }
+
+  /** What a consume would answer now, without consuming. */
+  async peek(tenant: TenantLimits, action: Action, opts: { count?: number; costPence?: number } = {}): Promise<RateDecision> {
+    return this.run(tenant, action, opts.count ?? 1, opts.costPence ?? 0, true, undefined);
+  }
+
+  /**
+   * Consumes the action and reserves its estimated cost before a costly action (an AI call);
+   * call settle() with the actual cost afterwards.
+   */
+  async reserve(tenant: TenantLimits, action: Action, opts: { estimatedCostPence?: number; reservationId?: string } = {}): Promise<RateDecision> {
+    const cost = opts.estimatedCostPence ?? DEFAULT_ESTIMATED_COST_PENCE[action];
+    return this.run(tenant, action, 1, cost, false, opts.reservationId ?? randomUUID());
+  }
+
+  /** Charges the difference between the actual and the reserved cost (refund or extra). Idempotent. */
+  async settle(tenantId: string, reservationId: string, actualCostPence: number): Promise<SettleResult> {
+    if (!Number.isSafeInteger(actualCostPence) || actualCostPence < 0) throw new RangeError('actualCostPence must be a non-negative integer');
+    const resKey = this.reservationKey(tenantId, reservationId);
+    const keys = ((await this.redis.hget(resKey, 'keys')) ?? '').split(' ').filter(Boolean);
+    const [applied, reserved, actual] = (await settleScript.run(this.redis, [resKey, ...keys], [actualCostPence, RESERVATION_TTL_MS])) as number[];
+    if (applied === -1) throw new Error(`unknown reservation ${reservationId}`);
+    return { applied: applied === 1, reservedPence: reserved!, actualPence: actual! };
+  }
+
+  private key(tenantId: string, counter: Counter, suffix: string): string {
+    // The hash tag keeps all of a tenant's keys in one cluster slot, so one script can touch them all.
+    return `${this.prefix}:{${tenantId}}:${counter}:${suffix}`;
+  }
+
+  private reservationKey(tenantId: string, id: string): string {
+    return `${this.prefix}:{${tenantId}}:res:${id}`;
+  }
+
+  private entries(tenant: TenantLimits, action: Action, count: number, cost: number, nowMs: number): Entry[] {
+    const counter = ACTIONS[action].counter;
+    const entries: Entry[] = [];
+    const add = (c: Counter, window: Window, limit: number, amount: number, isCost: boolean) => {
+      const { suffix, resetMs } = windowKeyPart(window, this.calendar, nowMs);
+      entries.push({ counter: c, window, key: this.key(tenant.tenantId, c, suffix), limit, amount, resetMs, isCost });
+    };
+    if (counter) {
+      let listed = false;
+      for (const window of WINDOWS) {
+        const limit = tenant.limits[window][counter];
+        if (limit !== undefined) {
+          listed = true;
+          add(counter, window, limit, count, false);
+        }
+      }
+      // A counter the tier does not list anywhere is not part of the plan: 0 allowed.
+      if (!listed) add(counter, 'monthly', 0, count, false);
+    }
+    if (cost > 0) {
+      for (const window of WINDOWS) {
+        const limit = tenant.limits[window].total_cost_pence;
+        if (limit !== undefined) add('total_cost_pence', window, limit, cost, true);
+      }
+    }
+    return entries;
+  }
+
+  private async run(tenant: TenantLimits, action: Action, count: number, cost: number, dryRun: boolean, reservationId: string | undefined): Promise<RateDecision> {
+    if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
+    if (!Number.isSafeInteger(cost) || cost < 0) throw new RangeError('cost must be a non-negative integer number of pence');
+    const nowMs = this.clock();
+    const entries = this.entries(tenant, action, count, cost, nowMs);
+    if (entries.length === 0) return { allowed: true, action, windows: [], warnings: [], ...(reservationId ? { reservationId } : {}) };
+    const keys = entries.map((e) => e.key);
+    const args: Array<string | number> = [nowMs, entries.length, randomUUID(), dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost];
+    for (const e of entries) {
+      args.push(e.window === 'hourly' ? 's' : 'f', e.limit, e.amount, e.window === 'hourly' ? HOUR_MS : FIXED_GRACE_MS, e.resetMs, e.isCost ? 1 : 0);
+    }
+    if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
+    let raw: number[];
+    try {
+      raw = (await this.withTimeout(consumeScript.run(this.redis, keys, args))) as number[];
+    } catch (err) {
+      return this.degraded(action, err);
+    }
+    const allowed = raw[0] === 1;
+    const deniedIndex = raw[1]!;
+    const windows: WindowState[] = [];
+    const warnings: WindowState[] = [];
+    entries.forEach((e, i) => {
+      const before = raw[2 + i * 3]!;
+      const used = allowed && !dryRun ? before + e.amount : before;
+      const state = { counter: e.counter, window: e.window, limit: e.limit, used, remaining: Math.max(e.limit - used, 0), resetAt: new Date(raw[3 + i * 3]!) };
+      windows.push(state);
+      if (raw[4 + i * 3] === 1) warnings.push(state);
+    });
+    this.decisionsTotal?.inc({ action, allowed: String(allowed) });
+    if (allowed) return { allowed, action, windows, warnings, ...(reservationId && !dryRun ? { reservationId } : {}) };
+    const denied = windows[deniedIndex - 1]!;
+    // A plan that does not include the action never frees up: no Retry-After to promise.
+    const retryAfterSeconds = denied.limit === 0 ? undefined : Math.max(Math.ceil((denied.resetAt.getTime() - nowMs) / 1000), 1);
+    return { allowed, action, denied, windows, warnings, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  private degraded(action: Action, err: unknown): RateDecision {
+    const open = this.failOpen[action];
+    const mode = open ? 'fail-open' : 'fail-closed';
+    this.degradedTotal?.inc({ action, mode });
+    const now = Date.now();
+    if (now - this.lastDegradedLog > 10_000) {
+      // At most one line per 10 s: an outage must be visible, not flood the logs.
+      this.lastDegradedLog = now;
+      this.options.logger?.warn({ action, mode, err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter cannot reach redis');
+    }
+    return { allowed: open, action, windows: [], warnings: [], degraded: mode, ...(open ? {} : { retryAfterSeconds: 30 }) };
+  }
+}
