@@ -4,7 +4,8 @@ import { Counter as PromCounter, type Registry } from 'prom-client';
 import type { Logger } from '@recoup/observability';
 import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Counter, type TierLimits, type Window } from './limits';
 import { RedisScript } from './redis-script';
-import { CONSUME_SCRIPT, SETTLE_SCRIPT } from './scripts';
+import { SETTLE_SCRIPT } from './scripts';
+import { CheckBatcher } from './batcher';
 import { CalendarWindows, HOUR_MS, windowKeyPart } from './windows';
 
 export interface WindowState {
@@ -51,8 +52,8 @@ export interface RateLimiterOptions {
   timeoutMs?: number;
   /** What to answer per action when Redis is unreachable. Default: api_call open, costly actions closed. */
   failOpen?: Partial<Record<Action, boolean>>;
-  /** 80% by default. */
-  warnAt?: number;
+  /** Most checks coalesced into one EVALSHA (checks issued in the same event-loop turn). */
+  maxBatch?: number;
   logger?: Logger;
   registry?: Registry;
 }
@@ -67,7 +68,6 @@ interface Entry {
   isCost: boolean;
 }
 
-const consumeScript = new RedisScript(CONSUME_SCRIPT);
 const settleScript = new RedisScript(SETTLE_SCRIPT);
 /** Fixed counters outlive their period by this long, so a settle after midnight still lands. */
 const FIXED_GRACE_MS = 2 * 24 * HOUR_MS;
@@ -86,6 +86,10 @@ export class RateLimiter {
   private readonly degradedTotal?: PromCounter<'action' | 'mode'>;
   private readonly decisionsTotal?: PromCounter<'action' | 'allowed'>;
   private lastDegradedLog = 0;
+  private readonly batcher: CheckBatcher;
+  /** Sliding-window members are unique per process and check, without a UUID per call. */
+  private readonly memberPrefix = `${randomUUID().slice(0, 8)}:`;
+  private sequence = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -95,6 +99,7 @@ export class RateLimiter {
     this.calendar = new CalendarWindows(options.timezone ?? 'Europe/London');
     this.clock = options.clock ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 500;
+    this.batcher = new CheckBatcher(redis, options.maxBatch ?? 128);
     const failOpen = Object.fromEntries(Object.entries(ACTIONS).map(([a, d]) => [a, !d.costly])) as Record<Action, boolean>;
     this.failOpen = { ...failOpen, ...options.failOpen };
     if (options.registry) {
@@ -191,14 +196,14 @@ export class RateLimiter {
     const entries = this.entries(tenant, action, count, cost, nowMs);
     if (entries.length === 0) return { allowed: true, action, windows: [], warnings: [], ...(reservationId ? { reservationId } : {}) };
     const keys = entries.map((e) => e.key);
-    const args: Array<string | number> = [nowMs, entries.length, randomUUID(), dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost];
+    const args: Array<string | number> = [entries.length, `${this.memberPrefix}${(this.sequence++).toString(36)}:`, dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost];
     for (const e of entries) {
       args.push(e.window === 'hourly' ? 's' : 'f', e.limit, e.amount, e.window === 'hourly' ? HOUR_MS : FIXED_GRACE_MS, e.resetMs, e.isCost ? 1 : 0);
     }
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
     let raw: number[];
     try {
-      raw = (await this.withTimeout(consumeScript.run(this.redis, keys, args))) as number[];
+      raw = await this.withTimeout(this.batcher.submit(nowMs, keys, args, entries.length));
     } catch (err) {
       return this.degraded(action, err);
     }
