@@ -32,7 +32,7 @@ async function throughput(concurrency: number, op: (i: number) => Promise<unknow
   return done / ((performance.now() - started) / 1000);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 async function main(): Promise<void> {
   const prefix = `bench-rl-${process.pid}`;
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     tenantId: `t${i}`,
     limits: { monthly: { emails: BIG }, daily: { emails: BIG, total_cost_pence: BIG }, hourly: { emails: BIG } },
   }));
-  const oursOp = (i: number) => limiter.consume(tenants[i % TENANTS]!, 'email', { costPence: 1 });
+  const oursOp = (i: number) => limiter.consume(tenants[i % TENANTS] as TenantLimits, 'email', { costPence: 1 });
   const theirsOp = (i: number) => baseline.consume(`t${i % TENANTS}`);
   for (const op of [oursOp, theirsOp]) await throughput(16, op); // warm up: scripts loaded, JIT
 

@@ -19,7 +19,6 @@ interface PendingCheck {
  */
 export class CheckBatcher {
   private pending: PendingCheck[] = [];
-  private nowMs = 0;
   private scheduled = false;
 
   constructor(
@@ -27,10 +26,9 @@ export class CheckBatcher {
     private readonly maxBatch: number,
   ) {}
 
-  submit(nowMs: number, keys: string[], args: Array<string | number>, entryCount: number): Promise<number[]> {
+  submit(keys: string[], args: Array<string | number>, entryCount: number): Promise<number[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ keys, args, entryCount, resolve, reject });
-      this.nowMs = Math.max(this.nowMs, nowMs);
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -44,10 +42,8 @@ export class CheckBatcher {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
-    const now = this.nowMs;
-    this.nowMs = 0;
     const keys: string[] = [];
-    const args: Array<string | number> = [now, batch.length];
+    const args: Array<string | number> = [batch.length];
     for (const check of batch) {
       keys.push(...check.keys);
       args.push(...check.args);

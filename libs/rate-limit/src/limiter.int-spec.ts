@@ -159,20 +159,31 @@ describe('RateLimiter on real Redis', () => {
       expect(denied.denied!.resetAt.toISOString()).toBe('2026-10-26T00:00:00.000Z');
     });
 
-    it('slides the hourly window: a slot frees exactly an hour after it was used', async () => {
+    it('slides the hourly window: the previous hour counts in proportion to its overlap with the last 60 minutes', async () => {
       const t = tenant({ hourly: { api_calls: 2 } });
-      const start = at('2026-11-21T10:00:00Z');
-      now = start;
+      const hour = at('2026-11-21T10:00:00Z');
+      const minute = 60_000;
+      now = hour;
       await limiter.consume(t, 'api_call');
-      now = start + 30 * 60_000;
+      now = hour + 30 * minute;
       await limiter.consume(t, 'api_call');
-      now = start + 59 * 60_000;
+      now = hour + 59 * minute;
       const denied = await limiter.consume(t, 'api_call');
       expect(denied.allowed).toBe(false);
-      expect(denied.denied!.resetAt.getTime()).toBe(start + 3_600_000);
+      expect(denied.denied!.resetAt.toISOString()).toBe('2026-11-21T11:00:00.000Z');
       expect(denied.retryAfterSeconds).toBe(60);
-      now = start + 3_600_001;
+      // 11:00 exactly: the 2 calls of 10:xx weigh fully. 11:01: floor(2 x 59/60) = 1, so one more fits.
+      now = hour + 60 * minute;
+      expect((await limiter.consume(t, 'api_call')).allowed).toBe(false);
+      now = hour + 61 * minute;
       expect((await limiter.consume(t, 'api_call')).allowed).toBe(true);
+      now = hour + 70 * minute;
+      expect((await limiter.consume(t, 'api_call')).allowed).toBe(false);
+      // 11:31: floor(2 x 0.48) = 0 of the old hour, plus 1 this hour: room for one more, no fixed-window burst of 2 at 11:00.
+      now = hour + 91 * minute;
+      const later = await limiter.consume(t, 'api_call');
+      expect(later.allowed).toBe(true);
+      expect(later.windows[0]).toMatchObject({ used: 2, remaining: 0 });
     });
   });
 

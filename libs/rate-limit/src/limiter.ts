@@ -6,7 +6,7 @@ import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Count
 import { RedisScript } from './redis-script';
 import { SETTLE_SCRIPT } from './scripts';
 import { CheckBatcher } from './batcher';
-import { CalendarWindows, HOUR_MS, windowKeyPart } from './windows';
+import { CalendarWindows, HOUR_MS, previousHourWeight, windowSlot } from './windows';
 
 export interface WindowState {
   counter: Counter;
@@ -61,16 +61,19 @@ export interface RateLimiterOptions {
 interface Entry {
   counter: Counter;
   window: Window;
-  key: string;
+  field: string;
+  previousField: string;
   limit: number;
   amount: number;
   resetMs: number;
+  keepUntilMs: number;
   isCost: boolean;
 }
 
 const settleScript = new RedisScript(SETTLE_SCRIPT);
-/** Fixed counters outlive their period by this long, so a settle after midnight still lands. */
-const FIXED_GRACE_MS = 2 * 24 * HOUR_MS;
+/** Counters outlive their period by this long, so a settle after midnight can still land. */
+const KEEP_GRACE_MS = 2 * 24 * HOUR_MS;
+const WINDOW_CODE: Record<Window, string> = { monthly: 'm', daily: 'd', hourly: 'h' };
 const RESERVATION_TTL_MS = 3 * 24 * HOUR_MS;
 
 /**
@@ -87,9 +90,6 @@ export class RateLimiter {
   private readonly decisionsTotal?: PromCounter<'action' | 'allowed'>;
   private lastDegradedLog = 0;
   private readonly batcher: CheckBatcher;
-  /** Sliding-window members are unique per process and check, without a UUID per call. */
-  private readonly memberPrefix = `${randomUUID().slice(0, 8)}:`;
-  private sequence = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -99,7 +99,7 @@ export class RateLimiter {
     this.calendar = new CalendarWindows(options.timezone ?? 'Europe/London');
     this.clock = options.clock ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 500;
-    this.batcher = new CheckBatcher(redis, options.maxBatch ?? 128);
+    this.batcher = new CheckBatcher(redis, options.maxBatch ?? 8);
     const failOpen = Object.fromEntries(Object.entries(ACTIONS).map(([a, d]) => [a, !d.costly])) as Record<Action, boolean>;
     this.failOpen = { ...failOpen, ...options.failOpen };
     if (options.registry) {
@@ -146,15 +146,14 @@ export class RateLimiter {
   async settle(tenantId: string, reservationId: string, actualCostPence: number): Promise<SettleResult> {
     if (!Number.isSafeInteger(actualCostPence) || actualCostPence < 0) throw new RangeError('actualCostPence must be a non-negative integer');
     const resKey = this.reservationKey(tenantId, reservationId);
-    const keys = ((await this.redis.hget(resKey, 'keys')) ?? '').split(' ').filter(Boolean);
-    const [applied, reserved, actual] = (await settleScript.run(this.redis, [resKey, ...keys], [actualCostPence, RESERVATION_TTL_MS])) as number[];
+    const [applied, reserved, actual] = (await settleScript.run(this.redis, [resKey, this.key(tenantId)], [actualCostPence, RESERVATION_TTL_MS])) as number[];
     if (applied === -1) throw new Error(`unknown reservation ${reservationId}`);
-    return { applied: applied === 1, reservedPence: reserved!, actualPence: actual! };
+    return { applied: applied === 1, reservedPence: reserved ?? 0, actualPence: actual ?? 0 };
   }
 
-  private key(tenantId: string, counter: Counter, suffix: string): string {
-    // The hash tag keeps all of a tenant's keys in one cluster slot, so one script can touch them all.
-    return `${this.prefix}:{${tenantId}}:${counter}:${suffix}`;
+  private key(tenantId: string): string {
+    // The hash tag keeps a tenant's counters and reservations in one cluster slot.
+    return `${this.prefix}:{${tenantId}}`;
   }
 
   private reservationKey(tenantId: string, id: string): string {
@@ -165,8 +164,18 @@ export class RateLimiter {
     const counter = ACTIONS[action].counter;
     const entries: Entry[] = [];
     const add = (c: Counter, window: Window, limit: number, amount: number, isCost: boolean) => {
-      const { suffix, resetMs } = windowKeyPart(window, this.calendar, nowMs);
-      entries.push({ counter: c, window, key: this.key(tenant.tenantId, c, suffix), limit, amount, resetMs, isCost });
+      const slot = windowSlot(window, this.calendar, nowMs);
+      entries.push({
+        counter: c,
+        window,
+        field: `${c}:${slot.tag}`,
+        previousField: slot.previousTag ? `${c}:${slot.previousTag}` : '-',
+        limit,
+        amount,
+        resetMs: slot.resetMs,
+        keepUntilMs: slot.keepUntilMs,
+        isCost,
+      });
     };
     if (counter) {
       let listed = false;
@@ -195,32 +204,35 @@ export class RateLimiter {
     const nowMs = this.clock();
     const entries = this.entries(tenant, action, count, cost, nowMs);
     if (entries.length === 0) return { allowed: true, action, windows: [], warnings: [], ...(reservationId ? { reservationId } : {}) };
-    const keys = entries.map((e) => e.key);
-    const args: Array<string | number> = [entries.length, `${this.memberPrefix}${(this.sequence++).toString(36)}:`, dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost];
+    const keys = [this.key(tenant.tenantId)];
+    const keepMs = Math.max(...entries.map((e) => e.keepUntilMs)) - nowMs + KEEP_GRACE_MS;
+    const args: Array<string | number> = [entries.length, dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost, keepMs, Math.round(previousHourWeight(nowMs) * 1e6)];
     for (const e of entries) {
-      args.push(e.window === 'hourly' ? 's' : 'f', e.limit, e.amount, e.window === 'hourly' ? HOUR_MS : FIXED_GRACE_MS, e.resetMs, e.isCost ? 1 : 0);
+      args.push(WINDOW_CODE[e.window], e.field, e.previousField, e.limit, e.amount, e.resetMs, e.isCost ? 1 : 0);
     }
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
     let raw: number[];
     try {
-      raw = await this.withTimeout(this.batcher.submit(nowMs, keys, args, entries.length));
+      raw = await this.withTimeout(this.batcher.submit(keys, args, entries.length));
     } catch (err) {
       return this.degraded(action, err);
     }
-    const allowed = raw[0] === 1;
-    const deniedIndex = raw[1]!;
+    const at = (i: number): number => raw[i] ?? 0;
+    const allowed = at(0) === 1;
+    const deniedIndex = at(1);
     const windows: WindowState[] = [];
     const warnings: WindowState[] = [];
     entries.forEach((e, i) => {
-      const before = raw[2 + i * 3]!;
+      const before = at(2 + i * 3);
       const used = allowed && !dryRun ? before + e.amount : before;
-      const state = { counter: e.counter, window: e.window, limit: e.limit, used, remaining: Math.max(e.limit - used, 0), resetAt: new Date(raw[3 + i * 3]!) };
+      const state = { counter: e.counter, window: e.window, limit: e.limit, used, remaining: Math.max(e.limit - used, 0), resetAt: new Date(at(3 + i * 3)) };
       windows.push(state);
-      if (raw[4 + i * 3] === 1) warnings.push(state);
+      if (at(4 + i * 3) === 1) warnings.push(state);
     });
     this.decisionsTotal?.inc({ action, allowed: String(allowed) });
     if (allowed) return { allowed, action, windows, warnings, ...(reservationId && !dryRun ? { reservationId } : {}) };
-    const denied = windows[deniedIndex - 1]!;
+    const denied = windows[deniedIndex - 1];
+    if (!denied) throw new Error(`rate-limit script denied without naming a window (index ${deniedIndex})`);
     // A plan that does not include the action never frees up: no Retry-After to promise.
     const retryAfterSeconds = denied.limit === 0 ? undefined : Math.max(Math.ceil((denied.resetAt.getTime() - nowMs) / 1000), 1);
     return { allowed, action, denied, windows, warnings, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };

@@ -3,106 +3,135 @@
  * and only if all allow, consume all of them (all-or-nothing). Redis runs a script atomically,
  * so concurrent checks cannot both see the last free slot.
  *
+ * Layout: one hash per tenant (`rl:{tenant}`); a field per counter and period, e.g.
+ * `emails:d:2026-11-21`, `emails:m:2026-11`, `api_calls:h:493776` (hour number since the epoch).
+ * A check is then one HMGET and one HSET, whatever the number of windows.
+ *
+ * Hourly limits slide: the count is this hour's plus the previous hour's weighted by how much of
+ * it still lies within the last 60 minutes (the sliding-window-counter estimate).
+ *
  * consume runs a batch of independent checks (the client coalesces checks issued in the same
  * event-loop turn into one EVALSHA), each all-or-nothing, in order.
- *   KEYS = every check's window keys, in order (+ its reservation key when reserving)
- *   ARGV = now_ms, check_count, then per check:
- *            entry_count, member, dry_run(0|1), reserve(0|1), reserve_ttl_ms, reserved_cost,
- *            then per entry: kind ("f" fixed | "s" sliding), limit, amount, span_ms, reset_ms, is_cost(0|1)
- *   span_ms: for a fixed window, how long the counter outlives its period (so a late settle
- *   still finds it); for a sliding window, its length.
+ *   KEYS = per check: the tenant hash (+ its reservation key when reserving)
+ *   ARGV = check_count, then per check:
+ *            entry_count, dry_run(0|1), reserve(0|1), reserve_ttl_ms, reserved_cost, ttl_ms, prev_hour_weight_ppm,
+ *            then per entry: window (m|d|h), field, previous_hour_field (or -), limit, amount, reset_ms, is_cost(0|1)
  *   returns, per check: allowed, denied_index (1-based, 0 = none), then per entry: used_before, reset_ms, warned
- *
- * Fixed windows are counters that expire after their calendar period ends. Sliding windows
- * are logs (sorted sets scored by time) trimmed to the last span_ms, so they are exact.
  */
 export const CONSUME_SCRIPT = `
-local now = tonumber(ARGV[1])
-local checks = tonumber(ARGV[2])
-local a = 3
+local checks = tonumber(ARGV[1])
+local a = 2
 local k = 1
 local out = {}
 for c = 1, checks do
+  local key = KEYS[k]
   local n = tonumber(ARGV[a])
-  local member = ARGV[a + 1]
-  local dry = ARGV[a + 2] == '1'
-  local reserve = ARGV[a + 3] == '1'
-  local reserve_ttl = tonumber(ARGV[a + 4])
-  local cost = ARGV[a + 5]
-  a = a + 6
+  local dry = ARGV[a + 1] == '1'
+  local reserve = ARGV[a + 2] == '1'
+  local reserve_ttl = tonumber(ARGV[a + 3])
+  local cost = ARGV[a + 4]
+  local ttl = tonumber(ARGV[a + 5])
+  local weight = tonumber(ARGV[a + 6]) / 1000000
+  a = a + 7
+  local fields = {}
+  for i = 1, n do
+    local b = a + (i - 1) * 7
+    fields[#fields + 1] = ARGV[b + 1]
+    if ARGV[b] == 'h' then fields[#fields + 1] = ARGV[b + 2] end
+  end
+  local values = redis.call('HMGET', key, unpack(fields))
   local allowed = true
   local denied = 0
+  local current = {}
   local used = {}
-  local resets = {}
+  local created = false
+  local v = 1
   for i = 1, n do
-    local b = a + (i - 1) * 6
-    local key = KEYS[k + i - 1]
-    local limit = tonumber(ARGV[b + 1])
-    local amount = tonumber(ARGV[b + 2])
-    local reset = tonumber(ARGV[b + 4])
-    local u
-    if ARGV[b] == 'f' then
-      u = tonumber(redis.call('GET', key) or '0')
-    else
-      local span = tonumber(ARGV[b + 3])
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - span)
-      u = redis.call('ZCARD', key)
-      if u > 0 then reset = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]) + span end
+    local b = a + (i - 1) * 7
+    local cur = values[v]
+    v = v + 1
+    if not cur then created = true end
+    current[i] = tonumber(cur or '0')
+    local u = current[i]
+    if ARGV[b] == 'h' then
+      u = u + math.floor(tonumber(values[v] or '0') * weight)
+      v = v + 1
     end
     used[i] = u
-    resets[i] = reset
-    if amount > 0 and u + amount > limit and denied == 0 then
+    local amount = tonumber(ARGV[b + 4])
+    if amount > 0 and u + amount > tonumber(ARGV[b + 3]) and denied == 0 then
       allowed = false
       denied = i
     end
   end
   out[#out + 1] = allowed and 1 or 0
   out[#out + 1] = denied
-  local cost_keys = {}
+  local writes = {}
+  local cost_fields = {}
   for i = 1, n do
-    local b = a + (i - 1) * 6
-    local key = KEYS[k + i - 1]
-    local limit = tonumber(ARGV[b + 1])
-    local amount = tonumber(ARGV[b + 2])
+    local b = a + (i - 1) * 7
+    local limit = tonumber(ARGV[b + 3])
+    local amount = tonumber(ARGV[b + 4])
     local warned = 0
     if allowed and not dry and amount > 0 then
-      if ARGV[b] == 'f' then
-        if redis.call('INCRBY', key, amount) == amount then
-          -- New counter: expire it after its period. Relative TTL from the caller's clock, so a
-          -- clock unlike Redis's (skew, tests) cannot expire it early.
-          redis.call('PEXPIRE', key, resets[i] - now + tonumber(ARGV[b + 3]))
-        end
-      else
-        for m = 1, amount do redis.call('ZADD', key, now, member .. m) end
-        redis.call('PEXPIRE', key, tonumber(ARGV[b + 3]))
-      end
+      writes[#writes + 1] = ARGV[b + 1]
+      writes[#writes + 1] = current[i] + amount
       -- Warn once per crossing of 80%: only the request that takes the count over the line.
       if limit > 0 and used[i] * 5 < limit * 4 and (used[i] + amount) * 5 >= limit * 4 then warned = 1 end
     end
-    if ARGV[b + 5] == '1' then cost_keys[#cost_keys + 1] = key end
+    if ARGV[b + 6] == '1' then cost_fields[#cost_fields + 1] = ARGV[b + 1] end
     out[#out + 1] = used[i]
-    out[#out + 1] = resets[i]
+    out[#out + 1] = tonumber(ARGV[b + 5])
     out[#out + 1] = warned
   end
-  k = k + n
+  if #writes > 0 then
+    redis.call('HSET', key, unpack(writes))
+    if created then
+      -- A new period began: drop the fields of periods that are over (keeping the previous
+      -- hour, which the sliding estimate still reads), and make sure the hash outlives the
+      -- longest period it holds. TTLs are relative to the caller's clock, so a clock unlike
+      -- Redis's (skew, tests) cannot expire counters early.
+      local keep = {}
+      for i = 1, n do
+        local b = a + (i - 1) * 7
+        keep[ARGV[b + 1]] = true
+        keep[ARGV[b + 2]] = true
+      end
+      for _, field in ipairs(redis.call('HKEYS', key)) do
+        if not keep[field] then
+          local counter, window = string.match(field, '^(.-):(%a):')
+          for i = 1, n do
+            local b = a + (i - 1) * 7
+            if ARGV[b] == window and string.sub(ARGV[b + 1], 1, #counter + 1) == counter .. ':' then
+              redis.call('HDEL', key, field)
+              break
+            end
+          end
+        end
+      end
+      if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+    end
+  end
+  k = k + 1
   if reserve then
     if allowed and not dry then
-      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', cost, 'at', now, 'keys', table.concat(cost_keys, ' '))
+      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', cost, 'fields', table.concat(cost_fields, ' '))
       redis.call('PEXPIRE', KEYS[k], reserve_ttl)
     end
     k = k + 1
   end
-  a = a + n * 6
+  a = a + n * 7
 end
 return out
 `;
 
 /**
- * settle: KEYS[1] = reservation, KEYS[2..] = the cost counters it reserved on
+ * settle: KEYS[1] = reservation, KEYS[2] = the tenant hash
  *   ARGV = actual_pence, keep_ms
  *   returns { applied (1 first time, 0 already settled, -1 unknown), reserved, actual }
- * Charges the difference between actual and reserved cost to the same calendar windows the
- * reservation was taken in (even if settled after midnight). Settling again changes nothing.
+ * Charges the difference between actual and reserved cost to the same calendar periods the
+ * reservation was taken in (even if settled after midnight, while that day's field is kept).
+ * Settling again changes nothing.
  */
 export const SETTLE_SCRIPT = `
 local res = KEYS[1]
@@ -114,10 +143,11 @@ if state == 'settled' then
 end
 local actual = tonumber(ARGV[1])
 local delta = actual - reserved
-for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 1 then
-    local after = redis.call('INCRBY', KEYS[i], delta)
-    if after < 0 then redis.call('SET', KEYS[i], 0, 'KEEPTTL') end
+local fields = redis.call('HGET', res, 'fields') or ''
+for field in string.gmatch(fields, '%S+') do
+  if redis.call('HEXISTS', KEYS[2], field) == 1 then
+    local after = redis.call('HINCRBY', KEYS[2], field, delta)
+    if after < 0 then redis.call('HSET', KEYS[2], field, 0) end
   end
 end
 redis.call('HSET', res, 'state', 'settled', 'actual', actual)

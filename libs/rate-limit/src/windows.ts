@@ -36,8 +36,27 @@ export class CalendarWindows {
   }
 }
 
-export function windowKeyPart(window: Window, calendar: CalendarWindows, nowMs: number): { suffix: string; resetMs: number } {
-  if (window === 'hourly') return { suffix: 'h', resetMs: nowMs + HOUR_MS };
+export interface WindowSlot {
+  /** Hash field of this period: `d:2026-11-21`, `m:2026-11`, `h:493776`. */
+  tag: string;
+  /** For the sliding hour: the previous hour's field, read with a weight. */
+  previousTag?: string;
+  /** Calendar windows: when the period ends. Hourly: when this clock hour ends (the estimate rolls). */
+  resetMs: number;
+  /** How long the counter must be kept: to the end of the period. */
+  keepUntilMs: number;
+}
+
+export function windowSlot(window: Window, calendar: CalendarWindows, nowMs: number): WindowSlot {
+  if (window === 'hourly') {
+    const hour = Math.floor(nowMs / HOUR_MS);
+    return { tag: `h:${hour}`, previousTag: `h:${hour - 1}`, resetMs: (hour + 1) * HOUR_MS, keepUntilMs: (hour + 2) * HOUR_MS };
+  }
   const period = calendar.period(window, nowMs);
-  return { suffix: `${window === 'monthly' ? 'm' : 'd'}:${period.label}`, resetMs: period.endMs };
+  return { tag: `${window === 'monthly' ? 'm' : 'd'}:${period.label}`, resetMs: period.endMs, keepUntilMs: period.endMs };
+}
+
+/** Weight of the previous clock hour in the sliding estimate: the share of it still within the last 60 minutes. */
+export function previousHourWeight(nowMs: number): number {
+  return 1 - (nowMs % HOUR_MS) / HOUR_MS;
 }
