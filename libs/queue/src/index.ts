@@ -8,3 +8,4 @@ export { createJobWorker } from './worker';
 export type { JobProcessor, ProcessorsFor, WorkerOptions } from './worker';
 export { UnrecoverableError } from 'bullmq';
 export type { Job, Worker } from 'bullmq';
+export { RedisScript } from './redis-script';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RedisScript } from './redis-script';
+import { RedisScript } from '@recoup/queue';
 import { CONSUME_SCRIPT } from './scripts';
 
 const consumeScript = new RedisScript(CONSUME_SCRIPT);

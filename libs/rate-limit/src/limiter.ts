@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { Counter as PromCounter, type Registry } from 'prom-client';
 import type { Logger } from '@recoup/observability';
 import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Counter, type TierLimits, type Window } from './limits';
-import { RedisScript } from './redis-script';
+import { RedisScript } from '@recoup/queue';
 import { SETTLE_SCRIPT } from './scripts';
 import { CheckBatcher } from './batcher';
 import { CalendarWindows, HOUR_MS, previousHourWeight, windowSlot } from './windows';
