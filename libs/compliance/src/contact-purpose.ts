@@ -1,10 +1,12 @@
+import type { ContactPurpose as ContractPurpose } from '@recoup/contracts';
 import type { Channel } from './contact.types';
 
 /**
  * Why the platform wants to contact someone. The attributes decide which rules apply: a contact
  * that demands payment is what a dispute (CONC 7.14) or a Breathing Space moratorium
  * (SI 2020/1311 reg 7) stops; a statutory notice still goes out after a stop request (CONC 7.9.9G).
- * The names are a superset of the notifier job's `purpose` enum in @recoup/contracts.
+ * The names are the `ContactPurpose` enum of @recoup/contracts (the job payloads use it); the
+ * `satisfies` below makes a purpose added there without rules here a type error.
  */
 export interface PurposeInfo {
   demandsPayment: boolean;
@@ -29,7 +31,7 @@ export const CONTACT_PURPOSES = {
   dispute_acknowledgement: { demandsPayment: false, statutory: false, confirmsAgreement: false, channels: WRITTEN },
   breathing_space_acknowledgement: { demandsPayment: false, statutory: false, confirmsAgreement: false, channels: ['email', 'letter'] },
   statutory_notice: { demandsPayment: false, statutory: true, confirmsAgreement: false, channels: ['email', 'letter'] },
-} as const satisfies Record<string, PurposeInfo>;
+} as const satisfies Record<ContractPurpose, PurposeInfo>;
 
 export type ContactPurpose = keyof typeof CONTACT_PURPOSES;
 export const CONTACT_PURPOSE_NAMES = Object.keys(CONTACT_PURPOSES) as ContactPurpose[];

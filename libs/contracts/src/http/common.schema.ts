@@ -11,6 +11,20 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/).default('GBP');
 export const IsoDate = z.iso.date();
 export const Channel = z.enum(['email', 'sms', 'ai_call', 'ivr_call', 'letter']);
 export type Channel = z.infer<typeof Channel>;
+/** Why the platform contacts someone; the compliance engine attaches its rules to each (libs/compliance). */
+export const ContactPurpose = z.enum([
+  'reminder',
+  'final_notice',
+  'payment_link',
+  'payment_plan',
+  'payment_plan_confirmation',
+  'promise_to_pay_confirmation',
+  'receipt',
+  'dispute_acknowledgement',
+  'breathing_space_acknowledgement',
+  'statutory_notice',
+]);
+export type ContactPurpose = z.infer<typeof ContactPurpose>;
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +447700900123');
 
 /** Major units (500.00) to integer pence (50000), without floating-point drift. */

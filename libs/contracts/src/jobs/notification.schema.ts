@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContactPurpose } from '../http/common.schema';
 
 /**
  * Job payloads carry ids, not copies of records: the worker re-reads the invoice and the
@@ -9,7 +10,7 @@ const Base = {
   client_id: z.uuid(),
   invoice_id: z.uuid().optional(),
   template_id: z.string().min(1),
-  purpose: z.enum(['reminder', 'final_notice', 'payment_plan', 'receipt', 'statutory_notice']),
+  purpose: ContactPurpose,
   requested_by: z.string().min(1),
 };
 
