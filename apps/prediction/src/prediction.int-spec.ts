@@ -104,6 +104,7 @@ describe('prediction service', () => {
   it('trains from the database in the background and swaps the model atomically', async () => {
     await seedHistory(database);
     const events = new QueueEvents(TRAINING_QUEUE, { connection: { url: testRedisUrl() }, prefix });
+    events.on('error', () => undefined);
     await events.waitUntilReady();
     deps.training.run();
     const queued = await request(app).post('/model/train').set('Authorization', `Bearer ${TOKEN}`).send({ trees: 10 });

@@ -29,7 +29,9 @@ describe('job catalog on real Redis', () => {
     producerRedis = createRedis(testRedisUrl(), 'producer', logger);
     workerRedis = createRedis(testRedisUrl(), 'worker', logger);
     producer = new JobProducer(producerRedis, prefix);
-    events = new QueueEvents(QUEUES.notifications, { connection: { url: testRedisUrl() } as never, prefix });
+    const url = new URL(testRedisUrl());
+    events = new QueueEvents(QUEUES.notifications, { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix });
+    events.on('error', () => undefined); // reconnects on its own; an unhandled 'error' event would throw
     await events.waitUntilReady();
     await pingRedis(producerRedis);
   });
