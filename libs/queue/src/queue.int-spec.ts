@@ -4,7 +4,7 @@ import { createLogger } from '@recoup/observability';
 import { deletePrefix, testQueuePrefix, testRedisUrl } from '@recoup/testing';
 import { QUEUES } from './catalog';
 import { InvalidJobError, JobProducer } from './producer';
-import { closeRedis, createRedis, pingRedis, type Redis } from './redis';
+import { closeRedis, createRedis, pingRedis, waitForRedis, type Redis } from './redis';
 import { createJobWorker } from './worker';
 
 const logger = createLogger({ service: 'test', destination: new Writable({ write: (_c, _e, done) => done() }) });
@@ -33,7 +33,8 @@ describe('job catalog on real Redis', () => {
     events = new QueueEvents(QUEUES.notifications, { connection: { host: url.hostname, port: Number(url.port || 6379) }, prefix });
     events.on('error', () => undefined); // reconnects on its own; an unhandled 'error' event would throw
     await events.waitUntilReady();
-    await pingRedis(producerRedis);
+    // A producer connection refuses commands until it is ready (no offline queue): wait for it.
+    await waitForRedis(producerRedis, 10_000);
   });
 
   afterEach(async () => {
