@@ -1,4 +1,4 @@
-import { startService } from '@recoup/runtime';
+import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
 import { buildDeps } from './deps';
@@ -9,7 +9,4 @@ async function main(): Promise<void> {
   await startService({ deps, app: createApp(deps), port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`${SERVICE}: failed to start: ${err.message}\n`);
-  process.exit(1);
-});
+runMain(SERVICE, main);

@@ -1,6 +1,4 @@
-import { pingDatabase } from '@recoup/db';
-import { waitForRedis } from '@recoup/queue';
-import { startService } from '@recoup/runtime';
+import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
 import { buildDeps } from './deps';
@@ -14,19 +12,15 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    // Workers start paused and only take jobs once Redis and PostgreSQL answer.
-    afterListen: async () => {
-      await waitForRedis(deps.workerRedis, 60_000);
-      await pingDatabase(deps.db);
-      void deps.worker.run().catch((err: Error) => deps.logger.error({ err }, 'worker stopped'));
-      deps.logger.info('notification worker running');
-    },
-    // Stop taking jobs and let the active ones finish before connections close.
-    drain: [{ name: 'worker', run: () => deps.worker.close() }],
+    workers: [
+      {
+        name: 'notification worker',
+        redis: deps.workerRedis,
+        start: () => void deps.worker.run().catch((err: Error) => deps.logger.error({ err }, 'worker stopped')),
+        close: () => deps.worker.close(),
+      },
+    ],
   });
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`${SERVICE}: failed to start: ${err.message}\n`);
-  process.exit(1);
-});
+runMain(SERVICE, main);

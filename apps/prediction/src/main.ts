@@ -1,7 +1,5 @@
-import { pingDatabase } from '@recoup/db';
 import { isForestWorkerThread, serveForestWorker } from '@recoup/forest';
-import { waitForRedis } from '@recoup/queue';
-import { startService } from '@recoup/runtime';
+import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
 import { buildDeps } from './deps';
@@ -17,23 +15,20 @@ async function main(): Promise<void> {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    // The training worker starts paused and only takes jobs once Redis and PostgreSQL answer.
-    afterListen: async () => {
-      await waitForRedis(deps.workerRedis, 60_000);
-      await pingDatabase(deps.db);
-      await deps.training.scheduleNightly(config.PREDICTION_TRAIN_CRON);
-      deps.training.run();
-      deps.logger.info({ cron: config.PREDICTION_TRAIN_CRON }, 'training worker running');
-    },
-    // Stop taking training jobs (an active one finishes) before connections close.
-    drain: [{ name: 'training worker', run: () => deps.training.worker.close() }],
+    workers: [
+      {
+        name: `training worker (${config.PREDICTION_TRAIN_CRON})`,
+        redis: deps.workerRedis,
+        start: async () => {
+          await deps.training.scheduleNightly(config.PREDICTION_TRAIN_CRON);
+          deps.training.run();
+        },
+        close: () => deps.training.worker.close(),
+      },
+    ],
   });
 }
 
 // A bundled build (dist/apps/prediction/main.js) is also the entry of its forest worker threads.
 if (isForestWorkerThread()) serveForestWorker();
-else
-  main().catch((err: Error) => {
-    process.stderr.write(`${SERVICE}: failed to start: ${err.message}\n`);
-    process.exit(1);
-  });
+else runMain(SERVICE, main);

@@ -1,7 +1,17 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { pingDatabase } from '@recoup/db';
 import { closeServer, handleShutdown, listen, type ShutdownStep } from '@recoup/http';
+import { waitForRedis, type Redis } from '@recoup/queue';
 import type { CoreDeps } from './core';
+
+export interface BackgroundWorker {
+  name: string;
+  /** The worker's own (blocking) Redis connection. */
+  redis: Redis;
+  start: () => Promise<void> | void;
+  close: () => Promise<unknown>;
+}
 
 export interface StartOptions {
   deps: CoreDeps;
@@ -9,8 +19,13 @@ export interface StartOptions {
   port: number;
   host?: string;
   shutdownTimeoutMs: number;
-  /** Runs after the server listens (e.g. start workers once PostgreSQL and Redis answer). */
+  /** Runs after the server listens. */
   afterListen?: () => Promise<void>;
+  /**
+   * Background workers (BullMQ): created paused, started once their Redis connection and
+   * PostgreSQL answer, and closed (active jobs finish) before the connections close.
+   */
+  workers?: BackgroundWorker[];
   /** Steps between "stop accepting HTTP" and "close PostgreSQL/Redis": close workers, drain calls. */
   drain?: ShutdownStep[];
 }
@@ -31,11 +46,26 @@ export async function startService(options: StartOptions): Promise<{ server: Ser
     timeoutMs: options.shutdownTimeoutMs,
     steps: [
       { name: 'http', run: () => closeServer(server, options.shutdownTimeoutMs) },
+      ...(options.workers ?? []).map((w) => ({ name: w.name, run: w.close })),
       ...(options.drain ?? []),
       { name: 'connections', run: () => deps.close() },
     ],
   });
   deps.logger.info({ port, url: `http://127.0.0.1:${port}` }, `${deps.service} listening`);
+  for (const worker of options.workers ?? []) {
+    await waitForRedis(worker.redis, 60_000);
+    await pingDatabase(deps.db);
+    await worker.start();
+    deps.logger.info(`${worker.name} running`);
+  }
   await options.afterListen?.();
   return { server, shutdown };
+}
+
+/** Runs a service's main(); a start-up failure is one line on stderr and exit 1. */
+export function runMain(service: string, main: () => Promise<void>): void {
+  main().catch((err: Error) => {
+    process.stderr.write(`${service}: failed to start: ${err.message}\n`);
+    process.exit(1);
+  });
 }
