@@ -1,18 +1,9 @@
 import type { HealthResponse } from '@recoup/contracts';
+import { withTimeout } from './timeout';
 
 export type CheckStatus = HealthResponse['checks'][string];
 /** A dependency probe: resolves when the dependency answers (optionally with a status), rejects when it does not. */
 export type HealthCheck = () => Promise<CheckStatus | void>;
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Runs every probe concurrently, each bounded by `timeoutMs`; any "down" makes the service unavailable. */
 export async function runHealthChecks(
@@ -24,7 +15,7 @@ export async function runHealthChecks(
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, probe]) => {
       try {
-        const status = (await withTimeout(Promise.resolve().then(probe), timeoutMs)) ?? 'up';
+        const status = (await withTimeout(Promise.resolve().then(probe), timeoutMs, `no answer within ${timeoutMs} ms`)) ?? 'up';
         return { name, status, error: undefined };
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);

@@ -7,4 +7,5 @@ export { HttpProblem, PROBLEM_CONTENT_TYPE, fieldErrors, sendProblem } from './p
 export { ApiRouter } from './routes';
 export type { AnyRouteSpec, RouteSpec } from './routes';
 export { closeServer, handleShutdown, listen } from './server';
+export { withTimeout } from './timeout';
 export type { ShutdownOptions, ShutdownStep } from './server';

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from '@recoup/observability';
+import { withTimeout } from './timeout';
 
 export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<Server> {
   const server = app.listen(port, host);
@@ -52,20 +53,12 @@ export function handleShutdown(options: ShutdownOptions): () => Promise<number> 
       let code = 0;
       for (const step of steps) {
         const left = Math.max(deadline - Date.now(), 0);
-        let timer: NodeJS.Timeout | undefined;
         try {
-          await Promise.race([
-            step.run(),
-            new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`timed out after ${left} ms`)), left + 250);
-            }),
-          ]);
+          await withTimeout(step.run(), left + 250, `timed out after ${left} ms`);
           logger.debug({ step: step.name }, 'shutdown step done');
         } catch (err) {
           code = 1;
           logger.error({ err, step: step.name }, 'shutdown step failed');
-        } finally {
-          clearTimeout(timer);
         }
       }
       logger.info({ code }, 'stopped');

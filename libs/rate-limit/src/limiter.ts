@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter as PromCounter, type Registry } from 'prom-client';
+import { withTimeout } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Counter, type TierLimits, type Window } from './limits';
 import { RedisScript } from '@recoup/queue';
@@ -213,7 +214,7 @@ export class RateLimiter {
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
     let raw: number[];
     try {
-      raw = await this.withTimeout(this.batcher.submit(keys, args, entries.length));
+      raw = await withTimeout(this.batcher.submit(keys, args, entries.length), this.timeoutMs, `redis did not answer within ${this.timeoutMs} ms`);
     } catch (err) {
       return this.degraded(action, err);
     }
@@ -236,16 +237,6 @@ export class RateLimiter {
     // A plan that does not include the action never frees up: no Retry-After to promise.
     const retryAfterSeconds = denied.limit === 0 ? undefined : Math.max(Math.ceil((denied.resetAt.getTime() - nowMs) / 1000), 1);
     return { allowed, action, denied, windows, warnings, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
-  }
-
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
   }
 
   private degraded(action: Action, err: unknown): RateDecision {
