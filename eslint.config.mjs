@@ -26,7 +26,8 @@ const depConstraints = (inTests) => {
             },
             {
               sourceTag: 'type:provider',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
+              // type:data: sandbox adapters record what they "sent" in the database (STYLE: Providers).
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', ...testing],
               bannedExternalImports: [...prisma, 'bullmq'],
             },
             {
