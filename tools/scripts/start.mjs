@@ -14,6 +14,8 @@ else process.env.DATABASE_URL ||= 'postgresql://postgres@127.0.0.1:5432/recoup';
 for (const [name, make] of [
   ['TWILIO_AUTH_TOKEN', () => randomBytes(16).toString('hex')],
   ['STRIPE_WEBHOOK_SECRET', () => `whsec_${randomBytes(24).toString('base64url')}`],
+  ['ADMIN_API_KEY', () => `rk_admin_${randomBytes(24).toString('base64url')}`],
+  ['INTERNAL_API_TOKEN', () => randomBytes(24).toString('base64url')],
 ]) {
   if (!process.env[name]) {
     process.env[name] = make();

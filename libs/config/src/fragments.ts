@@ -76,6 +76,17 @@ export const sendgridEnv = {
 
 export const flag = (fallback: boolean) => boolFlag.default(fallback);
 
+/**
+ * Service-to-service and operator credentials. `npm start` generates both when unset (sandbox)
+ * and prints them; production must set them.
+ */
+export const serviceAuthEnv = {
+  /** The operator's key: `Authorization: Bearer <ADMIN_API_KEY>` creates tenants and reads admin routes. */
+  ADMIN_API_KEY: z.string().min(24, 'at least 24 characters').optional(),
+  /** Shared bearer token of internal endpoints (voice-agent's /initiate-call, called by collections-api). */
+  INTERNAL_API_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
+};
+
 type Env<T extends z.ZodRawShape> = z.infer<z.ZodObject<T>>;
 
 /** Which credentials make each provider live (see resolveProviders). */
