@@ -12,6 +12,11 @@ const Base = {
   template_id: z.string().min(1),
   purpose: ContactPurpose,
   requested_by: z.string().min(1),
+  /**
+   * Facts known only to the producer at enqueue time (a payment link URL made during a call, a
+   * promised date and amount); everything else the worker re-reads from the database.
+   */
+  variables: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,39}$/), z.string().max(500)).optional(),
 };
 
 export const SendEmailJob = z.object({ ...Base, channel: z.literal('email') });
