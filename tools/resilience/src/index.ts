@@ -1,0 +1,3 @@
+export { runFuzz } from './fuzz';
+export type { FuzzFinding, FuzzReport, FuzzTarget } from './fuzz';
+export { hostileBodies } from './hostile-bodies';
