@@ -1,1 +1,27 @@
-export {};
+/**
+ * Telephony: outbound calls.
+ *
+ * Port: `CallPlacer`
+ *   placeCall({ to, from?, answerUrl, statusCallbackUrl, machineDetection?: { mode: 'async', callbackUrl },
+ *               record?, timeLimitSeconds?, idempotencyKey }) -> { callSid, provider }
+ *   hangup(callSid)
+ * Adapters:
+ *   - `TwilioCallPlacer`: Twilio Calls.json through the official SDK (createTwilioClient, loopback
+ *     `baseUrl` in tests). Status events initiated/ringing/answered/completed are posted to
+ *     statusCallbackUrl; async AMD posts AnsweredBy to machineDetection.callbackUrl.
+ *   - `SandboxCallPlacer`: records the call in SandboxMessage (channel ai_call|ivr_call, unique
+ *     idempotency key: a repeated key returns the first sid, never dials twice) and hands it to an
+ *     injected `SandboxCallDriver`: a fake Twilio (libs/testing `FakeTwilioVoice`) that fetches the
+ *     answerUrl with a signed request, posts status callbacks and opens `<Connect><Stream>` sockets.
+ *   - `createCallPlacer(config)` picks one from the provider decision.
+ * TwiML helpers: connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml, emptyTwiml (Polly.Amy-Neural, en-GB).
+ */
+export { CallRejectedError } from './call-placer.port';
+export type { CallPlacer, PlaceCallRequest, PlacedCall } from './call-placer.port';
+export { TwilioCallPlacer } from './twilio-call-placer';
+export type { TwilioCallPlacerOptions } from './twilio-call-placer';
+export { SandboxCallPlacer, sandboxCallSid } from './sandbox-call-placer';
+export type { SandboxCall, SandboxCallDriver, SandboxCallPlacerOptions } from './sandbox-call-placer';
+export { createCallPlacer } from './create-call-placer';
+export type { CallPlacerConfig } from './create-call-placer';
+export { UK_VOICE, connectStreamTwiml, emptyTwiml, escapeXml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
