@@ -1,1 +1,2 @@
-module.exports = require('../../jest.preset.cjs')(__dirname, 'auth');
+// jose is ESM-only: let SWC turn it into CommonJS for Jest (Node itself loads it with require(esm)).
+module.exports = { ...require('../../jest.preset.cjs')(__dirname, 'auth'), transformIgnorePatterns: ['/node_modules/(?!jose/)'] };

@@ -1,0 +1,17 @@
+import { generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey, secretsEqual } from './api-keys';
+
+describe('API keys', () => {
+  it('are random, recognisable and hash to 64 hex characters', () => {
+    const keys = new Set(Array.from({ length: 200 }, generateApiKey));
+    expect(keys.size).toBe(200);
+    for (const k of keys) expect(looksLikeApiKey(k)).toBe(true);
+    const [first] = [...keys] as [string];
+    expect(hashApiKey(first)).toMatch(/^[0-9a-f]{64}$/);
+    expect(keyPrefix(first)).toHaveLength(13);
+  });
+
+  it('compares secrets of different lengths without throwing', () => {
+    expect(secretsEqual('abc', 'abc')).toBe(true);
+    expect(secretsEqual('abc', 'abcd')).toBe(false);
+  });
+});
