@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "tenants" ADD COLUMN     "compliance_overrides" JSONB;
+
