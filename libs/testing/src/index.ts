@@ -5,3 +5,7 @@ export { DisposableRedis, deletePrefix, testQueuePrefix, testRedisUrl } from './
 export { waitFor } from './wait';
 export { describeServiceContract } from './service-contract';
 export type { ServiceUnderTest } from './service-contract';
+export { FakeAnthropicMessages } from './fakes/anthropic-messages';
+export type { AnthropicFakeHandler, AnthropicFakeReply, RecordedAnthropicRequest } from './fakes/anthropic-messages';
+export { FakeStripeApi } from './fakes/stripe-fake-api';
+export type { FakeStripeRequest } from './fakes/stripe-fake-api';

@@ -1,1 +1,10 @@
-export {};
+export * from './intent.port';
+export { spokenAmounts, spokenMonths } from './amounts';
+export type { SpokenAmount } from './amounts';
+export { LocalIntentClassifier, classifyLocally } from './local-classifier';
+export { AnthropicIntentClassifier, INTENT_TOOL_NAME } from './anthropic-classifier';
+export type { AnthropicClassifierOptions } from './anthropic-classifier';
+export { FallbackIntentClassifier, SandboxIntentClassifier } from './fallback-classifier';
+export type { FallbackOptions } from './fallback-classifier';
+export { createIntentClassifier } from './create-classifier';
+export type { IntentClassifierConfig } from './create-classifier';
