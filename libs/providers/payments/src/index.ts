@@ -1,1 +1,11 @@
-export {};
+export { PaymentProviderError } from './payment-links.port';
+export type { CreatedPaymentLink, PaymentLinkRequest, PaymentLinks } from './payment-links.port';
+export { StripePaymentLinks, createStripeClient } from './stripe-payment-links';
+export type { StripeOptions } from './stripe-payment-links';
+export { SandboxPaymentLinks } from './sandbox-payment-links';
+export type { SandboxPaymentLinksOptions } from './sandbox-payment-links';
+export { WebhookSignatureError, sandboxCheckoutCompletedEvent, signStripePayload, verifyStripeWebhook } from './stripe-webhooks';
+export type { PaymentEvent, PaymentMetadata, SandboxCheckoutInput } from './stripe-webhooks';
+export { createRecordedPaymentLink } from './payment-link.recorder';
+export { createPaymentLinks } from './create-payment-links';
+export type { PaymentLinksConfig } from './create-payment-links';
