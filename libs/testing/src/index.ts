@@ -9,5 +9,3 @@ export { FakeAnthropicMessages } from './fakes/anthropic-messages';
 export type { AnthropicFakeHandler, AnthropicFakeReply, RecordedAnthropicRequest } from './fakes/anthropic-messages';
 export { FakeStripeApi } from './fakes/stripe-fake-api';
 export type { FakeStripeRequest } from './fakes/stripe-fake-api';
-export { FakeStripeApi } from './fakes/stripe-fake-api';
-export type { FakeStripeRequest } from './fakes/stripe-fake-api';
