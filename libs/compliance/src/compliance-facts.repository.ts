@@ -1,3 +1,4 @@
+import type { RuleSetOverrides } from './rule-set.schema';
 import type { CallModel, ClientModel, ContactAttemptModel, Database, InvoiceModel } from '@recoup/db';
 import type { Channel, ContactHistoryEntry, ContactStatus, DebtFacts, DebtorFacts } from './contact.types';
 import { PreferredTimesSchema } from './rule-set.schema';
@@ -21,6 +22,13 @@ export interface LoadedFacts {
 /** Reads, per tenant, what the engine needs about a debtor, an invoice and recent contact. */
 export class ComplianceFactsRepository {
   constructor(private readonly db: Database) {}
+
+  /** The operator's rule overrides for a tenant (validated when they were written). */
+  async tenantOverrides(tenantId: string): Promise<RuleSetOverrides | undefined> {
+    const tenant = await this.db.tenant.findUnique({ where: { id: tenantId }, select: { complianceOverrides: true } });
+    const value = tenant?.complianceOverrides;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as RuleSetOverrides) : undefined;
+  }
 
   async load(args: { tenantId: string; clientId: string; invoiceId?: string | null; since: Date; excludeContactAttemptId?: string | null }): Promise<LoadedFacts> {
     const { tenantId, clientId, invoiceId, since } = args;

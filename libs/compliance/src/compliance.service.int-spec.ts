@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@recoup/testing';
-import { ComplianceService, ComplianceSubjectNotFoundError } from './index';
+import { ComplianceService, ComplianceSubjectNotFoundError, UK_PROFILE, US_PROFILE, validateRuleSetOverrides } from './index';
 
 /** Against real PostgreSQL: the service reads what it needs and audits every decision. */
 describe('ComplianceService (PostgreSQL)', () => {
@@ -78,6 +78,27 @@ describe('ComplianceService (PostgreSQL)', () => {
     const d = await strict.evaluate({ tenantId, clientId, invoiceId, channel: 'email', purpose: 'reminder', actor: 'notifier' });
     expect(d.reasons.map((r) => r.code)).toEqual(['FREQUENCY_CAP_REACHED']);
     expect(d.ruleSetVersion).toMatch(/^uk-2026\.11\.21\+[0-9a-f]{10}$/);
+  });
+
+  it("applies the operator's stored tenant overrides by default (a Sunday call window)", async () => {
+    const sundayNoon = new Date('2026-11-22T12:00:00Z');
+    const service2 = new ComplianceService({ db: t.db, clock: () => sundayNoon });
+    const own = (await t.db.tenant.create({ data: { name: 'Seven Days Ltd' } })).id;
+    const c = await t.db.client.create({ data: { tenantId: own, name: 'Sam', kind: 'business', email: 'sam@example.test' } });
+    const before = await service2.evaluate({ tenantId: own, clientId: c.id, channel: 'email', purpose: 'reminder', actor: 'test' });
+    expect(before.reasons.map((r) => r.code)).toEqual(['OUTSIDE_CONTACT_HOURS']);
+    const everyDay = { contactHours: { windows: { email: { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '21:00', excludeBankHolidays: true } } } };
+    await t.db.tenant.update({ where: { id: own }, data: { complianceOverrides: everyDay } });
+    const fresh = new ComplianceService({ db: t.db, clock: () => sundayNoon });
+    const after = await fresh.evaluate({ tenantId: own, clientId: c.id, channel: 'email', purpose: 'reminder', actor: 'test' });
+    expect(after.allowed).toBe(true);
+    expect(after.ruleSetVersion).toMatch(/^uk-2026\.11\.21\+[0-9a-f]{10}$/);
+  });
+
+  it('validates overrides against every profile before they are stored', () => {
+    expect(validateRuleSetOverrides({ frequency: { maxContacts: 3 } }, [UK_PROFILE.rules, US_PROFILE.rules])).toEqual([]);
+    expect(validateRuleSetOverrides({ frequency: { maxContacts: -1 } }, [UK_PROFILE.rules])).toEqual([expect.stringMatching(/^frequency\.maxContacts: /)]);
+    expect(validateRuleSetOverrides('nope', [UK_PROFILE.rules])).toEqual(['(root): expected an object']);
   });
 
   it("never reads another tenant's debtor, and writes no audit row for it", async () => {

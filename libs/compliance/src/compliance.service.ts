@@ -39,6 +39,7 @@ export interface AuditedDecision extends ContactDecision {
 }
 
 const DAY = 86_400_000;
+const OVERRIDES_TTL_MS = 5_000;
 
 /**
  * The audited edge around the pure engine: loads the debtor, the invoice and recent contact from
@@ -49,16 +50,31 @@ export class ComplianceService {
   private readonly facts: ComplianceFactsRepository;
   private readonly audit: ComplianceAuditRepository;
   private readonly clock: () => Date;
+  private readonly overridesFor: (tenantId: string) => RuleSetOverrides | undefined | Promise<RuleSetOverrides | undefined>;
+  private readonly overridesCache = new Map<string, { value: RuleSetOverrides | undefined; until: number }>();
 
   constructor(private readonly options: ComplianceServiceOptions) {
     this.facts = new ComplianceFactsRepository(options.db);
     this.audit = new ComplianceAuditRepository(options.db);
     this.clock = options.clock ?? (() => new Date());
+    // By default a tenant's overrides are the operator's `tenants.compliance_overrides`, re-read
+    // at most every OVERRIDES_TTL_MS so a change reaches every service within seconds.
+    this.overridesFor = options.overridesFor ?? ((tenantId) => this.storedOverrides(tenantId));
+  }
+
+  private async storedOverrides(tenantId: string): Promise<RuleSetOverrides | undefined> {
+    const now = Date.now();
+    const cached = this.overridesCache.get(tenantId);
+    if (cached && cached.until > now) return cached.value;
+    const value = await this.facts.tenantOverrides(tenantId);
+    if (this.overridesCache.size > 10_000) this.overridesCache.clear();
+    this.overridesCache.set(tenantId, { value, until: now + OVERRIDES_TTL_MS });
+    return value;
   }
 
   async evaluate(check: ContactCheck): Promise<AuditedDecision> {
     const now = check.now ?? this.clock();
-    const overrides = await this.options.overridesFor?.(check.tenantId);
+    const overrides = await this.overridesFor(check.tenantId);
     const loaded = await this.facts.load({
       tenantId: check.tenantId,
       clientId: check.clientId,

@@ -5,7 +5,7 @@ export { CONTACT_PURPOSES, CONTACT_PURPOSE_NAMES, purposeInfo } from './contact-
 export type { ContactPurpose, PurposeInfo } from './contact-purpose';
 export { PROFILES, UK_PROFILE, US_PROFILE, resolveProfile } from './profiles';
 export type { ComplianceProfile, ProfileId } from './profiles';
-export { PreferredTimesSchema, RuleSetConfigSchema, WeeklyWindowSchema, mergeRuleSet } from './rule-set.schema';
+export { PreferredTimesSchema, RuleSetConfigSchema, WeeklyWindowSchema, mergeRuleSet, validateRuleSetOverrides } from './rule-set.schema';
 export type { RuleSetConfig, RuleSetOverrides } from './rule-set.schema';
 export { DateHolidaysCalendar, GovUkFeedCalendar, defaultBankHolidayCalendar } from './bank-holidays';
 export type { BankHolidayCalendar, GovUkBankHolidayFeed } from './bank-holidays';

@@ -101,3 +101,17 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Checks operator-supplied overrides before they are stored: merged over every profile, the result
+ * must still be a valid rule set. Returns the problems as `path: message` strings.
+ */
+export function validateRuleSetOverrides(overrides: unknown, profiles: readonly RuleSetConfig[]): string[] {
+  if (!isPlainObject(overrides)) return ['(root): expected an object'];
+  const problems = new Set<string>();
+  for (const base of profiles) {
+    const result = RuleSetConfigSchema.safeParse(deepMerge(base, overrides));
+    if (!result.success) for (const issue of result.error.issues) problems.add(`${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return [...problems];
+}
