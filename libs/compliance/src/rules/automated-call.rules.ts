@@ -9,7 +9,7 @@ const DAY = 24 * HOUR;
 /** Twilio AnsweredBy values that mean a machine (unknown is treated as possibly human). */
 const MACHINE = /^(machine_|fax$)/;
 /** Attempts that never left the platform do not count as calls. */
-const NOT_PLACED = new Set(['failed', 'blocked']);
+const NOT_PLACED = new Set(['failed', 'blocked', 'cancelled']);
 
 function isCallChannel(ctx: EvaluationContext, channels: readonly string[]): boolean {
   return channels.includes(ctx.channel);
