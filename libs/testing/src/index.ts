@@ -9,3 +9,7 @@ export { FakeAnthropicMessages } from './fakes/anthropic-messages';
 export type { AnthropicFakeHandler, AnthropicFakeReply, RecordedAnthropicRequest } from './fakes/anthropic-messages';
 export { FakeStripeApi } from './fakes/stripe-fake-api';
 export type { FakeStripeRequest } from './fakes/stripe-fake-api';
+export { SendGridFake, customArgsOf } from './fakes/sendgrid-fake';
+export type { SendGridFakeReply, SendGridFakeRequest } from './fakes/sendgrid-fake';
+export { TwilioMessagingFake } from './fakes/twilio-messaging-fake';
+export type { TwilioMessagingFakeReply, TwilioMessagingFakeRequest } from './fakes/twilio-messaging-fake';

@@ -1,0 +1,26 @@
+/** An email to send, in our terms. No vendor type crosses this port. */
+export interface OutboundEmail {
+  /** Our send key (the BullMQ job id): sending the same key twice delivers once. */
+  idempotencyKey: string;
+  to: string;
+  toName?: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** Carried through the provider and back on its event webhook (our message and contact attempt ids). */
+  customArgs: Record<string, string>;
+  categories?: string[];
+}
+
+export interface SentEmail {
+  provider: string;
+  providerMessageId: string;
+  costPence: number;
+  /** True when this key had already been sent: nothing new went out. */
+  replayed: boolean;
+}
+
+export interface EmailSender {
+  readonly provider: string;
+  send(email: OutboundEmail): Promise<SentEmail>;
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SendGridFakeRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+export interface SendGridFakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A loopback fake of SendGrid's v3 Mail Send (POST /v3/mail/send): records every request the SDK
+ * sends and answers 202 with an X-Message-Id, or the next scripted reply (a 429, a 500, a 400).
+ */
+export class SendGridFake {
+  readonly requests: SendGridFakeRequest[] = [];
+  private readonly replies: SendGridFakeReply[] = [];
+  private server?: Server;
+
+  static async start(): Promise<SendGridFake> {
+    const fake = new SendGridFake();
+    await fake.listen();
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  /** The next requests get these replies, in order; afterwards 202 again. */
+  reply(...replies: SendGridFakeReply[]): void {
+    this.replies.push(...replies);
+  }
+
+  /** Mail sends accepted (202), by our message id (custom_args.recoup_message_id). */
+  deliveries(): string[] {
+    return this.requests.filter((r) => r.path === '/v3/mail/send' && (r as SendGridFakeRequest & { accepted?: boolean }).accepted).map((r) => String(customArgsOf(r.body).recoup_message_id));
+  }
+
+  private listen(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let body: Record<string, unknown> = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+        } catch {
+          body = {};
+        }
+        const record: SendGridFakeRequest & { accepted?: boolean } = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, body };
+        this.requests.push(record);
+        const scripted = this.replies.shift();
+        if (scripted) {
+          res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
+          res.end(JSON.stringify(scripted.body ?? { errors: [{ message: `scripted ${scripted.status}` }] }));
+          return;
+        }
+        record.accepted = true;
+        res.writeHead(202, { 'x-message-id': randomBytes(11).toString('base64url') });
+        res.end();
+      });
+    });
+    return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** custom_args of the first personalization (where @sendgrid/mail puts them) or of the message. */
+export function customArgsOf(body: Record<string, unknown>): Record<string, unknown> {
+  const p = (body.personalizations as Array<Record<string, unknown>> | undefined)?.[0];
+  return { ...((body.custom_args as Record<string, unknown>) ?? {}), ...((p?.custom_args as Record<string, unknown>) ?? {}) };
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface TwilioMessagingFakeRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  form: Record<string, string>;
+  accepted: boolean;
+  sid?: string;
+}
+
+export interface TwilioMessagingFakeReply {
+  status: number;
+  code?: number;
+  message?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A loopback fake of Twilio's Messages API (POST /2010-04-01/Accounts/{sid}/Messages.json): records
+ * the form the SDK sends and answers 201 with a message SID, or the next scripted error.
+ */
+export class TwilioMessagingFake {
+  readonly requests: TwilioMessagingFakeRequest[] = [];
+  private readonly replies: TwilioMessagingFakeReply[] = [];
+  private server?: Server;
+
+  static async start(): Promise<TwilioMessagingFake> {
+    const fake = new TwilioMessagingFake();
+    await fake.listen();
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  reply(...replies: TwilioMessagingFakeReply[]): void {
+    this.replies.push(...replies);
+  }
+
+  accepted(): TwilioMessagingFakeRequest[] {
+    return this.requests.filter((r) => r.accepted);
+  }
+
+  private listen(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        const record: TwilioMessagingFakeRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, form, accepted: false };
+        this.requests.push(record);
+        const scripted = this.replies.shift();
+        if (scripted) {
+          res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
+          res.end(JSON.stringify({ code: scripted.code ?? scripted.status, message: scripted.message ?? `scripted ${scripted.status}`, status: scripted.status, more_info: 'https://www.twilio.com/docs/errors' }));
+          return;
+        }
+        record.accepted = true;
+        record.sid = `SM${randomBytes(16).toString('hex')}`;
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ sid: record.sid, status: 'queued', to: form.To, from: form.From, body: form.Body, num_segments: '1', price: null }));
+      });
+    });
+    return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
