@@ -1,18 +1,35 @@
 import type { Express } from 'express';
 import { createHttpApp } from '@recoup/http';
+import { callsRouter } from './calls/calls.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
+import { voiceWebhooksRouter } from './twilio/voice-webhooks.routes';
 
-/** The service's HTTP surface, testable without listening. */
+/** The service's HTTP surface, testable without listening (the media stream attaches to the server in main/tests). */
 export function createApp(deps: Deps): Express {
   return createHttpApp({
     service: SERVICE,
-    description: 'AI collection calls: Twilio Media Streams bridged to the OpenAI Realtime API.',
+    description: 'AI collection calls: Twilio Media Streams bridged to the OpenAI Realtime API. Internal endpoints take `Authorization: Bearer <INTERNAL_API_TOKEN>`; Twilio webhooks are verified by X-Twilio-Signature.',
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: deps.config.HTTP_BODY_LIMIT,
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
-    routers: [],
+    routers: [callsRouter(deps.calls, deps.config.INTERNAL_API_TOKEN)],
+    configure: (app) => {
+      app.use(
+        voiceWebhooksRouter({
+          authToken: deps.twilioAuthToken,
+          publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+          idempotency: deps.idempotency,
+          calls: deps.calls,
+          registry: deps.registry,
+          gather: deps.gather,
+          logger: deps.logger,
+          voicemail: deps.config.CALL_VOICEMAIL,
+          hangup: (sid) => deps.placer.hangup(sid),
+        }),
+      );
+    },
   });
 }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { baseEnv, port, providerSpecs, openaiEnv, twilioEnv } from '@recoup/config';
+import { baseEnv, flag, port, providerSpecs, openaiEnv, serviceAuthEnv, stripeEnv, twilioEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'voice-agent';
+
+const gbp = (fallback: number) => z.coerce.number().nonnegative().max(100).default(fallback);
 
 export const ConfigSchema = z.object({
   ...baseEnv,
@@ -10,11 +12,31 @@ export const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   ...twilioEnv,
   ...openaiEnv,
+  ...stripeEnv,
+  INTERNAL_API_TOKEN: serviceAuthEnv.INTERNAL_API_TOKEN,
   /** Public https origin Twilio reaches for TwiML, status callbacks and the media stream. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8003'),
+  /** Origin of the payment page links sent during calls (collections-api's pay page in sandbox). */
+  PAY_PAGE_BASE_URL: z.url().default('http://127.0.0.1:8000'),
+  OPENAI_CHAT_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_REALTIME_VOICE: z.string().default('sage'),
+  /** Hard limit of one AI call (Twilio timeLimit and our own timer). */
+  CALL_MAX_SECONDS: z.coerce.number().int().min(30).max(3600).default(120),
+  CALL_RECORDING: flag(true),
+  CALL_MACHINE_DETECTION: flag(true),
+  /** What an answering machine gets: a short message with no debt details (CONC 7.9.8G), or nothing. */
+  CALL_VOICEMAIL: z.enum(['message', 'none']).default('message'),
+  /** Per-minute (call, OpenAI Realtime, recording) and per-message (SMS) prices in GBP. */
+  PRICE_TWILIO_CALL_PER_MIN: gbp(0.013),
+  PRICE_OPENAI_REALTIME_PER_MIN: gbp(0.06),
+  PRICE_RECORDING_PER_MIN: gbp(0.002),
+  PRICE_SMS: gbp(0.04),
+  /** realtime: Media Streams bridged to OpenAI Realtime; gather: <Gather> speech turns with a chat model. */
+  AI_CALL_FLOW: z.enum(['realtime', 'gather']).default('realtime'),
+  AI_CALL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.twilio(c), providerSpecs.openai(c)], env);
+  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.twilio(c), providerSpecs.openai(c), providerSpecs.stripe(c)], env);
 }

@@ -1,12 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
+import { IdempotencyStore } from '@recoup/idempotency';
+import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payments';
+import { OpenAiChatAgent, OpenAiRealtimeConnector, ScriptedChatAgent, type ChatAgent, type RealtimeVoiceConnector } from '@recoup/providers/realtime-voice';
+import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
+import { QUEUES, closeRedis, createJobWorker, createRedis, JobProducer, type Redis, type Worker } from '@recoup/queue';
+import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
+import { FakeOpenAiRealtimeServer, FakeTwilioVoice } from '@recoup/testing';
+import { CallRegistry } from './bridge/media-streams';
+import { CallService } from './calls/call-service';
+import { CallTools } from './calls/call-tools';
 import { SERVICE, type Config } from './config';
+import { GatherFlow } from './twilio/gather-flow';
+import { aiCallProcessor } from './worker/ai-call.processor';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
+  calls: CallService;
+  tools: CallTools;
+  registry: CallRegistry;
+  gather: GatherFlow;
+  placer: CallPlacer;
+  producer: JobProducer;
+  idempotency: IdempotencyStore;
+  /** Verifies (and, in sandbox, signs) Twilio webhooks. */
+  twilioAuthToken: string;
+  worker: Worker;
+  workerRedis: Redis;
+  /** Sandbox only: the in-process fake Twilio that dials our webhooks, and the fake OpenAI it talks to. */
+  fakeTwilio?: FakeTwilioVoice;
+  fakeOpenAi?: FakeOpenAiRealtimeServer;
+  /** Starts what needs a port before calls flow (the sandbox fake OpenAI). */
+  start(): Promise<void>;
 }
 
+export interface DepsOverrides {
+  clock?: () => Date;
+  /** Tests: a driver of their own (a FakeTwilioVoice with a scripted debtor). */
+  sandboxDriver?: SandboxCallDriver;
+  connector?: RealtimeVoiceConnector;
+  chatAgent?: ChatAgent;
+  paymentLinks?: PaymentLinks;
+}
+
+const modeOf = (providers: ProviderDecision[], name: string) => providers.find((p) => p.name === name)?.mode ?? 'sandbox';
+
 /** Every adapter this service uses, made here with `new`. */
-export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[]): Deps {
-  return { ...createCoreDeps(SERVICE, config, providers), config };
+export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[], overrides: DepsOverrides = {}): Deps {
+  const core = createCoreDeps(SERVICE, config, providers);
+  const twilioMode = modeOf(providers, 'twilio');
+  const openaiMode = modeOf(providers, 'openai');
+  // Sandbox without a token: one per process, shared with the in-process fake Twilio that signs.
+  const twilioAuthToken = config.TWILIO_AUTH_TOKEN ?? (twilioMode === 'sandbox' ? randomBytes(24).toString('hex') : '');
+  if (!twilioAuthToken) throw new Error('TWILIO_AUTH_TOKEN is needed to verify Twilio webhooks in live mode');
+
+  let fakeOpenAi: FakeOpenAiRealtimeServer | undefined;
+  let openaiBase = config.OPENAI_BASE_URL;
+  if (openaiMode === 'sandbox' && !overrides.connector) fakeOpenAi = new FakeOpenAiRealtimeServer({ silenceFrames: 25 });
+  const connector =
+    overrides.connector ??
+    new OpenAiRealtimeConnector({
+      apiKey: config.OPENAI_API_KEY ?? 'sandbox',
+      baseUrl: () => openaiBase ?? 'https://api.openai.com',
+      model: config.OPENAI_REALTIME_MODEL,
+      provider: openaiMode === 'live' ? 'openai' : 'sandbox',
+    });
+  const chatAgent =
+    overrides.chatAgent ?? (openaiMode === 'live' && config.OPENAI_API_KEY ? new OpenAiChatAgent({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL }) : new ScriptedChatAgent());
+
+  const fakeTwilio = twilioMode === 'sandbox' && !overrides.sandboxDriver ? new FakeTwilioVoice({ authToken: twilioAuthToken }) : undefined;
+  const placer = createCallPlacer({ mode: twilioMode, db: core.db, channel: 'ai_call', ...config, TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN, sandboxDriver: overrides.sandboxDriver ?? fakeTwilio });
+
+  const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
+  const rateLimiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry, clock: overrides.clock ? () => (overrides.clock as () => Date)().getTime() : undefined });
+  const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
+  const paymentLinks = overrides.paymentLinks ?? createPaymentLinks({ mode: modeOf(providers, 'stripe'), STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.PAY_PAGE_BASE_URL });
+  const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:webhooks` });
+
+  const calls = new CallService({
+    db: core.db,
+    compliance,
+    rateLimiter,
+    placer,
+    logger: core.logger,
+    prices: { twilioCallPerMin: config.PRICE_TWILIO_CALL_PER_MIN, openaiPerMin: config.PRICE_OPENAI_REALTIME_PER_MIN, recordingPerMin: config.PRICE_RECORDING_PER_MIN, sms: config.PRICE_SMS },
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    payPageBaseUrl: config.PAY_PAGE_BASE_URL,
+    maxCallSeconds: config.CALL_MAX_SECONDS,
+    recording: config.CALL_RECORDING,
+    machineDetection: config.CALL_MACHINE_DETECTION,
+    flow: config.AI_CALL_FLOW,
+    clock: overrides.clock,
+  });
+  const tools = new CallTools({ db: core.db, compliance, producer, paymentLinks, logger: core.logger, clock: overrides.clock });
+
+  const saveTurn = async (callId: string, speaker: 'ai' | 'user', text: string, itemId: string | null) => {
+    if (!text) return;
+    if (itemId && (await core.db.callTurn.findFirst({ where: { callId, itemId } }))) return;
+    // Sequence = next free number; a concurrent turn that takes it retries with the next.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const last = await core.db.callTurn.findFirst({ where: { callId }, orderBy: { sequence: 'desc' }, select: { sequence: true } });
+      try {
+        await core.db.callTurn.create({ data: { callId, sequence: (last?.sequence ?? 0) + 1, speaker, text, itemId } });
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'P2002') throw err;
+      }
+    }
+  };
+
+  const hangupByCallId = async (callId: string) => {
+    const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
+    if (call?.providerCallSid) await placer.hangup(call.providerCallSid);
+  };
+
+  const registry = new CallRegistry({
+    connector,
+    tools,
+    logger: core.logger,
+    voice: config.OPENAI_REALTIME_VOICE,
+    maxCallSeconds: config.CALL_MAX_SECONDS,
+    saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
+    onEnded: async (callId) => {
+      await calls.finalise(callId);
+    },
+    hangup: hangupByCallId,
+    claimStream: (callId, token) => calls.claimStream(callId, token),
+    loadCall: (callId) => calls.findById(callId),
+  });
+  const gather = new GatherFlow({ db: core.db, calls, tools, agent: chatAgent, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, saveTurn });
+
+  const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const worker = createJobWorker(QUEUES.aiCalls, { 'ai-call.place': aiCallProcessor(core.db, calls, core.logger) }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.AI_CALL_WORKER_CONCURRENCY, logger: core.logger });
+
+  return {
+    ...core,
+    config,
+    calls,
+    tools,
+    registry,
+    gather,
+    placer,
+    producer,
+    idempotency,
+    twilioAuthToken,
+    worker,
+    workerRedis,
+    fakeTwilio,
+    fakeOpenAi,
+    async start() {
+      if (fakeOpenAi) {
+        await fakeOpenAi.start();
+        openaiBase = fakeOpenAi.url;
+      }
+    },
+    async close() {
+      fakeTwilio?.close();
+      await registry.drain(0);
+      await worker.close().catch(() => undefined);
+      await producer.close().catch(() => undefined);
+      await closeRedis(workerRedis);
+      await fakeOpenAi?.stop();
+      await core.close();
+    },
+  };
 }

@@ -6,7 +6,25 @@ import { buildDeps } from './deps';
 async function main(): Promise<void> {
   const { config, providers } = loadConfig();
   const deps = buildDeps(config, providers);
-  await startService({ deps, app: createApp(deps), port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  await deps.start();
+  const { server } = await startService({
+    deps,
+    app: createApp(deps),
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    workers: [
+      {
+        name: 'ai-calls worker',
+        redis: deps.workerRedis,
+        start: () => void deps.worker.run().catch((err: Error) => deps.logger.error({ err: { message: err.message } }, 'ai-calls worker stopped')),
+        close: () => deps.worker.close(),
+      },
+    ],
+    drain: [{ name: 'live calls', run: () => deps.registry.drain(config.SHUTDOWN_TIMEOUT_MS / 2) }],
+  });
+  deps.registry.attach(server, deps.logger);
+  if (deps.fakeTwilio) deps.logger.warn('sandbox: calls are answered by the in-process fake Twilio (scripted debtor) talking to the fake OpenAI Realtime server');
 }
 
 runMain(SERVICE, main);

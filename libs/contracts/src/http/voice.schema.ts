@@ -1,12 +1,84 @@
 import { z } from 'zod';
-import { E164, Uuid } from './common.schema';
+import { E164, IsoDate, MajorAmount, Uuid } from './common.schema';
 
+/** POST /initiate-call (voice-agent): the product's request, as other backends send it. */
 export const InitiateCallRequest = z
   .object({
-    tenant_id: Uuid,
+    recipient_phone: E164,
+    recipient_name: z.string().trim().min(1).max(120),
+    invoice_reference: z.string().trim().min(1).max(64),
+    amount: MajorAmount,
+    due_date: IsoDate,
+    days_past_due: z.number().int().min(0).max(36500),
+    business_name: z.string().trim().min(1).max(120),
     invoice_id: Uuid,
-    client_id: Uuid,
-    to: E164,
+    /** The tenant (the product calls the account holder a freelancer). */
+    freelancer_id: Uuid,
+    enable_payment_during_call: z.boolean().default(false),
   })
+  .strict()
   .meta({ id: 'InitiateCallRequest' });
 export type InitiateCallRequest = z.infer<typeof InitiateCallRequest>;
+
+/** GBP in major units, rounded to 3 decimals (per-minute prices are fractions of a penny). */
+const Gbp = z.number().nonnegative();
+
+export const CallCostEstimate = z
+  .object({
+    twilio_call_cost: Gbp,
+    twilio_sms_cost: Gbp,
+    recording_cost: Gbp,
+    openai_cost: Gbp,
+    total: Gbp,
+  })
+  .meta({ id: 'CallCostEstimate' });
+export type CallCostEstimate = z.infer<typeof CallCostEstimate>;
+
+export const InitiateCallResponse = z
+  .object({ success: z.literal(true), call_sid: z.string(), estimated_cost: CallCostEstimate })
+  .meta({ id: 'InitiateCallResponse' });
+export type InitiateCallResponse = z.infer<typeof InitiateCallResponse>;
+
+export const CallOutcome = z.enum(['payment_promised', 'payment_plan_agreed', 'paid_during_call', 'disputed', 'callback_requested', 'refused', 'no_answer', 'voicemail', 'failed']);
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+export const CallStatusResponse = z
+  .object({
+    call_sid: z.string(),
+    /** initiated | ringing | in-progress | completed | busy | no-answer | failed | canceled */
+    status: z.string(),
+    /** Seconds, once known. */
+    duration: z.number().int().nonnegative().nullable(),
+    /** One line per turn: "[AI]: ...\n[USER]: ..." */
+    transcript: z.string(),
+    outcome: CallOutcome.nullable(),
+    payment_collected: z.boolean(),
+    /** Actual cost in GBP from the call's durations (0 until it ends). */
+    cost: z.number().nonnegative(),
+  })
+  .meta({ id: 'CallStatusResponse' });
+export type CallStatusResponse = z.infer<typeof CallStatusResponse>;
+
+export const EstimateCostRequest = z
+  .object({
+    estimated_duration_minutes: z.number().positive().max(60),
+    include_sms: z.boolean().default(false),
+    include_recording: z.boolean().default(false),
+  })
+  .strict()
+  .meta({ id: 'EstimateCostRequest' });
+export type EstimateCostRequest = z.infer<typeof EstimateCostRequest>;
+
+/** A refusal of /initiate-call: the compliance (or tier) reason and when a call may next be placed. */
+export const CallRefusal = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    reason_code: z.string(),
+    reasons: z.array(z.object({ code: z.string(), message: z.string() })),
+    next_allowed_at: z.string().nullable(),
+  })
+  .meta({ id: 'CallRefusal' });
+export type CallRefusal = z.infer<typeof CallRefusal>;

@@ -5,6 +5,8 @@ export const PlaceAiCallJob = z.object({
   client_id: z.uuid(),
   invoice_id: z.uuid(),
   requested_by: z.string().min(1),
+  /** Offer a payment link by SMS during the call (voice-agent's send_payment_link tool). */
+  enable_payment_during_call: z.boolean().optional(),
 });
 export type PlaceAiCallJob = z.infer<typeof PlaceAiCallJob>;
 

@@ -1,0 +1,121 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CallModel } from '@recoup/db';
+import type { Logger } from '@recoup/observability';
+import { CallBridge, type BridgeDeps } from './call-bridge';
+
+export const MEDIA_STREAM_PATH = '/media-stream';
+
+export interface MediaStreamsDeps extends BridgeDeps {
+  /** Authenticates (and burns) the per-call token from the stream's custom parameters. */
+  claimStream(callId: string, token: string): Promise<CallModel | null>;
+  loadCall(callId: string): Promise<CallModel | null>;
+}
+
+/**
+ * The live calls of this process. A bridge is opened when the call starts ringing (so the Realtime
+ * socket is ready when the callee answers) and joined by Twilio's media stream.
+ */
+export class CallRegistry {
+  private readonly bridges = new Map<string, CallBridge>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  private accepting = true;
+
+  constructor(private readonly deps: MediaStreamsDeps) {}
+
+  get size(): number {
+    return this.bridges.size;
+  }
+
+  get(callId: string): CallBridge | undefined {
+    return this.bridges.get(callId);
+  }
+
+  private instructionsOf(call: CallModel): string {
+    return String((call.params as { instructions?: string } | null)?.instructions ?? 'You are a polite collections assistant. Speak British English.');
+  }
+
+  private create(call: CallModel): CallBridge {
+    const bridge = new CallBridge(call, this.instructionsOf(call), {
+      ...this.deps,
+      onEnded: async (callId, reason) => {
+        this.bridges.delete(callId);
+        await this.deps.onEnded(callId, reason);
+      },
+    });
+    this.bridges.set(call.id, bridge);
+    return bridge;
+  }
+
+  /** Opens the Realtime leg while the phone rings; caller audio is buffered until it is ready. */
+  async prewarm(callId: string): Promise<void> {
+    if (!this.accepting || this.bridges.has(callId)) return;
+    const call = await this.deps.loadCall(callId);
+    if (!call || call.kind !== 'ai' || call.endedAt || this.bridges.has(callId)) return;
+    this.create(call);
+  }
+
+  /** The call ended before (or without) a media stream: drop its pre-opened Realtime leg. */
+  discard(callId: string): void {
+    const bridge = this.bridges.get(callId);
+    if (bridge) bridge.end('call ended before the stream');
+  }
+
+  attach(server: Server, logger: Logger): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== MEDIA_STREAM_PATH) return; // another upgrade handler may own it
+      if (!this.accepting) {
+        socket.write('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onStream(ws, logger));
+    });
+  }
+
+  /** Waits for Twilio's start message, checks the per-call token in its custom parameters, then joins the bridge. */
+  private onStream(ws: WebSocket, logger: Logger): void {
+    const timer = setTimeout(() => ws.close(1008, 'no start message'), 10_000);
+    const onMessage = (data: Buffer) => {
+      let msg: { event?: string; start?: { streamSid?: string; callSid?: string; customParameters?: Record<string, string> } };
+      try {
+        msg = JSON.parse(data.toString()) as typeof msg;
+      } catch {
+        return;
+      }
+      if (msg.event === 'connected') return;
+      ws.off('message', onMessage);
+      clearTimeout(timer);
+      if (msg.event !== 'start' || !msg.start?.streamSid) {
+        ws.close(1008, 'expected start');
+        return;
+      }
+      const { streamSid, customParameters = {} } = msg.start;
+      const callId = customParameters.call_id ?? '';
+      void this.deps
+        .claimStream(callId, customParameters.token ?? '')
+        .then((call) => {
+          if (!call || (call.providerCallSid && msg.start?.callSid && call.providerCallSid !== msg.start.callSid)) {
+            logger.warn({ callId }, 'media stream refused: bad or reused token');
+            ws.close(1008, 'unauthorised');
+            return;
+          }
+          const bridge = this.bridges.get(call.id) ?? this.create(call);
+          bridge.attachTwilio(ws, streamSid);
+        })
+        .catch(() => ws.close(1011, 'error'));
+    };
+    ws.on('message', onMessage);
+  }
+
+  /** Shutdown: refuse new streams, give live calls until the deadline, then close them. */
+  async drain(deadlineMs: number): Promise<void> {
+    this.accepting = false;
+    const until = Date.now() + deadlineMs;
+    while (this.bridges.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    for (const b of [...this.bridges.values()]) b.close();
+    this.wss.close();
+  }
+}

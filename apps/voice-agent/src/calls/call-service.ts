@@ -1,0 +1,277 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { ComplianceFactsRepository, lookBackDays, type ComplianceService } from '@recoup/compliance';
+import type { CallCostEstimate, CallOutcome, CallStatusResponse, InitiateCallRequest } from '@recoup/contracts';
+import type { CallModel, Database } from '@recoup/db';
+import { HttpProblem } from '@recoup/http';
+import type { Logger } from '@recoup/observability';
+import type { CallPlacer } from '@recoup/providers/telephony';
+import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
+import { agentInstructions, voiceLines, type CallFacts } from './agent-instructions';
+import { costPence, estimateCost, type Prices } from './pricing';
+
+export interface CallServiceOptions {
+  db: Database;
+  compliance: ComplianceService;
+  rateLimiter: RateLimiter;
+  placer: CallPlacer;
+  logger: Logger;
+  prices: Prices;
+  publicBaseUrl: string;
+  payPageBaseUrl: string;
+  maxCallSeconds: number;
+  recording: boolean;
+  machineDetection: boolean;
+  /** realtime: <Connect><Stream> to the Realtime bridge; gather: <Gather> speech turns with a chat model. */
+  flow: 'realtime' | 'gather';
+  clock?: () => Date;
+}
+
+/** What the Call row keeps of the request (the agent's facts) and of our own bookkeeping. */
+export interface StoredCallParams extends Partial<InitiateCallRequest> {
+  reservation_id?: string;
+  instructions?: string;
+  /** Said by TwiML before the stream connects (or the Gather greeting): recording notice, then identity. */
+  recording_notice?: string;
+  opening?: string;
+  sms_sent?: number;
+  settled?: boolean;
+}
+
+const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+const DAY = 86_400_000;
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export class CallRefused extends HttpProblem {
+  constructor(status: number, code: string, detail: string, reasons: Array<{ code: string; message: string }>, nextAllowedAt: Date | null) {
+    super(status, status === 429 ? 'Too Many Requests' : 'Unprocessable Content', detail, {
+      type: `https://recoup.dev/problems/call-refused/${code.toLowerCase()}`,
+      reason_code: code,
+      reasons,
+      next_allowed_at: nextAllowedAt ? nextAllowedAt.toISOString() : null,
+      ...(nextAllowedAt && status === 429 ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil((nextAllowedAt.getTime() - Date.now()) / 1000))) } } : {}),
+    });
+  }
+}
+
+/** Placing AI calls (HTTP and the ai-calls queue take the same path), their status, and finalising them. */
+export class CallService {
+  constructor(private readonly o: CallServiceOptions) {}
+
+  private now(): Date {
+    return this.o.clock?.() ?? new Date();
+  }
+
+  estimate(minutes: number, sms: boolean, recording: boolean): CallCostEstimate {
+    return estimateCost(this.o.prices, minutes, sms ? 1 : 0, recording);
+  }
+
+  private url(path: string): string {
+    return this.o.publicBaseUrl.replace(/\/+$/, '') + path;
+  }
+
+  /**
+   * Compliance engine (hours, cooldown, minimum balance, days overdue, UK number, stops, disputes...),
+   * then the tier's daily AI-call count and spend cap (reserve now, settle on the final status), then dial.
+   */
+  async initiate(body: InitiateCallRequest, actor: string, jobId?: string): Promise<{ callSid: string; callId: string; estimate: CallCostEstimate }> {
+    const { db } = this.o;
+    const invoice = await db.invoice.findFirst({ where: { id: body.invoice_id, tenantId: body.freelancer_id }, include: { client: true, tenant: true } });
+    if (!invoice) throw HttpProblem.badRequest('No such invoice for this account', [{ field: 'body.invoice_id', pointer: '/invoice_id', detail: 'not found for freelancer_id' }]);
+    const now = this.now();
+    // The queued attempt of this very job must not count against itself (24 h cooldown).
+    const own = jobId ? await db.contactAttempt.findUnique({ where: { jobId } }) : null;
+    const facts = await new ComplianceFactsRepository(db).load({
+      tenantId: invoice.tenantId,
+      clientId: invoice.clientId,
+      invoiceId: invoice.id,
+      since: new Date(now.getTime() - lookBackDays() * DAY),
+      excludeContactAttemptId: own?.id,
+    });
+    // The number dialled is the one in the request: that is the number the engine must judge.
+    const decision = await this.o.compliance.evaluateFacts(
+      { channel: 'ai_call', purpose: 'reminder', debtor: { ...facts.debtor, phone: body.recipient_phone }, debt: facts.debt, history: facts.history, now, profile: facts.client.jurisdiction },
+      { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, actor },
+    );
+    if (!decision.allowed) {
+      const denies = decision.reasons.filter((r) => r.severity === 'deny');
+      const first = denies[0];
+      throw new CallRefused(422, first?.code ?? 'REFUSED', first?.message ?? 'The compliance engine refused this call', denies.map((r) => ({ code: r.code, message: r.message })), decision.nextAllowedAt);
+    }
+    const minutes = this.o.maxCallSeconds / 60;
+    const estimate = this.estimate(minutes, body.enable_payment_during_call, this.o.recording);
+    const reservationId = randomUUID();
+    const limits = { tenantId: invoice.tenantId, limits: resolveLimits(invoice.tenant.tier as Tier, invoice.tenant.limitOverrides ?? undefined) };
+    const rate = await this.o.rateLimiter.reserve(limits, 'ai_call', { estimatedCostPence: costPence(estimate), reservationId });
+    if (!rate.allowed) {
+      const w = rate.denied;
+      const detail = w ? `The ${w.window} ${w.counter} limit of the ${invoice.tenant.tier} plan is reached (${w.used}/${w.limit}).` : 'The plan limit is reached.';
+      throw new CallRefused(429, 'TIER_LIMIT_REACHED', detail, [{ code: 'TIER_LIMIT_REACHED', message: detail }], w ? w.resetAt : null);
+    }
+    const facts2: CallFacts = {
+      debtorName: body.recipient_name,
+      debtorKind: invoice.client.kind,
+      creditorName: body.business_name,
+      creditorEmail: invoice.tenant.email ?? 'accounts@example.com',
+      creditorPhone: '0300 000 0000',
+      invoiceReference: body.invoice_reference,
+      amountPence: invoice.amountPence,
+      paidPence: invoice.paidPence,
+      issueDate: invoice.issueDate.toISOString().slice(0, 10),
+      dueDate: invoice.dueDate.toISOString().slice(0, 10),
+      daysPastDue: body.days_past_due,
+      today: now.toISOString().slice(0, 10),
+      payLink: this.o.payPageBaseUrl.startsWith('https://') && this.o.payPageBaseUrl.length <= 40 ? `${this.o.payPageBaseUrl.replace(/\/+$/, '')}/pay` : 'https://pay.recoup.invalid/pay',
+      paymentDuringCall: body.enable_payment_during_call,
+    };
+    const lines = voiceLines(facts2);
+    const params: StoredCallParams = {
+      ...body,
+      reservation_id: reservationId,
+      instructions: agentInstructions(facts2),
+      recording_notice: lines.find((l) => l.key === 'recording_notice')?.text,
+      opening: lines.find((l) => l.key === 'identity_check')?.text,
+    };
+    const attempt = await db.contactAttempt.upsert({
+      where: { jobId: jobId ?? `ai-call-${reservationId}` },
+      create: { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, channel: 'ai_call', purpose: 'reminder', templateId: 'voice', status: 'queued', jobId: jobId ?? `ai-call-${reservationId}`, scheduledFor: now },
+      update: {},
+    });
+    const call = await db.call.create({ data: { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, contactAttemptId: attempt.id, kind: 'ai', status: 'initiated', params: params as object } });
+    try {
+      const q = `?call=${call.id}`;
+      const placed = await this.o.placer.placeCall({
+        to: body.recipient_phone,
+        answerUrl: this.url(this.o.flow === 'gather' ? `/api/webhooks/twilio/ai-collect${q}` : `/api/webhooks/twilio/voice/answer${q}`),
+        statusCallbackUrl: this.url(`/api/webhooks/twilio/voice/status${q}`),
+        machineDetection: this.o.machineDetection ? { mode: 'async', callbackUrl: this.url(`/api/webhooks/twilio/voice/amd${q}`) } : undefined,
+        record: this.o.recording,
+        timeLimitSeconds: this.o.maxCallSeconds,
+        idempotencyKey: attempt.id,
+      });
+      await db.call.update({ where: { id: call.id }, data: { providerCallSid: placed.callSid } });
+      await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'sent', sentAt: now, provider: placed.provider, providerMessageId: placed.callSid } });
+      return { callSid: placed.callSid, callId: call.id, estimate };
+    } catch (err) {
+      await db.call.update({ where: { id: call.id }, data: { status: 'failed', outcome: 'failed', endedAt: this.now() } });
+      await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'failed', failureReason: (err as Error).message.slice(0, 300) } });
+      await this.o.rateLimiter.settle(invoice.tenantId, reservationId, 0).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async findById(callId: string): Promise<CallModel | null> {
+    return this.o.db.call.findUnique({ where: { id: callId } });
+  }
+
+  async findBySid(callSid: string): Promise<CallModel | null> {
+    return this.o.db.call.findUnique({ where: { providerCallSid: callSid } });
+  }
+
+  async status(callSid: string): Promise<CallStatusResponse> {
+    const call = await this.o.db.call.findUnique({ where: { providerCallSid: callSid }, include: { turns: { orderBy: { sequence: 'asc' } } } });
+    if (!call || call.kind !== 'ai') throw HttpProblem.notFound(`No AI call ${callSid}`);
+    return {
+      call_sid: callSid,
+      status: call.status,
+      duration: call.durationSeconds,
+      transcript: call.turns.map((t) => `[${t.speaker === 'ai' ? 'AI' : 'USER'}]: ${t.text}`).join('\n'),
+      outcome: (call.outcome as CallOutcome | null) ?? null,
+      payment_collected: call.paymentCollected,
+      cost: call.costPence / 100,
+    };
+  }
+
+  /** A fresh single-use token for the media stream of this call; only its hash is stored. */
+  async issueStreamToken(callId: string): Promise<string> {
+    const token = randomBytes(24).toString('base64url');
+    await this.o.db.call.update({ where: { id: callId }, data: { streamTokenHash: sha256(token) } });
+    return token;
+  }
+
+  /** Checks (and burns) a stream token: a replayed or forged start message gets nothing. */
+  async claimStream(callId: string, token: string): Promise<CallModel | null> {
+    const call = await this.o.db.call.findUnique({ where: { id: callId } }).catch(() => null);
+    if (!call?.streamTokenHash || !token) return null;
+    const a = Buffer.from(call.streamTokenHash, 'hex');
+    const b = Buffer.from(sha256(token), 'hex');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
+    const { count } = await this.o.db.call.updateMany({ where: { id: callId, streamTokenHash: call.streamTokenHash }, data: { streamTokenHash: null, status: 'in-progress', startedAt: call.startedAt ?? this.now() } });
+    return count === 1 ? call : null;
+  }
+
+  /** Twilio call-progress callback. */
+  async onStatus(callId: string, p: Record<string, string>): Promise<void> {
+    const { db } = this.o;
+    const call = await db.call.findUnique({ where: { id: callId } });
+    if (!call) return;
+    const status = p.CallStatus ?? call.status;
+    const data: Record<string, unknown> = {};
+    if (!call.providerCallSid && p.CallSid) data.providerCallSid = p.CallSid;
+    if (p.RecordingSid) data.recordingSid = p.RecordingSid;
+    if (p.RecordingUrl) data.recordingUrl = p.RecordingUrl;
+    // A late "ringing" must not overwrite "completed".
+    if (!TERMINAL.has(call.status)) data.status = status;
+    if (status === 'in-progress' && !call.startedAt) data.startedAt = this.now();
+    if (p.CallDuration && /^\d+$/.test(p.CallDuration)) data.durationSeconds = Number(p.CallDuration);
+    if (Object.keys(data).length) await db.call.update({ where: { id: callId }, data });
+    if (TERMINAL.has(status)) await this.finalise(callId, { terminalStatus: status });
+  }
+
+  async onMachineDetection(callId: string, answeredBy: string): Promise<'machine' | 'human'> {
+    const machine = answeredBy.startsWith('machine') || answeredBy === 'fax';
+    await this.o.db.call.update({ where: { id: callId }, data: { answeredBy, ...(machine ? { outcome: 'voicemail' } : {}) } });
+    return machine ? 'machine' : 'human';
+  }
+
+  /**
+   * Outcome from what the tools did (never guessed from words), transcript, duration and cost.
+   * Runs when either leg ends and again on the final status callback; settles the spend reservation once.
+   */
+  async finalise(callId: string, hint: { terminalStatus?: string; endedBy?: string } = {}): Promise<CallModel | null> {
+    const { db } = this.o;
+    const call = await db.call.findUnique({ where: { id: callId }, include: { actions: true, turns: { orderBy: { sequence: 'asc' } } } });
+    if (!call) return null;
+    const now = this.now();
+    const endedAt = call.endedAt ?? now;
+    const duration = call.durationSeconds ?? (call.startedAt ? Math.max(0, Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000)) : 0);
+    const done = (n: string) => call.actions.some((a) => a.name === n && a.allowed);
+    let outcome: CallOutcome;
+    const status = hint.terminalStatus ?? call.status;
+    if (call.paymentCollected) outcome = 'paid_during_call';
+    else if (done('record_dispute')) outcome = 'disputed';
+    else if (done('propose_payment_plan')) outcome = 'payment_plan_agreed';
+    else if (done('record_promise_to_pay')) outcome = 'payment_promised';
+    else if (done('request_callback')) outcome = 'callback_requested';
+    else if (call.outcome === 'voicemail' || call.answeredBy?.startsWith('machine')) outcome = 'voicemail';
+    else if (status === 'no-answer' || status === 'busy' || status === 'canceled') outcome = 'no_answer';
+    else if (status === 'failed') outcome = 'failed';
+    else if (call.startedAt || call.turns.length > 0) outcome = 'refused';
+    else outcome = 'no_answer';
+    const params = (call.params ?? {}) as StoredCallParams;
+    const smsSent = call.actions.filter((a) => a.allowed && (a.name === 'send_payment_link' || (a.name === 'record_promise_to_pay' && (a.result as { data?: { confirmation_sms?: boolean } } | null)?.data?.confirmation_sms))).length;
+    const cost = estimateCost(this.o.prices, duration / 60, smsSent, Boolean(call.recordingSid) || (this.o.recording && duration > 0));
+    const pence = costPence(cost);
+    const terminal = Boolean(hint.terminalStatus);
+    await db.call.update({
+      where: { id: callId },
+      data: {
+        outcome,
+        endedAt,
+        durationSeconds: duration,
+        costPence: pence,
+        transcript: call.turns.map((t) => ({ speaker: t.speaker, text: t.text })),
+        ...(terminal ? { status: hint.terminalStatus } : call.status === 'in-progress' ? { status: 'completed' } : {}),
+        ...(terminal && params.reservation_id ? { params: { ...params, settled: true } as object } : {}),
+      },
+    });
+    if (call.contactAttemptId) {
+      const attemptStatus = outcome === 'voicemail' ? 'machine' : outcome === 'no_answer' ? 'no_answer' : outcome === 'failed' ? 'failed' : 'completed';
+      await db.contactAttempt.update({ where: { id: call.contactAttemptId }, data: { status: attemptStatus, completedAt: now, costPence: pence } });
+    }
+    if (terminal && params.reservation_id && !params.settled) {
+      await this.o.rateLimiter.settle(call.tenantId, params.reservation_id, pence).catch((err: Error) => this.o.logger.warn({ err: { message: err.message }, callId }, 'could not settle the call reservation'));
+    }
+    return db.call.findUnique({ where: { id: callId } });
+  }
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { IdempotencyStore } from '@recoup/idempotency';
+import { webhookIdempotency } from '@recoup/idempotency';
+import type { Logger } from '@recoup/observability';
+import { connectStreamTwiml, emptyTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from '@recoup/providers/telephony';
+import { verifyTwilioSignature } from '@recoup/providers/twilio';
+import type { CallRegistry } from '../bridge/media-streams';
+import { MEDIA_STREAM_PATH } from '../bridge/media-streams';
+import type { CallService } from '../calls/call-service';
+import type { GatherFlow } from './gather-flow';
+
+export interface VoiceWebhookDeps {
+  authToken: string;
+  publicBaseUrl: string;
+  idempotency: IdempotencyStore;
+  calls: CallService;
+  registry: CallRegistry;
+  gather: GatherFlow;
+  logger: Logger;
+  voicemail: 'message' | 'none';
+  hangup(callSid: string): Promise<void>;
+}
+
+const form = (req: Request) => (req.body ?? {}) as Record<string, string>;
+const twiml = (res: Response, xml: string) => res.type('text/xml').send(xml);
+
+/** Twilio's retry of the same request carries I-Twilio-Idempotency-Token; otherwise the event's own identity. */
+function eventId(kind: string, extra: (p: Record<string, string>) => string = () => '') {
+  return (req: Request) => {
+    const p = form(req);
+    if (!p.CallSid) return undefined;
+    const token = req.header('i-twilio-idempotency-token');
+    return token ? `${kind}:${token}` : `${kind}:${p.CallSid}:${extra(p)}`;
+  };
+}
+
+function streamUrl(publicBaseUrl: string): string {
+  const u = new URL(publicBaseUrl);
+  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  u.pathname = MEDIA_STREAM_PATH;
+  return u.toString();
+}
+
+/**
+ * Every Twilio webhook of the AI-call flows: X-Twilio-Signature verified first (403 otherwise), then
+ * deduplicated (a redelivery gets the first answer), then handled.
+ */
+export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
+  const router = Router();
+  const signed = verifyTwilioSignature({ authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl });
+  const dedupe = (kind: string, extra?: (p: Record<string, string>) => string): RequestHandler => webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: eventId(kind, extra) });
+  const callIdOf = (req: Request) => (typeof req.query.call === 'string' && /^[0-9a-f-]{36}$/i.test(req.query.call) ? req.query.call : undefined);
+
+  router.post('/api/webhooks/twilio/voice/answer', signed, dedupe('answer'), async (req, res, next) => {
+    try {
+      const callId = callIdOf(req);
+      const call = callId ? await deps.registry.prewarm(callId).then(() => deps.calls.findById(callId)) : null;
+      if (!call || call.endedAt) return twiml(res, sayAndHangupTwiml([]));
+      const token = await deps.calls.issueStreamToken(call.id);
+      const notice = String((call.params as { recording_notice?: string } | null)?.recording_notice ?? '');
+      twiml(res, connectStreamTwiml({ streamUrl: streamUrl(deps.publicBaseUrl), parameters: { call_id: call.id, token }, sayFirst: notice ? [notice] : [] }));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/api/webhooks/twilio/voice/status', signed, dedupe('status', (p) => `${p.CallStatus ?? ''}:${p.RecordingSid ?? ''}`), async (req, res, next) => {
+    try {
+      const callId = callIdOf(req);
+      const p = form(req);
+      if (callId) {
+        // Open the Realtime leg while it rings, so the first words are not lost.
+        if (p.CallStatus === 'initiated' || p.CallStatus === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
+        if (['busy', 'no-answer', 'failed', 'canceled'].includes(p.CallStatus ?? '')) deps.registry.discard(callId);
+        await deps.calls.onStatus(callId, p);
+      }
+      twiml(res, emptyTwiml());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/api/webhooks/twilio/voice/amd', signed, dedupe('amd'), async (req, res, next) => {
+    try {
+      const callId = callIdOf(req);
+      const p = form(req);
+      if (callId && p.AnsweredBy) {
+        const verdict = await deps.calls.onMachineDetection(callId, p.AnsweredBy);
+        if (verdict === 'machine') {
+          // A machine never hears the debt (CONC 7.9.8G): the agent leg is dropped and the call ends.
+          deps.registry.discard(callId);
+          if (p.CallSid) await deps.hangup(p.CallSid).catch(() => undefined);
+        }
+      }
+      twiml(res, emptyTwiml());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // The Gather flow (no Realtime): collections-api forwards these paths here unchanged.
+  router.post('/api/webhooks/twilio/ai-collect', signed, dedupe('ai-collect'), async (req, res, next) => {
+    try {
+      twiml(res, await deps.gather.collect(form(req), callIdOf(req)));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.post('/api/webhooks/twilio/ai-respond', signed, dedupe('ai-respond', (p) => createHash('sha256').update(p.SpeechResult ?? '').digest('hex').slice(0, 16) + ':' + (p.Digits ?? '')), async (req, res, next) => {
+    try {
+      twiml(res, await deps.gather.respond(form(req), callIdOf(req)));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  return router;
+}
+
+export { gatherSpeechTwiml };

@@ -1,0 +1,282 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { signTwilioRequest } from '@recoup/providers/twilio';
+import { FRAME_MS, SILENCE_FRAME, encodeSpeech, speechBytes } from './openai-realtime-speech';
+
+/**
+ * The call as the telephony sandbox hands it over (structurally the telephony lib's SandboxCall;
+ * not imported, because that lib's own tests import this one).
+ */
+export interface SandboxCall {
+  callSid: string;
+  to: string;
+  from: string;
+  answerUrl: string;
+  statusCallbackUrl: string;
+  machineDetection?: { mode: 'async'; callbackUrl: string };
+  record?: boolean;
+  timeLimitSeconds?: number;
+  idempotencyKey: string;
+}
+
+/** What the scripted callee does. */
+export interface CalleeScript {
+  answer?: 'human' | 'machine' | 'no-answer' | 'busy';
+  /** Said in order; each waits for the agent to finish speaking unless `interruptAfterMs` is set. */
+  turns: Array<{ say: string; interruptAfterMs?: number }>;
+  /** Hang up (close the media stream) once the script is done and the agent falls quiet. */
+  hangUpWhenDone?: boolean;
+}
+
+export interface FakeCallRecord {
+  call: SandboxCall;
+  statuses: string[];
+  /** What each side said, as heard on the line ("ai" is what actually played). */
+  transcript: Array<{ speaker: 'ai' | 'user'; text: string }>;
+  twiml: string[];
+  /** Marks echoed during normal playback (not the ones flushed by a clear). */
+  playedMarks: string[];
+  /** Agent audio actually played, in ms, per mark prefix (item id), and what the bridge sent. */
+  playedMsByItem: Map<string, number>;
+  clears: Array<{ playedMarksBefore: string[] }>;
+  streamParameters?: Record<string, string>;
+  streamClosedBy?: 'callee' | 'server';
+  done: Promise<FakeCallRecord>;
+  errors: string[];
+}
+
+export interface FakeTwilioVoiceOptions {
+  authToken: string;
+  accountSid?: string;
+  /** Picks the callee's behaviour per call. */
+  script?: (call: SandboxCall) => CalleeScript;
+  /** Playback/clock tick (20 ms is real time; tests may go faster). */
+  frameMs?: number;
+  /** Quiet time after which the agent counts as having finished speaking. */
+  turnGapMs?: number;
+  charsPerFrame?: number;
+}
+
+const DEFAULT_SCRIPT: CalleeScript = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
+
+type Outbound = { payload: string; item: string } | { mark: string };
+
+/**
+ * A fake Twilio for sandbox calls: like Twilio, it posts signed status callbacks, fetches the answer
+ * URL, follows `<Connect><Stream>` by opening the media WebSocket (connected, start with custom
+ * parameters, 20 ms media frames, marks echoed when played, `clear` honoured) and `<Gather>` by
+ * posting SpeechResult. The callee speaks the script through the same frames.
+ */
+export class FakeTwilioVoice {
+  readonly calls = new Map<string, FakeCallRecord>();
+  private readonly sockets = new Map<string, WebSocket>();
+  private readonly accountSid: string;
+  private readonly endHooks = new Map<string, () => void>();
+
+  constructor(private readonly options: FakeTwilioVoiceOptions) {
+    this.accountSid = options.accountSid ?? 'AC' + '0'.repeat(32);
+  }
+
+  dial(call: SandboxCall): void {
+    let resolve!: (r: FakeCallRecord) => void;
+    const record: FakeCallRecord = {
+      call,
+      statuses: [],
+      transcript: [],
+      twiml: [],
+      playedMarks: [],
+      playedMsByItem: new Map(),
+      clears: [],
+      done: new Promise((r) => (resolve = r)),
+      errors: [],
+    };
+    this.calls.set(call.callSid, record);
+    const script = this.options.script?.(call) ?? DEFAULT_SCRIPT;
+    void this.run(record, script)
+      .catch((err: Error) => record.errors.push(err.message))
+      .finally(() => resolve(record));
+  }
+
+  async hangup(callSid: string): Promise<void> {
+    this.endHooks.get(callSid)?.();
+  }
+
+  /** Resolves when the call is over (after the final status callback). */
+  async waitForCall(callSid: string): Promise<FakeCallRecord> {
+    const record = this.calls.get(callSid);
+    if (!record) throw new Error(`no fake call ${callSid}`);
+    return record.done;
+  }
+
+  private async post(url: string, params: Record<string, string>): Promise<string> {
+    const signature = signTwilioRequest(this.options.authToken, url, params);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
+    return text;
+  }
+
+  private base(record: FakeCallRecord, status: string): Record<string, string> {
+    return { AccountSid: this.accountSid, CallSid: record.call.callSid, From: record.call.from, To: record.call.to, Direction: 'outbound-api', CallStatus: status, ApiVersion: '2010-04-01' };
+  }
+
+  private async status(record: FakeCallRecord, status: string, extra: Record<string, string> = {}): Promise<void> {
+    record.statuses.push(status);
+    await this.post(record.call.statusCallbackUrl, { ...this.base(record, status), CallbackSource: 'call-progress-events', ...extra });
+  }
+
+  private async run(record: FakeCallRecord, script: CalleeScript): Promise<void> {
+    await this.status(record, 'initiated');
+    await this.status(record, 'ringing');
+    const answer = script.answer ?? 'human';
+    if (answer === 'no-answer' || answer === 'busy') {
+      await this.status(record, answer, { CallDuration: '0' });
+      return;
+    }
+    const startedAt = Date.now();
+    await this.status(record, 'in-progress');
+    let twiml = await this.post(record.call.answerUrl, this.base(record, 'in-progress'));
+    if (record.call.machineDetection) {
+      await this.post(record.call.machineDetection.callbackUrl, { ...this.base(record, 'in-progress'), AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human', MachineDetectionDuration: '1200' });
+    }
+    const turns = [...script.turns];
+    for (let hops = 0; hops < 20; hops++) {
+      record.twiml.push(twiml);
+      for (const m of twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)) record.transcript.push({ speaker: 'ai', text: unescape(m[1] ?? '') });
+      const stream = /<Stream url="([^"]+)">([\s\S]*?)<\/Stream>/.exec(twiml);
+      if (stream) {
+        const parameters: Record<string, string> = {};
+        for (const p of (stream[2] ?? '').matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) parameters[unescape(p[1] ?? '')] = unescape(p[2] ?? '');
+        record.streamParameters = parameters;
+        await this.stream(record, unescape(stream[1] ?? ''), parameters, { ...script, turns });
+        break;
+      }
+      const gather = /<Gather[^>]*action="([^"]+)"/.exec(twiml);
+      if (gather && turns.length > 0 && answer === 'human') {
+        const turn = turns.shift();
+        record.transcript.push({ speaker: 'user', text: turn?.say ?? '' });
+        twiml = await this.post(new URL(unescape(gather[1] ?? ''), record.call.answerUrl).toString(), { ...this.base(record, 'in-progress'), SpeechResult: turn?.say ?? '', Confidence: '0.92' });
+        continue;
+      }
+      break;
+    }
+    const duration = Math.max(1, Math.round((Date.now() - startedAt) / 1000));
+    await this.status(record, 'completed', { CallDuration: String(duration), ...(record.call.record ? { RecordingSid: 'RE' + randomBytes(16).toString('hex'), RecordingUrl: `https://api.twilio.example/recordings/${record.call.callSid}` } : {}) });
+  }
+
+  private stream(record: FakeCallRecord, url: string, customParameters: Record<string, string>, script: CalleeScript): Promise<void> {
+    const frameMs = this.options.frameMs ?? FRAME_MS;
+    const gapMs = this.options.turnGapMs ?? 400;
+    const streamSid = 'MZ' + randomBytes(16).toString('hex');
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    this.sockets.set(record.call.callSid, ws);
+    const outbound: Outbound[] = [];
+    const inbound: string[] = [];
+    let sequence = 0;
+    let mediaTs = 0;
+    let lastAgentAudioAt = 0;
+    let agentText: Buffer[] = [];
+    let agentPlayedMs = 0; // of the current utterance
+    let turnIndex = 0;
+    let waitingForAgent = true; // the agent speaks first on outbound calls
+    let heardAgent = false;
+    return new Promise<void>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const flushAgent = () => {
+        const text = Buffer.concat(agentText).toString('utf8').trim();
+        if (text) record.transcript.push({ speaker: 'ai', text });
+        agentText = [];
+        agentPlayedMs = 0;
+      };
+      const finish = (by: 'callee' | 'server') => {
+        if (timer) clearInterval(timer);
+        timer = undefined;
+        if (!record.streamClosedBy) record.streamClosedBy = by;
+        flushAgent();
+        this.endHooks.delete(record.call.callSid);
+        if (ws.readyState === ws.OPEN) {
+          ws.send(JSON.stringify({ event: 'stop', sequenceNumber: String(++sequence), streamSid, stop: { accountSid: this.accountSid, callSid: record.call.callSid } }));
+          ws.close(1000);
+        }
+        resolve();
+      };
+      this.endHooks.set(record.call.callSid, () => finish('server'));
+      ws.on('open', () => {
+        ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
+        ws.send(
+          JSON.stringify({
+            event: 'start',
+            sequenceNumber: String(++sequence),
+            streamSid,
+            start: { accountSid: this.accountSid, streamSid, callSid: record.call.callSid, tracks: ['inbound'], customParameters, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+          }),
+        );
+        timer = setInterval(tick, frameMs);
+      });
+      ws.on('message', (data) => {
+        const msg = JSON.parse(data.toString()) as { event: string; media?: { payload: string }; mark?: { name: string } };
+        if (msg.event === 'media' && msg.media) {
+          outbound.push({ payload: msg.media.payload, item: '' });
+        } else if (msg.event === 'mark' && msg.mark) {
+          outbound.push({ mark: msg.mark.name });
+        } else if (msg.event === 'clear') {
+          record.clears.push({ playedMarksBefore: [...record.playedMarks] });
+          // Twilio drops unplayed audio and sends back the marks it was still holding.
+          const held = outbound.filter((o): o is { mark: string } => 'mark' in o);
+          outbound.length = 0;
+          for (const m of held) ws.send(JSON.stringify({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: { name: m.mark } }));
+          flushAgent();
+        }
+      });
+      ws.on('close', () => finish('server'));
+      ws.on('error', (err) => {
+        record.errors.push(err.message);
+        finish('server');
+      });
+      const tick = () => {
+        const now = Date.now();
+        // Play: marks before the next frame are echoed as playback reaches them.
+        while (outbound.length > 0 && 'mark' in (outbound[0] as Outbound)) {
+          const m = outbound.shift() as { mark: string };
+          record.playedMarks.push(m.mark);
+          ws.send(JSON.stringify({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: { name: m.mark } }));
+        }
+        const frame = outbound.shift();
+        if (frame && 'payload' in frame) {
+          const bytes = Buffer.from(frame.payload, 'base64');
+          agentText.push(speechBytes(bytes));
+          agentPlayedMs += (bytes.length / 8) | 0;
+          lastAgentAudioAt = now;
+          heardAgent = true;
+        }
+        const agentQuiet = outbound.length === 0 && now - lastAgentAudioAt >= gapMs;
+        if (agentQuiet && agentText.length > 0) flushAgent();
+        // Speak: the next turn once the agent finished (or barge in after interruptAfterMs of its speech).
+        if (inbound.length === 0 && turnIndex < script.turns.length) {
+          const turn = script.turns[turnIndex] as { say: string; interruptAfterMs?: number };
+          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || !waitingForAgent);
+          if (canSpeak) {
+            turnIndex++;
+            waitingForAgent = false;
+            heardAgent = false;
+            record.transcript.push({ speaker: 'user', text: turn.say });
+            inbound.push(...encodeSpeech(turn.say, this.options.charsPerFrame ?? 2));
+          }
+        } else if (inbound.length === 0 && turnIndex >= script.turns.length && script.hangUpWhenDone && agentQuiet && now - lastAgentAudioAt > gapMs * 3) {
+          return finish('callee');
+        }
+        const payload = inbound.shift() ?? SILENCE_FRAME;
+        mediaTs += 20;
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'media', sequenceNumber: String(++sequence), streamSid, media: { track: 'inbound', chunk: String(sequence), timestamp: String(mediaTs), payload } }));
+      };
+    });
+  }
+
+  close(): void {
+    for (const hook of [...this.endHooks.values()]) hook();
+  }
+}
+
+function unescape(s: string): string {
+  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
