@@ -1,10 +1,23 @@
-import type { ProcessorsFor } from '@recoup/queue';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Logger } from '@recoup/observability';
+import type { DeliveryService, NotificationJob } from './delivery.service';
+import type { NotificationHandler } from './notification-worker';
 
 /**
- * Processors for the notifications queue. Delivery (email, SMS, letters) arrives with the
- * notifier issue; until then a job on this queue fails once as unrecoverable ("no processor")
- * rather than being retried or silently dropped.
+ * The notifications queue's handler: every job (email.send, sms.send, letter.send) goes through
+ * DeliveryService. A job that fails its last BullMQ attempt on an unexpected error is dead-lettered.
  */
-export function notificationProcessors(): ProcessorsFor<'notifications'> {
-  return {};
+export function notificationProcessors(delivery: DeliveryService, logger: Logger): NotificationHandler {
+  return async (name, data, job: Job) => {
+    try {
+      const outcome = await delivery.deliver(data as NotificationJob, job);
+      logger.debug({ jobId: job.id, job: name, status: outcome.status }, 'notification processed');
+      return outcome;
+    } catch (err) {
+      if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
+      const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (last) await delivery.exhausted(job, err as Error).catch((e: Error) => logger.error({ jobId: job.id, err: { message: e.message } }, 'could not dead-letter job'));
+      throw err;
+    }
+  };
 }

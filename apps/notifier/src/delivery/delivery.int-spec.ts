@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { JobData } from '@recoup/queue';
+import { JobProducer, createRedis, closeRedis, type Redis } from '@recoup/queue';
+import { SendGridEmailSender } from '@recoup/providers/email';
+import { TwilioSmsSender } from '@recoup/providers/sms';
+import { SendGridFake, TwilioMessagingFake, createTestDatabase, customArgsOf, deletePrefix, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@recoup/testing';
+import { createLogger } from '@recoup/observability';
+import { loadConfig } from '../config';
+import { buildDeps, type Deps } from '../deps';
+import { MONDAY_NOON, createDebtor, createTenant } from '../../test/fixtures';
+
+const SID = 'AC' + 'c'.repeat(32);
+
+/** The whole worker path against real PostgreSQL and Redis, with SendGrid and Twilio as loopback fakes. */
+describe('notification delivery', () => {
+  let database: TestDatabase;
+  let sendgrid: SendGridFake;
+  let twilio: TwilioMessagingFake;
+  let deps: Deps;
+  let redis: Redis;
+  let producer: JobProducer;
+  let prefix: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sendgrid = await SendGridFake.start();
+    twilio = await TwilioMessagingFake.start();
+    prefix = testQueuePrefix();
+    const { config, providers } = loadConfig({ DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', NOTIFIER_RETRY_BASE_MS: '20', WORKER_CONCURRENCY: '4' });
+    deps = buildDeps(config, providers, {
+      clock: () => MONDAY_NOON,
+      email: new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }),
+      sms: new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url }),
+    });
+    void deps.worker.run();
+    redis = createRedis(testRedisUrl(), 'client', createLogger({ service: 'test', level: 'silent' }));
+    producer = new JobProducer(redis, prefix);
+  });
+
+  afterAll(async () => {
+    await deps.worker.close();
+    await producer.close();
+    await deletePrefix(redis, prefix);
+    await closeRedis(redis);
+    await deps.close();
+    await Promise.all([sendgrid.close(), twilio.close()]);
+    await database.drop();
+  });
+
+  const db = () => database.db;
+  const job = (tenantId: string, clientId: string, invoiceId: string, over: Partial<JobData<'email.send'>> = {}): JobData<'email.send'> => ({
+    tenant_id: tenantId,
+    client_id: clientId,
+    invoice_id: invoiceId,
+    template_id: 'friendly_reminder',
+    purpose: 'reminder',
+    requested_by: 'test',
+    channel: 'email',
+    ...over,
+  });
+  const attemptOf = (jobId: string, until: (s: string) => boolean) =>
+    waitFor(async () => {
+      const a = await db().contactAttempt.findUnique({ where: { jobId } });
+      return a && until(a.status) ? a : undefined;
+    }, { what: `attempt ${jobId}` });
+
+  it('sends an email through SendGrid with our ids in custom_args and marks the attempt sent', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `email-${randomUUID()}`;
+    await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    const req = sendgrid.requests.find((r) => customArgsOf(r.body).recoup_message_id === jobId)!;
+    expect(customArgsOf(req.body)).toMatchObject({ contact_attempt_id: attempt.id, tenant_id: tenant.id });
+    expect(String(req.body.subject)).toContain(invoice.reference);
+    expect(attempt).toMatchObject({ provider: 'sendgrid', channel: 'email', costPence: 0 });
+    expect(attempt.providerMessageId).toBeTruthy();
+    expect((attempt.detail as { compliance_audit_id?: string }).compliance_audit_id).toBeTruthy();
+  });
+
+  it('sends an SMS with the payment link the producer passed, and a signed-callback URL naming the attempt', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `sms-${randomUUID()}`;
+    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'payment_link.sms', purpose: 'payment_link', variables: { payment_link_url: 'https://pay.acme.example/p/Zx81' } }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    const req = twilio.accepted().find((r) => r.sid === attempt.providerMessageId)!;
+    expect(req.form.To).toBe(client.phone);
+    expect(req.form.Body).toContain('https://pay.acme.example/p/Zx81');
+    expect(req.form.StatusCallback).toBe(`http://127.0.0.1:8005/webhooks/twilio/sms-status?attempt=${attempt.id}`);
+    expect(attempt.costPence).toBeGreaterThanOrEqual(4);
+  });
+
+  it('posts a letter: the sandbox keeps the PDF', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `letter-${randomUUID()}`;
+    await producer.enqueue('letter.send', { ...job(tenant.id, client.id, invoice.id), channel: 'letter', template_id: 'final_notice.letter', purpose: 'final_notice' }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    const row = await db().sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: jobId } });
+    expect(Buffer.from(row.document!).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(row.toAddress).toBe('Sam Taylor\n10 High Street\nLeeds\nLS1 4AB');
+    expect(attempt).toMatchObject({ provider: 'sandbox', costPence: 95 });
+  });
+
+  it('skips a job whose attempt was cancelled, and cancels one whose invoice was paid', async () => {
+    const tenant = await createTenant(db());
+    const a = await createDebtor(db(), tenant.id);
+    const cancelledJob = `email-${randomUUID()}`;
+    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: a.client.id, invoiceId: a.invoice.id, channel: 'email', purpose: 'reminder', jobId: cancelledJob, status: 'cancelled', failureReason: 'invoice disputed' } });
+    const b = await createDebtor(db(), tenant.id, {}, { status: 'paid', paidPence: 240_00 });
+    const paidJob = `email-${randomUUID()}`;
+    const queue = producer.queue('notifications');
+    await producer.enqueue('email.send', job(tenant.id, a.client.id, a.invoice.id), { jobId: cancelledJob });
+    await producer.enqueue('email.send', job(tenant.id, b.client.id, b.invoice.id), { jobId: paidJob });
+    const paid = await attemptOf(paidJob, (s) => s === 'cancelled');
+    expect(paid.failureReason).toBe('invoice is paid');
+    await waitFor(async () => (await queue.getJobState(cancelledJob)) === 'completed', { what: 'cancelled job completed' });
+    expect((await queue.getJob(cancelledJob))?.returnvalue).toMatchObject({ status: 'skipped', attemptStatus: 'cancelled' });
+    expect(sendgrid.requests.some((r) => [cancelledJob, paidJob].includes(String(customArgsOf(r.body).recoup_message_id)))).toBe(false);
+  });
+
+  it('completes a job compliance will never allow (STOP) with the reason, sending nothing', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id, { stoppedChannels: ['sms'] });
+    const jobId = `sms-${randomUUID()}`;
+    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'gentle_reminder' }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'blocked');
+    expect(attempt.failureReason).toContain('CHANNEL_STOPPED');
+    expect(twilio.requests.some((r) => r.form.To === client.phone)).toBe(false);
+  });
+
+  it('delays a job over the tier limit until the window frees up, and warns the account holder once at 80%', async () => {
+    const tenant = await createTenant(db(), { email: 'boss@acme.example', limitOverrides: { hourly: { emails: 5 }, daily: { emails: 1000 }, monthly: { emails: 1000 } } });
+    const jobs: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { client, invoice } = await createDebtor(db(), tenant.id);
+      const jobId = `email-${randomUUID()}`;
+      jobs.push(jobId);
+      await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+      await attemptOf(jobId, (s) => i < 5 ? s === 'sent' : true);
+    }
+    const last = jobs[5]!;
+    const delayed = await waitFor(async () => ((await producer.queue('notifications').getJobState(last)) === 'delayed' ? db().contactAttempt.findUnique({ where: { jobId: last } }) : undefined), { what: 'sixth job delayed' });
+    expect(delayed?.status).toBe('queued');
+    expect(delayed?.scheduledFor?.getTime()).toBeGreaterThan(Date.now());
+    const warnings = await waitFor(() => {
+      const w = sendgrid.requests.filter((r) => customArgsOf(r.body).kind === 'limit_warning' && customArgsOf(r.body).tenant_id === tenant.id);
+      return w.length > 0 ? w : undefined;
+    }, { what: 'limit warning email' });
+    expect(warnings).toHaveLength(1);
+    expect(JSON.stringify(warnings[0]!.body.personalizations)).toContain('boss@acme.example');
+  });
+
+  it('blocks a channel the tenant plan does not include (starter has no SMS)', async () => {
+    const tenant = await createTenant(db(), { tier: 'starter', limitOverrides: {} });
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `sms-${randomUUID()}`;
+    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'blocked');
+    expect(attempt.failureReason).toMatch(/^limit: .*sms.*not in the tenant's plan/);
+  });
+
+  it('retries transient provider errors with backoff (429 with Retry-After, 503), sending once', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `email-${randomUUID()}`;
+    sendgrid.reply({ status: 429, headers: { 'retry-after': '1' } }, { status: 503 });
+    await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    const detail = attempt.detail as { send_retries?: number; retry_delays_ms?: number[] };
+    expect(detail.send_retries).toBe(2);
+    expect(detail.retry_delays_ms![0]).toBeGreaterThanOrEqual(1000); // Retry-After: 1 honoured over a 20 ms base
+    expect(detail.retry_delays_ms![1]).toBeLessThan(1000); // the 503 had none: exponential step with jitter
+    expect(sendgrid.deliveries().filter((id) => id === jobId)).toHaveLength(1);
+  });
+
+  it('does not retry a permanent failure: the attempt fails and the job goes to the dead-letter queue', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `sms-${randomUUID()}`;
+    twilio.reply({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'failed');
+    expect(attempt.failureReason).toContain('21211');
+    const dead = await waitFor(() => deps.deadLetters.queue.getJob(jobId), { what: 'dead letter' });
+    expect(dead.data).toMatchObject({ contact_attempt_id: attempt.id, reason: expect.stringContaining('21211') });
+    expect(await producer.queue('notifications').getJobState(jobId)).toBe('failed');
+    expect(twilio.requests.filter((r) => r.form.To === client.phone)).toHaveLength(1);
+  });
+});
+
+describe('notification delivery outside contact hours', () => {
+  let database: TestDatabase;
+  let deps: Deps;
+  let redis: Redis;
+  let prefix: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    prefix = testQueuePrefix();
+    const { config, providers } = loadConfig({ DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+    // Monday 23 November 2026, 22:30 London: after 21:00 (CONC 7.9; MCOB 13.5.4G's 8 am to 9 pm).
+    deps = buildDeps(config, providers, { clock: () => new Date('2026-11-23T22:30:00Z') });
+    void deps.worker.run();
+    redis = createRedis(testRedisUrl(), 'client', createLogger({ service: 'test', level: 'silent' }));
+  });
+  afterAll(async () => {
+    await deps.worker.close();
+    await deletePrefix(redis, prefix);
+    await closeRedis(redis);
+    await deps.close();
+    await database.drop();
+  });
+
+  it('moves the job to delayed until nextAllowedAt; the attempt stays queued with scheduledFor', async () => {
+    const tenant = await createTenant(database.db);
+    const { client, invoice } = await createDebtor(database.db, tenant.id);
+    const producer = new JobProducer(redis, prefix);
+    const jobId = `email-${randomUUID()}`;
+    await producer.enqueue('email.send', { tenant_id: tenant.id, client_id: client.id, invoice_id: invoice.id, template_id: 'friendly_reminder', purpose: 'reminder', requested_by: 'test', channel: 'email' }, { jobId });
+    const attempt = await waitFor(async () => {
+      const a = await database.db.contactAttempt.findUnique({ where: { jobId } });
+      return a?.scheduledFor ? a : undefined;
+    }, { what: 'scheduled attempt' });
+    expect(attempt.status).toBe('queued');
+    expect(attempt.scheduledFor).toEqual(new Date('2026-11-24T08:00:00Z'));
+    const queued = await producer.queue('notifications').getJob(jobId);
+    expect(await queued?.getState()).toBe('delayed');
+    // BullMQ scores a delayed job by its due time (ms) x 4096 plus a counter.
+    const score = Number(await redis.zscore(`${prefix}:notifications:delayed`, jobId));
+    expect(Math.floor(score / 4096)).toBe(new Date('2026-11-24T08:00:00Z').getTime());
+    expect(await database.db.sandboxMessage.count()).toBe(0);
+    await producer.close();
+  });
+});

@@ -1,0 +1,144 @@
+import { STAGES, type Stage } from '@recoup/templates';
+
+/** Rows the worker re-reads at send time (the subset of the Prisma models it uses). */
+export interface TenantRow {
+  id: string;
+  name: string;
+  email: string | null;
+  collectionPolicy: unknown;
+}
+export interface ClientRow {
+  id: string;
+  name: string;
+  kind: 'business' | 'consumer';
+  email: string | null;
+  phone: string | null;
+  address: unknown;
+  disputeOpenedAt: Date | null;
+  breathingSpaceStart: Date | null;
+}
+export interface InvoiceRow {
+  id: string;
+  reference: string;
+  amountPence: number;
+  paidPence: number;
+  issueDate: Date;
+  dueDate: Date;
+}
+export interface PlanRow {
+  frequency: string;
+  installments: Array<{ dueDate: Date; amountPence: number; status: string }>;
+}
+
+export class TemplateInputError extends Error {}
+
+/** `friendly_reminder` or `friendly_reminder.email`: the stage, checked against the job's channel. */
+export function stageOf(templateId: string, channel: 'email' | 'sms' | 'letter'): Stage {
+  const [stage, templateChannel, ...rest] = templateId.split('.');
+  if (rest.length > 0 || (templateChannel !== undefined && templateChannel !== channel)) throw new TemplateInputError(`template "${templateId}" is not a ${channel} template`);
+  if (!(STAGES as readonly string[]).includes(stage ?? '')) throw new TemplateInputError(`unknown template stage "${stage}"`);
+  return stage as Stage;
+}
+
+/** Template text must be plain (no markup, braces or line breaks) and within each field's length. */
+function plain(value: string, max: number): string {
+  const cleaned = value.replace(/[<>{}]/g, '').replace(/\s+/g, ' ').trim();
+  return cleaned.length > max ? cleaned.slice(0, max).trim() : cleaned;
+}
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+const addDays = (iso: string, days: number) => isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000));
+
+/** Today's date in London, where the letters and messages are dated. */
+export function londonToday(now: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Short stable code for debtor-facing links: 12 hex characters of the invoice id. */
+export function shortCode(invoiceId: string): string {
+  return invoiceId.replace(/-/g, '').slice(0, 12);
+}
+
+interface CreditorContact {
+  contact_phone?: unknown;
+  contact_address?: unknown;
+  claim_statutory_interest?: unknown;
+}
+
+/** "500.00" (public JSON, major units) to pence; undefined when absent or malformed. */
+export function poundsToPence(value: string | undefined): number | undefined {
+  if (!value || !/^\d{1,9}(\.\d{1,2})?$/.test(value)) return undefined;
+  const [whole, frac = ''] = value.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/**
+ * The variables a stage's template needs, built from the rows as they are at send time plus the
+ * producer-only facts the job carries (`payment_link_url`, `promise_amount`, `promise_date`, ...).
+ * The template library validates the result; anything missing is a TemplateVariablesError.
+ */
+export function templateVariables(input: {
+  stage: Stage;
+  tenant: TenantRow;
+  client: ClientRow;
+  invoice: InvoiceRow;
+  plan?: PlanRow | null;
+  jobVariables?: Record<string, string>;
+  linkBaseUrl: string;
+  now: Date;
+}): Record<string, unknown> {
+  const { stage, tenant, client, invoice } = input;
+  const vars = input.jobVariables ?? {};
+  const policy = (tenant.collectionPolicy && typeof tenant.collectionPolicy === 'object' ? tenant.collectionPolicy : {}) as CreditorContact;
+  const today = londonToday(input.now);
+  const code = shortCode(invoice.id);
+  const base = input.linkBaseUrl.replace(/\/+$/, '');
+  const payLink = vars.payment_link_url && vars.payment_link_url.startsWith('https://') && vars.payment_link_url.length <= 48 ? vars.payment_link_url : `${base}/p/${code}`;
+  const business = client.kind === 'business';
+  const v: Record<string, unknown> = {
+    debtor: { name: plain(client.name, 60), kind: client.kind },
+    creditor: {
+      name: plain(tenant.name, 40),
+      phone: plain(vars.creditor_phone ?? (typeof policy.contact_phone === 'string' ? policy.contact_phone : 'by email'), 20),
+      email: tenant.email ?? 'accounts@recoup.example',
+      address: plain(vars.creditor_address ?? (typeof policy.contact_address === 'string' ? policy.contact_address : tenant.name), 160),
+    },
+    invoice: { reference: plain(invoice.reference, 20), amountPence: invoice.amountPence, paidPence: Math.min(invoice.paidPence, invoice.amountPence), issueDate: isoDate(invoice.issueDate), dueDate: isoDate(invoice.dueDate) },
+    links: { pay: payLink, dispute: `${base}/d/${code}`, preferences: `${base}/c/${code}` },
+    today,
+    // Late Payment Act interest is for business debts only; a tenant may waive it in its policy.
+    claimStatutoryInterest: business && policy.claim_statutory_interest !== false,
+  };
+  switch (stage) {
+    case 'final_notice':
+      // Pre-Action Protocol: 30 days for individuals; 14 for businesses.
+      v.respondBy = vars.respond_by ?? addDays(today, business ? 14 : 30);
+      break;
+    case 'promise_to_pay_confirmation': {
+      const amountPence = poundsToPence(vars.promise_amount) ?? invoice.amountPence - invoice.paidPence;
+      if (!vars.promise_date) throw new TemplateInputError('promise_to_pay_confirmation needs the job variable promise_date');
+      v.promise = { amountPence, date: vars.promise_date };
+      break;
+    }
+    case 'payment_plan_proposal':
+    case 'payment_plan_confirmation': {
+      const due = input.plan?.installments.filter((i) => i.status !== 'paid') ?? [];
+      if (!input.plan || due.length === 0) throw new TemplateInputError(`${stage} needs a payment plan with unpaid installments on the invoice`);
+      v.plan = { frequency: input.plan.frequency, installments: due.map((i) => ({ dueDate: isoDate(i.dueDate), amountPence: i.amountPence })) };
+      break;
+    }
+    case 'dispute_acknowledgement':
+      v.dispute = { receivedDate: client.disputeOpenedAt ? isoDate(client.disputeOpenedAt) : today, reference: plain(vars.dispute_reference ?? `DSP-${code.slice(0, 8)}`, 20), responseBy: vars.response_by ?? addDays(today, 14) };
+      break;
+    case 'breathing_space_acknowledgement':
+      v.moratorium = {
+        kind: vars.moratorium_kind === 'mental_health_crisis' ? 'mental_health_crisis' : 'standard',
+        startDate: client.breathingSpaceStart ? isoDate(client.breathingSpaceStart) : today,
+        reference: plain(vars.moratorium_reference ?? `BS-${code}`, 30),
+      };
+      break;
+    default:
+      break;
+  }
+  return v;
+}
