@@ -1,12 +1,100 @@
+import { Authenticator } from '@recoup/auth';
+import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
+import { IdempotencyStore } from '@recoup/idempotency';
+import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payments';
+import { JobProducer, closeRedis, createRedis, type Redis } from '@recoup/queue';
+import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
+import { CollectionsPipeline } from './collections/collections-pipeline';
+import { CollectionsScheduler } from './collections/collections-scheduler';
+import { EscalationService } from './collections/escalation.service';
+import { StrategyService } from './collections/strategy.service';
 import { SERVICE, type Config } from './config';
+import { TenantDirectory } from './http/tenant-context';
+import { PaymentEventsService } from './payments/payment-events.service';
+import { PaymentLedger } from './payments/payment-ledger';
+import { PaymentPlanService } from './payments/payment-plan.service';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
+  authenticator: Authenticator;
+  tenants: TenantDirectory;
+  limiter: RateLimiter;
+  idempotency: IdempotencyStore;
+  producer: JobProducer;
+  compliance: ComplianceService;
+  paymentLinks: PaymentLinks;
+  stripeMode: 'live' | 'sandbox';
+  ledger: PaymentLedger;
+  paymentEvents: PaymentEventsService;
+  strategy: StrategyService;
+  escalation: EscalationService;
+  plans: PaymentPlanService;
+  scheduler: CollectionsScheduler;
+  pipeline: CollectionsPipeline;
+  workerRedis: Redis;
 }
 
 /** Every adapter this service uses, made here with `new`. */
 export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[]): Deps {
-  return { ...createCoreDeps(SERVICE, config, providers), config };
+  const core = createCoreDeps(SERVICE, config, providers);
+  const { db, logger } = core;
+  const stripeMode = providers.find((p) => p.name === 'stripe')?.mode ?? 'sandbox';
+  const authenticator = new Authenticator({
+    db,
+    adminApiKey: config.ADMIN_API_KEY,
+    jwt: config.AUTH_JWKS_URL && config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE ? { jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE } : undefined,
+  });
+  const tenants = new TenantDirectory(db);
+  const limiter = new RateLimiter(core.redis, { logger, registry: core.metrics.registry });
+  const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` });
+  const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
+  const compliance = new ComplianceService({ db });
+  const paymentLinks = createPaymentLinks({ mode: stripeMode, STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL });
+  const ledger = new PaymentLedger(db, producer, logger);
+  const paymentEvents = new PaymentEventsService({ db, ledger, logger });
+  const strategy = new StrategyService({ db, compliance, predictionUrl: config.PREDICTION_URL, timeoutMs: config.PREDICTION_TIMEOUT_MS, logger });
+  const escalation = new EscalationService({ db, compliance, limiter, producer, logger });
+  const workerRedis = createRedis(config.REDIS_URL, 'worker', logger);
+  const scheduler = new CollectionsScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger });
+  const plans = new PaymentPlanService({ db, producer, scheduler, escalation, tenants, logger });
+  const pipeline = new CollectionsPipeline({ db, tenants, strategy, escalation, logger });
+  core.health.stripe = () => paymentLinks.ping();
+  return {
+    ...core,
+    config,
+    authenticator,
+    tenants,
+    limiter,
+    idempotency,
+    producer,
+    compliance,
+    paymentLinks,
+    stripeMode,
+    ledger,
+    paymentEvents,
+    strategy,
+    escalation,
+    plans,
+    scheduler,
+    pipeline,
+    workerRedis,
+    async close() {
+      await scheduler.close().catch(() => undefined);
+      await producer.close().catch(() => undefined);
+      await closeRedis(workerRedis);
+      await core.close();
+    },
+  };
+}
+
+/** Starts the automatic collections worker and its daily schedule (main.ts, and tests that need it). */
+export async function startCollections(deps: Deps): Promise<void> {
+  await deps.scheduler.scheduleDaily(deps.config.COLLECTIONS_SCAN_CRON);
+  deps.scheduler.start({
+    scanAll: () => deps.pipeline.scanAll(),
+    scanInvoice: (id) => deps.pipeline.scanInvoice(id),
+    checkInstalment: (id) => deps.plans.checkInstalment(id),
+  });
 }

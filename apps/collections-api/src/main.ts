@@ -1,12 +1,27 @@
 import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
-import { buildDeps } from './deps';
+import { buildDeps, startCollections } from './deps';
 
 async function main(): Promise<void> {
   const { config, providers } = loadConfig();
   const deps = buildDeps(config, providers);
-  await startService({ deps, app: createApp(deps), port: config.PORT, host: config.HOST, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  if (!config.ADMIN_API_KEY) deps.logger.warn('ADMIN_API_KEY is not set: admin routes (creating tenants) are disabled');
+  await startService({
+    deps,
+    app: createApp(deps),
+    port: config.PORT,
+    host: config.HOST,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    workers: [
+      {
+        name: `automatic collections (${config.COLLECTIONS_SCAN_CRON}, Europe/London)`,
+        redis: deps.workerRedis,
+        start: () => startCollections(deps),
+        close: () => deps.scheduler.close(),
+      },
+    ],
+  });
 }
 
 runMain(SERVICE, main);

@@ -1,4 +1,9 @@
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload, createRemoteJWKSet } from 'jose';
+
+// jose is ESM-only; loading it on first use keeps @recoup/auth importable from CommonJS test
+// runners (Jest) in projects that never verify a JWT.
+let joseModule: Promise<typeof import('jose')> | undefined;
+const loadJose = () => (joseModule ??= import('jose'));
 
 export interface JwtOptions {
   /** JWKS document URL, e.g. Firebase's https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com */
@@ -30,13 +35,13 @@ export function looksLikeJwt(token: string): boolean {
 
 /** Verifies bearer JWTs (signature from the JWKS, which jose caches and refreshes; iss, aud, exp, nbf). */
 export class JwtVerifier {
-  private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
+  private jwks?: ReturnType<typeof createRemoteJWKSet>;
 
-  constructor(private readonly options: JwtOptions) {
-    this.jwks = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
-  }
+  constructor(private readonly options: JwtOptions) {}
 
   async verify(token: string): Promise<VerifiedJwt> {
+    const { createRemoteJWKSet, jwtVerify } = await loadJose();
+    this.jwks ??= createRemoteJWKSet(new URL(this.options.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
     const { payload } = await jwtVerify(token, this.jwks, {
       issuer: this.options.issuer,
       audience: this.options.audience,

@@ -1,0 +1,128 @@
+import type { RequestHandler } from 'express';
+import type { Authenticator } from '@recoup/auth';
+import { AdminMetricsResponse, CreateTenantRequest, CreateTenantResponse, IssuedApiKeyResponse, ProblemDetails, toMajor } from '@recoup/contracts';
+import type { Database } from '@recoup/db';
+import { ApiRouter, HttpProblem } from '@recoup/http';
+import { QUEUES, type JobProducer } from '@recoup/queue';
+import { z } from 'zod';
+import type { TenantDirectory } from '../http/tenant-context';
+
+const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
+const TenantParams = z.object({ tenant_id: z.uuid() });
+const KeyParams = z.object({ tenant_id: z.uuid(), key_id: z.uuid() });
+const SECURITY = [{ adminKey: [] }];
+const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({ id: k.id, key: k.key, prefix: k.prefix, created_at: k.createdAt.toISOString() });
+
+export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; authenticator: Authenticator; tenants: TenantDirectory; producer: JobProducer; scanQueue: { getJobCounts(...types: Array<'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>): Promise<Record<string, number>> } }): ApiRouter {
+  const { db, adminGuard, authenticator } = deps;
+  const tenantExists = async (id: string) => {
+    if (!(await db.tenant.findUnique({ where: { id }, select: { id: true } }))) throw HttpProblem.notFound('No such tenant');
+  };
+  return new ApiRouter()
+    .route({
+      method: 'post',
+      path: '/api/admin/tenants',
+      summary: 'Create a tenant; its API key is in this answer and never shown again',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { body: CreateTenantRequest },
+      responses: { 201: { description: 'Tenant and its first API key', schema: CreateTenantResponse }, 400: problem('Invalid fields'), 401: problem('No admin key'), 403: problem('Not the admin key') },
+      handler: async ({ body }, _req, res) => {
+        const tenant = await db.tenant.create({ data: { name: body.name, tier: body.tier, email: body.email ?? null } });
+        const key = await authenticator.keys.issue(tenant.id, 'owner');
+        res.status(201).setHeader('Cache-Control', 'no-store');
+        res.json({ tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() }, api_key: keyJson(key) });
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/admin/tenants/:tenant_id/api-keys',
+      summary: 'A tenant’s keys (prefixes only)',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { params: TenantParams },
+      responses: { 200: { description: 'Keys' }, 404: problem('No such tenant') },
+      handler: async ({ params }, _req, res) => {
+        await tenantExists(params.tenant_id);
+        const keys = await authenticator.keys.list(params.tenant_id);
+        res.json({ data: keys.map((k) => ({ id: k.id, prefix: k.prefix, role: k.role, created_at: k.createdAt.toISOString(), revoked_at: k.revokedAt?.toISOString() ?? null, last_used_at: k.lastUsedAt?.toISOString() ?? null })) });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/api/admin/tenants/:tenant_id/api-keys/rotate',
+      summary: 'Revoke every active key of the tenant and issue a new one (shown once)',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { params: TenantParams },
+      responses: { 201: { description: 'The new key', schema: IssuedApiKeyResponse }, 404: problem('No such tenant') },
+      handler: async ({ params }, _req, res) => {
+        await tenantExists(params.tenant_id);
+        const key = await authenticator.keys.rotate(params.tenant_id);
+        res.status(201).setHeader('Cache-Control', 'no-store');
+        res.json(keyJson(key));
+      },
+    })
+    .route({
+      method: 'delete',
+      path: '/api/admin/tenants/:tenant_id/api-keys/:key_id',
+      summary: 'Revoke one key',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { params: KeyParams },
+      responses: { 204: { description: 'Revoked' }, 404: problem('No such active key') },
+      handler: async ({ params }, _req, res) => {
+        const count = await authenticator.keys.revoke(params.tenant_id, params.key_id);
+        if (count === 0) throw HttpProblem.notFound('No such active key');
+        res.status(204).end();
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/admin/metrics',
+      summary: 'Platform figures: tenants, invoices by status, outstanding and collected money, contacts, queues, webhooks',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      responses: { 200: { description: 'Metrics', schema: AdminMetricsResponse }, 401: problem('No admin key'), 403: problem('Not the admin key') },
+      handler: async (_input, _req, res) => {
+        const since30 = new Date(Date.now() - 30 * 86_400_000);
+        const [tenants, byStatus, outstanding, collected, attempts, webhooks] = await Promise.all([
+          db.tenant.count(),
+          db.invoice.groupBy({ by: ['status'], _count: { _all: true } }),
+          db.invoice.aggregate({ where: { status: { in: ['open', 'overdue', 'part_paid', 'disputed'] } }, _sum: { amountPence: true, paidPence: true } }),
+          db.payment.aggregate({ where: { receivedAt: { gte: since30 } }, _sum: { amountPence: true, refundedPence: true } }),
+          db.contactAttempt.groupBy({ by: ['channel', 'status'], where: { createdAt: { gte: since30 } }, _count: { _all: true } }),
+          db.webhookEvent.count({ where: { receivedAt: { gte: new Date(Date.now() - 86_400_000) } } }),
+        ]);
+        const contacts: Record<string, Record<string, number>> = {};
+        for (const a of attempts) (contacts[a.channel] ??= {})[a.status] = a._count._all;
+        const queues: Record<string, Record<string, number>> = {};
+        for (const name of [QUEUES.notifications, QUEUES.aiCalls, QUEUES.ivrCalls]) {
+          try {
+            queues[name] = await deps.producer.queue(name).getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+          } catch {
+            queues[name] = {};
+          }
+        }
+        try {
+          queues['collections-scan'] = await deps.scanQueue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+        } catch {
+          queues['collections-scan'] = {};
+        }
+        res.json({
+          tenants,
+          invoices: Object.fromEntries(byStatus.map((s) => [s.status, s._count._all])),
+          outstanding: toMajor((outstanding._sum.amountPence ?? 0) - (outstanding._sum.paidPence ?? 0)),
+          collected_30d: toMajor((collected._sum.amountPence ?? 0) - (collected._sum.refundedPence ?? 0)),
+          contact_attempts_30d: contacts,
+          queues,
+          webhook_events_24h: webhooks,
+        });
+      },
+    });
+}

@@ -1,0 +1,129 @@
+import type { RequestHandler } from 'express';
+import { ClientIdParams, ClientResponse, CreateClientRequest, ProblemDetails, UpdateClientRequest } from '@recoup/contracts';
+import { Prisma, type Channel, type Database } from '@recoup/db';
+import { ApiRouter, HttpProblem } from '@recoup/http';
+import type { Logger } from '@recoup/observability';
+import type { JobProducer } from '@recoup/queue';
+import { cancelPendingJobs } from '../collections/collection-jobs';
+import { currentTenant } from '../http/tenant-context';
+import { clientJson } from '../invoices/invoice.mapper';
+
+const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
+const TAGS = ['clients'];
+const SECURITY = [{ bearerAuth: [] }];
+
+function validZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const zoneError = () => HttpProblem.badRequest('timezone: not an IANA time zone', [{ field: 'body.timezone', pointer: '/timezone', detail: 'not an IANA time zone' }]);
+
+export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; producer: JobProducer; logger: Logger }): ApiRouter {
+  const { db, guards } = deps;
+  const clientOf = async (tenantId: string, id: string) => {
+    const client = await db.client.findFirst({ where: { id, tenantId } });
+    if (!client) throw HttpProblem.notFound('No such client');
+    return client;
+  };
+  return new ApiRouter()
+    .route({
+      method: 'post',
+      path: '/api/clients',
+      summary: 'Create a debtor (business or consumer)',
+      tags: TAGS,
+      security: SECURITY,
+      before: guards,
+      request: { body: CreateClientRequest },
+      responses: { 201: { description: 'Created', schema: ClientResponse }, 400: problem('Invalid fields, each named') },
+      handler: async ({ body }, req, res) => {
+        const tenant = currentTenant(req);
+        if (body.timezone && !validZone(body.timezone)) throw zoneError();
+        const client = await db.client.create({
+          data: {
+            tenantId: tenant.id,
+            name: body.name,
+            email: body.email,
+            phone: body.phone,
+            kind: body.kind,
+            ...(body.nation ? { nation: body.nation } : {}),
+            ...(body.timezone ? { timezone: body.timezone } : {}),
+            ...(body.jurisdiction ? { jurisdiction: body.jurisdiction } : {}),
+            industryCode: body.industry_code ?? null,
+            paymentMethodOnFile: body.payment_method_on_file ?? false,
+          },
+        });
+        res.status(201).location(`/api/clients/${client.id}`).json(clientJson(client));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/clients/:client_id',
+      summary: 'One debtor, with the flags the compliance engine reads',
+      tags: TAGS,
+      security: SECURITY,
+      before: guards,
+      request: { params: ClientIdParams },
+      responses: { 200: { description: 'The client', schema: ClientResponse }, 404: problem('No such client (or another tenant’s)') },
+      handler: async ({ params }, req, res) => {
+        res.json(clientJson(await clientOf(currentTenant(req).id, params.client_id)));
+      },
+    })
+    .route({
+      method: 'patch',
+      path: '/api/clients/:client_id',
+      summary: 'Update contact details and compliance flags: dispute, stopped channels, preferred channel/times, breathing space, vulnerability',
+      tags: TAGS,
+      security: SECURITY,
+      before: guards,
+      request: { params: ClientIdParams, body: UpdateClientRequest },
+      responses: { 200: { description: 'Updated', schema: ClientResponse }, 400: problem('Invalid fields'), 404: problem('No such client') },
+      handler: async ({ params, body }, req, res) => {
+        const tenant = currentTenant(req);
+        const client = await clientOf(tenant.id, params.client_id);
+        if (body.timezone && !validZone(body.timezone)) throw zoneError();
+        const now = new Date();
+        let stopped = new Set<Channel>(body.stopped_channels ?? client.stoppedChannels);
+        if (body.stop_channel) stopped.add(body.stop_channel);
+        if (body.resume_channel) stopped.delete(body.resume_channel);
+        stopped = new Set([...stopped].sort() as Channel[]);
+        const bsStart = body.breathing_space_start === undefined ? client.breathingSpaceStart : body.breathing_space_start ? new Date(body.breathing_space_start) : null;
+        const bsEnd = body.breathing_space_end === undefined ? client.breathingSpaceEnd : body.breathing_space_end ? new Date(body.breathing_space_end) : null;
+        if (bsStart && bsEnd && bsEnd < bsStart) throw HttpProblem.badRequest('breathing_space_end is before breathing_space_start', [{ field: 'body.breathing_space_end', pointer: '/breathing_space_end', detail: 'before breathing_space_start' }]);
+        const data: Prisma.ClientUpdateInput = {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.email !== undefined ? { email: body.email } : {}),
+          ...(body.phone !== undefined ? { phone: body.phone } : {}),
+          ...(body.kind !== undefined ? { kind: body.kind } : {}),
+          ...(body.nation !== undefined ? { nation: body.nation } : {}),
+          ...(body.timezone !== undefined ? { timezone: body.timezone } : {}),
+          ...(body.jurisdiction !== undefined ? { jurisdiction: body.jurisdiction } : {}),
+          ...(body.industry_code !== undefined ? { industryCode: body.industry_code } : {}),
+          ...(body.payment_method_on_file !== undefined ? { paymentMethodOnFile: body.payment_method_on_file } : {}),
+          ...(body.dispute === 'opened' ? { disputeOpenedAt: now, disputeResolvedAt: null } : {}),
+          ...(body.dispute === 'resolved' ? { disputeResolvedAt: now } : {}),
+          stoppedChannels: [...stopped],
+          ...(body.preferred_channel !== undefined ? { preferredChannel: body.preferred_channel } : {}),
+          ...(body.preferred_times !== undefined ? { preferredTimes: body.preferred_times === null ? Prisma.DbNull : body.preferred_times } : {}),
+          breathingSpaceStart: bsStart,
+          breathingSpaceEnd: bsEnd,
+          ...(body.vulnerable !== undefined ? { vulnerable: body.vulnerable } : {}),
+          ...(body.vulnerability_note !== undefined ? { vulnerabilityNote: body.vulnerability_note } : {}),
+          ...(body.mental_capacity_concern !== undefined ? { mentalCapacityConcern: body.mental_capacity_concern } : {}),
+          ...(body.artificial_voice_consent_at !== undefined ? { artificialVoiceConsentAt: body.artificial_voice_consent_at ? new Date(body.artificial_voice_consent_at) : null } : {}),
+        };
+        const updated = await db.client.update({ where: { id: client.id }, data });
+        // A dispute, a breathing space or a capacity concern stops collection now: drop what is queued.
+        const halted = body.dispute === 'opened' || (bsStart && bsStart <= now && (!bsEnd || bsEnd > now)) || body.mental_capacity_concern === true;
+        if (halted) {
+          const invoices = await db.invoice.findMany({ where: { clientId: client.id, tenantId: tenant.id }, select: { id: true } });
+          for (const inv of invoices) await cancelPendingJobs(db, deps.producer, inv.id, 'collection paused for the debtor', deps.logger);
+        }
+        res.json(clientJson(updated));
+      },
+    });
+}

@@ -1,0 +1,108 @@
+import type { RequestHandler } from 'express';
+import { CreatePaymentPlanRequest, EscalateRequest, EscalateResponse, InvoiceIdParams, PaymentPlanResponse, ProblemDetails, StrategyResponse } from '@recoup/contracts';
+import type { Database } from '@recoup/db';
+import { ApiRouter, HttpProblem } from '@recoup/http';
+import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
+import { z } from 'zod';
+import { currentTenant } from '../http/tenant-context';
+import { invoiceOf } from '../invoices/invoices.routes';
+import { planJson, type PaymentPlanService } from '../payments/payment-plan.service';
+import { stageForLevel, type EscalationService } from './escalation.service';
+import type { StrategyService } from './strategy.service';
+
+const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
+const SECURITY = [{ bearerAuth: [] }];
+
+export interface CollectionsRouterDeps {
+  db: Database;
+  guards: RequestHandler[];
+  strategy: StrategyService;
+  escalation: EscalationService;
+  plans: PaymentPlanService;
+  idempotency: IdempotencyStore;
+}
+
+function actorOf(req: Parameters<RequestHandler>[0]): string {
+  const auth = req.auth;
+  if (auth?.kind !== 'tenant') return 'admin';
+  return auth.via === 'api_key' ? `api_key:${auth.keyId}` : `user:${auth.subject}`;
+}
+
+export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
+  const { db, guards } = deps;
+  const idempotent = idempotencyKey({ store: deps.idempotency, scope: (req) => req.tenant?.id });
+  return new ApiRouter()
+    .route({
+      method: 'get',
+      path: '/api/collections/strategy/:invoice_id',
+      summary: 'Payment probability, band, recommended next action and channel, and the earliest compliant time',
+      description: 'Asks the prediction service (PREDICTION_URL, PREDICTION_TIMEOUT_MS); when it is down or slow a rules-based estimate answers with `source: "fallback"`.',
+      tags: ['collections'],
+      security: SECURITY,
+      before: guards,
+      request: { params: InvoiceIdParams },
+      responses: { 200: { description: 'Strategy', schema: StrategyResponse }, 404: problem('No such invoice') },
+      handler: async ({ params }, req, res) => {
+        const tenant = currentTenant(req);
+        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
+        const { stage: _stage, ...strategy } = await deps.strategy.strategy(invoice, client, tenant, actorOf(req));
+        res.json(strategy);
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/api/collections/escalate',
+      summary: 'Trigger an email, SMS, AI call or letter on an invoice now (compliance and tier limits first); 202 with the job id',
+      description: 'Honours `Idempotency-Key`: a retry with the same key and body gets the same answer and queues nothing new. A contact the rules allow only later is queued for the earliest compliant time.',
+      tags: ['collections'],
+      security: SECURITY,
+      before: [...guards, idempotent],
+      request: { body: EscalateRequest },
+      responses: {
+        202: { description: 'Queued', schema: EscalateResponse },
+        404: problem('No such invoice'),
+        409: problem('Invoice not collectable (paid, disputed, cancelled)'),
+        422: problem('The compliance engine refuses this contact (reasons listed)'),
+        429: problem('Tier limit reached'),
+      },
+      handler: async ({ body }, req, res) => {
+        const tenant = currentTenant(req);
+        const invoice = await invoiceOf(db, tenant.id, body.invoice_id);
+        const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
+        const stage = body.stage ?? stageForLevel(invoice.collectionStage + 1 > 3 ? 3 : invoice.collectionStage);
+        const key = req.get('idempotency-key');
+        const result = await deps.escalation.escalate({ tenant, invoice, client, action: body.action, stage, actor: actorOf(req), initiatedBy: 'human', key });
+        res.status(202).json({ job_id: result.jobId, queue: result.queue, status: 'queued', contact_attempt_id: result.contactAttemptId, scheduled_for: result.scheduledFor.toISOString() });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/api/payment-plans',
+      summary: 'Agree a payment plan: instalments add up to the balance, follow the frequency, and stay affordable',
+      tags: ['payment-plans'],
+      security: SECURITY,
+      before: [...guards, idempotent],
+      request: { body: CreatePaymentPlanRequest },
+      responses: { 201: { description: 'Created; reminders scheduled', schema: PaymentPlanResponse }, 400: problem('Invalid fields, each named'), 404: problem('No such invoice'), 409: problem('Nothing owed, or a plan exists'), 422: problem('Above what the debtor can afford') },
+      handler: async ({ body }, req, res) => {
+        const plan = await deps.plans.create(currentTenant(req), body);
+        res.status(201).location(`/api/payment-plans/${plan.id}`).json(planJson(plan));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/payment-plans/:plan_id',
+      summary: 'A payment plan and its instalments',
+      tags: ['payment-plans'],
+      security: SECURITY,
+      before: guards,
+      request: { params: z.object({ plan_id: z.uuid() }) },
+      responses: { 200: { description: 'The plan', schema: PaymentPlanResponse }, 404: problem('No such plan') },
+      handler: async ({ params }, req, res) => {
+        const plan = await db.paymentPlan.findFirst({ where: { id: params.plan_id, tenantId: currentTenant(req).id }, include: { installments: true } });
+        if (!plan) throw HttpProblem.notFound('No such payment plan');
+        res.json(planJson(plan));
+      },
+    });
+}

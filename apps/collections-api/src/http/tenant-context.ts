@@ -1,0 +1,70 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { requireAuth, type Authenticator } from '@recoup/auth';
+import type { Database } from '@recoup/db';
+import { HttpProblem, sendProblem } from '@recoup/http';
+import { apiRateLimit, resolveLimits, type RateLimiter, type Tier, type TierLimits } from '@recoup/rate-limit';
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  tier: Tier;
+  limits: TierLimits;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The authenticated tenant, loaded by tenantGuards. */
+    tenant?: TenantRecord;
+  }
+}
+
+/** Tenants by id with a short cache: every tenant request needs the tier for its rate limit. */
+export class TenantDirectory {
+  private readonly cache = new Map<string, { value: TenantRecord | null; expiresAt: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly ttlMs = 30_000,
+  ) {}
+
+  async get(id: string): Promise<TenantRecord | null> {
+    const now = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.expiresAt > now) return hit.value;
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.tenant.findUnique({ where: { id }, select: { id: true, name: true, tier: true, limitOverrides: true } }) : null;
+    const value = row ? { id: row.id, name: row.name, tier: row.tier, limits: resolveLimits(row.tier, row.limitOverrides) } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(id, { value, expiresAt: now + this.ttlMs });
+    return value;
+  }
+
+  invalidate(id: string): void {
+    this.cache.delete(id);
+  }
+}
+
+/** Authentication (tenant API key or JWT), the tenant's record, then its api_calls rate limit. */
+export function tenantGuards(options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter }): RequestHandler[] {
+  const loadTenant = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const auth = req.auth;
+      if (auth?.kind !== 'tenant') throw HttpProblem.forbidden('A tenant credential is required');
+      const tenant = await options.tenants.get(auth.tenantId);
+      if (!tenant) return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'The credential names a tenant that does not exist', request_id: req.id });
+      req.tenant = tenant;
+      return next();
+    } catch (err) {
+      return next(err);
+    }
+  };
+  return [
+    requireAuth({ authenticator: options.authenticator, roles: ['tenant'] }),
+    loadTenant,
+    apiRateLimit({ limiter: options.limiter, tenant: (req) => (req.tenant ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined) }),
+  ];
+}
+
+export function currentTenant(req: Request): TenantRecord {
+  if (!req.tenant) throw HttpProblem.forbidden('A tenant credential is required');
+  return req.tenant;
+}

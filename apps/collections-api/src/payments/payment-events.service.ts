@@ -1,0 +1,82 @@
+import type { Database } from '@recoup/db';
+import type { Logger } from '@recoup/observability';
+import type { PaymentEvent } from '@recoup/providers/payments';
+import type { PaymentLedger } from './payment-ledger';
+
+export interface HandledEvent {
+  event_id: string;
+  type: string;
+  /** processed | duplicate | ignored */
+  result: string;
+  invoice_id?: string;
+  invoice_status?: string;
+}
+
+/**
+ * Applies verified Stripe events. Each event id is processed once: the webhook_events row
+ * (unique provider + event id) survives Redis loss; the Payment's unique external id stops
+ * checkout.session.completed and payment_intent.succeeded for the same payment counting twice.
+ */
+export class PaymentEventsService {
+  constructor(private readonly deps: { db: Database; ledger: PaymentLedger; logger: Logger }) {}
+
+  async handle(event: PaymentEvent, payload: unknown): Promise<HandledEvent> {
+    const { db } = this.deps;
+    const base = { event_id: event.eventId, type: event.eventType };
+    let row = await db.webhookEvent.findUnique({ where: { provider_eventId: { provider: 'stripe', eventId: event.eventId } } });
+    if (row && row.status !== 'received') return { ...base, result: 'duplicate' };
+    if (!row) {
+      try {
+        row = await db.webhookEvent.create({ data: { provider: 'stripe', eventId: event.eventId, eventType: event.eventType, payload: payload as object } });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'P2002') return { ...base, result: 'duplicate' };
+        throw err;
+      }
+    }
+    const result = await this.apply(event);
+    await db.webhookEvent.update({ where: { id: row.id }, data: { status: result.result === 'ignored' ? 'ignored' : 'processed', processedAt: new Date() } });
+    return { ...base, ...result };
+  }
+
+  private async apply(event: PaymentEvent): Promise<Omit<HandledEvent, 'event_id' | 'type'>> {
+    const { db, ledger, logger } = this.deps;
+    switch (event.kind) {
+      case 'ignored':
+        return { result: 'ignored' };
+      case 'payment_succeeded': {
+        let { invoiceId, tenantId, installmentId } = event.metadata;
+        if ((!invoiceId || !tenantId) && event.checkoutSessionId) {
+          const link = await db.paymentLink.findUnique({ where: { externalId: event.checkoutSessionId } });
+          invoiceId = link?.invoiceId;
+          tenantId = link?.tenantId;
+          installmentId = installmentId ?? link?.installmentId ?? undefined;
+        }
+        if (!invoiceId || !tenantId || !/^[0-9a-f-]{36}$/i.test(invoiceId) || !/^[0-9a-f-]{36}$/i.test(tenantId)) {
+          logger.warn({ eventId: event.eventId }, 'Stripe payment without our invoice metadata: ignored');
+          return { result: 'ignored' };
+        }
+        const recorded = await ledger.recordPayment({
+          tenantId,
+          invoiceId,
+          installmentId: installmentId && /^[0-9a-f-]{36}$/i.test(installmentId) ? installmentId : null,
+          amountPence: event.amountPence,
+          method: 'stripe',
+          externalId: event.paymentRef,
+          checkoutSessionId: event.checkoutSessionId,
+          receivedAt: event.occurredAt,
+        });
+        if (recorded.outcome === 'invoice_not_found') return { result: 'ignored' };
+        if (recorded.outcome === 'duplicate') return { result: 'duplicate', invoice_id: recorded.payment.invoiceId };
+        return { result: 'processed', invoice_id: recorded.invoice.id, invoice_status: recorded.invoice.status };
+      }
+      case 'refunded': {
+        const invoice = await ledger.refund(event.paymentRef, event.refundedPence);
+        return invoice ? { result: 'processed', invoice_id: invoice.id, invoice_status: invoice.status } : { result: 'ignored' };
+      }
+      case 'disputed': {
+        const invoice = await ledger.chargeback(event.paymentRef, event.amountPence);
+        return invoice ? { result: 'processed', invoice_id: invoice.id, invoice_status: invoice.status } : { result: 'ignored' };
+      }
+    }
+  }
+}
