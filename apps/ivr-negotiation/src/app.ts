@@ -1,7 +1,10 @@
 import type { Express } from 'express';
 import { createHttpApp } from '@recoup/http';
+import { callsRouter } from './calls/calls.routes';
+import { voiceRouter } from './calls/voice.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
+import { outboundRouter } from './outbound/outbound.routes';
 
 /** The service's HTTP surface, testable without listening. */
 export function createApp(deps: Deps): Express {
@@ -13,6 +16,10 @@ export function createApp(deps: Deps): Express {
     bodyLimit: deps.config.HTTP_BODY_LIMIT,
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
-    routers: [],
+    routers: [
+      voiceRouter({ service: deps.calls, db: deps.db, idempotency: deps.idempotency, authToken: deps.config.TWILIO_AUTH_TOKEN, publicBaseUrl: deps.config.PUBLIC_BASE_URL }),
+      callsRouter(deps.repository, deps.events, deps.auth, deps.streams),
+      outboundRouter(deps.outbound, deps.auth),
+    ],
   });
 }

@@ -1,12 +1,117 @@
+import { Authenticator, requireAuth } from '@recoup/auth';
+import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
+import { IdempotencyStore } from '@recoup/idempotency';
+import { createIntentClassifier, type IntentClassifier } from '@recoup/providers/intent';
+import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
+import { JobProducer, closeRedis, createJobWorker, createRedis, QUEUES, type Redis, type Worker } from '@recoup/queue';
+import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
+import type { RequestHandler } from 'express';
+import { CallEvents } from './calls/call-events';
+import { createStreamRegistry, type StreamRegistry } from './calls/calls.routes';
+import { IvrCallRepository } from './calls/ivr-call.repository';
+import { IvrCallService } from './calls/ivr-call.service';
 import { SERVICE, type Config } from './config';
+import type { CollectionPolicy } from './negotiation/policy';
+import { IvrCallProcessor } from './outbound/ivr-call.processor';
+import { OutboundCallService } from './outbound/outbound.service';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
+  repository: IvrCallRepository;
+  events: CallEvents;
+  streams: StreamRegistry;
+  calls: IvrCallService;
+  outbound: OutboundCallService;
+  processor: IvrCallProcessor;
+  idempotency: IdempotencyStore;
+  auth: RequestHandler;
+  producer: JobProducer;
+  worker: Worker;
+  workerRedis: Redis;
+}
+
+/** What tests (and a sandbox demo) swap in: the fake Twilio that drives calls, a fixed clock, a classifier. */
+export interface DepsOverrides {
+  sandboxDriver?: SandboxCallDriver;
+  placer?: CallPlacer;
+  classifier?: IntentClassifier;
+  clock?: () => Date;
 }
 
 /** Every adapter this service uses, made here with `new`. */
-export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[]): Deps {
-  return { ...createCoreDeps(SERVICE, config, providers), config };
+export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[], overrides: DepsOverrides = {}): Deps {
+  const core = createCoreDeps(SERVICE, config, providers);
+  const mode = (name: string) => providers.find((p) => p.name === name)?.mode ?? 'sandbox';
+  const classifier =
+    overrides.classifier ??
+    createIntentClassifier({
+      mode: mode('anthropic'),
+      apiKey: config.ANTHROPIC_API_KEY,
+      model: config.ANTHROPIC_MODEL,
+      baseUrl: config.ANTHROPIC_BASE_URL,
+      timeoutMs: config.IVR_CLASSIFIER_TIMEOUT_MS,
+      onFallback: (reason, err) => core.logger.warn({ reason, err: { message: (err as Error).message } }, 'claude did not answer; the local classifier did'),
+    });
+  const placer =
+    overrides.placer ??
+    createCallPlacer({
+      mode: mode('twilio'),
+      db: core.db,
+      channel: 'ivr_call',
+      TWILIO_ACCOUNT_SID: config.TWILIO_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN,
+      TWILIO_API_KEY_SID: config.TWILIO_API_KEY_SID,
+      TWILIO_API_KEY_SECRET: config.TWILIO_API_KEY_SECRET,
+      TWILIO_FROM_NUMBER: config.TWILIO_FROM_NUMBER,
+      TWILIO_API_BASE_URL: config.TWILIO_API_BASE_URL,
+      sandboxDriver: overrides.sandboxDriver,
+    });
+  const defaultPolicy: CollectionPolicy = {
+    minMonthlyPence: config.IVR_MIN_MONTHLY_PENCE,
+    maxMonths: config.IVR_MAX_TERM_MONTHS,
+    settlementDiscountPercent: config.IVR_SETTLEMENT_DISCOUNT_PERCENT || null,
+    defaultMonths: Math.min(config.IVR_DEFAULT_TERM_MONTHS, config.IVR_MAX_TERM_MONTHS),
+  };
+  const repository = new IvrCallRepository(core.db);
+  const events = new CallEvents();
+  const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
+  const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
+  const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const processor = new IvrCallProcessor({ db: core.db, repository, compliance, placer, events, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, defaultPolicy, timeLimitSeconds: 600 });
+  const worker = createJobWorker(QUEUES.ivrCalls, { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '') }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger });
+  const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY });
+  const streams = createStreamRegistry();
+  return {
+    ...core,
+    config,
+    repository,
+    events,
+    streams,
+    calls: new IvrCallService({
+      repository,
+      classifier,
+      events,
+      logger: core.logger,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      voice: { voice: config.IVR_VOICE, language: 'en-GB' },
+      maxRetries: config.IVR_MAX_RETRIES,
+      specialistNumber: config.IVR_SPECIALIST_NUMBER,
+    }),
+    outbound: new OutboundCallService({ db: core.db, compliance, limiter: new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry }), producer, estimatedCostPence: config.IVR_CALL_COST_PENCE, clock: overrides.clock }),
+    processor,
+    idempotency: new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` }),
+    auth: requireAuth({ authenticator, roles: ['admin', 'tenant'] }),
+    producer,
+    worker,
+    workerRedis,
+    async close() {
+      streams.closeAll();
+      await worker.close();
+      await producer.close();
+      await closeRedis(workerRedis);
+      await core.close();
+    },
+  };
 }

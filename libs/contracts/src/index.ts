@@ -5,5 +5,6 @@ export * from './http/problem.schema';
 export * from './http/voice.schema';
 export * from './jobs/call.schema';
 export * from './jobs/notification.schema';
+export * from './http/ivr.schema';
 export * from './http/collections.schema';
 export * from './http/collections-ops.schema';

@@ -1,0 +1,105 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { IvrCallView, ListIvrCallsQuery, ListIvrCallsResponse, ProblemDetails, IvrCallStatus, IvrIntent } from '@recoup/contracts';
+import { ApiRouter, HttpProblem } from '@recoup/http';
+import type { CallEvents } from './call-events';
+import { IvrCallRepository, toView } from './ivr-call.repository';
+
+const problem = { schema: ProblemDetails, contentType: 'application/problem+json' };
+const authErrors = { 401: { description: 'Missing or invalid bearer credential', ...problem }, 403: { description: 'Not allowed', ...problem } };
+
+/** The tenant whose calls this request may see: its own for a tenant key; any (or the one named) for the admin key. */
+export function scopeOf(req: Request, requested?: string): string | undefined {
+  const auth = req.auth;
+  if (auth?.kind === 'tenant') {
+    if (requested && requested !== auth.tenantId) throw HttpProblem.forbidden('A tenant key sees only its own calls');
+    return auth.tenantId;
+  }
+  if (auth?.kind === 'admin') return requested;
+  throw HttpProblem.unauthorized();
+}
+
+export interface StreamRegistry {
+  open: Set<Response>;
+  closeAll(): void;
+}
+
+export function createStreamRegistry(): StreamRegistry {
+  const open = new Set<Response>();
+  return {
+    open,
+    closeAll() {
+      for (const res of open) res.end();
+      open.clear();
+    },
+  };
+}
+
+const StreamQuery = z.object({ tenant_id: z.uuid().optional(), status: IvrCallStatus.optional(), intent: IvrIntent.optional() }).strict();
+
+export function callsRouter(repository: IvrCallRepository, events: CallEvents, auth: RequestHandler, streams: StreamRegistry, heartbeatMs = 15_000): ApiRouter {
+  return new ApiRouter()
+    .route({
+      method: 'get',
+      path: '/api/calls',
+      summary: 'Calls with their transcripts, newest first; filters by status, intent and date (Europe/London); stats over every match',
+      tags: ['calls'],
+      security: [{ bearerAuth: [] }],
+      before: [auth],
+      request: { query: ListIvrCallsQuery },
+      responses: { 200: { description: 'One page of calls and the stats of all that match', schema: ListIvrCallsResponse }, 400: { description: 'Invalid filter, named', ...problem }, ...authErrors },
+      handler: async ({ query }, req, res) => {
+        const tenantId = scopeOf(req, query.tenant_id);
+        const { rows, total, stats } = await repository.list(tenantId, query);
+        res.json({ data: rows.map(toView), page: query.page, page_size: query.page_size, total, stats } satisfies ListIvrCallsResponse);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/calls/stream',
+      summary: 'Live call updates as server-sent events (`event: call`, data {type: created|updated, call})',
+      description: 'Send the bearer credential as with /api/calls (the dashboard reads the stream with fetch, so it can send the header).',
+      tags: ['calls'],
+      security: [{ bearerAuth: [] }],
+      before: [auth],
+      request: { query: StreamQuery },
+      responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' }, ...authErrors },
+      handler: ({ query }, req, res) => {
+        const tenantId = scopeOf(req, query.tenant_id);
+        res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+        res.flushHeaders();
+        res.write('retry: 2000\n\n');
+        const unsubscribe = events.subscribe(({ tenantId: t, event }) => {
+          if (tenantId && t !== tenantId) return;
+          if (query.status && event.call.status !== query.status) return;
+          if (query.intent && event.call.intent !== query.intent) return;
+          res.write(`event: call\nid: ${event.call.id}:${event.call.updated_at}\ndata: ${JSON.stringify(event)}\n\n`);
+        });
+        const ping = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+        streams.open.add(res);
+        const stop = () => {
+          clearInterval(ping);
+          unsubscribe();
+          streams.open.delete(res);
+        };
+        req.on('close', stop);
+        res.on('close', stop);
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/calls/:id',
+      summary: 'One call with its full transcript',
+      tags: ['calls'],
+      security: [{ bearerAuth: [] }],
+      before: [auth],
+      request: { params: z.object({ id: z.uuid() }) },
+      responses: { 200: { description: 'The call', schema: IvrCallView }, 404: { description: 'No such call for this tenant', ...problem }, ...authErrors },
+      handler: async ({ params }, req, res) => {
+        const tenantId = scopeOf(req);
+        const row = await repository.findById(params.id);
+        if (!row || (tenantId && row.tenantId !== tenantId)) throw HttpProblem.notFound(`No call ${params.id}`);
+        res.json(toView(row));
+      },
+    });
+}

@@ -1,0 +1,146 @@
+import { spokenMonths, type Classification, type ConversationStage } from '@recoup/providers/intent';
+import type { IvrCallStatus, IvrIntent } from '@recoup/contracts';
+import { counterOffer, termOffer, type CollectionPolicy, type PlanOffer } from '../negotiation/policy';
+import { planSentence, spokenMoney } from './speech';
+
+/** What the greeting speaks, stored on the call (IvrCall.accountData): never hard-coded. */
+export interface AccountData {
+  creditorName: string;
+  customerName: string | null;
+  balancePence: number;
+  currency: string;
+  offeredPlan: PlanOffer;
+  policy: CollectionPolicy;
+  invoiceReference?: string | null;
+  jobId?: string | null;
+  contactAttemptId?: string | null;
+}
+
+/** Where the conversation is (IvrCall.negotiation). */
+export interface NegotiationState {
+  stage: ConversationStage | 'closed';
+  /** The plan on the table now. */
+  plan: PlanOffer;
+  affordabilityAsks: number;
+  counterOffers: number;
+}
+
+export type CallAction = { kind: 'gather'; say: string } | { kind: 'hangup'; say: string } | { kind: 'dial'; say: string; number: string };
+
+export interface TurnOutcome {
+  intent: IvrIntent;
+  status: IvrCallStatus;
+  action: CallAction;
+  state: NegotiationState;
+  retryCount: number;
+  /** The customer's words that agreed the plan. */
+  confirmationResponse?: string;
+  agreedPlan?: PlanOffer;
+}
+
+export interface TurnInput {
+  utterance: string;
+  classification: Classification;
+  account: AccountData;
+  state: NegotiationState;
+  retryCount: number;
+  maxRetries: number;
+  specialistNumber?: string;
+}
+
+export function greeting(account: AccountData): string {
+  const hello = account.customerName ? `Hello ${account.customerName}.` : 'Hello.';
+  return `${hello} This is a courtesy call from ${account.creditorName} regarding your outstanding balance of ${spokenMoney(account.balancePence, account.currency)}. We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
+}
+
+const ASK_AFFORDABILITY = 'I understand, and thank you for telling me. We want a plan you can comfortably afford after your essential bills. How much could you pay each month?';
+
+/** The question on the table, for a repeat or a retry. */
+export function currentPrompt(account: AccountData, state: NegotiationState): string {
+  const plan = planSentence(state.plan, account.currency);
+  switch (state.stage) {
+    case 'ask_affordability':
+      return 'How much could you comfortably pay each month, after your essential bills?';
+    case 'counter_offer':
+      return `We could set up a plan of ${plan}. Would that work for you?`;
+    default:
+      return `The proposal is a payment plan of ${plan}, for your balance of ${spokenMoney(account.balancePence, account.currency)} with ${account.creditorName}. Would this arrangement work for you?`;
+  }
+}
+
+const STATUS: Record<IvrIntent, IvrCallStatus> = {
+  willing_to_pay: 'confirmed',
+  needs_negotiation: 'needs_negotiation',
+  unclear: 'pending_clarification',
+  no_response: 'no_response',
+};
+
+/**
+ * One turn of the call: the customer's classified answer to the question on the table decides
+ * the reply. Affordability first and no pressure (CONC 7.3.4R/7.3.5G): a refusal is met with
+ * "what can you afford", a counter-offer within that, and a person when nothing fits.
+ */
+export function decideTurn(input: TurnInput): TurnOutcome {
+  const { classification: c, account, state } = input;
+  const base = { intent: c.intent, status: STATUS[c.intent], retryCount: input.retryCount, state };
+
+  const retry = (lead: string, closing: string, status: IvrCallStatus): TurnOutcome => {
+    const retryCount = input.retryCount + 1;
+    if (retryCount > input.maxRetries) return { ...base, status, retryCount, state: { ...state, stage: 'closed' }, action: { kind: 'hangup', say: closing } };
+    return { ...base, status, retryCount, action: { kind: 'gather', say: `${lead} ${currentPrompt(account, state)}` } };
+  };
+  const noPlanFits = (): TurnOutcome => {
+    const closed = { ...state, stage: 'closed' as const };
+    if (input.specialistNumber) {
+      return { ...base, intent: 'needs_negotiation', status: 'transferred', state: closed, action: { kind: 'dial', number: input.specialistNumber, say: "Thank you for being open with me. I'll put you through to a specialist who can look at other options with you. Please hold." } };
+    }
+    return {
+      ...base,
+      intent: 'needs_negotiation',
+      status: 'needs_negotiation',
+      state: closed,
+      action: { kind: 'hangup', say: `Thank you for being open with me. A specialist from ${account.creditorName} will contact you to look at other options, and you can get free, impartial debt advice from MoneyHelper. Goodbye.` },
+    };
+  };
+  const propose = (plan: PlanOffer): TurnOutcome => {
+    const next: NegotiationState = { ...state, stage: 'counter_offer', plan, counterOffers: state.counterOffers + 1 };
+    return { ...base, intent: 'needs_negotiation', status: 'needs_negotiation', state: next, action: { kind: 'gather', say: `Thank you. ${currentPrompt(account, next)}` } };
+  };
+  /** An amount or a term the customer named, turned into a plan within policy. */
+  const fromCustomerTerms = (): PlanOffer | null | undefined => {
+    if (c.amountPence !== null && c.amountPence > 0) return counterOffer(account.balancePence, c.amountPence, account.policy);
+    const months = spokenMonths(input.utterance);
+    if (months !== null) return termOffer(account.balancePence, months, account.policy);
+    return undefined;
+  };
+
+  if (c.wantsSpecialist && c.intent !== 'willing_to_pay') return noPlanFits();
+  if (c.wantsRepeat) return retry('Of course.', `No problem. We'll send the details in writing, and you can call ${account.creditorName} back at any time. Goodbye.`, 'pending_clarification');
+  if (c.intent === 'no_response') return retry("Sorry, I didn't hear anything.", "We didn't hear a response, so we'll try again another time, or you can call us back. Goodbye.", 'no_response');
+
+  if (state.stage === 'ask_affordability') {
+    const plan = fromCustomerTerms();
+    if (plan) return propose(plan);
+    if (plan === null || c.intent === 'needs_negotiation') return noPlanFits();
+    return retry("Sorry, I didn't catch an amount.", "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.", 'pending_clarification');
+  }
+
+  if (c.intent === 'willing_to_pay') {
+    const agreed = state.plan;
+    return {
+      ...base,
+      state: { ...state, stage: 'closed' },
+      confirmationResponse: input.utterance,
+      agreedPlan: agreed,
+      action: { kind: 'hangup', say: `Thank you. Your plan of ${planSentence(agreed, account.currency)} is agreed. We'll send you written confirmation. If your circumstances change, please get in touch. Goodbye.` },
+    };
+  }
+  if (c.intent === 'needs_negotiation') {
+    const plan = fromCustomerTerms();
+    if (plan) return propose(plan);
+    if (plan === null || state.affordabilityAsks >= 2) return noPlanFits();
+    const next: NegotiationState = { ...state, stage: 'ask_affordability', affordabilityAsks: state.affordabilityAsks + 1 };
+    return { ...base, state: next, action: { kind: 'gather', say: ASK_AFFORDABILITY } };
+  }
+  return retry("Sorry, I didn't quite catch that.", "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.", 'pending_clarification');
+}

@@ -1,0 +1,127 @@
+import type { IvrTranscriptTurn } from '@recoup/contracts';
+import type { IntentClassifier } from '@recoup/providers/intent';
+import type { Logger } from '@recoup/observability';
+import type { CallEvents } from './call-events';
+import { currentPrompt, decideTurn, greeting, type CallAction } from './conversation';
+import { IvrCallRepository, accountOf, isFinal, negotiationOf, toView, transcriptOf, type IvrCall, type IvrCallUpdate } from './ivr-call.repository';
+import { dialTwiml, gatherTwiml, hangupTwiml, type VoiceOptions } from './twiml';
+
+export interface IvrCallServiceOptions {
+  repository: IvrCallRepository;
+  classifier: IntentClassifier;
+  events: CallEvents;
+  logger: Logger;
+  publicBaseUrl: string;
+  voice: VoiceOptions;
+  maxRetries: number;
+  specialistNumber?: string;
+}
+
+/** Twilio's CallStatus values that end a call without a conversation. */
+const UNANSWERED: Record<string, 'no_response' | 'failed'> = { 'no-answer': 'no_response', busy: 'no_response', canceled: 'no_response', failed: 'failed' };
+
+/** The IVR call flow behind the Twilio webhooks: greet, classify each answer, negotiate, close. */
+export class IvrCallService {
+  constructor(private readonly o: IvrCallServiceOptions) {}
+
+  async find(ivrCallId: string | undefined, callSid: string | undefined): Promise<IvrCall | null> {
+    if (ivrCallId && /^[0-9a-f-]{36}$/i.test(ivrCallId)) {
+      const row = await this.o.repository.findById(ivrCallId);
+      if (row) return row;
+    }
+    return callSid ? this.o.repository.findByCallSid(callSid) : null;
+  }
+
+  private actionUrl(row: IvrCall, turn: number): string {
+    return `${this.o.publicBaseUrl.replace(/\/+$/, '')}/process-response?ivr_call_id=${row.id}&turn=${turn}`;
+  }
+
+  private twiml(row: IvrCall, action: CallAction, turn: number): string {
+    if (action.kind === 'gather') return gatherTwiml(action.say, this.actionUrl(row, turn), this.o.voice);
+    if (action.kind === 'dial') return dialTwiml(action.say, action.number, this.o.voice);
+    return hangupTwiml(action.say, this.o.voice);
+  }
+
+  private async save(row: IvrCall, update: IvrCallUpdate): Promise<IvrCall> {
+    const saved = await this.o.repository.update(row.id, update);
+    this.o.events.publish(saved.tenantId, { type: 'updated', call: toView(saved) });
+    return saved;
+  }
+
+  /** GET|POST /voice: the greeting, spoken from the call's own account data. */
+  async answer(ivrCallId: string | undefined, callSid: string | undefined): Promise<string> {
+    const row = await this.find(ivrCallId, callSid);
+    if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
+    if (isFinal(row.status)) return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const transcript = transcriptOf(row);
+    const customerTurns = transcript.filter((t) => t.speaker === 'customer').length;
+    const say = transcript.length === 0 ? greeting(accountOf(row)) : currentPrompt(accountOf(row), negotiationOf(row));
+    const turn: IvrTranscriptTurn = { speaker: 'agent', text: say, at: new Date().toISOString() };
+    await this.save(row, {
+      transcript: [...transcript, turn],
+      replyText: say,
+      status: row.status === 'initiated' ? 'in_progress' : undefined,
+      ...(callSid && !row.callSid ? { callSid } : {}),
+    });
+    return gatherTwiml(say, this.actionUrl(row, customerTurns + 1), this.o.voice);
+  }
+
+  /** POST /process-response: one customer answer, classified, recorded, answered. */
+  async respond(ivrCallId: string | undefined, callSid: string | undefined, speech: string): Promise<string> {
+    const row = await this.find(ivrCallId, callSid);
+    if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
+    if (isFinal(row.status)) return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const account = accountOf(row);
+    const state = negotiationOf(row);
+    const transcript = transcriptOf(row);
+    const stage = state.stage === 'closed' ? 'offer' : state.stage;
+    const classification = await this.o.classifier.classify(speech, {
+      stage,
+      prompt: row.replyText ?? '',
+      currency: account.currency,
+      monthlyPence: state.plan.monthlyPence,
+      months: state.plan.months,
+      balancePence: account.balancePence,
+    });
+    const outcome = decideTurn({ utterance: speech, classification, account, state, retryCount: row.retryCount, maxRetries: this.o.maxRetries, specialistNumber: this.o.specialistNumber });
+    const now = new Date().toISOString();
+    const customerTurn: IvrTranscriptTurn = {
+      speaker: 'customer',
+      text: speech,
+      at: now,
+      intent: classification.intent,
+      confidence: classification.confidence,
+      classifier: classification.classifier,
+      ...(classification.fallbackReason && { note: classification.fallbackReason }),
+    };
+    const agentTurn: IvrTranscriptTurn = { speaker: 'agent', text: outcome.action.say, at: now };
+    this.o.logger.info({ callSid: row.callSid, intent: classification.intent, confidence: classification.confidence, classifier: classification.classifier, fallback: classification.fallbackReason, status: outcome.status }, 'ivr turn');
+    await this.save(row, {
+      transcript: [...transcript, customerTurn, agentTurn],
+      intent: outcome.intent,
+      confidence: classification.confidence,
+      classifier: classification.classifier,
+      status: outcome.status,
+      replyText: outcome.action.say,
+      retryCount: outcome.retryCount,
+      negotiation: outcome.state,
+      paymentPlan: outcome.agreedPlan ?? outcome.state.plan,
+      ...(outcome.confirmationResponse !== undefined && { confirmationResponse: outcome.confirmationResponse }),
+      ...(outcome.agreedPlan && { agreedPlan: outcome.agreedPlan }),
+    });
+    const customerTurns = transcript.filter((t) => t.speaker === 'customer').length + 1;
+    return this.twiml(row, outcome.action, customerTurns + 1);
+  }
+
+  /** Twilio status callback: a call that was never answered is recorded as such. */
+  async status(ivrCallId: string | undefined, callSid: string | undefined, callStatus: string): Promise<IvrCall | null> {
+    const row = await this.find(ivrCallId, callSid);
+    if (!row) return null;
+    const unanswered = UNANSWERED[callStatus];
+    if (unanswered && (row.status === 'initiated' || row.status === 'in_progress')) {
+      return this.save(row, { status: unanswered, intent: unanswered === 'no_response' ? 'no_response' : row.intent, ...(callSid && !row.callSid ? { callSid } : {}) });
+    }
+    if (callSid && !row.callSid) return this.save(row, { callSid });
+    return row;
+  }
+}

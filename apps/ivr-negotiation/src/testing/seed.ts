@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@recoup/db';
+
+let phoneCounter = 0;
+
+/** A tenant with room for many calls in tests (tier limits overridden). */
+export async function seedTenant(db: Database, overrides: { name?: string; collectionPolicy?: unknown } = {}) {
+  return db.tenant.create({
+    data: {
+      name: overrides.name ?? 'Acme Lending',
+      tier: 'pro',
+      limitOverrides: { daily: { ai_calls: 1000, total_cost_pence: 1_000_000 }, monthly: { ai_calls: 1000 } },
+      ...(overrides.collectionPolicy !== undefined && { collectionPolicy: overrides.collectionPolicy as object }),
+    },
+  });
+}
+
+/** A consumer debtor with one overdue invoice (a fresh phone number each, so call-frequency rules do not interfere). */
+export async function seedDebtor(db: Database, tenantId: string, opts: { amountPence?: number; name?: string; now?: Date } = {}) {
+  phoneCounter++;
+  const now = opts.now ?? new Date();
+  const client = await db.client.create({
+    data: { tenantId, name: opts.name ?? `Customer ${phoneCounter}`, phone: `+447400123${String(phoneCounter).padStart(3, '0')}`, kind: 'consumer' },
+  });
+  const due = new Date(now.getTime() - 60 * 86_400_000);
+  const invoice = await db.invoice.create({
+    data: {
+      tenantId,
+      clientId: client.id,
+      reference: `INV-${randomUUID().slice(0, 8)}`,
+      amountPence: opts.amountPence ?? 60_000,
+      currency: 'GBP',
+      issueDate: new Date(due.getTime() - 30 * 86_400_000),
+      dueDate: due,
+      status: 'overdue',
+    },
+  });
+  return { client, invoice };
+}
