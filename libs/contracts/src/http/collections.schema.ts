@@ -7,6 +7,8 @@ export const ClientKind = z.enum(['business', 'consumer']);
 export const InvoiceStatus = z.enum(['open', 'overdue', 'part_paid', 'paid', 'disputed', 'cancelled', 'written_off']).meta({ id: 'InvoiceStatus' });
 export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 const IsoInstant = z.iso.datetime({ offset: true });
+/** Zod runs object refinements even when a field failed: only compare dates that parsed. */
+const validDay = (v: unknown) => typeof v === 'string' && IsoDate.safeParse(v).success;
 const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:mm');
 
 export const PreferredTimesBody = z
@@ -102,7 +104,7 @@ export const CreateInvoiceRequest = z
     description: z.string().max(1000).optional(),
   })
   .strict()
-  .refine((b) => b.due_date >= b.issue_date, { path: ['due_date'], message: 'due_date must not be before issue_date' })
+  .refine((b) => !validDay(b.issue_date) || !validDay(b.due_date) || b.due_date >= b.issue_date, { path: ['due_date'], message: 'due_date must not be before issue_date' })
   .meta({ id: 'CreateInvoiceRequest' });
 export type CreateInvoiceRequest = z.infer<typeof CreateInvoiceRequest>;
 
