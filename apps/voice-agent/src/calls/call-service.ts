@@ -81,16 +81,18 @@ export class CallService {
     const now = this.now();
     // The queued attempt of this very job must not count against itself (24 h cooldown).
     const own = jobId ? await db.contactAttempt.findUnique({ where: { jobId } }) : null;
-    const facts = await new ComplianceFactsRepository(db).load({
+    const repository = new ComplianceFactsRepository(db);
+    const overrides = await repository.tenantOverrides(invoice.tenantId);
+    const facts = await repository.load({
       tenantId: invoice.tenantId,
       clientId: invoice.clientId,
       invoiceId: invoice.id,
-      since: new Date(now.getTime() - lookBackDays() * DAY),
+      since: new Date(now.getTime() - lookBackDays(overrides) * DAY),
       excludeContactAttemptId: own?.id,
     });
     // The number dialled is the one in the request: that is the number the engine must judge.
     const decision = await this.o.compliance.evaluateFacts(
-      { channel: 'ai_call', purpose: 'reminder', debtor: { ...facts.debtor, phone: body.recipient_phone }, debt: facts.debt, history: facts.history, now, profile: facts.client.jurisdiction },
+      { channel: 'ai_call', purpose: 'reminder', debtor: { ...facts.debtor, phone: body.recipient_phone }, debt: facts.debt, history: facts.history, now, profile: facts.client.jurisdiction, config: overrides },
       { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, actor },
     );
     if (!decision.allowed) {

@@ -18,7 +18,7 @@ export function scriptedReply(userText: string, facts: { amount?: number } = {})
     return { say: 'I understand. I have paused collection while this is looked into. Goodbye.', tool: { name: 'record_dispute', arguments: { reason: userText.slice(0, 200) } } };
   }
   if (/\b(stop calling|opt out|don'?t call|remove me)\b/.test(t)) {
-    return { say: 'Of course. We will not call you again. Goodbye.', tool: { name: 'opt_out', arguments: { channel: 'ai_call' } } };
+    return { say: 'Of course. We will not call you again. Goodbye.', tool: { name: 'opt_out', arguments: { channel: 'all_calls' } } };
   }
   if (/\b(call (me )?back|callback|busy right now|later)\b/.test(t)) {
     return { say: 'No problem, we will call you back then.', tool: { name: 'request_callback', arguments: { when: isoIn(1) } } };

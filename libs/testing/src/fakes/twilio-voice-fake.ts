@@ -178,8 +178,8 @@ export class FakeTwilioVoice {
     let agentText: Buffer[] = [];
     let agentPlayedMs = 0; // of the current utterance
     let turnIndex = 0;
-    let waitingForAgent = true; // the agent speaks first on outbound calls
-    let heardAgent = false;
+    let heardAgent = false; // the agent spoke since the callee's last turn (it speaks first on outbound calls)
+    let lastSpokeAt = Date.now();
     return new Promise<void>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const flushAgent = () => {
@@ -254,13 +254,14 @@ export class FakeTwilioVoice {
         // Speak: the next turn once the agent finished (or barge in after interruptAfterMs of its speech).
         if (inbound.length === 0 && turnIndex < script.turns.length) {
           const turn = script.turns[turnIndex] as { say: string; interruptAfterMs?: number };
-          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || !waitingForAgent);
+          // A silent agent (a tool call with no words) does not stall the callee for ever.
+          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || now - lastSpokeAt > 3_000);
           if (canSpeak) {
             turnIndex++;
-            waitingForAgent = false;
             heardAgent = false;
             record.transcript.push({ speaker: 'user', text: turn.say });
             inbound.push(...encodeSpeech(turn.say, this.options.charsPerFrame ?? 2));
+            lastSpokeAt = now + inbound.length * frameMs;
           }
         } else if (inbound.length === 0 && turnIndex >= script.turns.length && script.hangUpWhenDone && agentQuiet && now - lastAgentAudioAt > gapMs * 3) {
           return finish('callee');
