@@ -1,0 +1,122 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { IvrCallEvent, IvrCallStats, IvrCallView } from '@recoup/contracts';
+import { ApiError, fetchCalls, streamCalls, type Filters } from './api';
+import { CallTable } from './CallTable';
+import { KeyPrompt } from './KeyPrompt';
+import { StatsBar } from './StatsBar';
+import { STATUS_LABEL, upsertCall } from './format';
+
+const KEY_STORAGE = 'recoup.ivr.apiKey';
+const EMPTY_STATS: IvrCallStats = { total: 0, willing_to_pay: 0, needs_negotiation: 0, pending_clarification: 0, no_response: 0, amount_agreed: 0 };
+
+function matches(call: IvrCallView, f: Filters): boolean {
+  if (f.status && call.status !== f.status) return false;
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date(call.created_at));
+  if (f.from && day < f.from) return false;
+  if (f.to && day > f.to) return false;
+  return true;
+}
+
+export function App() {
+  const [key, setKey] = useState<string | null>(() => sessionStorage.getItem(KEY_STORAGE));
+  const [filters, setFilters] = useState<Filters>({ status: '', from: '', to: '' });
+  const [calls, setCalls] = useState<IvrCallView[]>([]);
+  const [stats, setStats] = useState<IvrCallStats>(EMPTY_STATS);
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState(false);
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  const load = useCallback(async () => {
+    if (!key) return;
+    try {
+      const page = await fetchCalls(key, filters);
+      setCalls(page.data);
+      setStats(page.stats);
+      setError(null);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        sessionStorage.removeItem(KEY_STORAGE);
+        setKey(null);
+        setError('That key was not accepted. Enter a tenant API key or the admin key.');
+      } else setError(err instanceof Error ? err.message : String(err));
+    }
+  }, [key, filters]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  useEffect(() => {
+    if (!key) return;
+    const abort = new AbortController();
+    const onEvent = (e: IvrCallEvent) => {
+      // Show the change at once, then let the server recount the stats.
+      if (matches(e.call, filters)) setCalls((list) => upsertCall(list, e.call).slice(0, 50));
+      clearTimeout(refreshTimer.current);
+      refreshTimer.current = setTimeout(() => void load(), 300);
+    };
+    void streamCalls(key, onEvent, abort.signal, setLive);
+    return () => {
+      abort.abort();
+      clearTimeout(refreshTimer.current);
+    };
+  }, [key, filters, load]);
+
+  if (!key) {
+    return (
+      <KeyPrompt
+        error={error}
+        onSubmit={(k) => {
+          sessionStorage.setItem(KEY_STORAGE, k);
+          setError(null);
+          setKey(k);
+        }}
+      />
+    );
+  }
+
+  return (
+    <main className="page">
+      <header className="top">
+        <h1>IVR payment-plan calls</h1>
+        <span className={`live ${live ? 'on' : 'off'}`} data-testid="live-indicator">
+          {live ? '● Live' : '○ Reconnecting'}
+        </span>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            sessionStorage.removeItem(KEY_STORAGE);
+            setKey(null);
+          }}
+        >
+          Change key
+        </button>
+      </header>
+      <StatsBar stats={stats} />
+      <section className="filters" aria-label="Filters">
+        <label>
+          Status
+          <select data-testid="filter-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: e.target.value })}>
+            <option value="">All</option>
+            {Object.entries(STATUS_LABEL).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="date" data-testid="filter-from" value={filters.from} onChange={(e) => setFilters({ ...filters, from: e.target.value })} />
+        </label>
+        <label>
+          To
+          <input type="date" data-testid="filter-to" value={filters.to} onChange={(e) => setFilters({ ...filters, to: e.target.value })} />
+        </label>
+      </section>
+      {error && <p className="error">{error}</p>}
+      <CallTable calls={calls} />
+    </main>
+  );
+}
