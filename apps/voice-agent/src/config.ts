@@ -17,7 +17,7 @@ export const ConfigSchema = z.object({
   /** Public https origin Twilio reaches for TwiML, status callbacks and the media stream. */
   PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:8003'),
   /** Origin of the payment page links sent during calls (collections-api's pay page in sandbox). */
-  PAY_PAGE_BASE_URL: z.url().default('http://127.0.0.1:8000'),
+  COLLECTIONS_API_PUBLIC_URL: z.url().default('http://127.0.0.1:8000'),
   OPENAI_CHAT_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_REALTIME_VOICE: z.string().default('sage'),
   /** Hard limit of one AI call (Twilio timeLimit and our own timer). */

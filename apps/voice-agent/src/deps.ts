@@ -76,7 +76,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
   const rateLimiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry, clock: overrides.clock ? () => (overrides.clock as () => Date)().getTime() : undefined });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
-  const paymentLinks = overrides.paymentLinks ?? createPaymentLinks({ mode: modeOf(providers, 'stripe'), STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.PAY_PAGE_BASE_URL });
+  const paymentLinks = overrides.paymentLinks ?? createPaymentLinks({ mode: modeOf(providers, 'stripe'), STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL });
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:webhooks` });
 
   const calls = new CallService({
@@ -87,7 +87,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     logger: core.logger,
     prices: { twilioCallPerMin: config.PRICE_TWILIO_CALL_PER_MIN, openaiPerMin: config.PRICE_OPENAI_REALTIME_PER_MIN, recordingPerMin: config.PRICE_RECORDING_PER_MIN, sms: config.PRICE_SMS },
     publicBaseUrl: config.PUBLIC_BASE_URL,
-    payPageBaseUrl: config.PAY_PAGE_BASE_URL,
+    payPageBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
     maxCallSeconds: config.CALL_MAX_SECONDS,
     recording: config.CALL_RECORDING,
     machineDetection: config.CALL_MACHINE_DETECTION,

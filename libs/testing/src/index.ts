@@ -13,7 +13,8 @@ export { FakeOpenAiRealtimeServer, FakeRealtimeSession } from './fakes/openai-re
 export type { FakeRealtimeOptions } from './fakes/openai-realtime-fake';
 export { FRAME_MS, SILENCE_FRAME, encodeSpeech, isSilent, speechBytes } from './fakes/openai-realtime-speech';
 export { FakeTwilioVoice } from './fakes/twilio-voice-fake';
-export type { CalleeScript, FakeCallRecord, FakeTwilioVoiceOptions } from './fakes/twilio-voice-fake';
+export { FakeTwilioVoiceApi } from './fakes/twilio-voice-api';
+export type { CalleeScript, FakeCallRecord, FakeTwilioVoiceOptions, SandboxCall as FakeDialledCall } from './fakes/twilio-voice-fake';
 export { SendGridFake, customArgsOf } from './fakes/sendgrid-fake';
 export type { SendGridFakeReply, SendGridFakeRequest } from './fakes/sendgrid-fake';
 export { TwilioMessagingFake } from './fakes/twilio-messaging-fake';

@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FakeTwilioVoice } from './twilio-voice-fake';
+
+/**
+ * Twilio's Calls REST resource on loopback, in front of a FakeTwilioVoice: a service running the real
+ * Twilio adapter (TWILIO_MODE=live, TWILIO_API_BASE_URL=this) places calls the fake then drives.
+ */
+export class FakeTwilioVoiceApi {
+  readonly requests: Array<{ method: string; path: string; form: URLSearchParams }> = [];
+  private server?: Server;
+
+  constructor(private readonly voice: FakeTwilioVoice) {}
+
+  async start(port = 0): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server?.listen(port, '127.0.0.1', r));
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body = '';
+    for await (const c of req) body += c;
+    const form = new URLSearchParams(body);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    this.requests.push({ method: req.method ?? '', path, form });
+    const json = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    const create = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls\.json$/i.exec(path);
+    if (req.method === 'POST' && create) {
+      const to = form.get('To');
+      const url = form.get('Url');
+      const statusCallback = form.get('StatusCallback');
+      if (!to || !/^\+[1-9]\d{6,14}$/.test(to) || !url || !statusCallback) return json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 });
+      const callSid = 'CA' + randomBytes(16).toString('hex');
+      const amd = form.get('AsyncAmdStatusCallback');
+      this.voice.dial({
+        callSid,
+        to,
+        from: form.get('From') ?? '+441000000000',
+        answerUrl: url,
+        statusCallbackUrl: statusCallback,
+        machineDetection: form.get('MachineDetection') && amd ? { mode: 'async', callbackUrl: amd } : undefined,
+        record: form.get('Record') === 'true',
+        timeLimitSeconds: form.get('TimeLimit') ? Number(form.get('TimeLimit')) : undefined,
+        idempotencyKey: callSid,
+      });
+      return json(201, { sid: callSid, account_sid: create[1], status: 'queued', to, from: form.get('From') });
+    }
+    const update = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls\/(CA[0-9a-f]{32})\.json$/i.exec(path);
+    if (req.method === 'POST' && update?.[2]) {
+      if (form.get('Status') === 'completed') await this.voice.hangup(update[2]);
+      return json(200, { sid: update[2], status: form.get('Status') ?? 'in-progress' });
+    }
+    json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,24 @@
+import { DEBTOR_SCRIPTS } from './debtor-scripts';
+import { formatResult, simulateCall } from './simulator';
+
+/** npm run call-sim -- [promise|plan|dispute|opt-out|callback|barge-in|no-answer|voicemail] [--verbose] */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const name = args.find((a) => !a.startsWith('--')) ?? 'promise';
+  const script = DEBTOR_SCRIPTS[name];
+  if (!script) {
+    process.stderr.write(`unknown script "${name}"; one of: ${Object.keys(DEBTOR_SCRIPTS).join(', ')}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`Scripted debtor "${name}": ${script.turns.map((t) => JSON.stringify(t.say)).join(' / ') || `(${script.answer})`}\n\n`);
+  const result = await simulateCall({ script, verbose: args.includes('--verbose') });
+  process.stdout.write(formatResult(result) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`call-sim failed: ${err.message}\n`);
+    process.exit(1);
+  },
+);
