@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { loadDashboardConfig } from './src/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const workspace = fileURLToPath(new URL('../..', import.meta.url));
 /** The ivr-negotiation service the dashboard reads (its /api is proxied, so the browser needs no CORS). */
-const target = process.env.IVR_NEGOTIATION_URL || 'http://127.0.0.1:8004';
-const port = Number(process.env.DASHBOARD_PORT || 3000);
+const { DASHBOARD_PORT: port, IVR_NEGOTIATION_URL: target } = loadDashboardConfig(process.env);
 const proxy = { '/api': { target, changeOrigin: true } };
 
 // `npm run dashboard` serves it on :3000; `nx build ivr-dashboard` writes dist/apps/ivr-dashboard.
