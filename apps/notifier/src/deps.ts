@@ -107,6 +107,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     sms,
     letters,
     async close() {
+      // A worker holds a blocking connection from construction, even never run; close() is idempotent.
+      await worker.close();
       await Promise.allSettled([notifications.close(), deadLetters.close()]);
       await closeRedis(workerRedis);
       await core.close();
