@@ -8,6 +8,7 @@ import { JobProducer, closeRedis, createJobWorker, createRedis, QUEUES, type Red
 import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import type { RequestHandler } from 'express';
+import { AgreedPlanRecorder } from './calls/agreed-plan.recorder';
 import { CallEvents } from './calls/call-events';
 import { createStreamRegistry, type StreamRegistry } from './calls/calls.routes';
 import { IvrCallRepository } from './calls/ivr-call.repository';
@@ -98,6 +99,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       voice: { voice: config.IVR_VOICE, language: 'en-GB' },
       maxRetries: config.IVR_MAX_RETRIES,
       specialistNumber: config.IVR_SPECIALIST_NUMBER,
+      plans: new AgreedPlanRecorder({ db: core.db, producer, logger: core.logger, clock: overrides.clock }),
     }),
     outbound: new OutboundCallService({ db: core.db, compliance, limiter: new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry }), producer, estimatedCostPence: config.IVR_CALL_COST_PENCE, clock: overrides.clock }),
     processor,

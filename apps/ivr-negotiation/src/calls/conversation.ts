@@ -23,6 +23,8 @@ export interface NegotiationState {
   plan: PlanOffer;
   affordabilityAsks: number;
   counterOffers: number;
+  /** The PaymentPlan recorded once the customer agreed. */
+  paymentPlanId?: string;
 }
 
 export type CallAction = { kind: 'gather'; say: string } | { kind: 'hangup'; say: string } | { kind: 'dial'; say: string; number: string };

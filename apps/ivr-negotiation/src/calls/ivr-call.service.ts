@@ -1,6 +1,7 @@
 import type { IvrTranscriptTurn } from '@recoup/contracts';
 import type { IntentClassifier } from '@recoup/providers/intent';
 import type { Logger } from '@recoup/observability';
+import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
 import { currentPrompt, decideTurn, greeting, type CallAction } from './conversation';
 import { IvrCallRepository, accountOf, isFinal, negotiationOf, toView, transcriptOf, type IvrCall, type IvrCallUpdate } from './ivr-call.repository';
@@ -15,6 +16,8 @@ export interface IvrCallServiceOptions {
   voice: VoiceOptions;
   maxRetries: number;
   specialistNumber?: string;
+  /** Turns a plan agreed on the call into a PaymentPlan and its written confirmation. */
+  plans?: AgreedPlanRecorder;
 }
 
 /** Twilio's CallStatus values that end a call without a conversation. */
@@ -96,7 +99,7 @@ export class IvrCallService {
     };
     const agentTurn: IvrTranscriptTurn = { speaker: 'agent', text: outcome.action.say, at: now };
     this.o.logger.info({ callSid: row.callSid, intent: classification.intent, confidence: classification.confidence, classifier: classification.classifier, fallback: classification.fallbackReason, status: outcome.status }, 'ivr turn');
-    await this.save(row, {
+    const saved = await this.save(row, {
       transcript: [...transcript, customerTurn, agentTurn],
       intent: outcome.intent,
       confidence: classification.confidence,
@@ -109,6 +112,15 @@ export class IvrCallService {
       ...(outcome.confirmationResponse !== undefined && { confirmationResponse: outcome.confirmationResponse }),
       ...(outcome.agreedPlan && { agreedPlan: outcome.agreedPlan }),
     });
+    if (outcome.agreedPlan && this.o.plans) {
+      // The customer has agreed: a failure here must not cost them the confirmation they just heard.
+      try {
+        const planId = await this.o.plans.record(saved, outcome.agreedPlan);
+        if (planId) await this.o.repository.update(saved.id, { negotiation: { ...outcome.state, paymentPlanId: planId } });
+      } catch (err) {
+        this.o.logger.error({ callSid: row.callSid, err: { message: (err as Error).message } }, 'agreed plan not recorded');
+      }
+    }
     const customerTurns = transcript.filter((t) => t.speaker === 'customer').length + 1;
     return this.twiml(row, outcome.action, customerTurns + 1);
   }

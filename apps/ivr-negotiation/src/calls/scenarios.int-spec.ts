@@ -1,3 +1,4 @@
+import { waitFor } from '@recoup/testing';
 import { api, startIvr, type IvrHarness } from '../testing/harness';
 import { seedDebtor } from '../testing/seed';
 
@@ -18,7 +19,8 @@ describe('IVR calls driven by a fake Twilio', () => {
     const call = await h.twilio.nextCall(client.phone ?? '');
     return { call, client, invoice, jobId: res.body.job_id as string };
   }
-  const record = (callSid: string) => h.deps.db.ivrCall.findUniqueOrThrow({ where: { callSid } });
+  // The dialler records the sid right after Twilio accepts the call; a webhook may set it first.
+  const record = (callSid: string) => waitFor(() => h.deps.db.ivrCall.findUnique({ where: { callSid } }), { what: `the IvrCall of ${callSid}` });
 
   it('"Yes, I accept" -> willing_to_pay / confirmed, greeting spoken from the account data', async () => {
     const { call, client } = await placeCall({ name: 'Jane Smith' });
@@ -40,8 +42,18 @@ describe('IVR calls driven by a fake Twilio', () => {
     expect(transcript.map((t) => t.speaker)).toEqual(['agent', 'customer', 'agent']);
     expect(transcript[1]).toMatchObject({ text: 'Yes, I accept.', note: 'sandbox' });
     expect(await h.deps.db.ivrCall.count({ where: { clientId: client.id } })).toBe(1);
-    const attempt = await h.deps.db.contactAttempt.findFirstOrThrow({ where: { clientId: client.id } });
-    expect(attempt).toMatchObject({ channel: 'ivr_call', status: 'sent', providerMessageId: call.callSid });
+    const attempt = await h.deps.db.contactAttempt.findFirstOrThrow({ where: { clientId: client.id, channel: 'ivr_call' } });
+    expect(attempt).toMatchObject({ status: 'sent', providerMessageId: call.callSid });
+
+    // The agreed plan is recorded on the invoice, and the written confirmation the call promised is queued for the notifier.
+    const plan = await h.deps.db.paymentPlan.findFirstOrThrow({ where: { invoiceId: row.invoiceId! }, include: { installments: { orderBy: { sequence: 'asc' } } } });
+    expect(plan).toMatchObject({ status: 'proposed', source: 'ivr', totalPence: 60_000, installmentCount: 6, frequency: 'monthly' });
+    expect(plan.installments.map((i) => i.amountPence)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000, 10_000]);
+    expect(plan.installments[0]!.dueDate.toISOString().slice(0, 10)).toBe('2026-11-25');
+    const confirmation = await h.deps.db.contactAttempt.findFirstOrThrow({ where: { clientId: client.id, purpose: 'payment_plan_confirmation' } });
+    expect(confirmation).toMatchObject({ channel: 'sms', templateId: 'payment_plan_confirmation.sms', status: 'queued', jobId: `ivr-plan-${plan.id}-confirmation` });
+    const job = await h.deps.producer.queue('notifications').getJob(confirmation.jobId!);
+    expect(job?.data).toMatchObject({ template_id: 'payment_plan_confirmation.sms', purpose: 'payment_plan_confirmation', invoice_id: row.invoiceId });
   });
 
   it('"No, I can\'t afford that" -> asks what they can afford, counter-offers within it, confirms', async () => {
