@@ -3,10 +3,10 @@ import type { Classification, IntentClassifier, IntentContext } from './intent.p
 
 /** Words that carry no answer: hesitations, greetings, speech-recognition noise markers. */
 const FILLER = new Set([
-  'um', 'umm', 'uh', 'uhh', 'er', 'erm', 'err', 'eh', 'ah', 'ahh', 'oh', 'hm', 'hmm', 'mm', 'mmm', 'hello', 'hi', 'inaudible',
-  'noise', 'silence', 'is', 'anyone', 'anybody', 'there', 'this', 'thing', 'on', 'can', 'you', 'hear', 'me',
+  'um', 'umm', 'uhm', 'uh', 'uhh', 'er', 'erm', 'err', 'eh', 'ah', 'ahh', 'oh', 'hm', 'hmm', 'mm', 'mmm', 'huh', 'hello', 'hi', 'inaudible',
+  'noise', 'background', 'static', 'silence', 'is', 'anyone', 'anybody', 'there', 'this', 'thing', 'on', 'can', 'you', 'hear', 'me',
 ]);
-const REQUIRED_FILLER = new Set(['um', 'umm', 'uh', 'uhh', 'er', 'erm', 'err', 'eh', 'ah', 'ahh', 'oh', 'hm', 'hmm', 'mm', 'mmm', 'hello', 'inaudible', 'anyone', 'anybody']);
+const REQUIRED_FILLER = new Set(['um', 'umm', 'uhm', 'noise', 'static', 'uh', 'uhh', 'er', 'erm', 'err', 'eh', 'ah', 'ahh', 'oh', 'hm', 'hmm', 'mm', 'mmm', 'hello', 'inaudible', 'anyone', 'anybody']);
 
 const REPEAT = [
   /\brepeat\b/, /\bsay (that|it) again\b/, /\bagain\b.*\?|\bagain\b$/, /\bpardon\b/, /\bdidn'?t (catch|hear|get)\b/, /\bone more time\b/,
@@ -20,7 +20,11 @@ const NEGATIVE = [
   /\b(not|isn'?t|un)\s*affordable\b/, /\bdon'?t (have|think i can)\b/, /\bno way\b/, /\bnope\b/, /\bno thanks?\b/, /\bnot possible\b/,
   /\b(won'?t|doesn'?t|does not|will not|wouldn'?t) work\b/, /\bstruggling\b/, /\blost my job\b/, /\bon benefits\b/, /\bunfortunately\b/,
   /\bafraid not\b/, /\b(budget|beyond me|reduction|discount|half|realistic|money'?s tight|tight|universal credit|wages|skint|broke)\b/,
-  /\bcan'?t stretch\b/, /\b(prefer|want|like) to pay\b/, /\bsmaller\b/, /\bnot (that much|at the moment|right now|now)\b/, /\b(longer|more time|spread)\b/, /\bnegotiate\b/,
+  /\bcan'?t stretch\b/, /\b(prefer|want|like) to pay\b/, /\bsmaller\b/,
+  /\b(won'?t|wouldn'?t|doesn'?t|does not|will not) (cover|stretch)\b/, /\bnot (doable|manageable|realistic|feasible|something i can)\b/,
+  /\b(haven'?t|have not|don'?t have|do not have) (got )?(that|the|enough|much|any)\b/, /\bno chance\b|\bout of the question\b|\bimpossible\b/,
+  /\btoo (big|large|hard|difficult|steep)\b/, /\bstruggl/, /\b(redundant|unemployed|out of work|pension|sick pay|maternity)\b/,
+  /\b(extend|stretch it out|over (a |two |three |\d+ )?(years?|months?))\b/, /\bcould (it|we) (be|do|make)\b.*\b(\d+|fifty|forty|thirty|twenty|sixty|less)\b/, /\bnot (that much|at the moment|right now|now)\b/, /\b(longer|more time|spread)\b/, /\bnegotiate\b/,
   /\b(different|another|other) (plan|option|arrangement)\b/, /\bsettle\b/, /\b(pay|do|make it|amount|month)\b.*\binstead\b/, /\bat most\b|\bmy max\b|\bstretch to\b/,
   /\bstill\b.*\b(much|can'?t)\b/, /\ba lot\b/, /\bstretch i can'?t\b/, /\bhow about\b|\bwhat about\b/, /\bonly (manage|afford|do|pay)\b/,
 ];
@@ -31,7 +35,9 @@ const ACCEPT = [
   /\b(i'?ll|i will) (take|do|pay)\b/, /\bcount me in\b/, /\bno problem\b|\bnot a problem\b/, /\bwhy not\b/, /\bof course\b/,
   /\blet'?s (do|go)\b/, /\b(that'?s|that is) (fine|ok|okay|doable|manageable|affordable|good)\b/, /\bwould be great\b/, /\bsure thing\b/,
   /\bgo on then\b/, /\b(reasonable|suits me|sorted|fair enough|brilliant|lovely|great|in agreement|go for it)\b/,
-  /\bgo with\b/, /\b(arrangement|plan) works\b/, /\bi can (handle|cover|afford|stretch to) (that|it|this)\b/, /\bput (it|that) through\b/, /\b(i'?m|i am) (ok|okay|fine|happy) (with )?paying\b/, /^(fine|okay|ok)\b/, /\bput me down\b/, /\bi suppose so\b/, /\bmore manageable\b/, /\bi can do that\b/,
+  /\bgo with\b/, /\b(that|it) ?'?ll work\b|\b(that|it) will work\b|\bworks (out )?(fine )?for me\b|\bworks out\b/, /\bsounds like a plan\b/,
+  /\bcan live with\b/, /\b(fine|ok|okay|good|alright) by me\b/, /\bsign me up\b|\bi'?m on board\b|\bno objection\b/, /\bi'?ll manage\b/,
+  /\bhappy to (do|start|pay|go)\b/, /\byou'?ve got a deal\b/, /\bi (will|'?ll) be able to\b/, /\b(sort|set) it (out|up)\b/, /\b(arrangement|plan) works\b/, /\bi can (handle|cover|afford|stretch to) (that|it|this)\b/, /\bput (it|that) through\b/, /\b(i'?m|i am) (ok|okay|fine|happy) (with )?paying\b/, /^(fine|okay|ok)\b/, /\bput me down\b/, /\bi suppose so\b/, /\bmore manageable\b/, /\bi can do that\b/,
 ];
 const QUESTION_WORDS = /^(who|what|why|where|which|when|how|is|are|can|could|do|does|did)\b/;
 
