@@ -29,8 +29,8 @@ export function createApp(deps: Deps): Express {
     routers: [
       adminRouter({ db, adminGuard, authenticator: deps.authenticator, tenants: deps.tenants, producer: deps.producer, scanQueue: deps.scheduler.queue }),
       clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
-      invoicesRouter({ db, guards, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
-      collectionsRouter({ db, guards, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
+      invoicesRouter({ db, guards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
+      collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
       paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
       twilioForwardRouter({ voiceAgentUrl: config.VOICE_AGENT_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL, internalToken: config.INTERNAL_API_TOKEN, logger: deps.logger }),
     ],

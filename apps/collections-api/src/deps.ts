@@ -12,6 +12,7 @@ import { EscalationService } from './collections/escalation.service';
 import { StrategyService } from './collections/strategy.service';
 import { SERVICE, type Config } from './config';
 import { TenantDirectory } from './http/tenant-context';
+import { InvoiceReader } from './invoices/invoice.repository';
 import { PaymentEventsService } from './payments/payment-events.service';
 import { PaymentLedger } from './payments/payment-ledger';
 import { PaymentPlanService } from './payments/payment-plan.service';
@@ -20,6 +21,7 @@ export interface Deps extends CoreDeps {
   config: Readonly<Config>;
   authenticator: Authenticator;
   tenants: TenantDirectory;
+  invoices: InvoiceReader;
   limiter: RateLimiter;
   idempotency: IdempotencyStore;
   producer: JobProducer;
@@ -47,6 +49,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     jwt: config.AUTH_JWKS_URL && config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE ? { jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE } : undefined,
   });
   const tenants = new TenantDirectory(db);
+  const invoices = new InvoiceReader(config.DATABASE_URL);
   const limiter = new RateLimiter(core.redis, { logger, registry: core.metrics.registry });
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
@@ -66,6 +69,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     config,
     authenticator,
     tenants,
+    invoices,
     limiter,
     idempotency,
     producer,
@@ -84,6 +88,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       await scheduler.close().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await closeRedis(workerRedis);
+      await invoices.close().catch(() => undefined);
       await core.close();
     },
   };

@@ -5,6 +5,7 @@ import { ApiRouter, HttpProblem } from '@recoup/http';
 import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
 import { z } from 'zod';
 import { currentTenant } from '../http/tenant-context';
+import type { InvoiceReader } from '../invoices/invoice.repository';
 import { invoiceOf } from '../invoices/invoices.routes';
 import { planJson, type PaymentPlanService } from '../payments/payment-plan.service';
 import { stageForLevel, type EscalationService } from './escalation.service';
@@ -16,6 +17,7 @@ const SECURITY = [{ bearerAuth: [] }];
 export interface CollectionsRouterDeps {
   db: Database;
   guards: RequestHandler[];
+  invoices: InvoiceReader;
   strategy: StrategyService;
   escalation: EscalationService;
   plans: PaymentPlanService;
@@ -44,7 +46,7 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       responses: { 200: { description: 'Strategy', schema: StrategyResponse }, 404: problem('No such invoice') },
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
         const { stage: _stage, ...strategy } = await deps.strategy.strategy(invoice, client, tenant, actorOf(req));
         res.json(strategy);
@@ -68,7 +70,7 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       },
       handler: async ({ body }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, body.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, body.invoice_id);
         const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
         const stage = body.stage ?? stageForLevel(invoice.collectionStage + 1 > 3 ? 3 : invoice.collectionStage);
         const key = req.get('idempotency-key');

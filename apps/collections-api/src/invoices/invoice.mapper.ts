@@ -6,9 +6,15 @@ export const ZONE = 'Europe/London';
 
 /** Today's calendar date in London, as the UTC-midnight Date PostgreSQL `date` columns use. */
 export function londonToday(now: Date = new Date()): Date {
-  const iso = DateTime.fromJSDate(now).setZone(ZONE).toISODate() ?? now.toISOString().slice(0, 10);
-  return new Date(`${iso}T00:00:00.000Z`);
+  // Time-zone conversion is costly on the hot read path; the answer only changes at a minute boundary.
+  const minute = Math.floor(now.getTime() / 60_000);
+  if (minute !== todayCache.minute) {
+    const iso = DateTime.fromJSDate(now).setZone(ZONE).toISODate() ?? now.toISOString().slice(0, 10);
+    todayCache = { minute, midnight: Date.parse(`${iso}T00:00:00.000Z`) };
+  }
+  return new Date(todayCache.midnight);
 }
+let todayCache = { minute: NaN, midnight: 0 };
 
 export function isoDate(d: Date): string {
   return d.toISOString().slice(0, 10);

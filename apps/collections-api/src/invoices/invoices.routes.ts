@@ -23,6 +23,7 @@ import { cancelPendingJobs } from '../collections/collection-jobs';
 import type { CollectionsScheduler } from '../collections/collections-scheduler';
 import { currentTenant } from '../http/tenant-context';
 import type { PaymentLedger } from '../payments/payment-ledger';
+import type { InvoiceReader } from './invoice.repository';
 import { CLOSED, COLLECTABLE, dateOnly, invoiceJson, londonToday, paymentJson, statusForBalance } from './invoice.mapper';
 import type { JobProducer } from '@recoup/queue';
 import type { Logger } from '@recoup/observability';
@@ -30,6 +31,7 @@ import type { Logger } from '@recoup/observability';
 export interface InvoicesRouterDeps {
   db: Database;
   guards: RequestHandler[];
+  invoices: InvoiceReader;
   ledger: PaymentLedger;
   producer: JobProducer;
   scheduler: CollectionsScheduler;
@@ -54,8 +56,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 /** A tenant's invoice or 404: another tenant's invoice is indistinguishable from none. */
-export async function invoiceOf(db: Database, tenantId: string, invoiceId: string): Promise<InvoiceModel> {
-  const invoice = await db.invoice.findFirst({ where: { id: invoiceId, tenantId } });
+export async function invoiceOf(reader: InvoiceReader, tenantId: string, invoiceId: string): Promise<InvoiceModel> {
+  const invoice = await reader.find(tenantId, invoiceId);
   if (!invoice) throw HttpProblem.notFound('No such invoice');
   return invoice;
 }
@@ -140,7 +142,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       request: { params: InvoiceIdParams },
       responses: { 200: { description: 'The invoice', schema: InvoiceResponse }, 404: problem('No such invoice (or another tenant’s)') },
       handler: async ({ params }, req, res) => {
-        res.json(invoiceJson(await invoiceOf(db, currentTenant(req).id, params.invoice_id)));
+        res.json(invoiceJson(await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id)));
       },
     })
     .route({
@@ -154,7 +156,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       responses: { 200: { description: 'Updated', schema: InvoiceResponse }, 400: problem('Invalid fields'), 404: problem('No such invoice'), 409: problem('Not changeable in this state') },
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status} and can no longer change`);
         const amountPence = body.amount !== undefined ? toPence(body.amount) : invoice.amountPence;
         if (amountPence < invoice.paidPence) {
@@ -196,7 +198,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       request: { params: InvoiceIdParams },
       responses: { 200: { description: 'Cancelled', schema: InvoiceResponse }, 404: problem('No such invoice'), 409: problem('Already paid') },
       handler: async ({ params }, req, res) => {
-        const invoice = await invoiceOf(db, currentTenant(req).id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
         if (invoice.status === 'cancelled') return res.json(invoiceJson(invoice));
         if (invoice.status === 'paid') throw HttpProblem.conflict('A paid invoice cannot be cancelled');
         const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status: 'cancelled', cancelledAt: new Date(), nextActionAt: null } });
@@ -216,7 +218,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       responses: { 201: { description: 'Recorded', schema: z.object({ payment: PaymentResponse, invoice: InvoiceResponse }) }, 400: problem('Invalid fields'), 404: problem('No such invoice'), 409: problem('Nothing owed') },
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         if (invoice.status === 'cancelled' || invoice.status === 'written_off') throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
         const amountPence = toPence(body.amount);
         const balance = invoice.amountPence - invoice.paidPence;
@@ -247,7 +249,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       request: { params: InvoiceIdParams, body: DisputeRequest },
       responses: { 200: { description: 'Updated', schema: InvoiceResponse }, 404: problem('No such invoice'), 409: problem('Not disputable') },
       handler: async ({ params, body }, req, res) => {
-        const invoice = await invoiceOf(db, currentTenant(req).id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
         const now = new Date();
         if (body.action === 'open') {
           if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
@@ -275,7 +277,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       responses: { 201: { description: 'Link', schema: PaymentLinkResponse }, 404: problem('No such invoice'), 409: problem('Nothing owed') },
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         if (!COLLECTABLE.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
         const balance = invoice.amountPence - invoice.paidPence;
         const client = await db.client.findUnique({ where: { id: invoice.clientId }, select: { email: true } });
@@ -302,7 +304,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       responses: { 200: { description: 'Events, oldest first', schema: TimelineResponse }, 404: problem('No such invoice') },
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
-        const invoice = await invoiceOf(db, tenant.id, params.invoice_id);
+        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         const [attempts, payments, plans, refusals] = await Promise.all([
           db.contactAttempt.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, include: { events: { orderBy: { occurredAt: 'asc' } } }, orderBy: { createdAt: 'asc' }, take: 500 }),
           db.payment.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { receivedAt: 'asc' } }),
