@@ -7,6 +7,7 @@ import { StatsBar } from './StatsBar';
 import { STATUS_LABEL, upsertCall } from './format';
 
 const KEY_STORAGE = 'recoup.ivr.apiKey';
+const PAGE_SIZE = 25;
 const EMPTY_STATS: IvrCallStats = { total: 0, willing_to_pay: 0, needs_negotiation: 0, pending_clarification: 0, no_response: 0, amount_agreed: 0 };
 
 function matches(call: IvrCallView, f: Filters): boolean {
@@ -22,6 +23,8 @@ export function App() {
   const [filters, setFilters] = useState<Filters>({ status: '', from: '', to: '' });
   const [calls, setCalls] = useState<IvrCallView[]>([]);
   const [stats, setStats] = useState<IvrCallStats>(EMPTY_STATS);
+  const [page, setPage] = useState(1);
+  const [total, setTotal] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -29,9 +32,10 @@ export function App() {
   const load = useCallback(async () => {
     if (!key) return;
     try {
-      const page = await fetchCalls(key, filters);
-      setCalls(page.data);
-      setStats(page.stats);
+      const result = await fetchCalls(key, filters, page, PAGE_SIZE);
+      setCalls(result.data);
+      setStats(result.stats);
+      setTotal(result.total);
       setError(null);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
@@ -40,7 +44,7 @@ export function App() {
         setError('That key was not accepted. Enter a tenant API key or the admin key.');
       } else setError(err instanceof Error ? err.message : String(err));
     }
-  }, [key, filters]);
+  }, [key, filters, page]);
 
   useEffect(() => {
     void load();
@@ -51,7 +55,8 @@ export function App() {
     const abort = new AbortController();
     const onEvent = (e: IvrCallEvent) => {
       // Show the change at once, then let the server recount the stats.
-      if (matches(e.call, filters)) setCalls((list) => upsertCall(list, e.call).slice(0, 50));
+      // New calls arrive at the top: show them at once on the first page; other pages just refresh.
+      if (page === 1 && matches(e.call, filters)) setCalls((list) => upsertCall(list, e.call).slice(0, PAGE_SIZE));
       clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void load(), 300);
     };
@@ -60,7 +65,13 @@ export function App() {
       abort.abort();
       clearTimeout(refreshTimer.current);
     };
-  }, [key, filters, load]);
+  }, [key, filters, page, load]);
+
+  const changeFilters = (next: Filters) => {
+    setFilters(next);
+    setPage(1);
+  };
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   if (!key) {
     return (
@@ -97,7 +108,7 @@ export function App() {
       <section className="filters" aria-label="Filters">
         <label>
           Status
-          <select data-testid="filter-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: e.target.value })}>
+          <select data-testid="filter-status" value={filters.status} onChange={(e) => changeFilters({ ...filters, status: e.target.value })}>
             <option value="">All</option>
             {Object.entries(STATUS_LABEL).map(([value, label]) => (
               <option key={value} value={value}>
@@ -108,15 +119,28 @@ export function App() {
         </label>
         <label>
           From
-          <input type="date" data-testid="filter-from" value={filters.from} onChange={(e) => setFilters({ ...filters, from: e.target.value })} />
+          <input type="date" data-testid="filter-from" value={filters.from} onChange={(e) => changeFilters({ ...filters, from: e.target.value })} />
         </label>
         <label>
           To
-          <input type="date" data-testid="filter-to" value={filters.to} onChange={(e) => setFilters({ ...filters, to: e.target.value })} />
+          <input type="date" data-testid="filter-to" value={filters.to} onChange={(e) => changeFilters({ ...filters, to: e.target.value })} />
         </label>
       </section>
       {error && <p className="error">{error}</p>}
       <CallTable calls={calls} />
+      {pages > 1 && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            ‹ Newer
+          </button>
+          <span data-testid="page-info">
+            Page {page} of {pages} · {total} calls
+          </span>
+          <button type="button" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Older ›
+          </button>
+        </nav>
+      )}
     </main>
   );
 }

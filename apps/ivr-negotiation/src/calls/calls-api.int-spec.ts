@@ -138,4 +138,26 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.reasons[0].code).toBe('TIER_LIMIT_REACHED');
   });
+
+  it('the worker does nothing for an invoice paid after the call was queued, and never dials a job twice', async () => {
+    const night = () => new Date('2026-11-18T22:30:00Z');
+    const service = new OutboundCallService({ db: h.deps.db, compliance: new ComplianceService({ db: h.deps.db, clock: night }), limiter: new RateLimiter(h.deps.redis), producer: new JobProducer(h.deps.redis, h.deps.config.QUEUE_PREFIX), estimatedCostPence: 25, clock: night });
+    const paid = await seedDebtor(h.deps.db, h.tenantId, { now: night() });
+    const queued = await service.request({ tenantId: h.tenantId, clientId: paid.client.id, invoiceId: paid.invoice.id, campaignId: 'late', requestedBy: 'test' });
+    await h.deps.db.invoice.update({ where: { id: paid.invoice.id }, data: { status: 'paid', paidPence: paid.invoice.amountPence } });
+    const job = { tenant_id: h.tenantId, client_id: paid.client.id, invoice_id: paid.invoice.id, requested_by: 'test' };
+    expect(await h.deps.processor.process(job, queued.job_id!)).toEqual({ outcome: 'cancelled' });
+    expect(await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: queued.job_id! } })).toMatchObject({ status: 'cancelled', failureReason: 'invoice is paid' });
+    expect(await h.deps.db.ivrCall.count({ where: { invoiceId: paid.invoice.id } })).toBe(0);
+
+    const open = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });
+    const jobId = 'ivr:manual-twice';
+    const data = { tenant_id: h.tenantId, client_id: open.client.id, invoice_id: open.invoice.id, requested_by: 'test' };
+    const first = await h.deps.processor.process(data, jobId);
+    const second = await h.deps.processor.process(data, jobId);
+    expect(first.outcome).toBe('placed');
+    expect(second).toEqual({ outcome: 'already_placed', ivrCallId: first.ivrCallId });
+    expect(await h.deps.db.ivrCall.count({ where: { invoiceId: open.invoice.id } })).toBe(1);
+    expect(await h.deps.db.sandboxMessage.count({ where: { idempotencyKey: jobId } })).toBe(1);
+  });
 });
