@@ -28,6 +28,7 @@ export function createApp(deps: Deps): Express {
           logger: deps.logger,
           voicemail: deps.config.CALL_VOICEMAIL,
           hangup: (sid) => deps.placer.hangup(sid),
+          redirect: deps.placer.redirect ? (sid, xml) => deps.placer.redirect?.(sid, xml) ?? Promise.resolve() : undefined,
         }),
       );
     },

@@ -92,6 +92,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     recording: config.CALL_RECORDING,
     machineDetection: config.CALL_MACHINE_DETECTION,
     flow: config.AI_CALL_FLOW,
+    callbackNumber: config.TWILIO_FROM_NUMBER,
     clock: overrides.clock,
   });
   const tools = new CallTools({ db: core.db, compliance, producer, paymentLinks, logger: core.logger, clock: overrides.clock });

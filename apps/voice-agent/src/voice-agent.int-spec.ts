@@ -199,6 +199,21 @@ describe('voice-agent', () => {
       expect((await h.db.contactAttempt.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe('cancelled');
     });
 
+    it('an answering machine hears only the name-and-number message, never the debt', async () => {
+      const s = await seedDebt(h.db);
+      h.script.next = { answer: 'machine', turns: [] };
+      const placed = await placeCall(s);
+      const record = await h.twilio.waitForCall(placed.call_sid);
+      const call = await waitFor(async () => {
+        const c = await h.db.call.findUnique({ where: { providerCallSid: placed.call_sid } });
+        return c?.outcome && c.status === 'completed' ? c : undefined;
+      });
+      expect(call.outcome).toBe('voicemail');
+      const heard = record.transcript.map((l) => l.text).join(' ');
+      expect(heard).toContain(`This is a message for Sam Taylor from ${s.tenant.name}.`);
+      expect(heard).not.toMatch(/outstanding|invoice|250/i);
+    });
+
     it('no answer: outcome no_answer, attempt no_answer, nothing spent', async () => {
       const s = await seedDebt(h.db);
       h.script.next = { answer: 'no-answer', turns: [] };

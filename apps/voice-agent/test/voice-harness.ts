@@ -34,7 +34,7 @@ export async function startVoiceHarness(env: Record<string, string> = {}): Promi
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const script: { next: CalleeScript } = { next: { answer: 'human', turns: [], hangUpWhenDone: true } };
-  const twilio = new FakeTwilioVoice({ authToken: TWILIO_TOKEN, frameMs: 10, turnGapMs: 150, script: () => script.next });
+  const twilio = new FakeTwilioVoice({ authToken: TWILIO_TOKEN, frameMs: 10, turnGapMs: 300, script: () => script.next });
   let offset = WEDNESDAY_11AM - Date.now();
   const clock = () => new Date(Date.now() + offset);
   const { config, providers } = loadConfig({

@@ -138,6 +138,9 @@ export function formatResult(r: SimulationResult): string {
     'Transcript (stored turns):',
     r.status.transcript || '(none)',
     '',
+    'On the line (what the fake phone heard, including TwiML <Say>):',
+    ...r.heard.map((l) => `  ${l.speaker === 'ai' ? 'AI  ' : 'USER'} ${l.text}`),
+    '',
     `Tool calls: ${r.toolCalls.map((c) => `${c.name}${c.allowed ? '' : ' (refused)'}`).join(', ') || 'none'}`,
     `SMS queued: ${r.sms.map((s) => `${s.purpose} ${JSON.stringify(s.variables)}`).join('; ') || 'none'}`,
   ].join('\n');

@@ -190,8 +190,8 @@ export class CallBridge {
     this.end('agent ended the call');
   }
 
-  /** Either leg closing ends both, once, and finalises the record. */
-  end(reason: string): void {
+  /** Either leg closing ends both, once, and finalises the record. `hangup: false` leaves the phone call to new TwiML (voicemail). */
+  end(reason: string, options: { hangup?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.endTimer);
@@ -202,7 +202,7 @@ export class CallBridge {
     if (ws && ws.readyState === ws.OPEN) ws.close(1000, 'call ended');
     void (async () => {
       await Promise.allSettled(this.toolQueue);
-      await this.deps.hangup(this.call.id).catch(() => undefined);
+      if (options.hangup !== false) await this.deps.hangup(this.call.id).catch(() => undefined);
       await this.deps.onEnded(this.call.id, reason);
     })().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not finalise the call'));
   }

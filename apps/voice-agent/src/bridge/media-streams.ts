@@ -57,9 +57,9 @@ export class CallRegistry {
   }
 
   /** The call ended before (or without) a media stream: drop its pre-opened Realtime leg. */
-  discard(callId: string): void {
+  discard(callId: string, reason = 'call ended before the stream', options: { hangup?: boolean } = {}): void {
     const bridge = this.bridges.get(callId);
-    if (bridge) bridge.end('call ended before the stream');
+    if (bridge) bridge.end(reason, options);
   }
 
   attach(server: Server, logger: Logger): void {
@@ -100,6 +100,10 @@ export class CallRegistry {
           if (!call || (call.providerCallSid && msg.start?.callSid && call.providerCallSid !== msg.start.callSid)) {
             logger.warn({ callId }, 'media stream refused: bad or reused token');
             ws.close(1008, 'unauthorised');
+            return;
+          }
+          if (call.endedAt || call.outcome === 'voicemail') {
+            ws.close(1000, 'call over');
             return;
           }
           const bridge = this.bridges.get(call.id) ?? this.create(call);

@@ -23,6 +23,8 @@ export interface CallServiceOptions {
   machineDetection: boolean;
   /** realtime: <Connect><Stream> to the Realtime bridge; gather: <Gather> speech turns with a chat model. */
   flow: 'realtime' | 'gather';
+  /** Our caller id, read out in voicemail messages. */
+  callbackNumber?: string;
   clock?: () => Date;
 }
 
@@ -33,6 +35,7 @@ export interface StoredCallParams extends Partial<InitiateCallRequest> {
   /** Said by TwiML before the stream connects (or the Gather greeting): recording notice, then identity. */
   recording_notice?: string;
   opening?: string;
+  voicemail?: string;
   sms_sent?: number;
   settled?: boolean;
 }
@@ -133,6 +136,7 @@ export class CallService {
       instructions: agentInstructions(facts2),
       recording_notice: lines.find((l) => l.key === 'recording_notice')?.text,
       opening: lines.find((l) => l.key === 'identity_check')?.text,
+      voicemail: `This is a message for ${body.recipient_name} from ${body.business_name}. Please call us back on ${this.o.callbackNumber ? this.o.callbackNumber.split('').join(' ') : 'the number this call came from'}. Thank you.`,
     };
     const attempt = await db.contactAttempt.upsert({
       where: { jobId: jobId ?? `ai-call-${reservationId}` },
@@ -182,6 +186,12 @@ export class CallService {
       payment_collected: call.paymentCollected,
       cost: call.costPence / 100,
     };
+  }
+
+  /** The voicemail message (name, business, call-back number; never the debt: CONC 7.9.8G). */
+  async voicemailMessage(callId: string): Promise<string | null> {
+    const call = await this.findById(callId);
+    return ((call?.params ?? null) as StoredCallParams | null)?.voicemail ?? null;
   }
 
   /** A fresh single-use token for the media stream of this call; only its hash is stored. */

@@ -20,6 +20,8 @@ export interface VoiceWebhookDeps {
   logger: Logger;
   voicemail: 'message' | 'none';
   hangup(callSid: string): Promise<void>;
+  /** Replaces the live call's TwiML (undefined when the telephony adapter cannot). */
+  redirect?: (callSid: string, twiml: string) => Promise<void>;
 }
 
 const form = (req: Request) => (req.body ?? {}) as Record<string, string>;
@@ -88,9 +90,13 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       if (callId && p.AnsweredBy) {
         const verdict = await deps.calls.onMachineDetection(callId, p.AnsweredBy);
         if (verdict === 'machine') {
-          // A machine never hears the debt (CONC 7.9.8G): the agent leg is dropped and the call ends.
-          deps.registry.discard(callId);
-          if (p.CallSid) await deps.hangup(p.CallSid).catch(() => undefined);
+          // A machine never hears the debt (CONC 7.9.8G): the agent leg is dropped; the machine gets
+          // the name-and-number message (or nothing) and the call ends.
+          const message = await deps.calls.voicemailMessage(callId);
+          const leaveMessage = deps.voicemail === 'message' && Boolean(deps.redirect) && Boolean(message);
+          deps.registry.discard(callId, 'answering machine', { hangup: !leaveMessage });
+          if (p.CallSid && leaveMessage && deps.redirect && message) await deps.redirect(p.CallSid, sayAndHangupTwiml([message]));
+          else if (p.CallSid) await deps.hangup(p.CallSid).catch(() => undefined);
         }
       }
       twiml(res, emptyTwiml());

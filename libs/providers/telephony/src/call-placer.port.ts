@@ -36,6 +36,8 @@ export interface CallPlacer {
   placeCall(request: PlaceCallRequest): Promise<PlacedCall>;
   /** Ends a live call (no-op when it has already ended). */
   hangup(callSid: string): Promise<void>;
+  /** Replaces what a live call is doing with this TwiML (a voicemail message after machine detection). */
+  redirect?(callSid: string, twiml: string): Promise<void>;
 }
 
 /** A failure the caller should not retry (bad number, refused by the provider). */

@@ -5,6 +5,7 @@
  *   placeCall({ to, from?, answerUrl, statusCallbackUrl, machineDetection?: { mode: 'async', callbackUrl },
  *               record?, timeLimitSeconds?, idempotencyKey }) -> { callSid, provider }
  *   hangup(callSid)
+ *   redirect?(callSid, twiml)   (optional: replace a live call's TwiML, e.g. a voicemail message after AMD)
  * Adapters:
  *   - `TwilioCallPlacer`: Twilio Calls.json through the official SDK (createTwilioClient, loopback
  *     `baseUrl` in tests). Status events initiated/ringing/answered/completed are posted to

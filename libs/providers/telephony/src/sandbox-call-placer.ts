@@ -16,6 +16,7 @@ export interface SandboxCall extends PlaceCallRequest {
 export interface SandboxCallDriver {
   dial(call: SandboxCall): void | Promise<void>;
   hangup(callSid: string): void | Promise<void>;
+  redirect?(callSid: string, twiml: string): void | Promise<void>;
 }
 
 export interface SandboxCallPlacerOptions {
@@ -79,5 +80,9 @@ export class SandboxCallPlacer implements CallPlacer {
 
   async hangup(callSid: string): Promise<void> {
     await this.options.driver?.hangup(callSid);
+  }
+
+  async redirect(callSid: string, twiml: string): Promise<void> {
+    await this.options.driver?.redirect?.(callSid, twiml);
   }
 }

@@ -84,6 +84,13 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
     reply = { status: 404, body: { code: 20404, message: 'not found', status: 404 } };
     await expect(placer().hangup(CALL_SID)).resolves.toBeUndefined();
   });
+
+  it('redirects a live call to new TwiML (voicemail after machine detection)', async () => {
+    reply = { status: 200, body: { sid: CALL_SID, status: 'in-progress' } };
+    await placer().redirect(CALL_SID, '<Response><Say>Hi</Say><Hangup/></Response>');
+    expect(seen[0]?.url).toBe(`/2010-04-01/Accounts/${SID}/Calls/${CALL_SID}.json`);
+    expect(seen[0]?.body.get('Twiml')).toBe('<Response><Say>Hi</Say><Hangup/></Response>');
+  });
 });
 
 describe('TwiML helpers', () => {

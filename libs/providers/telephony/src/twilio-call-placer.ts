@@ -44,6 +44,10 @@ export class TwilioCallPlacer implements CallPlacer {
     }
   }
 
+  async redirect(callSid: string, twiml: string): Promise<void> {
+    await this.client.calls(callSid).update({ twiml });
+  }
+
   async hangup(callSid: string): Promise<void> {
     try {
       await this.client.calls(callSid).update({ status: 'completed' });

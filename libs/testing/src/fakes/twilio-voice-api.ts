@@ -57,6 +57,7 @@ export class FakeTwilioVoiceApi {
     const update = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls\/(CA[0-9a-f]{32})\.json$/i.exec(path);
     if (req.method === 'POST' && update?.[2]) {
       if (form.get('Status') === 'completed') await this.voice.hangup(update[2]);
+      else if (form.get('Twiml')) await this.voice.redirect(update[2], form.get('Twiml') ?? '');
       return json(200, { sid: update[2], status: form.get('Status') ?? 'in-progress' });
     }
     json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });

@@ -101,6 +101,15 @@ export class FakeTwilioVoice {
     this.endHooks.get(callSid)?.();
   }
 
+  /** Like Twilio's call update with TwiML: the stream ends and the new TwiML plays (its Say lines are heard). */
+  async redirect(callSid: string, twiml: string): Promise<void> {
+    const record = this.calls.get(callSid);
+    if (!record) return;
+    record.twiml.push(twiml);
+    this.endHooks.get(callSid)?.();
+    for (const m of twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)) record.transcript.push({ speaker: 'ai', text: unescape(m[1] ?? '') });
+  }
+
   /** Resolves when the call is over (after the final status callback). */
   async waitForCall(callSid: string): Promise<FakeCallRecord> {
     const record = this.calls.get(callSid);
@@ -136,9 +145,13 @@ export class FakeTwilioVoice {
     const startedAt = Date.now();
     await this.status(record, 'in-progress');
     let twiml = await this.post(record.call.answerUrl, this.base(record, 'in-progress'));
-    if (record.call.machineDetection) {
-      await this.post(record.call.machineDetection.callbackUrl, { ...this.base(record, 'in-progress'), AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human', MachineDetectionDuration: '1200' });
-    }
+    // Async AMD: the verdict arrives while the call is already connected.
+    const amd = record.call.machineDetection;
+    const amdPosted = amd
+      ? new Promise((r) => setTimeout(r, 200)).then(() =>
+          this.post(amd.callbackUrl, { ...this.base(record, 'in-progress'), AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human', MachineDetectionDuration: '1200' }).catch((err: Error) => record.errors.push(err.message)),
+        )
+      : Promise.resolve();
     const turns = [...script.turns];
     for (let hops = 0; hops < 20; hops++) {
       record.twiml.push(twiml);
@@ -160,6 +173,7 @@ export class FakeTwilioVoice {
       }
       break;
     }
+    await amdPosted;
     const duration = Math.max(1, Math.round((Date.now() - startedAt) / 1000));
     await this.status(record, 'completed', { CallDuration: String(duration), ...(record.call.record ? { RecordingSid: 'RE' + randomBytes(16).toString('hex'), RecordingUrl: `https://api.twilio.example/recordings/${record.call.callSid}` } : {}) });
   }
@@ -255,7 +269,7 @@ export class FakeTwilioVoice {
         if (inbound.length === 0 && turnIndex < script.turns.length) {
           const turn = script.turns[turnIndex] as { say: string; interruptAfterMs?: number };
           // A silent agent (a tool call with no words) does not stall the callee for ever.
-          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || now - lastSpokeAt > 3_000);
+          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || now - lastSpokeAt > 8_000);
           if (canSpeak) {
             turnIndex++;
             heardAgent = false;
