@@ -81,7 +81,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
   const processor = new IvrCallProcessor({ db: core.db, repository, compliance, placer, events, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, defaultPolicy, timeLimitSeconds: 600 });
-  const worker = createJobWorker(QUEUES.ivrCalls, { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '') }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger });
+  const worker = createJobWorker(QUEUES.ivrCalls, { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '', job) }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger });
   const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY });
   const streams = createStreamRegistry();
   return {

@@ -3,6 +3,8 @@ import { ComplianceService } from '@recoup/compliance';
 import { JobProducer } from '@recoup/queue';
 import { RateLimiter } from '@recoup/rate-limit';
 import { waitFor } from '@recoup/testing';
+import { DelayedError } from 'bullmq';
+import { IvrCallProcessor } from '../outbound/ivr-call.processor';
 import { OutboundCallService } from '../outbound/outbound.service';
 import { ADMIN_KEY, api, startIvr, type IvrHarness } from '../testing/harness';
 import { seedDebtor, seedTenant } from '../testing/seed';
@@ -159,5 +161,31 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     expect(second).toEqual({ outcome: 'already_placed', ivrCallId: first.ivrCallId });
     expect(await h.deps.db.ivrCall.count({ where: { invoiceId: open.invoice.id } })).toBe(1);
     expect(await h.deps.db.sandboxMessage.count({ where: { idempotencyKey: jobId } })).toBe(1);
+  });
+
+  it('the worker puts a call that is no longer allowed now back to wait until it is', async () => {
+    const night = () => new Date('2026-11-18T22:30:00Z');
+    const processor = new IvrCallProcessor({
+      db: h.deps.db,
+      repository: h.deps.repository,
+      compliance: new ComplianceService({ db: h.deps.db, clock: night }),
+      placer: { provider: 'sandbox', placeCall: () => Promise.reject(new Error('must not dial')), hangup: () => Promise.resolve() },
+      events: h.deps.events,
+      logger: h.deps.logger,
+      publicBaseUrl: h.url,
+      defaultPolicy: { minMonthlyPence: 1000, maxMonths: 12, settlementDiscountPercent: null, defaultMonths: 6 },
+      timeLimitSeconds: 600,
+    });
+    const d = await seedDebtor(h.deps.db, h.tenantId, { now: night() });
+    const delayedTo: number[] = [];
+    const job = { token: 'lock-token', moveToDelayed: async (at: number) => void delayedTo.push(at) };
+    const data = { tenant_id: h.tenantId, client_id: d.client.id, invoice_id: d.invoice.id, requested_by: 'test' };
+    await expect(processor.process(data, 'ivr:night-redelay', job)).rejects.toBeInstanceOf(DelayedError);
+    expect(delayedTo).toHaveLength(1);
+    expect(delayedTo[0]).toBeGreaterThan(night().getTime());
+    const attempt = await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: 'ivr:night-redelay' } });
+    expect(attempt).toMatchObject({ status: 'queued', scheduledFor: new Date(delayedTo[0]!) });
+    expect(attempt.failureReason).toMatch(/^delayed: compliance: .*OUTSIDE_CONTACT_HOURS/);
+    expect(await h.deps.db.ivrCall.count({ where: { invoiceId: d.invoice.id } })).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import { DelayedError, type Job } from 'bullmq';
 import type { ComplianceService } from '@recoup/compliance';
 import type { PlaceIvrCallJob } from '@recoup/contracts';
 import type { Database } from '@recoup/db';
@@ -31,7 +32,7 @@ const CLOSED = new Set(['paid', 'cancelled', 'written_off']);
 export class IvrCallProcessor {
   constructor(private readonly o: IvrCallProcessorOptions) {}
 
-  async process(data: PlaceIvrCallJob, jobId: string): Promise<{ outcome: string; ivrCallId?: string }> {
+  async process(data: PlaceIvrCallJob, jobId: string, job?: Pick<Job, 'moveToDelayed' | 'token'>): Promise<{ outcome: string; ivrCallId?: string }> {
     const { db } = this.o;
     const log = this.o.logger.child({ jobId, tenantId: data.tenant_id });
     const attempt =
@@ -59,7 +60,14 @@ export class IvrCallProcessor {
     if (call?.callSid) return { outcome: 'already_placed', ivrCallId: call.id };
     if (!call) {
       const decision = await this.o.compliance.evaluate({ tenantId: data.tenant_id, clientId: data.client_id, invoiceId: data.invoice_id, channel: 'ivr_call', purpose: 'payment_plan', actor: data.requested_by, contactAttemptId: attempt.id });
-      if (!decision.allowed) return cancel(`compliance: ${decision.reasons.filter((r) => r.severity === 'deny').map((r) => r.code).join(', ')}`);
+      const why = `compliance: ${decision.reasons.filter((r) => r.severity === 'deny').map((r) => r.code).join(', ')}`;
+      if (!decision.allowed && decision.nextAllowedAt && job) {
+        // Not now, but later (hours, a bank holiday, a quiet period): the same job waits until then.
+        await db.contactAttempt.update({ where: { id: attempt.id }, data: { scheduledFor: decision.nextAllowedAt, failureReason: `delayed: ${why}` } });
+        await job.moveToDelayed(decision.nextAllowedAt.getTime(), job.token);
+        throw new DelayedError();
+      }
+      if (!decision.allowed) return cancel(why);
       const policy = resolvePolicy(invoice.tenant.collectionPolicy, this.o.defaultPolicy);
       const detail = (attempt.detail ?? {}) as { campaign_id?: string };
       const account: AccountData = {
@@ -87,7 +95,7 @@ export class IvrCallProcessor {
     });
     // The fake (sandbox) Twilio may already have driven the call before placeCall returned: set the sid only if unset.
     await db.ivrCall.updateMany({ where: { id: call.id, callSid: null }, data: { callSid: placed.callSid } });
-    await db.contactAttempt.update({ where: { id: attempt.id }, data: { provider: placed.provider, providerMessageId: placed.callSid, sentAt: new Date() } });
+    await db.contactAttempt.update({ where: { id: attempt.id }, data: { provider: placed.provider, providerMessageId: placed.callSid, sentAt: new Date(), failureReason: null } });
     // A status callback may already have moved the attempt on (answered, no_answer): only a still-queued one becomes sent.
     await db.contactAttempt.updateMany({ where: { id: attempt.id, status: 'queued' }, data: { status: 'sent' } });
     log.info({ callSid: placed.callSid, ivrCallId: call.id }, 'ivr call placed');
