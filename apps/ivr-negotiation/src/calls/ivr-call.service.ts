@@ -20,8 +20,8 @@ export interface IvrCallServiceOptions {
   plans?: AgreedPlanRecorder;
 }
 
-/** Twilio's CallStatus values that end a call without a conversation. */
-const UNANSWERED: Record<string, 'no_response' | 'failed'> = { 'no-answer': 'no_response', busy: 'no_response', canceled: 'no_response', failed: 'failed' };
+/** Twilio's CallStatus values that end a call; one still initiated or in progress then had no answer from the customer. */
+const UNANSWERED: Record<string, 'no_response' | 'failed'> = { 'no-answer': 'no_response', busy: 'no_response', canceled: 'no_response', failed: 'failed', completed: 'no_response' };
 
 /** The IVR call flow behind the Twilio webhooks: greet, classify each answer, negotiate, close. */
 export class IvrCallService {
@@ -73,11 +73,11 @@ export class IvrCallService {
   async respond(ivrCallId: string | undefined, callSid: string | undefined, speech: string): Promise<string> {
     const row = await this.find(ivrCallId, callSid);
     if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
-    if (isFinal(row.status)) return hangupTwiml('Thank you. Goodbye.', this.o.voice);
-    const account = accountOf(row);
     const state = negotiationOf(row);
+    if (isFinal(row.status) || state.stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const account = accountOf(row);
     const transcript = transcriptOf(row);
-    const stage = state.stage === 'closed' ? 'offer' : state.stage;
+    const stage = state.stage;
     const classification = await this.o.classifier.classify(speech, {
       stage,
       prompt: row.replyText ?? '',

@@ -79,10 +79,11 @@ export function outboundRouter(service: OutboundCallService, auth: RequestHandle
       responses: { 200: { description: 'One result per row, in order', schema: BatchIvrCallsResponse }, 400: { description: 'Invalid rows, named (body.calls.<index>.<field>)', ...problem } },
       handler: async ({ body }, req, res) => {
         const campaignId = body.campaign_id ?? `batch-${Date.now().toString(36)}`;
+        // Every row's tenant is settled before anything is queued: a bad row refuses the whole batch.
+        const rows = body.calls.map((call) => ({ call, tenantId: tenantFor(req, call.tenant_id ?? body.tenant_id) }));
         const results: OutboundIvrCallResult[] = [];
         // In order, one at a time: each decision sees the attempts (and limits) the previous rows used.
-        for (const call of body.calls) {
-          const tenantId = tenantFor(req, call.tenant_id ?? body.tenant_id);
+        for (const { call, tenantId } of rows) {
           results.push(await service.request({ tenantId, clientId: call.client_id, invoiceId: call.invoice_id, campaignId, requestedBy: who(req) }));
         }
         const count = (o: string) => results.filter((r) => r.outcome === o).length;
