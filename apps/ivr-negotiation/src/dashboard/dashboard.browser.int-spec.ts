@@ -66,7 +66,7 @@ describe('IVR dashboard in chromium', () => {
     await h?.close();
   });
 
-  it('shows stats and colour-coded badges, expands a transcript, and adds a new call live', async () => {
+  it('shows stats and colour-coded badges, expands a transcript, adds a new call live, and filters by status', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(dashboardUrl);
     await page.getByTestId('api-key-input').fill(h.tenantKey);
@@ -96,6 +96,13 @@ describe('IVR dashboard in chromium', () => {
     await page.locator('[data-testid="call-row"]', { hasText: 'Dan Newcall' }).waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="stat-total"]')?.textContent === '4');
     expect(await page.locator('[data-testid="call-row"]').count()).toBe(4);
+
+    await page.getByTestId('filter-status').selectOption('confirmed');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="call-row"]').length === 1);
+    expect(await page.locator('[data-testid="call-row"]').textContent()).toContain('Alice Accepts');
+    expect(await page.getByTestId('stat-total').textContent()).toBe('1');
+    await page.getByTestId('filter-status').selectOption('');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="call-row"]').length === 4);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
