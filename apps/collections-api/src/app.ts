@@ -1,8 +1,8 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import helmet from 'helmet';
 import { requireAuth } from '@recoup/auth';
-import { createHttpApp } from '@recoup/http';
+import { ApiRouter, createHttpApp } from '@recoup/http';
 import { adminRouter } from './admin/admin.routes';
 import { clientsRouter } from './clients/clients.routes';
 import { collectionsRouter } from './collections/collections.routes';
@@ -13,40 +13,15 @@ import { invoicesRouter } from './invoices/invoices.routes';
 import { paymentsRouter } from './payments/payments.routes';
 import { twilioForwardRouter } from './twilio/twilio-forward.routes';
 
-/** The service's HTTP surface, testable without listening. */
-export function createApp(deps: Deps): Express {
-  const { db, config } = deps;
-  const guards = tenantGuards({ authenticator: deps.authenticator, tenants: deps.tenants, limiter: deps.limiter });
-  const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
-  const inner = createHttpApp({
-    service: SERVICE,
-    description: 'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>`; admin routes take the operator key.',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    bodyLimit: config.HTTP_BODY_LIMIT,
-    health: deps.health,
-    healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
-    routers: [
-      adminRouter({ db, adminGuard, authenticator: deps.authenticator, tenants: deps.tenants, producer: deps.producer, scanQueue: deps.scheduler.queue }),
-      clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
-      invoicesRouter({ db, guards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
-      collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
-      paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
-      twilioForwardRouter({ voiceAgentUrl: config.VOICE_AGENT_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL, internalToken: config.INTERNAL_API_TOKEN, logger: deps.logger }),
-    ],
-  });
-  // Security headers and CORS wrap every route (createHttpApp mounts its own routes first).
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  const origins = config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
-  app.use(
+/** Security headers and CORS for every API route: the first router, so they run before any route matches. */
+function edgeRouter(corsOrigins: string): ApiRouter {
+  const origins = corsOrigins.split(',').map((o) => o.trim()).filter(Boolean);
+  const edge = new ApiRouter();
+  edge.router.use(
     helmet({
-      // The Swagger UI at /docs and the sandbox pay page use inline styles and scripts.
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'style-src': ["'self'", "'unsafe-inline'", 'https:'], 'form-action': ["'self'"] } },
+      // The sandbox pay page posts a form to itself and styles itself inline.
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"] } },
     }),
-  );
-  app.use(
     cors({
       origin: origins.includes('*') ? true : origins,
       methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -55,6 +30,30 @@ export function createApp(deps: Deps): Express {
       maxAge: 600,
     }),
   );
-  app.use(inner);
-  return app;
+  return edge;
+}
+
+/** The service's HTTP surface, testable without listening. */
+export function createApp(deps: Deps): Express {
+  const { db, config } = deps;
+  const guards = tenantGuards({ authenticator: deps.authenticator, tenants: deps.tenants, limiter: deps.limiter });
+  const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
+  return createHttpApp({
+    service: SERVICE,
+    description: 'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>`; admin routes take the operator key.',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    health: deps.health,
+    healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
+    routers: [
+      edgeRouter(config.CORS_ORIGINS),
+      adminRouter({ db, adminGuard, authenticator: deps.authenticator, tenants: deps.tenants, producer: deps.producer, scanQueue: deps.scheduler.queue }),
+      clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
+      invoicesRouter({ db, guards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
+      collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
+      paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
+      twilioForwardRouter({ voiceAgentUrl: config.VOICE_AGENT_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL, internalToken: config.INTERNAL_API_TOKEN, logger: deps.logger }),
+    ],
+  });
 }

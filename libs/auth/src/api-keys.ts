@@ -131,7 +131,11 @@ export class ApiKeyService {
   /** The active key matching `key`, or null; answers from a short cache, and marks the key used at most once a minute. */
   async verify(key: string): Promise<ApiKeyRecord | null> {
     if (!looksLikeApiKey(key)) return null;
-    const hash = hashApiKey(key);
+    return this.verifyHash(hashApiKey(key));
+  }
+
+  /** As verify, for a caller that already has the key's SHA-256 hex. */
+  async verifyHash(hash: string): Promise<ApiKeyRecord | null> {
     const now = this.clock();
     const cached = this.cache.get(hash);
     let record: ApiKeyRecord | null;

@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '@recoup/db';
 import { HttpProblem, sendProblem } from '@recoup/http';
-import { ApiKeyService, looksLikeApiKey, secretsEqual, type ApiKeyServiceOptions } from './api-keys';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ApiKeyService, looksLikeApiKey, type ApiKeyServiceOptions } from './api-keys';
 import { JwtVerifier, looksLikeJwt, type JwtOptions } from './jwt';
 
 /** Who is calling: the operator (ADMIN_API_KEY) or a tenant's user or server. */
@@ -42,10 +43,12 @@ export class AuthError extends Error {
 export class Authenticator {
   readonly keys: ApiKeyService;
   private readonly jwt?: JwtVerifier;
+  private readonly adminDigest?: Buffer;
 
-  constructor(private readonly options: AuthenticatorOptions) {
+  constructor(options: AuthenticatorOptions) {
     this.keys = new ApiKeyService(options.db, options.keys);
     this.jwt = options.jwt ? new JwtVerifier(options.jwt) : undefined;
+    this.adminDigest = options.adminApiKey ? createHash('sha256').update(options.adminApiKey).digest() : undefined;
   }
 
   async authenticate(authorization: string | undefined): Promise<AuthContext> {
@@ -53,10 +56,11 @@ export class Authenticator {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw new AuthError(401, 'Authorization must use the Bearer scheme');
     const token = match[1];
-    const admin = this.options.adminApiKey;
-    if (admin && secretsEqual(token, admin)) return { kind: 'admin' };
+    // One SHA-256 of the presented secret serves both the constant-time admin comparison and the key lookup.
+    const digest = createHash('sha256').update(token).digest();
+    if (this.adminDigest && timingSafeEqual(digest, this.adminDigest)) return { kind: 'admin' };
     if (looksLikeApiKey(token)) {
-      const key = await this.keys.verify(token);
+      const key = await this.keys.verifyHash(digest.toString('hex'));
       if (!key) throw new AuthError(401, 'Unknown or revoked API key');
       return { kind: 'tenant', tenantId: key.tenantId, role: key.role, via: 'api_key', keyId: key.id };
     }

@@ -128,11 +128,12 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
   });
 
   it('sends helmet headers and CORS for the configured frontend origin only', async () => {
-    const res = await request(h.app).get('/health').set('Origin', 'https://app.recoup.example');
+    const t = await h.tenant();
+    const res = await request(h.app).get('/api/invoices').set(t.auth).set('Origin', 'https://app.recoup.example');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['access-control-allow-origin']).toBe('https://app.recoup.example');
-    const foreign = await request(h.app).get('/health').set('Origin', 'https://evil.example');
+    const foreign = await request(h.app).get('/api/invoices').set(t.auth).set('Origin', 'https://evil.example');
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     const preflight = await request(h.app).options('/api/invoices').set('Origin', 'https://app.recoup.example').set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,idempotency-key');
     expect(preflight.status).toBe(204);
