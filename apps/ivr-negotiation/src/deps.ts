@@ -76,7 +76,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     defaultMonths: Math.min(config.IVR_DEFAULT_TERM_MONTHS, config.IVR_MAX_TERM_MONTHS),
   };
   const repository = new IvrCallRepository(core.db);
-  const events = new CallEvents();
+  const eventsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const events = new CallEvents({ publisher: core.redis, subscriber: eventsRedis, channel: `${config.QUEUE_PREFIX}:ivr:call-events`, logger: core.logger });
   const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
@@ -113,6 +114,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       await worker.close();
       await producer.close();
       await closeRedis(workerRedis);
+      await closeRedis(eventsRedis);
       await core.close();
     },
   };

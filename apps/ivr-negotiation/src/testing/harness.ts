@@ -46,6 +46,7 @@ export async function startIvr(env: NodeJS.ProcessEnv = {}, overrides: DepsOverr
   });
   const clock = overrides.clock ?? (() => WORKING_HOURS);
   const deps = buildDeps(config, providers, { sandboxDriver: twilio, clock, ...overrides });
+  await deps.events.ready();
   const server: Server = await listen(createApp(deps), port, '127.0.0.1');
   void deps.worker.run();
   const tenant = await seedTenant(deps.db);
