@@ -124,6 +124,10 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     voice: config.OPENAI_REALTIME_VOICE,
     maxCallSeconds: config.CALL_MAX_SECONDS,
     saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
+    markInterrupted: async (callId, itemId) => {
+      const turn = await core.db.callTurn.findFirst({ where: { callId, itemId } });
+      if (turn && !turn.text.endsWith('[interrupted]')) await core.db.callTurn.update({ where: { id: turn.id }, data: { text: `${turn.text} [interrupted]` } });
+    },
     onEnded: async (callId) => {
       await calls.finalise(callId);
     },

@@ -171,6 +171,8 @@ describe('voice-agent', () => {
       expect(cut.audio_end_ms).toBeLessThan((agentText.length / 2) * 20);
       // The fake finished generating long before playback reached 300 ms: nothing to cancel, only to cut.
       expect(session.events.filter((e) => e.type === 'response.cancel')).toHaveLength(0);
+      const turns = await h.db.callTurn.findMany({ where: { call: { providerCallSid: placed.call_sid } }, orderBy: { sequence: 'asc' } });
+      expect(turns.find((t) => t.itemId === cut.item_id)?.text).toMatch(/\[interrupted\]$/);
     });
 
     it('the OpenAI leg closing closes the phone leg and finalises the call', async () => {
@@ -185,6 +187,22 @@ describe('voice-agent', () => {
       expect(record.streamClosedBy).toBe('server');
       expect(call.endedAt).not.toBeNull();
       expect(call.outcome).toBe('refused');
+    });
+
+    it('calls are isolated: one call losing its OpenAI leg does not touch a concurrent call', async () => {
+      const [a, b] = [await seedDebt(h.db), await seedDebt(h.db)];
+      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
+      const sessionsBefore = h.openai.sessions.length;
+      const [first, second] = await Promise.all([placeCall(a), placeCall(b)]);
+      await waitFor(() => h.openai.sessions.length >= sessionsBefore + 2, { what: 'two realtime sessions' });
+      const firstCall = await h.db.call.findUniqueOrThrow({ where: { providerCallSid: first.call_sid } });
+      const victim = await waitFor(() => h.openai.sessions.slice(sessionsBefore).find((s) => String(s.session?.instructions ?? '').includes(a.invoice.reference.split('').join(' '))), { what: 'the first call\'s session' });
+      victim.ws.close(1011, 'upstream failure');
+      const [one, two] = await Promise.all([finished(first.call_sid), finished(second.call_sid)]);
+      expect(one.call.id).toBe(firstCall.id);
+      expect(one.call.outcome).not.toBe('payment_promised');
+      expect(two.call.outcome).toBe('payment_promised');
+      expect(two.record.errors).toEqual([]);
     });
 
     it('a dispute flags the debtor, disputes the invoice, cancels pending work and ends the call', async () => {

@@ -13,6 +13,8 @@ export interface BridgeDeps {
   maxCallSeconds: number;
   /** Stores one transcript turn (off the per-frame path). */
   saveTurn(callId: string, speaker: 'ai' | 'user', text: string, itemId: string): Promise<void>;
+  /** The caller cut this agent item short: its stored turn says so (the text was not all heard). */
+  markInterrupted?(callId: string, itemId: string): Promise<void>;
   /** Both legs are down: finalise the Call row. */
   onEnded(callId: string, reason: string): Promise<void>;
   /** Ends the phone call itself (REST hang-up), by our call id. */
@@ -59,7 +61,10 @@ export class CallBridge {
         audio: (itemId, payload) => this.onAgentAudio(itemId, payload),
         speechStarted: () => this.onSpeechStarted(),
         userTranscript: (itemId, text) => void this.deps.saveTurn(call.id, 'user', text, itemId).catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved')),
-        agentTranscript: (itemId, text) => void this.deps.saveTurn(call.id, 'ai', text, itemId).catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved')),
+        agentTranscript: (itemId, text) =>
+          void this.deps
+            .saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)
+            .catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved')),
         functionCall: (fc) => this.onFunctionCall(fc),
         error: (message, code) => this.log.warn({ code, message }, 'realtime error'),
         closed: (reason) => this.end(`openai leg closed (${reason})`),
@@ -162,6 +167,7 @@ export class CallBridge {
     this.currentItem = null;
     // mu-law 8 kHz: 8 bytes per millisecond.
     this.session.truncate(item, played / 8);
+    void this.deps.markInterrupted?.(this.call.id, item).catch(() => undefined);
   }
 
   private onFunctionCall(fc: FunctionCall): void {

@@ -74,7 +74,7 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       if (callId) {
         // Open the Realtime leg while it rings, so the first words are not lost.
         if (p.CallStatus === 'initiated' || p.CallStatus === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
-        if (['busy', 'no-answer', 'failed', 'canceled'].includes(p.CallStatus ?? '')) deps.registry.discard(callId);
+        if (['busy', 'no-answer', 'failed', 'canceled', 'completed'].includes(p.CallStatus ?? '')) deps.registry.discard(callId, `call ${p.CallStatus}`);
         await deps.calls.onStatus(callId, p);
       }
       twiml(res, emptyTwiml());
