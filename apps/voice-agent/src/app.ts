@@ -21,6 +21,7 @@ export function createApp(deps: Deps): Express {
         voiceWebhooksRouter({
           authToken: deps.twilioAuthToken,
           publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+          forwardedFrom: [deps.config.COLLECTIONS_API_PUBLIC_URL],
           idempotency: deps.idempotency,
           calls: deps.calls,
           registry: deps.registry,

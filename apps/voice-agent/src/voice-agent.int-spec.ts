@@ -252,6 +252,17 @@ describe('voice-agent', () => {
       await request(app()).post(path).type('form').send(params).expect(403);
     });
 
+    it('accepts a Gather webhook forwarded by collections-api, signed for its public URL (X-Original-Url), and nothing else', async () => {
+      const path = '/api/webhooks/twilio/ai-collect';
+      const params = { CallSid: 'CA' + '2'.repeat(32), CallStatus: 'in-progress' };
+      const gatewayUrl = `http://127.0.0.1:8000${path}`;
+      const signature = signTwilioRequest(TWILIO_TOKEN, gatewayUrl, params);
+      const ok = await request(app()).post(path).type('form').set('X-Twilio-Signature', signature).set('X-Original-Url', gatewayUrl).send(params).expect(200);
+      expect(ok.text).toContain('<Hangup/>'); // unknown call: a polite goodbye
+      const elsewhere = 'https://evil.example/api/webhooks/twilio/ai-collect';
+      await request(app()).post(path).type('form').set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, elsewhere, params)).set('X-Original-Url', elsewhere).send(params).expect(403);
+    });
+
     it('closes a media stream whose start message carries a wrong token', async () => {
       const s = await seedDebt(h.db);
       const call = await h.db.call.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', streamTokenHash: 'a'.repeat(64) } });

@@ -4,7 +4,8 @@ import type { IdempotencyStore } from '@recoup/idempotency';
 import { webhookIdempotency } from '@recoup/idempotency';
 import type { Logger } from '@recoup/observability';
 import { connectStreamTwiml, emptyTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from '@recoup/providers/telephony';
-import { verifyTwilioSignature } from '@recoup/providers/twilio';
+import { sendProblem } from '@recoup/http';
+import { isValidTwilioSignature, publicUrlOf } from '@recoup/providers/twilio';
 import type { CallRegistry } from '../bridge/media-streams';
 import { MEDIA_STREAM_PATH } from '../bridge/media-streams';
 import type { CallService } from '../calls/call-service';
@@ -13,6 +14,11 @@ import type { GatherFlow } from './gather-flow';
 export interface VoiceWebhookDeps {
   authToken: string;
   publicBaseUrl: string;
+  /**
+   * Other public origins whose Twilio webhooks are forwarded here unchanged (collections-api forwards
+   * ai-collect / ai-respond with X-Original-Url): a signature for that URL is accepted too.
+   */
+  forwardedFrom?: string[];
   idempotency: IdempotencyStore;
   calls: CallService;
   registry: CallRegistry;
@@ -50,9 +56,24 @@ function streamUrl(publicBaseUrl: string): string {
  */
 export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
   const router = Router();
-  const signed = verifyTwilioSignature({ authToken: deps.authToken, publicBaseUrl: deps.publicBaseUrl });
+  const origins = new Set([deps.publicBaseUrl, ...(deps.forwardedFrom ?? [])].map((u) => new URL(u).origin));
+  const signed: RequestHandler = (req, res, next) => {
+    const signature = req.header('x-twilio-signature');
+    const candidates = [publicUrlOf(req, deps.publicBaseUrl)];
+    const original = req.header('x-original-url');
+    if (original) {
+      // Only a URL on one of our own public origins, for this very path and query, may be claimed.
+      const u = URL.canParse(original) ? new URL(original) : null;
+      if (u && origins.has(u.origin) && u.pathname + u.search === req.originalUrl) candidates.push(original);
+    }
+    if (signature && candidates.some((url) => isValidTwilioSignature(deps.authToken, signature, url, req))) return next();
+    sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'X-Twilio-Signature is missing or does not match this request' });
+  };
   const dedupe = (kind: string, extra?: (p: Record<string, string>) => string): RequestHandler => webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: eventId(kind, extra) });
-  const callIdOf = (req: Request) => (typeof req.query.call === 'string' && /^[0-9a-f-]{36}$/i.test(req.query.call) ? req.query.call : undefined);
+  const callIdOf = (req: Request) => {
+    const id = req.query.call ?? req.query.call_id;
+    return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined;
+  };
 
   router.post('/api/webhooks/twilio/voice/answer', signed, dedupe('answer'), async (req, res, next) => {
     try {
