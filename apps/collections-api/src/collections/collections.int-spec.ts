@@ -151,6 +151,20 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       expect(second.status).toBe(409);
     });
 
+    it('replays an Idempotency-Key on plan creation and refuses another tenant’s invoice', async () => {
+      const inv = await h.invoice(a, { amount: 90 });
+      const body = { invoice_id: inv.id, frequency: 'weekly', first_payment_date: plusDays(londonToday(), 2), installment_count: 3 };
+      const first = await request(h.app).post('/api/payment-plans').set(a.auth).set('Idempotency-Key', `plan-${inv.id}`).send(body);
+      const again = await request(h.app).post('/api/payment-plans').set(a.auth).set('Idempotency-Key', `plan-${inv.id}`).send(body);
+      expect(first.status).toBe(201);
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.id).toBe(first.body.id);
+      expect(await h.database.db.paymentPlan.count({ where: { invoiceId: inv.id } })).toBe(1);
+      const cross = await request(h.app).post('/api/payment-plans').set(b.auth).send({ ...body, invoice_id: (await h.invoice(a)).id });
+      expect(cross.status).toBe(404);
+    });
+
     it('validates explicit instalments: sum to the balance, dates follow the frequency, first date not past', async () => {
       const inv = await h.invoice(a, { amount: 100 });
       const first = plusDays(londonToday(), 3);

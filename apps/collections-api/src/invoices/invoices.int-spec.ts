@@ -205,4 +205,35 @@ describe('collections-api: clients and invoices', () => {
     expect(after.body).toMatchObject({ status: 'overdue', amount_paid: 0, description: null });
     expect((await request(h.app).get(`/api/clients/${inv.client_id}`).set(a.auth)).body.vulnerable).toBe(false);
   });
+
+  it('every tenant route answers 401 problem+json without a credential and with a revoked key', async () => {
+    const inv = await h.invoice(a);
+    const id = inv.id;
+    const routes: Array<[string, string]> = [
+      ['post', '/api/clients'],
+      ['get', `/api/clients/${inv.client_id}`],
+      ['patch', `/api/clients/${inv.client_id}`],
+      ['post', '/api/invoices'],
+      ['get', '/api/invoices'],
+      ['get', `/api/invoices/${id}`],
+      ['patch', `/api/invoices/${id}`],
+      ['post', `/api/invoices/${id}/cancel`],
+      ['post', `/api/invoices/${id}/payments`],
+      ['post', `/api/invoices/${id}/dispute`],
+      ['post', `/api/invoices/${id}/payment-link`],
+      ['get', `/api/invoices/${id}/timeline`],
+      ['get', `/api/collections/strategy/${id}`],
+      ['post', '/api/collections/escalate'],
+      ['post', '/api/payment-plans'],
+      ['get', '/api/payment-plans/00000000-0000-4000-8000-000000000000'],
+    ];
+    const revoked = await h.tenant('Revoked');
+    await h.deps.authenticator.keys.revoke(revoked.id);
+    for (const [method, path] of routes) {
+      for (const headers of [{}, revoked.auth]) {
+        const res = await (request(h.app) as unknown as Record<string, (p: string) => request.Test>)[method]!(path).set(headers).send({});
+        expect({ route: `${method} ${path}`, status: res.status, type: res.headers['content-type'] }).toEqual({ route: `${method} ${path}`, status: 401, type: expect.stringMatching(/problem\+json/) });
+      }
+    }
+  });
 });
