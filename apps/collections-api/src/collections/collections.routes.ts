@@ -72,7 +72,7 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, body.invoice_id);
         const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
-        const stage = body.stage ?? stageForLevel(invoice.collectionStage + 1 > 3 ? 3 : invoice.collectionStage);
+        const stage = body.stage ?? stageForLevel(invoice.collectionStage);
         const key = req.get('idempotency-key');
         const result = await deps.escalation.escalate({ tenant, invoice, client, action: body.action, stage, actor: actorOf(req), initiatedBy: 'human', key });
         res.status(202).json({ job_id: result.jobId, queue: result.queue, status: 'queued', contact_attempt_id: result.contactAttemptId, scheduled_for: result.scheduledFor.toISOString() });
