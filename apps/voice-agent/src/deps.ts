@@ -6,6 +6,7 @@ import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payment
 import { OpenAiChatAgent, OpenAiRealtimeConnector, ScriptedChatAgent, type ChatAgent, type RealtimeVoiceConnector } from '@recoup/providers/realtime-voice';
 import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { QUEUES, closeRedis, createJobWorker, createRedis, JobProducer, type Redis, type Worker } from '@recoup/queue';
+import { Counter, Gauge } from 'prom-client';
 import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { FakeOpenAiRealtimeServer, FakeTwilioVoice } from '@recoup/testing';
@@ -79,6 +80,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const paymentLinks = overrides.paymentLinks ?? createPaymentLinks({ mode: modeOf(providers, 'stripe'), STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL });
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:webhooks` });
 
+  const outcomes = new Counter({ name: 'voice_calls_total', help: 'AI calls by outcome, counted when Twilio reports the final status', labelNames: ['outcome'] as const, registers: [core.metrics.registry] });
+  const spend = new Counter({ name: 'voice_call_cost_pence_total', help: 'Actual cost of AI calls (pence)', registers: [core.metrics.registry] });
   const calls = new CallService({
     db: core.db,
     compliance,
@@ -93,6 +96,10 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     machineDetection: config.CALL_MACHINE_DETECTION,
     flow: config.AI_CALL_FLOW,
     callbackNumber: config.TWILIO_FROM_NUMBER,
+    onCallEnded: (outcome, pence) => {
+      outcomes.inc({ outcome });
+      spend.inc(pence);
+    },
     clock: overrides.clock,
   });
   const tools = new CallTools({ db: core.db, compliance, producer, paymentLinks, logger: core.logger, clock: overrides.clock });
@@ -134,6 +141,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     hangup: hangupByCallId,
     claimStream: (callId, token) => calls.claimStream(callId, token),
     loadCall: (callId) => calls.findById(callId),
+  });
+  new Gauge({
+    name: 'voice_calls_live',
+    help: 'Calls bridged (or pre-opened while ringing) in this process',
+    registers: [core.metrics.registry],
+    collect() {
+      this.set(registry.size);
+    },
   });
   const gather = new GatherFlow({ db: core.db, calls, tools, agent: chatAgent, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, saveTurn });
 

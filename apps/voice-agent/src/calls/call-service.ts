@@ -23,6 +23,8 @@ export interface CallServiceOptions {
   machineDetection: boolean;
   /** realtime: <Connect><Stream> to the Realtime bridge; gather: <Gather> speech turns with a chat model. */
   flow: 'realtime' | 'gather';
+  /** Called once per call when its final status arrives (metrics). */
+  onCallEnded?: (outcome: CallOutcome, costPence: number) => void;
   /** Our caller id, read out in voicemail messages. */
   callbackNumber?: string;
   clock?: () => Date;
@@ -281,6 +283,7 @@ export class CallService {
       const attemptStatus = outcome === 'voicemail' ? 'machine' : outcome === 'no_answer' ? 'no_answer' : outcome === 'failed' ? 'failed' : 'completed';
       await db.contactAttempt.update({ where: { id: call.contactAttemptId }, data: { status: attemptStatus, completedAt: now, costPence: pence } });
     }
+    if (terminal && !params.settled) this.o.onCallEnded?.(outcome, pence);
     if (terminal && params.reservation_id && !params.settled) {
       await this.o.rateLimiter.settle(call.tenantId, params.reservation_id, pence).catch((err: Error) => this.o.logger.warn({ err: { message: err.message }, callId }, 'could not settle the call reservation'));
     }
