@@ -1,4 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
+import { DateTime } from 'luxon';
 import type { Logger } from '@recoup/observability';
 import type { Redis } from '@recoup/queue';
 
@@ -13,7 +14,6 @@ export interface ScanHandlers {
   checkInstalment(installmentId: string): Promise<unknown>;
 }
 
-const DAY = 86_400_000;
 
 /**
  * The automatic pipeline's own BullMQ queue: a repeatable daily scan (cron, Europe/London), a
@@ -35,10 +35,16 @@ export class CollectionsScheduler {
     await this.queue.upsertJobScheduler('daily-scan', { pattern, tz: 'Europe/London' }, { name: 'scan', opts: { removeOnComplete: 50, removeOnFail: 50 } });
   }
 
-  /** Scan this invoice at 09:00 London time the day after its due date (dueDate is a UTC-midnight date). */
-  async scheduleDueDate(invoiceId: string, dueDate: Date, now = Date.now()): Promise<void> {
-    const at = dueDate.getTime() + DAY + 9 * 3_600_000;
-    await this.queue.add('scan-invoice', { invoice_id: invoiceId }, { jobId: `due-${invoiceId}-${dueDate.toISOString().slice(0, 10)}`, delay: Math.max(at - now, 0), removeOnComplete: true, removeOnFail: 100 });
+  /**
+   * Scan this invoice at 09:00 London time the day after its due date (dueDate is a UTC-midnight
+   * date). An invoice entered already past that moment waits for the daily scan instead, so a
+   * backlog import does not send reminders the minute it lands.
+   */
+  async scheduleDueDate(invoiceId: string, dueDate: Date, now = Date.now()): Promise<boolean> {
+    const at = DateTime.fromISO(dueDate.toISOString().slice(0, 10), { zone: 'Europe/London' }).plus({ days: 1 }).set({ hour: 9 }).toMillis();
+    if (at <= now) return false;
+    await this.queue.add('scan-invoice', { invoice_id: invoiceId }, { jobId: `due-${invoiceId}-${dueDate.toISOString().slice(0, 10)}`, delay: at - now, removeOnComplete: true, removeOnFail: 100 });
+    return true;
   }
 
   async scheduleInstalmentCheck(installmentId: string, at: Date, now = Date.now()): Promise<void> {

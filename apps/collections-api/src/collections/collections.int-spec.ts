@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import request from 'supertest';
+import { waitFor } from '@recoup/testing';
+import { startCollections } from '../deps';
 import { createHarness, type Harness, type TenantFixture } from '../testing/harness';
 
 const londonToday = () => DateTime.now().setZone('Europe/London').toISODate() as string;
@@ -285,6 +287,16 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       const counts = await h.deps.pipeline.scanAll();
       expect(counts.escalated).toBeGreaterThanOrEqual(1);
       expect((await h.database.db.invoice.findUniqueOrThrow({ where: { id: inv.id } })).status).toBe('overdue');
+    });
+
+    // Last: once the worker runs, due-date scan jobs of new invoices fire at once.
+    it('the scan worker runs a due-date scan job end to end', async () => {
+      const t = await h.tenant('Worker tenant', 'pro');
+      const inv = await h.invoice(t);
+      await startCollections(h.deps);
+      await h.deps.scheduler.queue.add('scan-invoice', { invoice_id: inv.id }, { jobId: `test-scan-${inv.id}` });
+      const attempt = await waitFor(() => h.database.db.contactAttempt.findFirst({ where: { invoiceId: inv.id } }), { what: 'the worker to escalate the invoice' });
+      expect(attempt).toMatchObject({ status: 'queued', tenantId: t.id });
     });
   });
 });
