@@ -40,7 +40,7 @@ export function createApp(deps: Deps): Express {
   const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
   return createHttpApp({
     service: SERVICE,
-    description: 'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>`; admin routes take the operator key.',
+    description: 'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>` (or `X-API-Key: <tenant API key>`); admin routes take the operator key.',
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.HTTP_BODY_LIMIT,

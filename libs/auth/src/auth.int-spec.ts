@@ -89,6 +89,7 @@ describe('requireAuth', () => {
 
     const res = await request(app).get('/tenant').set('Authorization', `Bearer ${issued.key}`);
     expect(res.status).toBe(200);
+    expect((await request(app).get('/tenant').set('X-API-Key', issued.key)).status).toBe(200);
     expect(res.body).toEqual({ kind: 'tenant', tenantId, role: 'member', via: 'api_key', keyId: issued.id });
     const used = await waitForLastUsed(issued.id);
     expect(used).toBeInstanceOf(Date);

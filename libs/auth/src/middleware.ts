@@ -86,7 +86,7 @@ export interface RequireAuthOptions extends Partial<AuthenticatorOptions> {
 }
 
 /**
- * Express middleware: authenticates the bearer credential, sets `req.auth`, and answers 401
+ * Express middleware: authenticates the bearer credential (or X-API-Key), sets `req.auth`, and answers 401
  * (no or bad credential, with WWW-Authenticate) or 403 (valid but not allowed here) as problem+json.
  */
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
@@ -99,7 +99,9 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
   const roles = options.roles ?? ['tenant'];
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const auth = await authenticator.authenticate(req.get('authorization'));
+      // X-API-Key is accepted as well (the platform's documented header for server-to-server calls).
+      const apiKey = req.get('x-api-key');
+      const auth = await authenticator.authenticate(req.get('authorization') ?? (apiKey ? `Bearer ${apiKey}` : undefined));
       if (!roles.includes(auth.kind)) {
         return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: `This route is for ${roles.join(' or ')} credentials`, request_id: req.id });
       }

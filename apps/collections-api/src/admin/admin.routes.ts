@@ -10,7 +10,7 @@ import type { TenantDirectory } from '../http/tenant-context';
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TenantParams = z.object({ tenant_id: z.uuid() });
 const KeyParams = z.object({ tenant_id: z.uuid(), key_id: z.uuid() });
-const SECURITY = [{ adminKey: [] }];
+const SECURITY = [{ apiKey: [] }];
 const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({ id: k.id, key: k.key, prefix: k.prefix, created_at: k.createdAt.toISOString() });
 
 export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; authenticator: Authenticator; tenants: TenantDirectory; producer: JobProducer; scanQueue: { getJobCounts(...types: Array<'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>): Promise<Record<string, number>> } }): ApiRouter {

@@ -10,7 +10,7 @@ import { clientJson } from '../invoices/invoice.mapper';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TAGS = ['clients'];
-const SECURITY = [{ bearerAuth: [] }];
+const SECURITY = [{ apiKey: [] }];
 
 function validZone(zone: string): boolean {
   try {

@@ -12,7 +12,7 @@ import { stageForLevel, type EscalationService } from './escalation.service';
 import type { StrategyService } from './strategy.service';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
-const SECURITY = [{ bearerAuth: [] }];
+const SECURITY = [{ apiKey: [] }];
 
 export interface CollectionsRouterDeps {
   db: Database;

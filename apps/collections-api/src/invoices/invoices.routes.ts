@@ -41,7 +41,7 @@ export interface InvoicesRouterDeps {
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TAGS = ['invoices'];
-const SECURITY = [{ bearerAuth: [] }];
+const SECURITY = [{ apiKey: [] }];
 
 function encodeCursor(inv: Pick<InvoiceModel, 'createdAt' | 'id'>): string {
   return Buffer.from(`${inv.createdAt.toISOString()}|${inv.id}`).toString('base64url');
