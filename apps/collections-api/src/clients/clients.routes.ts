@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { z } from 'zod';
 import { ClientIdParams, ClientResponse, CreateClientRequest, ProblemDetails, UpdateClientRequest } from '@recoup/contracts';
 import { Prisma, type Channel, type Database } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
@@ -7,6 +8,9 @@ import type { JobProducer } from '@recoup/queue';
 import { cancelPendingJobs } from '../collections/collection-jobs';
 import { currentTenant } from '../http/tenant-context';
 import { clientJson } from '../invoices/invoice.mapper';
+import { decodeCursor, encodeCursor } from '../invoices/invoices.routes';
+
+const ListClientsQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TAGS = ['clients'];
@@ -58,6 +62,28 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
           },
         });
         res.status(201).location(`/api/clients/${client.id}`).json(clientJson(client));
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/clients',
+      summary: 'List debtors, newest first, with cursor pagination',
+      tags: TAGS,
+      security: SECURITY,
+      before: guards,
+      request: { query: ListClientsQuery },
+      responses: { 200: { description: 'A page of clients', schema: z.object({ data: z.array(ClientResponse), next_cursor: z.string().nullable() }) }, 400: problem('Invalid query') },
+      handler: async ({ query }, req, res) => {
+        const tenant = currentTenant(req);
+        const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+        const rows = await db.client.findMany({
+          where: { tenantId: tenant.id, ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}) },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: query.limit + 1,
+        });
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        res.json({ data: page.map(clientJson), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
       },
     })
     .route({

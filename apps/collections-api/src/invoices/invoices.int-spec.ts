@@ -57,6 +57,19 @@ describe('collections-api: clients and invoices', () => {
       expect(patch.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['body.preferred_times.windows.0.days.0', 'body.preferred_times.windows.0.start']));
     });
 
+    it('lists a tenant’s own clients page by page', async () => {
+      const t = await h.tenant();
+      const ids = [(await h.client(t)).id, (await h.client(t)).id, (await h.client(t)).id];
+      const first = await request(h.app).get('/api/clients').query({ limit: 2 }).set(t.auth);
+      expect(first.status).toBe(200);
+      expect(first.body.data).toHaveLength(2);
+      const second = await request(h.app).get('/api/clients').query({ limit: 2, cursor: first.body.next_cursor }).set(t.auth);
+      expect(second.body.next_cursor).toBeNull();
+      expect([...first.body.data, ...second.body.data].map((c: { id: string }) => c.id).sort()).toEqual(ids.sort());
+      const other = await request(h.app).get('/api/clients').set(b.auth);
+      expect(other.body.data.map((c: { id: string }) => c.id)).not.toContain(ids[0]);
+    });
+
     it('refuses unauthenticated calls', async () => {
       expect((await request(h.app).post('/api/clients').send({})).status).toBe(401);
       expect((await request(h.app).get(`/api/clients/${(await h.client(a)).id}`).set('Authorization', 'Bearer rcp_live_00000000000000000000000000000000')).status).toBe(401);
@@ -211,6 +224,7 @@ describe('collections-api: clients and invoices', () => {
     const id = inv.id;
     const routes: Array<[string, string]> = [
       ['post', '/api/clients'],
+      ['get', '/api/clients'],
       ['get', `/api/clients/${inv.client_id}`],
       ['patch', `/api/clients/${inv.client_id}`],
       ['post', '/api/invoices'],

@@ -43,10 +43,10 @@ const problem = (description: string) => ({ description, schema: ProblemDetails,
 const TAGS = ['invoices'];
 const SECURITY = [{ apiKey: [] }];
 
-function encodeCursor(inv: Pick<InvoiceModel, 'createdAt' | 'id'>): string {
+export function encodeCursor(inv: Pick<InvoiceModel, 'createdAt' | 'id'>): string {
   return Buffer.from(`${inv.createdAt.toISOString()}|${inv.id}`).toString('base64url');
 }
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
