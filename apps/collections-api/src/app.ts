@@ -11,6 +11,7 @@ import type { Deps } from './deps';
 import { tenantGuards } from './http/tenant-context';
 import { invoicesRouter } from './invoices/invoices.routes';
 import { paymentsRouter } from './payments/payments.routes';
+import { debtorLinksRouter } from './public/debtor-links.routes';
 import { twilioForwardRouter } from './twilio/twilio-forward.routes';
 
 /** Security headers and CORS for every API route: the first router, so they run before any route matches. */
@@ -53,6 +54,7 @@ export function createApp(deps: Deps): Express {
       invoicesRouter({ db, guards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
       collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
       paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
+      debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger }),
       twilioForwardRouter({ voiceAgentUrl: config.VOICE_AGENT_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL, internalToken: config.INTERNAL_API_TOKEN, logger: deps.logger }),
     ],
   });

@@ -1,4 +1,4 @@
-import type { Database } from '@recoup/db';
+import type { Channel, Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import { QUEUES, type JobProducer, type QueueName } from '@recoup/queue';
 
@@ -21,8 +21,8 @@ export function queueOfChannel(channel: string): QueueName {
  * jobs by jobId and marks their attempts cancelled. A job already running cannot be removed;
  * its consumer re-reads the invoice and cancels itself (the queue contract).
  */
-export async function cancelPendingJobs(db: Database, producer: JobProducer, invoiceId: string, reason: string, logger?: Logger): Promise<number> {
-  const pending = await db.contactAttempt.findMany({ where: { invoiceId, status: 'queued' }, select: { id: true, jobId: true, channel: true } });
+export async function cancelPendingJobs(db: Database, producer: JobProducer, invoiceId: string, reason: string, logger?: Logger, channels?: Channel[]): Promise<number> {
+  const pending = await db.contactAttempt.findMany({ where: { invoiceId, status: 'queued', ...(channels ? { channel: { in: channels } } : {}) }, select: { id: true, jobId: true, channel: true } });
   for (const attempt of pending) {
     if (!attempt.jobId) continue;
     try {
