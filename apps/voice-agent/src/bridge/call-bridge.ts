@@ -17,6 +17,8 @@ export interface BridgeDeps {
   markInterrupted?(callId: string, itemId: string): Promise<void>;
   /** Both legs are down: finalise the Call row. */
   onEnded(callId: string, reason: string): Promise<void>;
+  /** The Realtime leg opened while ringing failed before the phone joined: forget it (the stream will open a new one). */
+  onAbandoned?(callId: string, reason: string): void;
   /** Ends the phone call itself (REST hang-up), by our call id. */
   hangup(callId: string): Promise<void>;
 }
@@ -200,6 +202,13 @@ export class CallBridge {
   end(reason: string, options: { hangup?: boolean } = {}): void {
     if (this.ended) return;
     this.ended = true;
+    if (!this.twilio && reason.startsWith('openai') && this.deps.onAbandoned) {
+      // Only the pre-opened Realtime leg failed: the call itself goes on, and its stream will try afresh.
+      this.log.warn({ reason }, 'realtime leg opened while ringing failed; the stream will open another');
+      this.session.close();
+      this.deps.onAbandoned(this.call.id, reason);
+      return;
+    }
     clearTimeout(this.endTimer);
     clearTimeout(this.maxTimer);
     this.log.info({ reason }, 'call bridge closed');

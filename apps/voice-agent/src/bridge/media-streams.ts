@@ -37,11 +37,14 @@ export class CallRegistry {
   }
 
   private create(call: CallModel): CallBridge {
-    const bridge = new CallBridge(call, this.instructionsOf(call), {
+    const bridge: CallBridge = new CallBridge(call, this.instructionsOf(call), {
       ...this.deps,
       onEnded: async (callId, reason) => {
-        this.bridges.delete(callId);
+        if (this.bridges.get(callId) === bridge) this.bridges.delete(callId);
         await this.deps.onEnded(callId, reason);
+      },
+      onAbandoned: (callId) => {
+        if (this.bridges.get(callId) === bridge) this.bridges.delete(callId);
       },
     });
     this.bridges.set(call.id, bridge);

@@ -190,6 +190,8 @@ export class FakeRealtimeSession {
 export class FakeOpenAiRealtimeServer {
   readonly sessions: FakeRealtimeSession[] = [];
   readonly chatRequests: Array<Record<string, unknown>> = [];
+  /** Fault injection: the next N Realtime sockets are closed (1011) as soon as they open. */
+  dropNextConnections = 0;
   private server?: Server;
   private wss?: WebSocketServer;
   private readonly options: Required<Omit<FakeRealtimeOptions, 'onAppend'>> & Pick<FakeRealtimeOptions, 'onAppend'>;
@@ -205,6 +207,11 @@ export class FakeOpenAiRealtimeServer {
     this.server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/v1/realtime')) return socket.destroy();
       this.wss?.handleUpgrade(req, socket, head, (ws) => {
+        if (this.dropNextConnections > 0) {
+          this.dropNextConnections--;
+          ws.close(1011, 'injected failure');
+          return;
+        }
         const s = new FakeRealtimeSession(ws, this.options);
         s.authorization = req.headers.authorization;
         this.sessions.push(s);
