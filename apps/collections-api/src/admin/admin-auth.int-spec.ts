@@ -87,6 +87,22 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     expect(other.status).toBe(404);
   });
 
+  it('PATCH /api/admin/tenants/{id} changes the tier and limit overrides, effective at once here', async () => {
+    const t = await h.tenant('Upgrade me', 'starter');
+    const inv = await h.invoice(t);
+    const before = await request(h.app).post('/api/collections/escalate').set(t.auth).send({ invoice_id: inv.id, action: 'sms' });
+    expect(before.status).toBe(429);
+    const res = await request(h.app).patch(`/api/admin/tenants/${t.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`).send({ tier: 'growth', limit_overrides: { hourly: { api_calls: 50 } } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tier: 'growth', limit_overrides: { hourly: { api_calls: 50 } } });
+    const after = await request(h.app).post('/api/collections/escalate').set(t.auth).send({ invoice_id: inv.id, action: 'sms' });
+    expect(after.status).toBe(202);
+    const bad = await request(h.app).patch(`/api/admin/tenants/${t.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`).send({ tier: 'gold', limit_overrides: { weekly: {} } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.limit_overrides.weekly', 'body.tier']);
+    expect((await request(h.app).patch(`/api/admin/tenants/${t.id}`).set(t.auth).send({ tier: 'pro' })).status).toBe(403);
+  });
+
   it('GET /api/admin/metrics gives platform figures to the admin', async () => {
     const t = await h.tenant();
     await h.invoice(t, { amount: 120.5 });

@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '@recoup/auth';
 import { AdminMetricsResponse, CreateTenantRequest, CreateTenantResponse, IssuedApiKeyResponse, ProblemDetails, toMajor } from '@recoup/contracts';
-import type { Database } from '@recoup/db';
+import { Prisma, type Database } from '@recoup/db';
+import { LimitOverrides } from '@recoup/rate-limit';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { QUEUES, type JobProducer } from '@recoup/queue';
 import { z } from 'zod';
@@ -9,6 +10,9 @@ import type { TenantDirectory } from '../http/tenant-context';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TenantParams = z.object({ tenant_id: z.uuid() });
+const UpdateTenantRequest = z
+  .object({ name: z.string().trim().min(1).max(200).optional(), tier: z.enum(['starter', 'growth', 'pro']).optional(), limit_overrides: LimitOverrides.nullable().optional() })
+  .strict();
 const KeyParams = z.object({ tenant_id: z.uuid(), key_id: z.uuid() });
 const SECURITY = [{ apiKey: [] }];
 const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({ id: k.id, key: k.key, prefix: k.prefix, created_at: k.createdAt.toISOString() });
@@ -33,6 +37,29 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
         const key = await authenticator.keys.issue(tenant.id, 'owner');
         res.status(201).setHeader('Cache-Control', 'no-store');
         res.json({ tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() }, api_key: keyJson(key) });
+      },
+    })
+    .route({
+      method: 'patch',
+      path: '/api/admin/tenants/:tenant_id',
+      summary: 'Change a tenant’s name, tier or per-tenant limit overrides (applies within 30 s everywhere)',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { params: TenantParams, body: UpdateTenantRequest },
+      responses: { 200: { description: 'The tenant' }, 400: problem('Invalid fields'), 404: problem('No such tenant') },
+      handler: async ({ params, body }, _req, res) => {
+        await tenantExists(params.tenant_id);
+        const tenant = await db.tenant.update({
+          where: { id: params.tenant_id },
+          data: {
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.tier !== undefined ? { tier: body.tier } : {}),
+            ...(body.limit_overrides !== undefined ? { limitOverrides: body.limit_overrides === null ? Prisma.DbNull : body.limit_overrides } : {}),
+          },
+        });
+        deps.tenants.invalidate(tenant.id);
+        res.json({ id: tenant.id, name: tenant.name, tier: tenant.tier, limit_overrides: tenant.limitOverrides ?? null, created_at: tenant.createdAt.toISOString() });
       },
     })
     .route({
