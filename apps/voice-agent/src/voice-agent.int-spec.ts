@@ -148,6 +148,11 @@ describe('voice-agent', () => {
       expect(status.body.transcript).toMatch(/^\[AI\]: May I speak to/);
       expect(status.body.transcript).toContain("[USER]: Yes. I'll pay on Friday.");
       expect(status.body.duration).toEqual(expect.any(Number));
+      // The debtor pays through the texted link (the payment webhook marks the link paid): paid during the call.
+      await h.db.paymentLink.update({ where: { id: link.id }, data: { status: 'paid', paidAt: new Date(call.endedAt!.getTime() - 1000) } });
+      await h.deps.calls.finalise(call.id);
+      const paid = await request(app()).get(`/call-status/${placed.call_sid}`).set(auth).expect(200);
+      expect(paid.body).toMatchObject({ outcome: 'paid_during_call', payment_collected: true });
     });
 
     it('barge-in: clears Twilio, cancels the response and truncates at the position the marks say was played', async () => {
@@ -278,6 +283,15 @@ describe('voice-agent', () => {
       expect(ok.text).toContain('<Hangup/>'); // unknown call: a polite goodbye
       const elsewhere = 'https://evil.example/api/webhooks/twilio/ai-collect';
       await request(app()).post(path).type('form').set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, elsewhere, params)).set('X-Original-Url', elsewhere).send(params).expect(403);
+    });
+
+    it('refuses a media stream handshake with a forged X-Twilio-Signature', async () => {
+      const ws = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/media-stream`, { headers: { 'X-Twilio-Signature': 'Zm9yZ2Vk' } });
+      const status = await new Promise<number | undefined>((r) => {
+        ws.once('unexpected-response', (_req, res) => r(res.statusCode));
+        ws.once('error', () => r(undefined));
+      });
+      expect(status).toBe(403);
     });
 
     it('closes a media stream whose start message carries a wrong token', async () => {

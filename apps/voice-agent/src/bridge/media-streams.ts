@@ -11,6 +11,8 @@ export interface MediaStreamsDeps extends BridgeDeps {
   /** Authenticates (and burns) the per-call token from the stream's custom parameters. */
   claimStream(callId: string, token: string): Promise<CallModel | null>;
   loadCall(callId: string): Promise<CallModel | null>;
+  /** Checks X-Twilio-Signature of the WebSocket handshake when Twilio sent one (the token is checked regardless). */
+  verifyUpgrade?(req: IncomingMessage): boolean;
 }
 
 /**
@@ -69,6 +71,11 @@ export class CallRegistry {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== MEDIA_STREAM_PATH) return; // another upgrade handler may own it
+      if (this.deps.verifyUpgrade && !this.deps.verifyUpgrade(req)) {
+        socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+        socket.destroy();
+        return;
+      }
       if (!this.accepting) {
         socket.write('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
         socket.destroy();

@@ -238,6 +238,17 @@ export class CallService {
     return machine ? 'machine' : 'human';
   }
 
+  /** A payment link texted during the call was paid before the call ended (+2 min for the webhook to land). */
+  private async linkPaidDuringCall(actions: Array<{ name: string; allowed: boolean; result: unknown }>, endedAt: Date): Promise<boolean> {
+    const ids = actions
+      .filter((a) => a.name === 'send_payment_link' && a.allowed)
+      .map((a) => (a.result as { data?: { payment_link_id?: string } } | null)?.data?.payment_link_id)
+      .filter((id): id is string => typeof id === 'string');
+    if (ids.length === 0) return false;
+    const paid = await this.o.db.paymentLink.findFirst({ where: { id: { in: ids }, status: 'paid', paidAt: { lte: new Date(endedAt.getTime() + 120_000) } } });
+    return Boolean(paid);
+  }
+
   /**
    * Outcome from what the tools did (never guessed from words), transcript, duration and cost.
    * Runs when either leg ends and again on the final status callback; settles the spend reservation once.
@@ -250,9 +261,10 @@ export class CallService {
     const endedAt = call.endedAt ?? now;
     const duration = call.durationSeconds ?? (call.startedAt ? Math.max(0, Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000)) : 0);
     const done = (n: string) => call.actions.some((a) => a.name === n && a.allowed);
+    const paid = call.paymentCollected || (await this.linkPaidDuringCall(call.actions, endedAt));
     let outcome: CallOutcome;
     const status = hint.terminalStatus ?? call.status;
-    if (call.paymentCollected) outcome = 'paid_during_call';
+    if (paid) outcome = 'paid_during_call';
     else if (done('record_dispute')) outcome = 'disputed';
     else if (done('propose_payment_plan')) outcome = 'payment_plan_agreed';
     else if (done('record_promise_to_pay')) outcome = 'payment_promised';
@@ -271,6 +283,7 @@ export class CallService {
       where: { id: callId },
       data: {
         outcome,
+        paymentCollected: paid,
         endedAt,
         durationSeconds: duration,
         costPence: pence,

@@ -182,7 +182,8 @@ export class FakeTwilioVoice {
     const frameMs = this.options.frameMs ?? FRAME_MS;
     const gapMs = this.options.turnGapMs ?? 400;
     const streamSid = 'MZ' + randomBytes(16).toString('hex');
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    // Twilio signs the WebSocket handshake as it signs webhooks (the URL, no parameters).
+    const ws = new WebSocket(url, { perMessageDeflate: false, headers: { 'X-Twilio-Signature': signTwilioRequest(this.options.authToken, url, {}) } });
     this.sockets.set(record.call.callSid, ws);
     const outbound: Outbound[] = [];
     const inbound: string[] = [];
