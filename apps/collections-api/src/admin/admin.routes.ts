@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '@recoup/auth';
-import { AdminMetricsResponse, CreateTenantRequest, CreateTenantResponse, IssuedApiKeyResponse, ProblemDetails, toMajor } from '@recoup/contracts';
+import { UK_PROFILE, US_PROFILE, validateRuleSetOverrides } from '@recoup/compliance';
+import { AdminMetricsResponse, CreateTenantRequest, CreateTenantResponse, IssuedApiKeyResponse, ProblemDetails, TenantComplianceOverrides, toMajor } from '@recoup/contracts';
 import { Prisma, type Database } from '@recoup/db';
 import { LimitOverrides } from '@recoup/rate-limit';
 import { ApiRouter, HttpProblem } from '@recoup/http';
@@ -11,8 +12,29 @@ import type { TenantDirectory } from '../http/tenant-context';
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TenantParams = z.object({ tenant_id: z.uuid() });
 const UpdateTenantRequest = z
-  .object({ name: z.string().trim().min(1).max(200).optional(), tier: z.enum(['starter', 'growth', 'pro']).optional(), limit_overrides: LimitOverrides.nullable().optional() })
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    tier: z.enum(['starter', 'growth', 'pro']).optional(),
+    limit_overrides: LimitOverrides.nullable().optional(),
+    compliance_overrides: TenantComplianceOverrides.nullable().optional(),
+  })
   .strict();
+
+/** Overrides must leave a valid rule set for every profile; a typo must not silently weaken a rule. */
+function checkedComplianceOverrides(value: Record<string, unknown>): Prisma.InputJsonObject {
+  const problems = validateRuleSetOverrides(value, [UK_PROFILE.rules, US_PROFILE.rules]);
+  if (problems.length > 0) {
+    throw HttpProblem.badRequest(
+      'compliance_overrides would not leave a valid rule set',
+      problems.map((p) => {
+        const [path = '', detail = p] = p.split(/: (.*)/s);
+        const field = ['body', 'compliance_overrides', ...path.split('.').filter((s) => s && s !== '(root)')].join('.');
+        return { field, pointer: '/' + field.split('.').slice(1).join('/'), detail };
+      }),
+    );
+  }
+  return value as Prisma.InputJsonObject;
+}
 const KeyParams = z.object({ tenant_id: z.uuid(), key_id: z.uuid() });
 const SECURITY = [{ apiKey: [] }];
 const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({ id: k.id, key: k.key, prefix: k.prefix, created_at: k.createdAt.toISOString() });
@@ -33,7 +55,8 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
       request: { body: CreateTenantRequest },
       responses: { 201: { description: 'Tenant and its first API key', schema: CreateTenantResponse }, 400: problem('Invalid fields'), 401: problem('No admin key'), 403: problem('Not the admin key') },
       handler: async ({ body }, _req, res) => {
-        const tenant = await db.tenant.create({ data: { name: body.name, tier: body.tier, email: body.email ?? null } });
+        const complianceOverrides = body.compliance_overrides ? checkedComplianceOverrides(body.compliance_overrides) : undefined;
+        const tenant = await db.tenant.create({ data: { name: body.name, tier: body.tier, email: body.email ?? null, ...(complianceOverrides ? { complianceOverrides } : {}) } });
         const key = await authenticator.keys.issue(tenant.id, 'owner');
         res.status(201).setHeader('Cache-Control', 'no-store');
         res.json({ tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() }, api_key: keyJson(key) });
@@ -56,10 +79,13 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
             ...(body.name !== undefined ? { name: body.name } : {}),
             ...(body.tier !== undefined ? { tier: body.tier } : {}),
             ...(body.limit_overrides !== undefined ? { limitOverrides: body.limit_overrides === null ? Prisma.DbNull : body.limit_overrides } : {}),
+            ...(body.compliance_overrides !== undefined
+              ? { complianceOverrides: body.compliance_overrides === null ? Prisma.DbNull : checkedComplianceOverrides(body.compliance_overrides) }
+              : {}),
           },
         });
         deps.tenants.invalidate(tenant.id);
-        res.json({ id: tenant.id, name: tenant.name, tier: tenant.tier, limit_overrides: tenant.limitOverrides ?? null, created_at: tenant.createdAt.toISOString() });
+        res.json({ id: tenant.id, name: tenant.name, tier: tenant.tier, limit_overrides: tenant.limitOverrides ?? null, compliance_overrides: tenant.complianceOverrides ?? null, created_at: tenant.createdAt.toISOString() });
       },
     })
     .route({

@@ -81,8 +81,21 @@ export const PaymentPlanResponse = z
   })
   .meta({ id: 'PaymentPlan' });
 
+/** Rule-set overrides as JSON; their meaning is checked by the compliance engine, not here. */
+export const TenantComplianceOverrides = z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 20_000, 'at most 20,000 characters of JSON');
+
 export const CreateTenantRequest = z
-  .object({ name: z.string().trim().min(1).max(200), tier: z.enum(['starter', 'growth', 'pro']).default('starter'), email: z.email().optional() })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    tier: z.enum(['starter', 'growth', 'pro']).default('starter'),
+    email: z.email().optional(),
+    /**
+     * The operator's overrides of the tenant's compliance rules (camelCase keys of the rule set, e.g.
+     * `{ "contactHours": { "enabled": false } }`); checked against every profile, audited under a
+     * distinct rule-set version.
+     */
+    compliance_overrides: TenantComplianceOverrides.optional(),
+  })
   .strict()
   .meta({ id: 'CreateTenantRequest' });
 
