@@ -28,6 +28,17 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
   services?: readonly ServiceName[];
   healthTimeoutMs?: number;
+  /** Secrets to use (default: freshly generated); fakes that sign webhooks need them first. */
+  secrets?: StackSecrets;
+}
+
+export function newStackSecrets(): StackSecrets {
+  return {
+    adminApiKey: `rk_admin_${randomBytes(24).toString('base64url')}`,
+    internalApiToken: randomBytes(24).toString('base64url'),
+    twilioAuthToken: randomBytes(16).toString('hex'),
+    stripeWebhookSecret: `whsec_${randomBytes(24).toString('base64url')}`,
+  };
 }
 
 interface Running {
@@ -42,16 +53,13 @@ interface Running {
  */
 export class ServiceStack {
   readonly ports = {} as Record<ServiceName, number>;
-  readonly secrets: StackSecrets = {
-    adminApiKey: `rk_admin_${randomBytes(24).toString('base64url')}`,
-    internalApiToken: randomBytes(24).toString('base64url'),
-    twilioAuthToken: randomBytes(16).toString('hex'),
-    stripeWebhookSecret: `whsec_${randomBytes(24).toString('base64url')}`,
-  };
+  readonly secrets: StackSecrets;
   private readonly running = new Map<ServiceName, Running>();
   private readonly logs = new Map<ServiceName, string>();
 
-  private constructor(private readonly options: StackOptions) {}
+  private constructor(private readonly options: StackOptions) {
+    this.secrets = options.secrets ?? newStackSecrets();
+  }
 
   static async start(options: StackOptions): Promise<ServiceStack> {
     const stack = new ServiceStack(options);
@@ -88,6 +96,10 @@ export class ServiceStack {
       COLLECTIONS_API_URL: this.url('collections-api'),
       IVR_NEGOTIATION_URL: this.url('ivr-negotiation'),
       NOTIFIER_URL: this.url('notifier'),
+      // Where Twilio and debtors reach each service (its own origin on loopback).
+      PUBLIC_BASE_URL: this.url(name),
+      COLLECTIONS_API_PUBLIC_URL: this.url('collections-api'),
+      NOTIFIER_PUBLIC_URL: this.url('notifier'),
       ...urls,
       ...this.options.env,
       ...this.options.serviceEnv?.[name],
