@@ -50,6 +50,8 @@ export class CallBridge {
   private outboundBacklog: string[] = [];
   private readonly log: Logger;
   private readonly toolQueue: Promise<void>[] = [];
+  /** Transcript writes of this call, in order (a turn is saved before it can be marked interrupted). */
+  private turnWrites: Promise<void> = Promise.resolve();
 
   constructor(
     readonly call: CallModel,
@@ -62,16 +64,17 @@ export class CallBridge {
       {
         audio: (itemId, payload) => this.onAgentAudio(itemId, payload),
         speechStarted: () => this.onSpeechStarted(),
-        userTranscript: (itemId, text) => void this.deps.saveTurn(call.id, 'user', text, itemId).catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved')),
-        agentTranscript: (itemId, text) =>
-          void this.deps
-            .saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)
-            .catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved')),
+        userTranscript: (itemId, text) => this.writeTurn(() => this.deps.saveTurn(call.id, 'user', text, itemId)),
+        agentTranscript: (itemId, text) => this.writeTurn(() => this.deps.saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)),
         functionCall: (fc) => this.onFunctionCall(fc),
         error: (message, code) => this.log.warn({ code, message }, 'realtime error'),
         closed: (reason) => this.end(`openai leg closed (${reason})`),
       },
     );
+  }
+
+  private writeTurn(write: () => Promise<void>): void {
+    this.turnWrites = this.turnWrites.then(write).catch((e: Error) => this.log.warn({ err: { message: e.message } }, 'turn not saved'));
   }
 
   /** The phone leg: Twilio's media WebSocket, after its start message was authenticated. */
@@ -159,17 +162,20 @@ export class CallBridge {
   /** Barge-in: stop playback now, cancel generation, and cut the item at what was actually heard. */
   private onSpeechStarted(): void {
     const item = this.currentItem;
-    if (this.session.responding) this.session.cancelResponse();
+    const responding = this.session.responding;
+    if (responding) this.session.cancelResponse();
     if (!item) return;
     const sent = this.sent.get(item) ?? 0;
     const played = this.played.get(item) ?? 0;
-    if (played >= sent) return; // everything was heard: nothing to cut
+    // Everything sent was heard and nothing more is coming: nothing to cut.
+    if (played >= sent && !responding) return;
     this.sendTwilio('{"event":"clear","streamSid":"' + this.streamSid + '"}');
     this.interrupted.add(item);
     this.currentItem = null;
     // mu-law 8 kHz: 8 bytes per millisecond.
     this.session.truncate(item, played / 8);
-    void this.deps.markInterrupted?.(this.call.id, item).catch(() => undefined);
+    const mark = this.deps.markInterrupted;
+    if (mark) this.writeTurn(() => mark(this.call.id, item));
   }
 
   private onFunctionCall(fc: FunctionCall): void {
@@ -217,6 +223,7 @@ export class CallBridge {
     if (ws && ws.readyState === ws.OPEN) ws.close(1000, 'call ended');
     void (async () => {
       await Promise.allSettled(this.toolQueue);
+      await this.turnWrites;
       if (options.hangup !== false) await this.deps.hangup(this.call.id).catch(() => undefined);
       await this.deps.onEnded(this.call.id, reason);
     })().catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'could not finalise the call'));
