@@ -2,6 +2,7 @@
 // the environment or .env), wait for every /health, print the URLs, and stop them all on Ctrl-C.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { APPS, ROOT, fail, log, setup } from './lib.mjs';
 
@@ -11,6 +12,7 @@ else process.env.DATABASE_URL ||= 'postgresql://postgres@127.0.0.1:5432/recoup';
 
 // Inbound webhooks are verified even in sandbox mode; without real secrets we make some up,
 // print them, and the local fakes sign with them.
+const generated = {};
 for (const [name, make] of [
   ['TWILIO_AUTH_TOKEN', () => randomBytes(16).toString('hex')],
   ['STRIPE_WEBHOOK_SECRET', () => `whsec_${randomBytes(24).toString('base64url')}`],
@@ -19,9 +21,19 @@ for (const [name, make] of [
 ]) {
   if (!process.env[name]) {
     process.env[name] = make();
+    generated[name] = process.env[name];
     log(`${name} was not set; generated one for this run: ${process.env[name]}`);
   }
 }
+// Tools that talk to this running stack (npm run demo) read the generated secrets from here.
+mkdirSync(path.join(ROOT, '.run'), { recursive: true });
+writeFileSync(
+  path.join(ROOT, '.run', 'stack.env'),
+  Object.entries({ ...generated, ...Object.fromEntries(APPS.map((a) => [a.portVar, process.env[a.portVar] || String(a.port)])) })
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n') + '\n',
+  { mode: 0o600 },
+);
 
 const children = APPS.map((app) => {
   const port = Number(process.env[app.portVar] || app.port);
