@@ -85,6 +85,18 @@ describe('createHttpApp', () => {
     expect(big.body.title).toBe('Content Too Large');
   });
 
+  it('refuses a string holding an unpaired surrogate, naming the field, and keeps valid pairs', async () => {
+    const { app, created } = build();
+    const lone = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud800", "amount": 1}');
+    expect(lone.status).toBe(400);
+    expect(lone.body.errors).toEqual([{ field: 'body.client_id', pointer: '/client_id', detail: 'unpaired UTF-16 surrogate' }]);
+    const pair = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud83d\\ude00", "amount": 1}');
+    expect(pair.status).toBe(400);
+    expect(pair.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.client_id']);
+    expect(pair.body.errors[0].detail).not.toMatch(/surrogate/);
+    expect(created).toHaveLength(0);
+  });
+
   it('turns HttpProblem into its status and unknown routes into 404 problem+json', async () => {
     const { app } = build();
     const missing = await request(app).get('/api/invoices/6f1c2d1e-8a6b-4c9e-9a3e-0b7f3f1d2c4a');

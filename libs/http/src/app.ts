@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { HealthResponse } from '@recoup/contracts';
@@ -30,6 +30,44 @@ declare module 'express-serve-static-core' {
     rawBody?: Buffer;
     id: string;
   }
+}
+
+/** Matches an unpaired UTF-16 surrogate: with the `u` flag a valid pair is one code point and never matches. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A JSON escape of a high or low surrogate; only bodies holding one need the full walk. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+
+/** The path of the first string (or key) holding an unpaired surrogate, or undefined. */
+function findLoneSurrogate(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (!value || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return [...path, key.replace(LONE_SURROGATE, '?')];
+    const found = findLoneSurrogate(child, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * JSON may escape a lone surrogate (`"\ud800"`), which no UTF-8 store can hold: PostgreSQL would
+ * refuse it deep inside a handler. Refuse it here, naming the field. The raw-text test keeps the
+ * walk off the hot path (a 3 MB batch costs one regex scan).
+ */
+function refuseLoneSurrogates(req: Request, res: Response, next: NextFunction): void {
+  if (!req.is('application/json') || !req.rawBody || !SURROGATE_ESCAPE.test(req.rawBody.toString('latin1'))) return next();
+  const path = findLoneSurrogate(req.body);
+  if (!path) return next();
+  const field = ['body', ...path].join('.');
+  sendProblem(res, {
+    type: 'about:blank',
+    title: 'Bad Request',
+    status: 400,
+    detail: 'A string in the body is not valid Unicode (unpaired surrogate)',
+    request_id: req.id,
+    errors: [{ field, pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), detail: 'unpaired UTF-16 surrogate' }],
+  });
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -76,7 +114,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   const limit = options.bodyLimit ?? '100kb';
-  app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json']}));
+  app.use(refuseLoneSurrogates);
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
 
   const routes: AnyRouteSpec[] = [];
