@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     drain: [{ name: 'live calls', run: () => deps.registry.drain(config.SHUTDOWN_TIMEOUT_MS / 2) }],
   });
   deps.registry.attach(server, deps.logger);
+  if (!config.INTERNAL_API_TOKEN) deps.logger.warn('INTERNAL_API_TOKEN is not set: /initiate-call, /call-status and /estimate-cost refuse every request (401)');
   if (deps.fakeTwilio) deps.logger.warn('sandbox: calls are answered by the in-process fake Twilio (scripted debtor) talking to the fake OpenAI Realtime server');
 }
 
