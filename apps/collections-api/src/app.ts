@@ -9,7 +9,7 @@ import { collectionsRouter } from './collections/collections.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
 import { tenantGuards } from './http/tenant-context';
-import { invoicesRouter } from './invoices/invoices.routes';
+import { invoicesRouter, prefetchInvoice } from './invoices/invoices.routes';
 import { paymentsRouter } from './payments/payments.routes';
 import { debtorLinksRouter } from './public/debtor-links.routes';
 import { twilioForwardRouter } from './twilio/twilio-forward.routes';
@@ -37,7 +37,9 @@ function edgeRouter(corsOrigins: string): ApiRouter {
 /** The service's HTTP surface, testable without listening. */
 export function createApp(deps: Deps): Express {
   const { db, config } = deps;
-  const guards = tenantGuards({ authenticator: deps.authenticator, tenants: deps.tenants, limiter: deps.limiter });
+  const guardOptions = { authenticator: deps.authenticator, tenants: deps.tenants, limiter: deps.limiter };
+  const guards = tenantGuards(guardOptions);
+  const readGuards = tenantGuards(guardOptions, [prefetchInvoice(deps.invoices)]);
   const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
   return createHttpApp({
     service: SERVICE,
@@ -51,7 +53,7 @@ export function createApp(deps: Deps): Express {
       edgeRouter(config.CORS_ORIGINS),
       adminRouter({ db, adminGuard, authenticator: deps.authenticator, tenants: deps.tenants, producer: deps.producer, scanQueue: deps.scheduler.queue }),
       clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
-      invoicesRouter({ db, guards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
+      invoicesRouter({ db, guards, readGuards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
       collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
       paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
       debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger }),

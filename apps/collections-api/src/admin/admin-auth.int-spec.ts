@@ -128,17 +128,19 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
 
   it('limits api_calls per tenant tier with 429 problem+json, RateLimit headers and Retry-After', async () => {
     const t = await h.tenant('Tiny', 'starter');
-    await h.database.db.tenant.update({ where: { id: t.id }, data: { limitOverrides: { hourly: { api_calls: 3 } } } });
+    await h.database.db.tenant.update({ where: { id: t.id }, data: { limitOverrides: { hourly: { api_calls: 5 } } } });
     h.deps.tenants.invalidate(t.id);
+    const inv = await h.invoice(t); // two calls: the client and the invoice
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
-      last = await request(h.app).get('/api/invoices').set(t.auth);
+      last = await request(h.app).get(i % 2 ? '/api/invoices' : `/api/invoices/${inv.id}`).set(t.auth);
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(last?.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(last?.headers['retry-after']).toBeDefined();
+    expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(t.auth)).status).toBe(429);
     const other = await h.tenant();
     expect((await request(h.app).get('/api/invoices').set(other.auth)).status).toBe(200);
   });

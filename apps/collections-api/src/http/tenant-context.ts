@@ -43,8 +43,12 @@ export class TenantDirectory {
   }
 }
 
-/** Authentication (tenant API key or JWT), the tenant's record, then its api_calls rate limit. */
-export function tenantGuards(options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter }): RequestHandler[] {
+/**
+ * Authentication (tenant API key or JWT), the tenant's record, then its api_calls rate limit.
+ * `beforeLimit` runs between the tenant and the limit: a read-only route can start its read there
+ * so the PostgreSQL query and the Redis check overlap (see invoices.routes.ts).
+ */
+export function tenantGuards(options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter }, beforeLimit: RequestHandler[] = []): RequestHandler[] {
   const loadTenant = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const auth = req.auth;
@@ -60,6 +64,7 @@ export function tenantGuards(options: { authenticator: Authenticator; tenants: T
   return [
     requireAuth({ authenticator: options.authenticator, roles: ['tenant'] }),
     loadTenant,
+    ...beforeLimit,
     apiRateLimit({ limiter: options.limiter, tenant: (req) => (req.tenant ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined) }),
   ];
 }
