@@ -76,13 +76,17 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
     const send = (e: object) => socket?.send(JSON.stringify(e));
     send({ type: 'response.created', response: { id: 'resp_1' } });
     send({ type: 'response.output_audio.delta', item_id: 'item_1', delta: 'UVVV' });
+    socket?.send('{"type":"response.output_audio.delta","item_id":"item_1","delta":"ab\\/c"}'); // escaped "/" takes the full parse
     send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 100 });
     send({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_2', transcript: ' yes ' });
     send({ type: 'response.output_audio_transcript.done', item_id: 'item_1', transcript: 'Hello' });
     send({ type: 'response.output_item.done', item: { type: 'function_call', id: 'item_3', call_id: 'call_1', name: 'end_call', arguments: '{}' } });
     await waitUntil(() => calls.length === 1);
     expect(session.responding).toBe(true);
-    expect(audio).toEqual([['item_1', 'UVVV']]);
+    expect(audio).toEqual([
+      ['item_1', 'UVVV'],
+      ['item_1', 'ab/c'],
+    ]);
     expect(speech).toBe(1);
     expect(transcripts).toEqual(['user:yes', 'ai:Hello']);
     session.truncate('item_1', 812.9);

@@ -134,6 +134,21 @@ class OpenAiRealtimeSession implements RealtimeVoiceSession {
   }
 
   private onMessage(raw: string): void {
+    // Downlink hot path (one event per audio chunk): pull item_id and delta out without parsing the
+    // base64 payload as JSON; anything unexpected falls through to the full parse.
+    if (raw.startsWith('{"type":"response.output_audio.delta"')) {
+      const i = raw.indexOf('"item_id":"');
+      const d = raw.indexOf('"delta":"');
+      if (i > 0 && d > 0) {
+        const itemId = raw.slice(i + 11, raw.indexOf('"', i + 11));
+        const delta = raw.slice(d + 9, raw.indexOf('"', d + 9));
+        // A JSON escape (e.g. "\/") in either value: leave it to JSON.parse.
+        if (itemId && delta && !delta.includes('\\') && !itemId.includes('\\')) {
+          this.events.audio(itemId, delta);
+          return;
+        }
+      }
+    }
     let event: ServerEvent;
     try {
       event = JSON.parse(raw) as ServerEvent;
