@@ -85,15 +85,21 @@ describe('createHttpApp', () => {
     expect(big.body.title).toBe('Content Too Large');
   });
 
-  it('refuses a string holding an unpaired surrogate, naming the field, and keeps valid pairs', async () => {
+  it('refuses a string PostgreSQL cannot store (unpaired surrogate, NUL; JSON or form), naming the field, and keeps valid pairs', async () => {
     const { app, created } = build();
     const lone = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud800", "amount": 1}');
     expect(lone.status).toBe(400);
-    expect(lone.body.errors).toEqual([{ field: 'body.client_id', pointer: '/client_id', detail: 'unpaired UTF-16 surrogate' }]);
+    expect(lone.body.errors).toEqual([{ field: 'body.client_id', pointer: '/client_id', detail: 'NUL or unpaired UTF-16 surrogate' }]);
+    const nul = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"amount": 1, "note": {"text": "a\\u0000b"}}');
+    expect(nul.body.errors).toEqual([{ field: 'body.note.text', pointer: '/note/text', detail: 'NUL or unpaired UTF-16 surrogate' }]);
+    const form = await request(app).post('/api/invoices').type('form').send('client_id=a%00b&amount=1');
+    expect(form.status).toBe(400);
+    expect(form.body.errors[0].field).toBe('body.client_id');
     const pair = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud83d\\ude00", "amount": 1}');
     expect(pair.status).toBe(400);
     expect(pair.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.client_id']);
     expect(pair.body.errors[0].detail).not.toMatch(/surrogate/);
+    expect(created).toHaveLength(0);
     expect(created).toHaveLength(0);
   });
 

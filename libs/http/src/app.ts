@@ -35,38 +35,41 @@ declare module 'express-serve-static-core' {
 /** Matches an unpaired UTF-16 surrogate: with the `u` flag a valid pair is one code point and never matches. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A JSON escape of a high or low surrogate; only bodies holding one need the full walk. */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+/** JSON escapes of a surrogate or of NUL, or a percent-encoded NUL: only bodies holding one need the walk. */
+const SUSPECT_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\u0000|%00/;
 
-/** The path of the first string (or key) holding an unpaired surrogate, or undefined. */
-function findLoneSurrogate(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+const unstorable = (s: string) => LONE_SURROGATE.test(s) || s.includes('\u0000');
+
+/** The path of the first string (or key) PostgreSQL could not store (unpaired surrogate, NUL), or undefined. */
+function findUnstorable(value: unknown, path: string[] = [], depth = 0): string[] | undefined {
+  if (typeof value === 'string') return unstorable(value) ? path : undefined;
   if (!value || typeof value !== 'object' || depth > 64) return undefined;
   for (const [key, child] of Object.entries(value)) {
-    if (LONE_SURROGATE.test(key)) return [...path, key.replace(LONE_SURROGATE, '?')];
-    const found = findLoneSurrogate(child, [...path, key], depth + 1);
+    if (unstorable(key)) return [...path, key.replace(LONE_SURROGATE, '?').replaceAll('\u0000', '?')];
+    const found = findUnstorable(child, [...path, key], depth + 1);
     if (found) return found;
   }
   return undefined;
 }
 
 /**
- * JSON may escape a lone surrogate (`"\ud800"`), which no UTF-8 store can hold: PostgreSQL would
- * refuse it deep inside a handler. Refuse it here, naming the field. The raw-text test keeps the
- * walk off the hot path (a 3 MB batch costs one regex scan).
+ * JSON may escape a lone surrogate (`"\ud800"`) or NUL (`"\u0000"`), and a form may carry `%00`:
+ * PostgreSQL can store neither in text, and would refuse it deep inside a handler (a 500). Refuse
+ * it here, naming the field. The raw-text test keeps the walk off the hot path (a 3 MB batch costs
+ * one regex scan).
  */
-function refuseLoneSurrogates(req: Request, res: Response, next: NextFunction): void {
-  if (!req.is('application/json') || !req.rawBody || !SURROGATE_ESCAPE.test(req.rawBody.toString('latin1'))) return next();
-  const path = findLoneSurrogate(req.body);
+function refuseUnstorableText(req: Request, res: Response, next: NextFunction): void {
+  if (!req.rawBody || !SUSPECT_ESCAPE.test(req.rawBody.toString('latin1'))) return next();
+  const path = findUnstorable(req.body);
   if (!path) return next();
   const field = ['body', ...path].join('.');
   sendProblem(res, {
     type: 'about:blank',
     title: 'Bad Request',
     status: 400,
-    detail: 'A string in the body is not valid Unicode (unpaired surrogate)',
+    detail: 'A string in the body holds a character that cannot be stored (NUL or an unpaired surrogate)',
     request_id: req.id,
-    errors: [{ field, pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), detail: 'unpaired UTF-16 surrogate' }],
+    errors: [{ field, pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), detail: 'NUL or unpaired UTF-16 surrogate' }],
   });
 }
 
@@ -115,7 +118,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   const limit = options.bodyLimit ?? '100kb';
   app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json']}));
-  app.use(refuseLoneSurrogates);
+  app.use(refuseUnstorableText);
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
 
   const routes: AnyRouteSpec[] = [];
