@@ -117,9 +117,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   const limit = options.bodyLimit ?? '100kb';
-  app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json']}));
-  app.use(refuseUnstorableText);
+  app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
+  app.use(refuseUnstorableText);
 
   const routes: AnyRouteSpec[] = [];
   const system = new ApiRouter().route({
