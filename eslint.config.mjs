@@ -45,7 +45,7 @@ const depConstraints = (inTests) => {
               bannedExternalImports: [...vendorSdks, ...prisma],
             },
             { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:testing', 'type:tools'] },
+            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:provider', 'type:testing', 'type:tools'] },
   ];
 };
 

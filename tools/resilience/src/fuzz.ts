@@ -8,6 +8,11 @@ export interface FuzzTarget {
   headers?: Record<string, string>;
   /** Paths (OpenAPI form) to leave out, e.g. a route that deliberately streams forever. */
   skip?: string[];
+  /**
+   * Routes outside the OpenAPI document (provider webhooks). With `sign`, each hostile form body is
+   * also sent correctly signed, so the handler behind the signature check is fuzzed too.
+   */
+  extra?: Array<{ method: string; path: string; sign?: (url: string, form: Record<string, string>) => Record<string, string> }>;
 }
 
 export interface FuzzFinding {
@@ -33,6 +38,7 @@ interface Operation {
   path: string;
   body?: JsonSchema;
   query: { name: string }[];
+  sign?: (url: string, form: Record<string, string>) => Record<string, string>;
 }
 
 interface OpenApiDoc {
@@ -61,6 +67,7 @@ async function loadOperations(target: FuzzTarget): Promise<{ ops: Operation[]; c
       });
     }
   }
+  for (const extra of target.extra ?? []) ops.push({ method: extra.method.toUpperCase(), path: extra.path, query: [], sign: extra.sign });
   return { ops, components: doc.components?.schemas ?? {} };
 }
 
@@ -78,8 +85,28 @@ function fillPath(path: string, value: string): string {
 }
 
 /** Every request a route gets: bodies for writes, hostile ids in the path, hostile query strings. */
-function casesFor(op: Operation, components: Record<string, JsonSchema>, perRoute: number, seed: number): Array<{ url: string; label: string; body?: HostileCase }> {
-  const out: Array<{ url: string; label: string; body?: HostileCase }> = [];
+/** Twilio-style webhook params with hostile values, as the form Twilio posts. */
+function hostileForms(count: number, seed: number): Array<{ label: string; form: Record<string, string> }> {
+  const names = ['CallSid', 'MessageSid', 'MessageStatus', 'CallStatus', 'From', 'To', 'Body', 'SpeechResult', 'Confidence', 'AnsweredBy', 'ErrorCode', 'CallDuration', 'RecordingSid', 'Digits'];
+  const out: Array<{ label: string; form: Record<string, string> }> = [{ label: 'signed empty form', form: {} }];
+  let i = seed;
+  while (out.length < count) {
+    const form: Record<string, string> = {};
+    for (const name of names) if ((i = (i * 1103515245 + 12345) >>> 0) % 3 === 0) form[name] = HOSTILE_STRINGS[i % HOSTILE_STRINGS.length] ?? '';
+    form.CallSid ??= 'CA' + 'f'.repeat(32);
+    out.push({ label: `signed hostile form (${Object.keys(form).join(',')})`, form });
+  }
+  return out;
+}
+
+function casesFor(op: Operation, components: Record<string, JsonSchema>, perRoute: number, seed: number): Array<{ url: string; label: string; body?: HostileCase; headers?: Record<string, string> }> {
+  const out: Array<{ url: string; label: string; body?: HostileCase; headers?: Record<string, string> }> = [];
+  if (op.sign) {
+    for (const { label, form } of hostileForms(Math.ceil(perRoute / 2), seed)) {
+      const body = new URLSearchParams(form).toString();
+      out.push({ url: op.path, label, headers: op.sign(op.path, form), body: { label, contentType: 'application/x-www-form-urlencoded', body: Buffer.from(body) } });
+    }
+  }
   const hasParams = /\{[^}]+\}/.test(op.path);
   if (op.method !== 'GET' && op.method !== 'DELETE') {
     for (const body of hostileBodies(op.body, components, perRoute, seed)) out.push({ url: fillPath(op.path, RANDOM_UUID), label: body.label, body });
@@ -94,10 +121,10 @@ function casesFor(op: Operation, components: Record<string, JsonSchema>, perRout
   return out;
 }
 
-async function send(target: FuzzTarget, method: string, url: string, body?: HostileCase): Promise<{ status: number; text: string }> {
+async function send(target: FuzzTarget, method: string, url: string, body?: HostileCase, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
   const res = await fetch(new URL(url, target.baseUrl), {
     method,
-    headers: { ...(target.headers ?? {}), ...(body ? { 'content-type': body.contentType } : {}) },
+    headers: { ...(target.headers ?? {}), ...(body ? { 'content-type': body.contentType } : {}), ...headers },
     body: body ? new Uint8Array(body.body) : undefined,
     signal: AbortSignal.timeout(15_000),
   });
@@ -129,10 +156,10 @@ export async function runFuzz(targets: FuzzTarget[], options: { perRoute?: numbe
     report.routes += ops.length;
     const jobs = ops.flatMap((op) => casesFor(op, components, perRoute, seed).map((c) => ({ op, ...c })));
     log(`${target.name}: ${ops.length} routes, ${jobs.length} hostile requests`);
-    await pool(jobs, concurrency, async ({ op, url, label, body }) => {
+    await pool(jobs, concurrency, async ({ op, url, label, body, headers }) => {
       report.requests++;
       try {
-        const { status, text } = await send(target, op.method, url, body);
+        const { status, text } = await send(target, op.method, url, body, headers);
         const bucket = `${Math.floor(status / 100)}xx`;
         report.byStatus[bucket] = (report.byStatus[bucket] ?? 0) + 1;
         if (status >= 500) report.serverErrors.push({ target: target.name, method: op.method, path: op.path, label, status, detail: text });
