@@ -15,7 +15,7 @@ export function createApp(deps: Deps): Express {
     bodyLimit: deps.config.HTTP_BODY_LIMIT,
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
-    routers: [callsRouter(deps.calls, deps.config.INTERNAL_API_TOKEN)],
+    routers: [callsRouter(deps.calls, deps.config.INTERNAL_API_TOKEN, deps.idempotency)],
     configure: (app) => {
       app.use(
         voiceWebhooksRouter({

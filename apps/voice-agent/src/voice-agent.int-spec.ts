@@ -66,6 +66,16 @@ describe('voice-agent', () => {
       expect(res.body.errors[0].field).toBe('body.recipient_phone');
     });
 
+    it('a retried POST /initiate-call with the same Idempotency-Key places one call', async () => {
+      const s = await seedDebt(h.db);
+      h.script.next = { answer: 'no-answer', turns: [] };
+      const first = await request(app()).post('/initiate-call').set(auth).set('Idempotency-Key', `k-${s.invoice.id}`).send(initiateBody(s)).expect(200);
+      const again = await request(app()).post('/initiate-call').set(auth).set('Idempotency-Key', `k-${s.invoice.id}`).send(initiateBody(s)).expect(200);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.call_sid).toBe(first.body.call_sid);
+      expect(await h.db.call.count({ where: { invoiceId: s.invoice.id } })).toBe(1);
+    });
+
     it('answers 404 for an unknown call sid', async () => {
       await request(app()).get(`/call-status/CA${'0'.repeat(32)}`).set(auth).expect(404);
     });

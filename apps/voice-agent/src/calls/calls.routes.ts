@@ -3,6 +3,7 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { CallCostEstimate, CallRefusal, CallStatusResponse, EstimateCostRequest, InitiateCallRequest, InitiateCallResponse, ProblemDetails } from '@recoup/contracts';
 import { ApiRouter, HttpProblem } from '@recoup/http';
+import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
 import type { CallService } from './call-service';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
@@ -20,8 +21,10 @@ export function internalAuth(token: string | undefined): RequestHandler {
   };
 }
 
-export function callsRouter(calls: CallService, token: string | undefined): ApiRouter {
+export function callsRouter(calls: CallService, token: string | undefined, idempotency: IdempotencyStore): ApiRouter {
   const auth = internalAuth(token);
+  // A retried POST with the same Idempotency-Key gets the first answer instead of a second call.
+  const once = idempotencyKey({ store: idempotency, scope: () => 'voice-agent-internal' });
   const security = [{ bearerAuth: [] }];
   return new ApiRouter()
     .route({
@@ -30,7 +33,8 @@ export function callsRouter(calls: CallService, token: string | undefined): ApiR
       summary: 'Place a compliant AI collection call about one overdue invoice',
       tags: ['calls'],
       security,
-      before: [auth],
+      description: 'Send `Idempotency-Key` to make retries safe: the same key and body answer with the first result (Stripe semantics).',
+      before: [auth, once],
       request: { body: InitiateCallRequest },
       responses: {
         200: { description: 'The call is being placed', schema: InitiateCallResponse },
