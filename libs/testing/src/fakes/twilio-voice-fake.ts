@@ -55,6 +55,8 @@ export interface FakeTwilioVoiceOptions {
   /** Quiet time after which the agent counts as having finished speaking. */
   turnGapMs?: number;
   charsPerFrame?: number;
+  /** How long a finished call's record stays readable (default 10 minutes). */
+  keepCallsMs?: number;
 }
 
 const DEFAULT_SCRIPT: CalleeScript = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
@@ -94,7 +96,11 @@ export class FakeTwilioVoice {
     const script = this.options.script?.(call) ?? DEFAULT_SCRIPT;
     void this.run(record, script)
       .catch((err: Error) => record.errors.push(err.message))
-      .finally(() => resolve(record));
+      .finally(() => {
+        resolve(record);
+        // A long-running sandbox (npm start) must not keep every call it ever faked.
+        setTimeout(() => this.calls.delete(call.callSid), this.options.keepCallsMs ?? 10 * 60_000).unref();
+      });
   }
 
   async hangup(callSid: string): Promise<void> {
