@@ -222,7 +222,14 @@ export class FakeOpenAiRealtimeServer {
             s.send({ type: 'error', error: { type: 'invalid_request_error', message: 'bad event' } });
           }
         });
-        ws.on('close', () => s.dispose());
+        ws.on('close', () => {
+          s.dispose();
+          // A long-running sandbox (npm start) must not keep every session it ever served.
+          setTimeout(() => {
+            const i = this.sessions.indexOf(s);
+            if (i >= 0) this.sessions.splice(i, 1);
+          }, 10 * 60_000).unref();
+        });
       });
     });
     await new Promise<void>((r) => this.server?.listen(port, '127.0.0.1', r));
