@@ -9,6 +9,7 @@ import type { SmsSender } from '@recoup/providers/sms';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
 import { TemplateRenderError, TemplateVariablesError, formatUkDate, renderTemplate, type RenderedEmail, type RenderedLetter, type RenderedSms } from '@recoup/templates';
 import type { DeadLetters } from './dead-letter';
+import { DeliveryRepository } from './delivery.repository';
 import type { LimitWarnings } from './limit-warnings';
 import { TemplateInputError, londonToday, stageOf, templateVariables } from './message-variables';
 import { postalAddressOf } from './postal-address';
@@ -57,20 +58,18 @@ const SMS_CALLBACK_PATH = '/webhooks/twilio/sms-status';
  */
 export class DeliveryService {
   private readonly clock: () => Date;
+  private readonly repo: DeliveryRepository;
 
   constructor(private readonly o: DeliveryOptions) {
     this.clock = o.clock ?? (() => new Date());
+    this.repo = new DeliveryRepository(o.db);
   }
 
   async deliver(data: NotificationJob, job: Job): Promise<DeliveryOutcome> {
     const { db } = this.o;
     const jobId = job.id;
     if (!jobId) throw new UnrecoverableError('a notification job needs an id (its idempotency key)');
-    const [existing, client, invoice] = await Promise.all([
-      db.contactAttempt.findUnique({ where: { jobId }, select: { id: true, status: true, detail: true, tenantId: true } }),
-      db.client.findFirst({ where: { id: data.client_id, tenantId: data.tenant_id }, include: { tenant: true } }),
-      data.invoice_id ? db.invoice.findFirst({ where: { id: data.invoice_id, tenantId: data.tenant_id } }) : Promise.resolve(null),
-    ]);
+    const { attempt: existing, client, invoice } = await this.repo.load(jobId, data.tenant_id, data.client_id, data.invoice_id ?? null);
     if (existing && existing.tenantId !== data.tenant_id) throw new UnrecoverableError(`job ${jobId} belongs to another tenant's contact attempt`);
     if (existing && existing.status !== 'queued') return { status: 'skipped', contactAttemptId: existing.id, attemptStatus: existing.status };
     if (!client) {
@@ -136,7 +135,7 @@ export class DeliveryService {
       }
       // Remembered so a retried job (worker killed after this point) is not charged twice.
       Object.assign(detail, { limits_consumed: true, compliance_audit_id: decision.auditId });
-      await db.contactAttempt.update({ where: { id: attempt.id }, data: { detail: detail as object } });
+      await this.repo.setDetail(attempt.id, detail);
     }
 
     let sent: { provider: string; providerMessageId: string; costPence: number; replayed: boolean };
@@ -171,10 +170,7 @@ export class DeliveryService {
       return this.onSendFailure(err, job, attempt, detail);
     }
 
-    await db.contactAttempt.updateMany({
-      where: { id: attempt.id, status: 'queued' },
-      data: { status: 'sent', provider: sent.provider, providerMessageId: sent.providerMessageId, costPence: sent.costPence, sentAt: now, scheduledFor: null, failureReason: null },
-    });
+    await this.repo.markSent(attempt.id, { provider: sent.provider, providerMessageId: sent.providerMessageId, costPence: sent.costPence, sentAt: now });
     return { status: 'sent', contactAttemptId: attempt.id, provider: sent.provider, providerMessageId: sent.providerMessageId, replayed: sent.replayed };
   }
 
@@ -186,16 +182,7 @@ export class DeliveryService {
   }
 
   private async createAttempt(jobId: string, data: NotificationJob, invoiceId: string | null): Promise<AttemptRow> {
-    try {
-      return await this.o.db.contactAttempt.create({
-        data: { tenantId: data.tenant_id, clientId: data.client_id, invoiceId, channel: data.channel, purpose: data.purpose, templateId: data.template_id, jobId, status: 'queued' },
-        select: { id: true, status: true, detail: true },
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'P2002') throw err;
-      // The producer (or a twin delivery of this job) wrote it in the meantime.
-      return this.o.db.contactAttempt.findUniqueOrThrow({ where: { jobId }, select: { id: true, status: true, detail: true } });
-    }
+    return this.repo.createQueued(jobId, { tenantId: data.tenant_id, clientId: data.client_id, invoiceId, channel: data.channel, purpose: data.purpose, templateId: data.template_id });
   }
 
   private async delay(job: Job, attempt: AttemptRow, until: Date, reason: string): Promise<never> {

@@ -22,21 +22,14 @@ export class SandboxSmsSender implements SmsSender {
     if (sms.to === SANDBOX_INVALID_NUMBER) throw new DeliveryError(`the 'To' number ${sms.to} is not a valid phone number`, 'permanent', { status: 400, code: '21211' });
     const providerMessageId = `SM${randomBytes(16).toString('hex')}`;
     const costPence = SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body);
-    const { count } = await this.db.sandboxMessage.createMany({
-      data: [
-        {
-          channel: 'sms',
-          provider: this.provider,
-          idempotencyKey: sms.idempotencyKey,
-          providerMessageId,
-          toAddress: sms.to,
-          fromAddress: this.from,
-          body: sms.body,
-          metadata: { status_callback: sms.statusCallbackUrl ?? null, cost_pence: costPence },
-        },
-      ],
-      skipDuplicates: true,
-    });
+    const metadata = JSON.stringify({ status_callback: sms.statusCallbackUrl ?? null, cost_pence: costPence });
+    // One statement, no transaction: this runs once per message on the worker's hot path.
+    const inserted = await this.db.$queryRaw<Array<{ provider_message_id: string }>>`
+      INSERT INTO sandbox_messages (id, channel, provider, idempotency_key, provider_message_id, to_address, from_address, body, metadata)
+      VALUES (gen_random_uuid(), 'sms', ${this.provider}, ${sms.idempotencyKey}, ${providerMessageId}, ${sms.to}, ${this.from}, ${sms.body}, ${metadata}::jsonb)
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING provider_message_id`;
+    const count = inserted.length;
     if (count === 1) return { provider: this.provider, providerMessageId, costPence, replayed: false };
     const first = await this.db.sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: sms.idempotencyKey }, select: { providerMessageId: true } });
     return { provider: this.provider, providerMessageId: first.providerMessageId, costPence, replayed: true };
