@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
 import { createLogger, createMetrics } from '@recoup/observability';
-import { createHttpApp } from './app';
+import { createHttpApp, isBackingServiceDown } from './app';
 import { HttpProblem } from './problem';
 import { ApiRouter } from './routes';
 
@@ -42,6 +42,15 @@ function build(health: Record<string, () => Promise<void | 'sandbox'>> = { postg
       responses: { 200: { description: 'never' } },
       handler: async () => {
         throw new Error('database password is hunter2');
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/db-down',
+      summary: 'The database is unreachable',
+      responses: { 200: { description: 'never' } },
+      handler: async () => {
+        throw Object.assign(new Error("Can't reach database server at 127.0.0.1:5432"), { code: 'P1001' });
       },
     });
   const app = createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), health, routers: [api], bodyLimit: '1kb' });
@@ -120,6 +129,16 @@ describe('createHttpApp', () => {
     expect(JSON.stringify(res.body)).not.toContain('hunter2');
     expect(JSON.stringify(res.body)).not.toContain('at ');
     expect(res.body.request_id).toBe(res.headers['x-request-id']);
+  });
+
+  it('answers 503 with Retry-After, not 500, when PostgreSQL or Redis is unreachable', async () => {
+    const { app } = build();
+    const res = await request(app).get('/db-down');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body).toMatchObject({ title: 'Service Unavailable', status: 503 });
+    expect(isBackingServiceDown(new Error('Connection is closed.'))).toBe(true);
+    expect(isBackingServiceDown(new Error('boom'))).toBe(false);
   });
 
   it('keeps a well-formed incoming request id and makes one otherwise', async () => {

@@ -73,6 +73,24 @@ function refuseUnstorableText(req: Request, res: Response, next: NextFunction): 
   });
 }
 
+/** Prisma's "can't reach / lost the database / pool timed out" codes. */
+const DB_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const DOWN_MESSAGE = /ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database|terminating connection|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|the database system is (starting up|shutting down)/i;
+
+/**
+ * PostgreSQL or Redis unreachable is not the client's fault and not a bug: answer 503 with
+ * Retry-After (duck-typed so this layer needs neither Prisma nor ioredis).
+ */
+export function isBackingServiceDown(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; cause?: { kind?: unknown } } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && DB_UNAVAILABLE_CODES.has(e.code)) return true;
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind ?? e.cause?.kind;
+  if (kind === 'DatabaseNotReachable' || kind === 'ConnectionClosed' || kind === 'SocketTimeout') return true;
+  return typeof e.message === 'string' && DOWN_MESSAGE.test(e.message);
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Keeps the raw bytes of JSON and form bodies: Stripe, Twilio and SendGrid sign the exact payload. */
@@ -186,6 +204,14 @@ function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return sendProblem(res, { type: 'about:blank', title: 'Bad Request', status: parserError.status, detail: parserError.message ?? 'Bad request', request_id: req.id });
+    }
+    if (isBackingServiceDown(err)) {
+      logger.warn({ err: { message: (err as Error).message }, requestId: req.id }, 'backing service unavailable');
+      return sendProblem(
+        res,
+        { type: 'https://recoup.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'A backing service (database or queue) is unreachable; retry shortly', request_id: req.id },
+        { 'Retry-After': '5' },
+      );
     }
     logger.error({ err, requestId: req.id }, 'unhandled error');
     return sendProblem(res, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred; quote the request id when reporting it', request_id: req.id });

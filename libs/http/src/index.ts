@@ -1,4 +1,4 @@
-export { createHttpApp } from './app';
+export { createHttpApp, isBackingServiceDown } from './app';
 export type { HttpAppOptions } from './app';
 export { runHealthChecks } from './health';
 export type { CheckStatus, HealthCheck } from './health';

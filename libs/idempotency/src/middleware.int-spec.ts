@@ -102,8 +102,10 @@ describe('idempotency middleware', () => {
   describe('Idempotency-Key on client POSTs', () => {
     let created: unknown[];
     let app: Express;
+    let outage = 0;
     beforeEach(() => {
       created = [];
+      outage = 0;
       const api = new ApiRouter().route({
         method: 'post',
         path: '/api/invoices',
@@ -112,6 +114,11 @@ describe('idempotency middleware', () => {
         request: { body: z.object({ amount: z.number().positive() }) },
         responses: { 201: { description: 'created' } },
         handler: async ({ body }, _req, res) => {
+          if (outage > 0) {
+            outage--;
+            res.status(503).json({ title: 'database unreachable' });
+            return;
+          }
           created.push(body);
           res.status(201).json({ id: `inv_${created.length}`, amount: body.amount });
         },
@@ -151,6 +158,19 @@ describe('idempotency middleware', () => {
       await waitFor(async () => (await redis.exists(store.key('client:t1', 'k-3'))) === 0, { what: 'the refused request to be released' });
       const fixed = await post('k-3', { amount: 1 });
       expect(fixed.status).toBe(201);
+    });
+
+    it('does not store a server error: the client retry with the same key runs again once the service recovers', async () => {
+      outage = 2;
+      expect((await post('k-5', { amount: 7 })).status).toBe(503);
+      await waitFor(async () => (await redis.exists(store.key('client:t1', 'k-5'))) === 0, { what: 'the failed request to be released' });
+      expect((await post('k-5', { amount: 7 })).status).toBe(503);
+      await waitFor(async () => (await redis.exists(store.key('client:t1', 'k-5'))) === 0, { what: 'the failed request to be released' });
+      const recovered = await post('k-5', { amount: 7 });
+      expect(recovered.status).toBe(201);
+      await stored('k-5');
+      expect((await post('k-5', { amount: 7 })).headers['idempotent-replayed']).toBe('true');
+      expect(created).toHaveLength(1);
     });
 
     it('keeps keys per tenant, and passes requests without a key straight through', async () => {

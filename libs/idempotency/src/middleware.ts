@@ -97,7 +97,10 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * same request gets the stored status and body (`Idempotent-Replayed: true`); the same key with
  * a different request is 422; a retry while the first is still running is 409. Requests refused
  * before doing anything (400, 401, 403, 404, 409, 422, 429) are not stored, so a corrected retry
- * can reuse the key.
+ * can reuse the key; nor are server errors (5xx: the database was down, a dependency timed out):
+ * the client's retry with the same key runs the request again, which is why handlers behind this
+ * middleware must themselves be safe to re-run (deterministic job ids, unique rows). Replaying a
+ * stored 503 would turn a 10-second outage into a permanent failure for that key.
  */
 export function idempotencyKey(options: IdempotencyKeyOptions): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -139,12 +142,8 @@ export function idempotencyKey(options: IdempotencyKeyOptions): RequestHandler {
       const { token } = state;
       captureResponse(res, (outcome) => {
         const store = options.store;
-        const refused = outcome && [400, 401, 403, 404, 409, 422, 429].includes(outcome.status);
-        const finish = !outcome || refused
-          ? store.release(provider, key, token)
-          : outcome.status >= 500
-            ? store.fail(provider, key, token, outcome)
-            : store.complete(provider, key, token, outcome);
+        const retryable = !outcome || outcome.status >= 500 || [400, 401, 403, 404, 409, 422, 429].includes(outcome.status);
+        const finish = retryable ? store.release(provider, key, token) : store.complete(provider, key, token, outcome);
         finish.catch((err: unknown) => req.log?.warn({ err }, 'could not store idempotent outcome'));
       });
       return next();

@@ -62,6 +62,13 @@ export class EscalationService {
     const jobId = `esc-${invoice.id}-${action}-${req.key ? createHash('sha256').update(`${tenant.id}\n${req.key}`).digest('hex').slice(0, 20) : randomUUID().slice(0, 13)}`;
     const existing = await this.deps.db.contactAttempt.findUnique({ where: { jobId } });
     if (existing) {
+      // A retry of a request that wrote its row but may not have queued its job (the process died,
+      // or Redis was down between the two): queue it again; the same jobId makes that a no-op
+      // when the job is already there.
+      if (existing.status === 'queued') {
+        const scheduled = existing.scheduledFor ?? existing.createdAt;
+        await this.enqueue(req, existing.purpose, jobId, Math.max(scheduled.getTime() - Date.now(), 0) || undefined);
+      }
       return { jobId, queue: queueFor(action), contactAttemptId: existing.id, scheduledFor: existing.scheduledFor ?? existing.createdAt, existing: true };
     }
     const purpose = action === 'ai_call' ? 'reminder' : purposeOf(stage);
@@ -107,23 +114,29 @@ export class EscalationService {
     });
     const delayMs = Math.max(scheduledFor.getTime() - now, 0) || undefined;
     try {
-      const base = { tenant_id: tenant.id, client_id: client.id, invoice_id: invoice.id, requested_by: req.actor };
-      if (action === 'ai_call') {
-        await this.deps.producer.enqueue('ai-call.place', { ...base, enable_payment_during_call: true }, { jobId, delayMs });
-      } else {
-        const data = { ...base, template_id: `${stage}.${action}`, purpose, ...(req.variables ? { variables: req.variables } : {}) };
-        if (action === 'email') await this.deps.producer.enqueue('email.send', { ...data, channel: 'email' }, { jobId, delayMs });
-        else if (action === 'sms') await this.deps.producer.enqueue('sms.send', { ...data, channel: 'sms' }, { jobId, delayMs });
-        else await this.deps.producer.enqueue('letter.send', { ...data, channel: 'letter' }, { jobId, delayMs });
-      }
+      await this.enqueue(req, purpose, jobId, delayMs);
     } catch (err) {
-      await this.deps.db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'failed', failureReason: 'could not enqueue' } });
+      // Nothing was queued: drop the row so the client's retry (same Idempotency-Key) starts afresh.
+      await this.deps.db.contactAttempt.delete({ where: { id: attempt.id } }).catch(() => undefined);
       this.deps.logger.error({ err: { message: (err as Error).message }, jobId }, 'enqueue failed');
       throw new HttpProblem(503, 'Service Unavailable', 'The job queue is unavailable; retry later', { headers: { 'Retry-After': '5' } });
     }
     const level = Math.max(invoice.collectionStage, LEVEL_OF_STAGE[stage] + (action === 'ai_call' ? 1 : 0));
     await this.deps.db.invoice.update({ where: { id: invoice.id }, data: { collectionStage: level, lastActionAt: new Date(now), ...(invoice.status === 'open' && invoice.dueDate.getTime() < now ? { status: 'overdue' } : {}) } });
     return { jobId, queue: queueFor(action), contactAttemptId: attempt.id, scheduledFor, existing: false };
+  }
+
+  private async enqueue(req: EscalationRequest, purpose: string, jobId: string, delayMs: number | undefined): Promise<void> {
+    const { invoice, client, tenant, action, stage } = req;
+    const base = { tenant_id: tenant.id, client_id: client.id, invoice_id: invoice.id, requested_by: req.actor };
+    if (action === 'ai_call') {
+      await this.deps.producer.enqueue('ai-call.place', { ...base, enable_payment_during_call: true }, { jobId, delayMs });
+      return;
+    }
+    const data = { ...base, template_id: `${stage}.${action}`, purpose: purpose as ContactPurpose, ...(req.variables ? { variables: req.variables } : {}) };
+    if (action === 'email') await this.deps.producer.enqueue('email.send', { ...data, channel: 'email' }, { jobId, delayMs });
+    else if (action === 'sms') await this.deps.producer.enqueue('sms.send', { ...data, channel: 'sms' }, { jobId, delayMs });
+    else await this.deps.producer.enqueue('letter.send', { ...data, channel: 'letter' }, { jobId, delayMs });
   }
 }
 
