@@ -79,6 +79,7 @@ export class ServiceStack {
   env(name: ServiceName): NodeJS.ProcessEnv {
     const urls: NodeJS.ProcessEnv = {};
     for (const other of this.services) urls[portVar(other)] = String(this.ports[other]);
+    // (ports of services this stack does not run are left to their defaults)
     return {
       ...process.env,
       NODE_ENV: 'test',
@@ -91,21 +92,28 @@ export class ServiceStack {
       INTERNAL_API_TOKEN: this.secrets.internalApiToken,
       TWILIO_AUTH_TOKEN: this.secrets.twilioAuthToken,
       STRIPE_WEBHOOK_SECRET: this.secrets.stripeWebhookSecret,
-      PREDICTION_URL: this.url('prediction'),
-      VOICE_AGENT_URL: this.url('voice-agent'),
-      COLLECTIONS_API_URL: this.url('collections-api'),
-      IVR_NEGOTIATION_URL: this.url('ivr-negotiation'),
-      NOTIFIER_URL: this.url('notifier'),
-      // Where Twilio and debtors reach each service (its own origin on loopback).
-      PUBLIC_BASE_URL: this.url(name),
-      COLLECTIONS_API_PUBLIC_URL: this.url('collections-api'),
-      NOTIFIER_PUBLIC_URL: this.url('notifier'),
+      ...this.serviceUrls(name),
       ...urls,
       ...this.options.env,
       ...this.options.serviceEnv?.[name],
       PORT: String(this.ports[name]),
       HOST: '127.0.0.1',
     };
+  }
+
+  /** Where each service finds the others (only those this stack runs; the rest keep their defaults). */
+  private serviceUrls(self: ServiceName): NodeJS.ProcessEnv {
+    const running = (name: ServiceName) => this.services.includes(name);
+    const out: NodeJS.ProcessEnv = {
+      // Where Twilio and debtors reach this service (its own origin on loopback).
+      PUBLIC_BASE_URL: this.url(self),
+    };
+    if (running('prediction')) out.PREDICTION_URL = this.url('prediction');
+    if (running('voice-agent')) out.VOICE_AGENT_URL = this.url('voice-agent');
+    if (running('ivr-negotiation')) out.IVR_NEGOTIATION_URL = this.url('ivr-negotiation');
+    if (running('notifier')) Object.assign(out, { NOTIFIER_URL: this.url('notifier'), NOTIFIER_PUBLIC_URL: this.url('notifier') });
+    if (running('collections-api')) Object.assign(out, { COLLECTIONS_API_URL: this.url('collections-api'), COLLECTIONS_API_PUBLIC_URL: this.url('collections-api') });
+    return out;
   }
 
   async startService(name: ServiceName): Promise<void> {
