@@ -59,7 +59,12 @@ export interface FakeTwilioVoiceOptions {
   keepCallsMs?: number;
 }
 
-const DEFAULT_SCRIPT: CalleeScript = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
+/** The sandbox debtor (npm start, npm run demo): answers, asks for the payment link, promises to pay. */
+const DEFAULT_SCRIPT: CalleeScript = {
+  answer: 'human',
+  turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }],
+  hangUpWhenDone: true,
+};
 
 type Outbound = { payload: string; item: string } | { mark: string };
 
