@@ -50,8 +50,9 @@ const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (iso: string, days: number) => isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000));
 
 /** Today's date in London, where the letters and messages are dated. */
+const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 export function londonToday(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return LONDON_DATE.format(now);
 }
 
 /** Short stable code for debtor-facing links: 12 hex characters of the invoice id. */
