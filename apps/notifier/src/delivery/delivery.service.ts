@@ -73,6 +73,7 @@ export class DeliveryService {
     if (existing && existing.tenantId !== data.tenant_id) throw new UnrecoverableError(`job ${jobId} belongs to another tenant's contact attempt`);
     if (existing && existing.status !== 'queued') return { status: 'skipped', contactAttemptId: existing.id, attemptStatus: existing.status };
     if (!client) {
+      if (existing) await this.finishRow(existing.id, 'failed', 'client not found for this tenant');
       await this.o.deadLetters.add(job, 'client not found for this tenant', existing?.id);
       throw new UnrecoverableError(`client ${data.client_id} not found for tenant ${data.tenant_id}`);
     }
