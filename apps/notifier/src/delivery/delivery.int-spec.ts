@@ -175,6 +175,20 @@ describe('notification delivery', () => {
     expect(sendgrid.deliveries().filter((id) => id === jobId)).toHaveLength(1);
   });
 
+  it('asks SendGrid before resending when a previous run died between the send and recording it', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `email-${randomUUID()}`;
+    // The dead run: the attempt says a send began; SendGrid accepted it; the row was never marked.
+    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'email', purpose: 'reminder', jobId, status: 'queued', detail: { limits_consumed: true, send_started_at: new Date().toISOString() } } });
+    const first = await new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }).send({ idempotencyKey: jobId, to: client.email!, subject: 's', html: 'h', text: 't', customArgs: {} });
+    await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    expect(attempt.providerMessageId).toBe(first.providerMessageId);
+    expect(sendgrid.deliveries().filter((id) => id === jobId)).toHaveLength(1);
+    expect(sendgrid.requests.some((r) => r.method === 'GET' && r.path === '/v3/messages')).toBe(true);
+  });
+
   it('does not retry a permanent failure: the attempt fails and the job goes to the dead-letter queue', async () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);

@@ -123,6 +123,7 @@ export class DeliveryService {
     if (data.channel === 'sms' && !client.phone) return this.finish(attempt, 'blocked', 'no phone number on the client');
 
     const detail = asRecord(attempt.detail);
+    let dirty = false;
     if (!detail.limits_consumed) {
       const cost = rendered.channel === 'sms' ? 4 * rendered.segments.segments : rendered.channel === 'letter' ? LETTER_COST_PENCE : 0;
       const limits = await this.o.limiter.consume({ tenantId: data.tenant_id, limits: resolveLimits(client.tenant.tier as Tier, client.tenant.limitOverrides) }, data.channel, { costPence: cost });
@@ -136,8 +137,25 @@ export class DeliveryService {
       }
       // Remembered so a retried job (worker killed after this point) is not charged twice.
       Object.assign(detail, { limits_consumed: true, compliance_audit_id: decision.auditId });
-      await this.repo.setDetail(attempt.id, detail);
+      dirty = true;
     }
+    if (detail.send_started_at && rendered.channel === 'email' && this.o.email.findSent) {
+      // An earlier run got as far as the send and died before recording it: ask the provider first.
+      const found = await this.o.email.findSent(jobId).catch((err: Error) => {
+        this.o.logger.warn({ jobId, err: { message: err.message } }, 'could not ask the provider whether this message was sent; sending');
+        return null;
+      });
+      if (found) {
+        await this.repo.markSent(attempt.id, { provider: found.provider, providerMessageId: found.providerMessageId, costPence: found.costPence, sentAt: now });
+        return { status: 'sent', contactAttemptId: attempt.id, provider: found.provider, providerMessageId: found.providerMessageId, replayed: true };
+      }
+    }
+    if (!detail.send_started_at) {
+      detail.send_started_at = new Date().toISOString();
+      dirty = true;
+    }
+    // One write before the send: the limit charge and the fact that a send is about to happen.
+    if (dirty) await this.repo.setDetail(attempt.id, detail);
 
     let sent: { provider: string; providerMessageId: string; costPence: number; replayed: boolean };
     try {

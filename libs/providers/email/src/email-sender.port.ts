@@ -23,4 +23,9 @@ export interface SentEmail {
 export interface EmailSender {
   readonly provider: string;
   send(email: OutboundEmail): Promise<SentEmail>;
+  /**
+   * The message already accepted for this key, if the provider can be asked (null: none). Used when
+   * a worker died between the provider accepting a send and our row recording it.
+   */
+  findSent?(idempotencyKey: string): Promise<SentEmail | null>;
 }

@@ -31,6 +31,15 @@ describe('SendGridEmailSender on a loopback SendGrid', () => {
     await expect(sender().send(email)).rejects.toMatchObject({ kind: 'permanent', message: expect.stringContaining('Invalid email') });
   });
 
+  it('finds an accepted message by our key through the Email Activity API', async () => {
+    const sent = await sender().send({ ...email, idempotencyKey: 'job-find-me' });
+    expect(await sender().findSent('job-find-me')).toMatchObject({ provider: 'sendgrid', providerMessageId: sent.providerMessageId });
+    expect(await sender().findSent('job-never-sent')).toBeNull();
+    const lookup = fake.requests.filter((r) => r.method === 'GET').at(-1)!;
+    expect(lookup.path).toBe('/v3/messages');
+    expect(lookup.headers.authorization).toBe('Bearer SG.test-key');
+  });
+
   it('reports an unreachable API as transient', async () => {
     const down = new SendGridEmailSender({ apiKey: 'SG.x', from: 'a@b.example', baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 });
     await expect(down.send(email)).rejects.toMatchObject({ kind: 'transient' });

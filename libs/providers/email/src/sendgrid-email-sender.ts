@@ -25,9 +25,11 @@ const ClientClass = sendgridClient.constructor as new () => SendGridClient;
 export class SendGridEmailSender implements EmailSender {
   readonly provider = 'sendgrid';
   private readonly mail: MailService;
+  private readonly client: SendGridClient;
 
   constructor(private readonly options: SendGridOptions) {
     const client = new ClientClass();
+    this.client = client;
     client.setApiKey(options.apiKey); // sets the regional base URL, so the override comes after it
     if (options.baseUrl) client.setDefaultRequest('baseUrl', options.baseUrl.replace(/\/?$/, '/'));
     this.mail = new MailService();
@@ -50,6 +52,20 @@ export class SendGridEmailSender implements EmailSender {
       const headers = response.headers as Record<string, string | undefined>;
       const id = headers['x-message-id'] ?? `sendgrid-${randomUUID()}`;
       return { provider: this.provider, providerMessageId: id, costPence: 0, replayed: false };
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
+  /**
+   * Asks SendGrid's Email Activity API (`GET /v3/messages`, a paid add-on that lags real time by
+   * seconds to minutes) for a message carrying our key in its custom args. Errors propagate: the
+   * caller decides what an unanswerable question means.
+   */
+  async findSent(idempotencyKey: string): Promise<SentEmail | null> {
+    try {
+      const [, body] = await this.client.request({ method: 'GET', url: '/v3/messages', qs: { limit: 1, query: `unique_args['recoup_message_id']="${idempotencyKey.replace(/"/g, '')}"` } });
+      const first = (body as { messages?: Array<{ msg_id?: string }> } | undefined)?.messages?.[0];
+      return first?.msg_id ? { provider: this.provider, providerMessageId: first.msg_id.split('.')[0] ?? first.msg_id, costPence: 0, replayed: true } : null;
     } catch (err) {
       throw toDeliveryError(err);
     }

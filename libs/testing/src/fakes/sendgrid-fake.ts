@@ -39,7 +39,7 @@ export class SendGridFake {
     this.replies.push(...replies);
   }
 
-  /** Mail sends accepted (202), by our message id (custom_args.recoup_message_id). */
+  /** Mail sends accepted (202), by our message id (custom_args.recoup_message_id); Email Activity lookups are not sends. */
   deliveries(): string[] {
     return this.requests.filter((r) => r.path === '/v3/mail/send' && (r as SendGridFakeRequest & { accepted?: boolean }).accepted).map((r) => String(customArgsOf(r.body).recoup_message_id));
   }
@@ -57,6 +57,17 @@ export class SendGridFake {
         }
         const record: SendGridFakeRequest & { accepted?: boolean } = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, body };
         this.requests.push(record);
+        if (req.method === 'GET' && record.path === '/v3/messages') {
+          // Email Activity: `query=unique_args['recoup_message_id']="<key>"` finds accepted sends carrying that key.
+          const query = new URL(req.url ?? '', 'http://fake').searchParams.get('query') ?? '';
+          const key = /unique_args\['recoup_message_id'\]="([^"]*)"/.exec(query)?.[1];
+          const messages = this.requests
+            .filter((r) => (r as { accepted?: boolean }).accepted && r.path === '/v3/mail/send' && String(customArgsOf(r.body).recoup_message_id) === key)
+            .map((r) => ({ msg_id: `${(r as { messageId?: string }).messageId}.filter0001.1.0`, status: 'delivered' }));
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ messages }));
+          return;
+        }
         const scripted = this.replies.shift();
         if (scripted) {
           res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
@@ -64,7 +75,9 @@ export class SendGridFake {
           return;
         }
         record.accepted = true;
-        res.writeHead(202, { 'x-message-id': randomBytes(11).toString('base64url') });
+        const messageId = randomBytes(11).toString('base64url');
+        (record as { messageId?: string }).messageId = messageId;
+        res.writeHead(202, { 'x-message-id': messageId });
         res.end();
       });
     });
