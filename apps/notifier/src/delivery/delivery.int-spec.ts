@@ -189,6 +189,24 @@ describe('notification delivery', () => {
     expect(sendgrid.requests.some((r) => r.method === 'GET' && r.path === '/v3/messages')).toBe(true);
   });
 
+  it('asks Twilio before resending an SMS whose previous run died mid-send', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `sms-${randomUUID()}`;
+    const started = new Date();
+    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'sms', purpose: 'reminder', jobId, status: 'queued', detail: { limits_consumed: true, send_started_at: started.toISOString() } } });
+    // The dead run's message, exactly as the worker renders it.
+    const { renderTemplate } = await import('@recoup/templates');
+    const { templateVariables } = await import('./message-variables');
+    const text = (renderTemplate('friendly_reminder', 'sms', templateVariables({ stage: 'friendly_reminder', tenant, client, invoice, linkBaseUrl: 'https://pay.recoup.example', now: MONDAY_NOON })) as { text: string }).text;
+    const sms = new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url });
+    const first = await sms.send({ idempotencyKey: jobId, to: client.phone!, body: text });
+    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    const attempt = await attemptOf(jobId, (s) => s === 'sent');
+    expect(attempt.providerMessageId).toBe(first.providerMessageId);
+    expect(twilio.accepted().filter((r) => r.form.To === client.phone)).toHaveLength(1);
+  });
+
   it('does not retry a permanent failure: the attempt fails and the job goes to the dead-letter queue', async () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);

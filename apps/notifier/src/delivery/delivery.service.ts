@@ -139,12 +139,21 @@ export class DeliveryService {
       Object.assign(detail, { limits_consumed: true, compliance_audit_id: decision.auditId });
       dirty = true;
     }
-    if (detail.send_started_at && rendered.channel === 'email' && this.o.email.findSent) {
+    if (typeof detail.send_started_at === 'string') {
       // An earlier run got as far as the send and died before recording it: ask the provider first.
-      const found = await this.o.email.findSent(jobId).catch((err: Error) => {
-        this.o.logger.warn({ jobId, err: { message: err.message } }, 'could not ask the provider whether this message was sent; sending');
-        return null;
-      });
+      const since = new Date(detail.send_started_at);
+      const lookup =
+        rendered.channel === 'email' && this.o.email.findSent
+          ? this.o.email.findSent(jobId)
+          : rendered.channel === 'sms' && this.o.sms.findSent && client.phone
+            ? this.o.sms.findSent({ idempotencyKey: jobId, to: client.phone, body: rendered.text }, since)
+            : null;
+      const found = lookup
+        ? await lookup.catch((err: Error) => {
+            this.o.logger.warn({ jobId, err: { message: err.message } }, 'could not ask the provider whether this message was sent; sending');
+            return null;
+          })
+        : null;
       if (found) {
         await this.repo.markSent(attempt.id, { provider: found.provider, providerMessageId: found.providerMessageId, costPence: found.costPence, sentAt: now });
         return { status: 'sent', contactAttemptId: attempt.id, provider: found.provider, providerMessageId: found.providerMessageId, replayed: true };

@@ -20,6 +20,11 @@ export interface SentSms {
 export interface SmsSender {
   readonly provider: string;
   send(sms: OutboundSms): Promise<SentSms>;
+  /**
+   * The message already accepted for this send since `since`, if the provider can be asked (null:
+   * none). Used when a worker died between the provider accepting a send and our row recording it.
+   */
+  findSent?(sms: OutboundSms, since: Date): Promise<SentSms | null>;
 }
 
 /** A UK SMS segment costs about 4p on Twilio; multi-part messages are billed per segment. */

@@ -38,6 +38,21 @@ export class TwilioSmsSender implements SmsSender {
       throw toDeliveryError(err);
     }
   }
+
+  /**
+   * Twilio keeps no key of ours, so the question is asked by content: the latest messages from our
+   * number to this one, created since the send began, with exactly this body.
+   */
+  async findSent(sms: OutboundSms, since: Date): Promise<SentSms | null> {
+    try {
+      const recent = await this.client.messages.list({ to: sms.to, from: this.options.from, limit: 20 });
+      // Allow for clock skew between us and Twilio.
+      const match = recent.find((m) => m.body === sms.body && m.dateCreated && m.dateCreated.getTime() >= since.getTime() - 60_000);
+      return match ? { provider: this.provider, providerMessageId: match.sid, costPence: SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body), replayed: true } : null;
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
 }
 
 export function toDeliveryError(err: unknown): DeliveryError {
