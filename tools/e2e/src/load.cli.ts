@@ -43,7 +43,8 @@ function openLoop(stats: StreamStats, seconds: number, fire: (i: number) => Prom
               stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
             })
             .catch((err: unknown) => {
-              const key = (err as Error).name;
+              const cause = (err as { cause?: { code?: string } }).cause;
+              const key = `${(err as Error).name}${cause?.code ? `:${cause.code}` : ''}`;
               stats.statuses.set(key, (stats.statuses.get(key) ?? 0) + 1);
             }),
         );
@@ -131,6 +132,8 @@ async function main(): Promise<void> {
     process.stdout.write(`| notifier: escalation → email sent | ${escalations.rate}/s | ${sentMs.length} | ${percentile(sentMs, 50).toFixed(1)} ms | ${percentile(sentMs, 99).toFixed(1)} ms | ${(sentMs.at(-1) ?? NaN).toFixed(1)} ms | ${JSON.stringify(byStatus)} |\n`);
     const errors = streams.reduce((n, s) => n + [...s.statuses.entries()].filter(([k]) => typeof k !== 'number' || k >= 500).reduce((m, [, v]) => m + v, 0), 0);
     process.stdout.write(`\nerrors (5xx or no answer): ${errors}\n`);
+    const unhandled = stack.output('collections-api').split('\n').filter((l) => l.includes('unhandled error'));
+    if (unhandled.length) process.stdout.write(`collections-api logged ${unhandled.length} unhandled errors; first: ${unhandled[0]?.slice(0, 600)}\n`);
   } finally {
     await stack.stop();
     await database.drop();

@@ -117,7 +117,9 @@ export class ServiceStack {
   }
 
   async startService(name: ServiceName): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('apps', name, 'src', 'main.ts')], {
+    // E2E_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the services of a run.
+    const nodeArgs = (process.env.E2E_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join('apps', name, 'src', 'main.ts')], {
       cwd: ROOT,
       env: this.env(name),
       stdio: ['ignore', 'pipe', 'pipe'],
