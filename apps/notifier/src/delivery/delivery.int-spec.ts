@@ -5,6 +5,8 @@ import { SendGridEmailSender } from '@recoup/providers/email';
 import { TwilioSmsSender } from '@recoup/providers/sms';
 import { SendGridFake, TwilioMessagingFake, createTestDatabase, customArgsOf, deletePrefix, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@recoup/testing';
 import { createLogger } from '@recoup/observability';
+import { renderTemplate } from '@recoup/templates';
+import { templateVariables } from './message-variables';
 import { loadConfig } from '../config';
 import { buildDeps, type Deps } from '../deps';
 import { MONDAY_NOON, createDebtor, createTenant } from '../../test/fixtures';
@@ -196,8 +198,6 @@ describe('notification delivery', () => {
     const started = new Date();
     await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'sms', purpose: 'reminder', jobId, status: 'queued', detail: { limits_consumed: true, send_started_at: started.toISOString() } } });
     // The dead run's message, exactly as the worker renders it.
-    const { renderTemplate } = await import('@recoup/templates');
-    const { templateVariables } = await import('./message-variables');
     const text = (renderTemplate('friendly_reminder', 'sms', templateVariables({ stage: 'friendly_reminder', tenant, client, invoice, linkBaseUrl: 'https://pay.recoup.example', now: MONDAY_NOON })) as { text: string }).text;
     const sms = new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url });
     const first = await sms.send({ idempotencyKey: jobId, to: client.phone!, body: text });
