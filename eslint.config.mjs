@@ -26,8 +26,9 @@ const depConstraints = (inTests) => {
             },
             {
               sourceTag: 'type:provider',
-              // type:data: sandbox adapters record what they "sent" in the database (STYLE: Providers).
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', ...testing],
+              // type:data: sandbox adapters record what they "sent" in the database (STYLE: Providers);
+              // type:provider: SMS and telephony share one Twilio client and signature check (libs/providers/twilio).
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:provider', ...testing],
               bannedExternalImports: [...prisma, 'bullmq'],
             },
             {

@@ -1,6 +1,5 @@
 // The shared Twilio client (loopback rebasing, error mapping) is built for every Twilio-backed provider; the
 // provider-to-provider boundary rule does not foresee a shared vendor client, hence the one exception.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTwilioClient, describeTwilioError, type TwilioClient, type TwilioCredentials } from '@recoup/providers/twilio';
 import { DeliveryError, kindOfStatus } from './delivery-error';
 import { SMS_SEGMENT_COST_PENCE, estimateSegments, type OutboundSms, type SentSms, type SmsSender } from './sms-sender.port';

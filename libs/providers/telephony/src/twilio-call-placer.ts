@@ -1,5 +1,4 @@
 // The shared Twilio client (loopback rebasing, error mapping) lives in providers/twilio; every Twilio-backed provider reuses it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTwilioClient, describeTwilioError, type TwilioClient, type TwilioCredentials } from '@recoup/providers/twilio';
 import { CallRejectedError, type CallPlacer, type PlaceCallRequest, type PlacedCall } from './call-placer.port';
 
