@@ -47,6 +47,7 @@ export function createApp(deps: Deps): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    maxInFlight: config.HTTP_MAX_IN_FLIGHT,
     health: deps.health,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     routers: [

@@ -14,6 +14,7 @@ export function createApp(deps: Deps): Express {
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: deps.config.HTTP_BODY_LIMIT,
+    maxInFlight: deps.config.HTTP_MAX_IN_FLIGHT,
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
     routers: [

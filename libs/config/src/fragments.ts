@@ -19,6 +19,8 @@ export const baseEnv = {
   /** Prefix of every BullMQ key, so several stacks (or test runs) can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('recoup'),
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+  /** Requests in progress at once before a service answers 503 + Retry-After (load shedding). */
+  HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   /** How long a SIGTERM waits for in-flight requests, calls and jobs before closing them. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Liveness probes of PostgreSQL and Redis give up after this long. */

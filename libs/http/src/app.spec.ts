@@ -141,6 +141,39 @@ describe('createHttpApp', () => {
     expect(isBackingServiceDown(new Error('boom'))).toBe(false);
   });
 
+  it('sheds load beyond maxInFlight with 503 + Retry-After, and still answers /health', async () => {
+    let release: () => void = () => undefined;
+    const slow = new ApiRouter().route({
+      method: 'get',
+      path: '/slow',
+      summary: 'waits',
+      responses: { 200: { description: 'ok' } },
+      handler: async (_input, _req, res) => {
+        await new Promise<void>((r) => (release = r));
+        res.json({ ok: true });
+      },
+    });
+    const app = createHttpApp({ service: 'test', logger: createLogger({ service: 'test', level: 'silent' }), metrics: createMetrics('test'), health: {}, routers: [slow], maxInFlight: 1 });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const first = request(server).get('/slow').then((r) => r);
+      await new Promise((r) => setTimeout(r, 50));
+      const shed = await request(server).get('/slow');
+      expect(shed.status).toBe(503);
+      expect(shed.headers['retry-after']).toBe('1');
+      expect((await request(server).get('/health')).status).toBe(200);
+      release();
+      expect((await first).status).toBe(200);
+      const after = request(server).get('/slow').then((r) => r);
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      expect((await after).status).toBe(200);
+    } finally {
+      server.close();
+    }
+  });
+
   it('keeps a well-formed incoming request id and makes one otherwise', async () => {
     const { app } = build();
     expect((await request(app).get('/health').set('x-request-id', 'abc-123')).headers['x-request-id']).toBe('abc-123');

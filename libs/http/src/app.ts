@@ -20,6 +20,11 @@ export interface HttpAppOptions {
   health: Record<string, HealthCheck>;
   healthTimeoutMs?: number;
   routers?: ApiRouter[];
+  /**
+   * Most requests in progress at once; beyond it the service sheds load with 503 + Retry-After at
+   * once instead of queueing work it cannot finish in time (/health and /metrics are exempt).
+   */
+  maxInFlight?: number;
   /** Extra setup that needs the bare Express app (e.g. WebSocket upgrade helpers). */
   configure?: (app: Express) => void;
 }
@@ -75,7 +80,7 @@ function refuseUnstorableText(req: Request, res: Response, next: NextFunction): 
 
 /** Prisma's "can't reach / lost the database / pool timed out" codes. */
 const DB_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const DOWN_MESSAGE = /ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database|terminating connection|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|the database system is (starting up|shutting down)/i;
+const DOWN_MESSAGE = /timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database|terminating connection|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|the database system is (starting up|shutting down)/i;
 
 /**
  * PostgreSQL or Redis unreachable is not the client's fault and not a bug: answer 503 with
@@ -135,6 +140,25 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
   const limit = options.bodyLimit ?? '100kb';
+  const maxInFlight = options.maxInFlight ?? 1_000;
+  let inFlight = 0;
+  app.use((req, res, next) => {
+    if (req.path === '/health' || req.path === '/metrics') return next();
+    if (inFlight >= maxInFlight) {
+      return sendProblem(res, { type: 'https://recoup.dev/problems/overloaded', title: 'Service Unavailable', status: 503, detail: 'Too many requests in progress; retry shortly', request_id: req.id }, { 'Retry-After': '1' });
+    }
+    inFlight++;
+    let done = false;
+    const release = () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    next();
+  });
   app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
   app.use(refuseUnstorableText);
