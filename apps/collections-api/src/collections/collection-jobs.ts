@@ -1,4 +1,4 @@
-import type { Channel, Database } from '@recoup/db';
+import type { Channel, Database, InvoiceModel } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import { QUEUES, type JobProducer, type QueueName } from '@recoup/queue';
 
@@ -38,4 +38,16 @@ export async function cancelPendingJobs(db: Database, producer: JobProducer, inv
     data: { status: 'cancelled', failureReason: reason, completedAt: new Date() },
   });
   return count;
+}
+
+/**
+ * Opens a dispute on an invoice, from the creditor's API or the debtor's own link: the invoice is
+ * disputed, the debtor flagged (the compliance engine stops every channel, CONC 7.14) and the
+ * invoice's pending collection jobs cancelled.
+ */
+export async function openInvoiceDispute(db: Database, producer: JobProducer, invoice: Pick<InvoiceModel, 'id' | 'clientId'>, reason: string, logger?: Logger): Promise<InvoiceModel> {
+  const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status: 'disputed', nextActionAt: null } });
+  await db.client.update({ where: { id: invoice.clientId }, data: { disputeOpenedAt: new Date(), disputeResolvedAt: null } });
+  await cancelPendingJobs(db, producer, invoice.id, reason, logger);
+  return updated;
 }

@@ -19,7 +19,7 @@ import {
 import type { Database, InvoiceModel, Prisma } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
-import { cancelPendingJobs } from '../collections/collection-jobs';
+import { cancelPendingJobs, openInvoiceDispute } from '../collections/collection-jobs';
 import type { CollectionsScheduler } from '../collections/collections-scheduler';
 import { currentTenant } from '../http/tenant-context';
 import type { PaymentLedger } from '../payments/payment-ledger';
@@ -276,10 +276,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         const now = new Date();
         if (body.action === 'open') {
           if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
-          const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status: 'disputed', nextActionAt: null } });
-          await db.client.update({ where: { id: invoice.clientId }, data: { disputeOpenedAt: now, disputeResolvedAt: null } });
-          await cancelPendingJobs(db, deps.producer, invoice.id, 'invoice disputed', deps.logger);
-          return res.json(invoiceJson(updated));
+          return res.json(invoiceJson(await openInvoiceDispute(db, deps.producer, invoice, 'invoice disputed', deps.logger)));
         }
         if (invoice.status !== 'disputed') throw HttpProblem.conflict('Invoice is not disputed');
         const status = statusForBalance({ ...invoice, status: 'open' }, invoice.paidPence);

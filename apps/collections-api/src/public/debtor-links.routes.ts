@@ -5,7 +5,7 @@ import type { Logger } from '@recoup/observability';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
 import type { JobProducer } from '@recoup/queue';
 import { z } from 'zod';
-import { cancelPendingJobs } from '../collections/collection-jobs';
+import { cancelPendingJobs, openInvoiceDispute } from '../collections/collection-jobs';
 import { COLLECTABLE } from '../invoices/invoice.mapper';
 import { escapeHtml, page } from './html-page';
 
@@ -101,9 +101,7 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
       const invoice = await invoiceByCode(db, params.code);
       if (!invoice) return res.status(404).type('html').send(notFound());
       if (COLLECTABLE.includes(invoice.status)) {
-        await db.invoice.update({ where: { id: invoice.id }, data: { status: 'disputed', nextActionAt: null } });
-        await db.client.update({ where: { id: invoice.clientId }, data: { disputeOpenedAt: new Date(), disputeResolvedAt: null } });
-        await cancelPendingJobs(db, deps.producer, invoice.id, 'disputed by the debtor', deps.logger);
+        await openInvoiceDispute(db, deps.producer, invoice, 'disputed by the debtor', deps.logger);
         req.log?.info({ invoiceId: invoice.id, reasonLength: body.reason?.length ?? 0 }, 'debtor opened a dispute');
       }
       return res.type('html').send(page('Query received', `<h1>Query received</h1><p>Thank you. Collection of invoice ${escapeHtml(invoice.reference)} is paused while we look into it; we will reply in writing.</p>`));
