@@ -8,52 +8,68 @@ const prisma = ['@prisma/*', 'prisma'];
 const depConstraints = (inTests) => {
   const testing = inTests ? ['type:testing'] : [];
   return [
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
-              bannedExternalImports: [...vendorSdks, ...prisma, 'bullmq'],
-            },
-            {
-              sourceTag: 'type:data',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
-              bannedExternalImports: [...vendorSdks],
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', ...testing],
-              bannedExternalImports: [...vendorSdks],
-            },
-            {
-              sourceTag: 'type:provider',
-              // type:data: sandbox adapters record what they "sent" in the database (STYLE: Providers);
-              // type:provider: SMS and telephony share one Twilio client and signature check (libs/providers/twilio).
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:provider', ...testing],
-              bannedExternalImports: [...prisma, 'bullmq'],
-            },
-            {
-              sourceTag: 'type:runtime',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', ...testing],
-              bannedExternalImports: [...vendorSdks, ...prisma],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:provider'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:provider', 'type:runtime', 'type:testing'],
-              bannedExternalImports: [...vendorSdks, ...prisma],
-            },
-            { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:provider', 'type:testing', 'type:tools'] },
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
+    {
+      sourceTag: 'type:platform',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
+      bannedExternalImports: [...vendorSdks, ...prisma, 'bullmq'],
+    },
+    {
+      sourceTag: 'type:data',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
+      bannedExternalImports: [...vendorSdks],
+    },
+    {
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', ...testing],
+      bannedExternalImports: [...vendorSdks],
+    },
+    {
+      sourceTag: 'type:provider',
+      // type:data: sandbox adapters record what they "sent" in the database (STYLE: Providers);
+      // type:provider: SMS and telephony share one Twilio client and signature check (libs/providers/twilio).
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:provider', ...testing],
+      bannedExternalImports: [...prisma, 'bullmq'],
+    },
+    {
+      sourceTag: 'type:runtime',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', ...testing],
+      bannedExternalImports: [...vendorSdks, ...prisma],
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:data', 'type:domain', 'type:provider'],
+    },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:platform',
+        'type:data',
+        'type:domain',
+        'type:provider',
+        'type:runtime',
+        'type:testing',
+      ],
+      bannedExternalImports: [...vendorSdks, ...prisma],
+    },
+    { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts'] },
+    {
+      sourceTag: 'type:tools',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:platform',
+        'type:data',
+        'type:domain',
+        'type:provider',
+        'type:testing',
+        'type:tools',
+      ],
+    },
   ];
 };
 
-const boundaries = (inTests) => [
-  'error',
-  { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints(inTests) },
-];
+const boundaries = (inTests) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints(inTests) }];
 
 export default [
   ...nx.configs['flat/base'],

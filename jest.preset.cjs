@@ -14,9 +14,20 @@ module.exports = function jestConfig(projectDir, name) {
     displayName: name,
     rootDir: projectDir,
     testEnvironment: 'node',
-    testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts', '<rootDir>/test/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+    testMatch: [
+      '<rootDir>/src/**/*.spec.ts',
+      '<rootDir>/src/**/*.int-spec.ts',
+      '<rootDir>/test/**/*.spec.ts',
+      '<rootDir>/test/**/*.int-spec.ts',
+    ],
     transform: {
-      '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } }, module: { type: 'commonjs' } }],
+      '^.+\\.(t|j)sx?$': [
+        '@swc/jest',
+        {
+          jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } },
+          module: { type: 'commonjs' },
+        },
+      ],
     },
     moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
     moduleNameMapper,

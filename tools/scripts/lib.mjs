@@ -110,13 +110,17 @@ export async function ensureBackingServices() {
     const url = new URL(raw);
     const port = Number(url.port || fallbackPort);
     if (!(await tcpAnswers(url.hostname, port))) {
-      fail(`${name} is not reachable at ${url.hostname}:${port}; start it (see README, "Quick start") or set ${name === 'Redis' ? 'REDIS_URL' : 'DATABASE_URL'}`);
+      fail(
+        `${name} is not reachable at ${url.hostname}:${port}; start it (see README, "Quick start") or set ${name === 'Redis' ? 'REDIS_URL' : 'DATABASE_URL'}`,
+      );
     }
   }
 }
 
 export function migrate() {
-  run(process.execPath, ['--import', 'tsx', 'libs/db/src/migrate.cli.ts'], { env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json' } });
+  run(process.execPath, ['--import', 'tsx', 'libs/db/src/migrate.cli.ts'], {
+    env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json' },
+  });
 }
 
 /** Everything `npm start` and `npm test` need before they run anything. */

@@ -18,11 +18,35 @@ writeFileSync(previous, execFileSync('git', ['show', `HEAD:${schemaPath}`], { cw
 const cli = path.join(ROOT, 'node_modules/prisma/build/index.js');
 const result = spawnSync(
   process.execPath,
-  ['-r', path.join(ROOT, 'libs/db/prisma-cli-preload.cjs'), cli, 'migrate', 'diff', '--from-schema-datamodel', previous, '--to-schema-datamodel', schemaPath, '--script', '--config', 'libs/db/prisma.config.ts'],
-  { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: cli, PRISMA_QUERY_ENGINE_LIBRARY: cli, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' } },
+  [
+    '-r',
+    path.join(ROOT, 'libs/db/prisma-cli-preload.cjs'),
+    cli,
+    'migrate',
+    'diff',
+    '--from-schema-datamodel',
+    previous,
+    '--to-schema-datamodel',
+    schemaPath,
+    '--script',
+    '--config',
+    'libs/db/prisma.config.ts',
+  ],
+  {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: cli,
+      PRISMA_QUERY_ENGINE_LIBRARY: cli,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
+  },
 );
 if (result.status !== 0) fail(`migrate diff failed:\n${result.stderr}`);
-if (!result.stdout.trim() || /^-- This is an empty migration/m.test(result.stdout)) fail('schema.prisma has no changes since the last commit');
+if (!result.stdout.trim() || /^-- This is an empty migration/m.test(result.stdout))
+  fail('schema.prisma has no changes since the last commit');
 const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 const dir = path.join(ROOT, 'libs/db/prisma/migrations', `${stamp}_${name}`);
 mkdirSync(dir, { recursive: true });

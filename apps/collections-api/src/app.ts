@@ -16,7 +16,10 @@ import { twilioForwardRouter } from './twilio/twilio-forward.routes';
 
 /** Security headers and CORS for every API route: the first router, so they run before any route matches. */
 function edgeRouter(corsOrigins: string): ApiRouter {
-  const origins = corsOrigins.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = corsOrigins
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   const edge = new ApiRouter();
   edge.router.use(
     helmet({
@@ -43,7 +46,8 @@ export function createApp(deps: Deps): Express {
   const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
   return createHttpApp({
     service: SERVICE,
-    description: 'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>` (or `X-API-Key: <tenant API key>`); admin routes take the operator key.',
+    description:
+      'The gateway the frontend calls: tenants, invoices, strategy, escalation, payments, payment plans and metrics. Authenticate with `Authorization: Bearer <tenant API key or JWT>` (or `X-API-Key: <tenant API key>`); admin routes take the operator key.',
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.HTTP_BODY_LIMIT,
@@ -52,13 +56,49 @@ export function createApp(deps: Deps): Express {
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     routers: [
       edgeRouter(config.CORS_ORIGINS),
-      adminRouter({ db, adminGuard, authenticator: deps.authenticator, tenants: deps.tenants, producer: deps.producer, scanQueue: deps.scheduler.queue }),
+      adminRouter({
+        db,
+        adminGuard,
+        authenticator: deps.authenticator,
+        tenants: deps.tenants,
+        producer: deps.producer,
+        scanQueue: deps.scheduler.queue,
+      }),
       clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
-      invoicesRouter({ db, guards, readGuards, invoices: deps.invoices, ledger: deps.ledger, producer: deps.producer, scheduler: deps.scheduler, paymentLinks: deps.paymentLinks, logger: deps.logger }),
-      collectionsRouter({ db, guards, invoices: deps.invoices, strategy: deps.strategy, escalation: deps.escalation, plans: deps.plans, idempotency: deps.idempotency }),
-      paymentsRouter({ db, events: deps.paymentEvents, idempotency: deps.idempotency, webhookSecret: config.STRIPE_WEBHOOK_SECRET, stripeMode: deps.stripeMode }),
+      invoicesRouter({
+        db,
+        guards,
+        readGuards,
+        invoices: deps.invoices,
+        ledger: deps.ledger,
+        producer: deps.producer,
+        scheduler: deps.scheduler,
+        paymentLinks: deps.paymentLinks,
+        logger: deps.logger,
+      }),
+      collectionsRouter({
+        db,
+        guards,
+        invoices: deps.invoices,
+        strategy: deps.strategy,
+        escalation: deps.escalation,
+        plans: deps.plans,
+        idempotency: deps.idempotency,
+      }),
+      paymentsRouter({
+        db,
+        events: deps.paymentEvents,
+        idempotency: deps.idempotency,
+        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+        stripeMode: deps.stripeMode,
+      }),
       debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger }),
-      twilioForwardRouter({ voiceAgentUrl: config.VOICE_AGENT_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL, internalToken: config.INTERNAL_API_TOKEN, logger: deps.logger }),
+      twilioForwardRouter({
+        voiceAgentUrl: config.VOICE_AGENT_URL,
+        publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
+        internalToken: config.INTERNAL_API_TOKEN,
+        logger: deps.logger,
+      }),
     ],
   });
 }

@@ -46,7 +46,10 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const authenticator = new Authenticator({
     db,
     adminApiKey: config.ADMIN_API_KEY,
-    jwt: config.AUTH_JWKS_URL && config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE ? { jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE } : undefined,
+    jwt:
+      config.AUTH_JWKS_URL && config.AUTH_JWT_ISSUER && config.AUTH_JWT_AUDIENCE
+        ? { jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE }
+        : undefined,
   });
   const tenants = new TenantDirectory(db);
   const invoices = new InvoiceReader(config.DATABASE_URL);
@@ -54,10 +57,21 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
   const compliance = new ComplianceService({ db });
-  const paymentLinks = createPaymentLinks({ mode: stripeMode, STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL });
+  const paymentLinks = createPaymentLinks({
+    mode: stripeMode,
+    STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
+    STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL,
+    publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
+  });
   const ledger = new PaymentLedger(db, producer, logger);
   const paymentEvents = new PaymentEventsService({ db, ledger, logger });
-  const strategy = new StrategyService({ db, compliance, predictionUrl: config.PREDICTION_URL, timeoutMs: config.PREDICTION_TIMEOUT_MS, logger });
+  const strategy = new StrategyService({
+    db,
+    compliance,
+    predictionUrl: config.PREDICTION_URL,
+    timeoutMs: config.PREDICTION_TIMEOUT_MS,
+    logger,
+  });
   const escalation = new EscalationService({ db, compliance, limiter, producer, logger });
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger);
   const scheduler = new CollectionsScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger });

@@ -8,7 +8,14 @@ import { STATUS_LABEL, upsertCall } from './format';
 
 const KEY_STORAGE = 'recoup.ivr.apiKey';
 const PAGE_SIZE = 25;
-const EMPTY_STATS: IvrCallStats = { total: 0, willing_to_pay: 0, needs_negotiation: 0, pending_clarification: 0, no_response: 0, amount_agreed: 0 };
+const EMPTY_STATS: IvrCallStats = {
+  total: 0,
+  willing_to_pay: 0,
+  needs_negotiation: 0,
+  pending_clarification: 0,
+  no_response: 0,
+  amount_agreed: 0,
+};
 
 function matches(call: IvrCallView, f: Filters): boolean {
   if (f.status && call.status !== f.status) return false;
@@ -108,7 +115,11 @@ export function App() {
       <section className="filters" aria-label="Filters">
         <label>
           Status
-          <select data-testid="filter-status" value={filters.status} onChange={(e) => changeFilters({ ...filters, status: e.target.value })}>
+          <select
+            data-testid="filter-status"
+            value={filters.status}
+            onChange={(e) => changeFilters({ ...filters, status: e.target.value })}
+          >
             <option value="">All</option>
             {Object.entries(STATUS_LABEL).map(([value, label]) => (
               <option key={value} value={value}>
@@ -119,11 +130,21 @@ export function App() {
         </label>
         <label>
           From
-          <input type="date" data-testid="filter-from" value={filters.from} onChange={(e) => changeFilters({ ...filters, from: e.target.value })} />
+          <input
+            type="date"
+            data-testid="filter-from"
+            value={filters.from}
+            onChange={(e) => changeFilters({ ...filters, from: e.target.value })}
+          />
         </label>
         <label>
           To
-          <input type="date" data-testid="filter-to" value={filters.to} onChange={(e) => changeFilters({ ...filters, to: e.target.value })} />
+          <input
+            type="date"
+            data-testid="filter-to"
+            value={filters.to}
+            onChange={(e) => changeFilters({ ...filters, to: e.target.value })}
+          />
         </label>
       </section>
       {error && <p className="error">{error}</p>}

@@ -68,7 +68,13 @@ export function CallTable({ calls }: { calls: IvrCallView[] }) {
       <tbody>
         {calls.map((call) => (
           <Fragment key={call.id}>
-            <tr className="call-row" data-testid="call-row" data-call-id={call.id} aria-expanded={open.has(call.id)} onClick={() => toggle(call.id)}>
+            <tr
+              className="call-row"
+              data-testid="call-row"
+              data-call-id={call.id}
+              aria-expanded={open.has(call.id)}
+              onClick={() => toggle(call.id)}
+            >
               <td>{when(call.created_at)}</td>
               <td>{call.customer_name ?? '—'}</td>
               <td>{call.caller_phone}</td>

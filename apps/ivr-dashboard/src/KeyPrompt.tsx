@@ -14,7 +14,14 @@ export function KeyPrompt({ onSubmit, error }: { onSubmit: (key: string) => void
       >
         <label htmlFor="api-key">API key</label>
         <p className="hint">A tenant API key (rcp_live_…) or the operator's admin key. It stays in this browser tab only.</p>
-        <input id="api-key" data-testid="api-key-input" type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+        <input
+          id="api-key"
+          data-testid="api-key-input"
+          type="password"
+          autoComplete="off"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+        />
         <button type="submit" data-testid="api-key-submit">
           Show calls
         </button>

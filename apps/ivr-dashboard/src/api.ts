@@ -37,7 +37,12 @@ export async function fetchCalls(key: string, filters: Filters, page = 1, pageSi
  * The live stream, read with fetch (EventSource cannot send the bearer key). Reconnects after a
  * drop until the signal aborts.
  */
-export async function streamCalls(key: string, onEvent: (e: IvrCallEvent) => void, signal: AbortSignal, onState: (live: boolean) => void): Promise<void> {
+export async function streamCalls(
+  key: string,
+  onEvent: (e: IvrCallEvent) => void,
+  signal: AbortSignal,
+  onState: (live: boolean) => void,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const res = await fetch('/api/calls/stream', { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });

@@ -17,6 +17,9 @@ describe('dashboard formatting', () => {
     const list = [call('b', '2026-01-02T00:00:00Z'), call('a', '2026-01-01T00:00:00Z')];
     expect(upsertCall(list, call('c', '2026-01-03T00:00:00Z')).map((c) => c.id)).toEqual(['c', 'b', 'a']);
     const updated = upsertCall(list, call('a', '2026-01-01T00:00:00Z', 'confirmed'));
-    expect(updated.map((c) => [c.id, c.status])).toEqual([['b', 'in_progress'], ['a', 'confirmed']]);
+    expect(updated.map((c) => [c.id, c.status])).toEqual([
+      ['b', 'in_progress'],
+      ['a', 'confirmed'],
+    ]);
   });
 });

@@ -18,7 +18,13 @@ export function createApp(deps: Deps): Express {
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
     routers: [
-      voiceRouter({ service: deps.calls, db: deps.db, idempotency: deps.idempotency, authToken: deps.config.TWILIO_AUTH_TOKEN, publicBaseUrl: deps.config.PUBLIC_BASE_URL }),
+      voiceRouter({
+        service: deps.calls,
+        db: deps.db,
+        idempotency: deps.idempotency,
+        authToken: deps.config.TWILIO_AUTH_TOKEN,
+        publicBaseUrl: deps.config.PUBLIC_BASE_URL,
+      }),
       callsRouter(deps.repository, deps.events, deps.auth, deps.streams),
       outboundRouter(deps.outbound, deps.auth),
     ],

@@ -53,7 +53,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       model: config.ANTHROPIC_MODEL,
       baseUrl: config.ANTHROPIC_BASE_URL,
       timeoutMs: config.IVR_CLASSIFIER_TIMEOUT_MS,
-      onFallback: (reason, err) => core.logger.warn({ reason, err: { message: (err as Error).message } }, 'claude did not answer; the local classifier did'),
+      onFallback: (reason, err) =>
+        core.logger.warn({ reason, err: { message: (err as Error).message } }, 'claude did not answer; the local classifier did'),
     });
   const placer =
     overrides.placer ??
@@ -77,12 +78,31 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   };
   const repository = new IvrCallRepository(core.db);
   const eventsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
-  const events = new CallEvents({ publisher: core.redis, subscriber: eventsRedis, channel: `${config.QUEUE_PREFIX}:ivr:call-events`, logger: core.logger });
+  const events = new CallEvents({
+    publisher: core.redis,
+    subscriber: eventsRedis,
+    channel: `${config.QUEUE_PREFIX}:ivr:call-events`,
+    logger: core.logger,
+  });
   const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
-  const processor = new IvrCallProcessor({ db: core.db, repository, compliance, placer, events, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, defaultPolicy, timeLimitSeconds: 600 });
-  const worker = createJobWorker(QUEUES.ivrCalls, { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '', job) }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger });
+  const processor = new IvrCallProcessor({
+    db: core.db,
+    repository,
+    compliance,
+    placer,
+    events,
+    logger: core.logger,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    defaultPolicy,
+    timeLimitSeconds: 600,
+  });
+  const worker = createJobWorker(
+    QUEUES.ivrCalls,
+    { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '', job) },
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger },
+  );
   const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY });
   const streams = createStreamRegistry();
   return {
@@ -102,7 +122,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       specialistNumber: config.IVR_SPECIALIST_NUMBER,
       plans: new AgreedPlanRecorder({ db: core.db, producer, logger: core.logger, clock: overrides.clock }),
     }),
-    outbound: new OutboundCallService({ db: core.db, compliance, limiter: new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry }), producer, estimatedCostPence: config.IVR_CALL_COST_PENCE, clock: overrides.clock }),
+    outbound: new OutboundCallService({
+      db: core.db,
+      compliance,
+      limiter: new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry }),
+      producer,
+      estimatedCostPence: config.IVR_CALL_COST_PENCE,
+      clock: overrides.clock,
+    }),
     processor,
     idempotency: new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` }),
     auth: requireAuth({ authenticator, roles: ['admin', 'tenant'] }),

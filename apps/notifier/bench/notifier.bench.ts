@@ -65,7 +65,9 @@ async function drive(queue: Queue, worker: Worker, payload: (i: number) => Recor
   } else {
     await worker.pause();
     for (let i = 0; i < jobIds.length; i += 500) {
-      await queue.addBulk(jobIds.slice(i, i + 500).map((id, k) => ({ name: 'email.send', data: payload(i + k), opts: { ...opts, jobId: id } })));
+      await queue.addBulk(
+        jobIds.slice(i, i + 500).map((id, k) => ({ name: 'email.send', data: payload(i + k), opts: { ...opts, jobId: id } })),
+      );
     }
     first = performance.now();
     for (const id of jobIds) started.set(id, first);
@@ -85,23 +87,59 @@ async function main(): Promise<void> {
   // One debtor per message: the compliance engine's 7-in-7-days rule would hold back repeats.
   const debtors: Array<{ clientId: string; invoiceId: string }> = [];
   for (let i = 0; i < total * 2; i += 1000) {
-    const clients = Array.from({ length: Math.min(1000, total * 2 - i) }, (_, k) => ({ id: randomUUID(), tenantId: tenant.id, name: `Debtor ${i + k}`, kind: 'business' as const, email: `d${i + k}@example.com` }));
+    const clients = Array.from({ length: Math.min(1000, total * 2 - i) }, (_, k) => ({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      name: `Debtor ${i + k}`,
+      kind: 'business' as const,
+      email: `d${i + k}@example.com`,
+    }));
     await database.db.client.createMany({ data: clients });
-    const invoices = clients.map((c, k) => ({ id: randomUUID(), tenantId: tenant.id, clientId: c.id, reference: `INV-${i + k}`, amountPence: 100_00, issueDate: new Date('2026-09-01'), dueDate: new Date('2026-10-01'), status: 'overdue' as const }));
+    const invoices = clients.map((c, k) => ({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      clientId: c.id,
+      reference: `INV-${i + k}`,
+      amountPence: 100_00,
+      issueDate: new Date('2026-09-01'),
+      dueDate: new Date('2026-10-01'),
+      status: 'overdue' as const,
+    }));
     await database.db.invoice.createMany({ data: invoices });
     debtors.push(...invoices.map((inv) => ({ clientId: inv.clientId, invoiceId: inv.id })));
   }
   const payload = (offset: number) => (i: number) => {
     const d = debtors[offset + i] ?? debtors[0];
-    return { tenant_id: tenant.id, client_id: d?.clientId, invoice_id: d?.invoiceId, template_id: 'friendly_reminder', purpose: 'reminder', requested_by: 'bench', channel: 'email' };
+    return {
+      tenant_id: tenant.id,
+      client_id: d?.clientId,
+      invoice_id: d?.invoiceId,
+      template_id: 'friendly_reminder',
+      purpose: 'reminder',
+      requested_by: 'bench',
+      channel: 'email',
+    };
   };
 
   // Baseline: bare BullMQ, no-op processor, same queue options and concurrency.
   const baseQueue = new Queue('bench-noop', { connection: redis, prefix });
-  const baseWorker = new Worker('bench-noop', async () => undefined, { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix, concurrency: CONCURRENCY });
+  const baseWorker = new Worker('bench-noop', async () => undefined, {
+    connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }),
+    prefix,
+    concurrency: CONCURRENCY,
+  });
   await baseWorker.waitUntilReady();
 
-  const { config, providers } = loadConfig({ ...process.env, DATABASE_URL: database.url, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: String(CONCURRENCY), SENDGRID_MODE: 'sandbox', TWILIO_MODE: 'sandbox' });
+  const { config, providers } = loadConfig({
+    ...process.env,
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    SENDGRID_MODE: 'sandbox',
+    TWILIO_MODE: 'sandbox',
+  });
   const deps: Deps = buildDeps(config, providers, { clock: () => MONDAY_NOON });
   void deps.worker.run();
   await deps.worker.waitUntilReady();
@@ -122,13 +160,20 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const fullThroughput = await drive(deps.notifications, deps.worker, payload(0), ids(MESSAGES, 'full'));
   const cpu = process.cpuUsage(cpu0);
-  if (profile && process.env.BENCH_PROFILE) writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await profile.post('Profiler.stop')).profile));
+  if (profile && process.env.BENCH_PROFILE)
+    writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await profile.post('Profiler.stop')).profile));
   const baseSteady = await drive(baseQueue, baseWorker, payload(0), ids(RATE * SECONDS, 'base-steady'), RATE);
   const fullSteady = await drive(deps.notifications, deps.worker, payload(MESSAGES), ids(RATE * SECONDS, 'full-steady'), RATE);
 
   // The same measurement at half the throughput just measured: latency when the worker keeps up.
   const easyRate = Math.max(5, Math.floor(MESSAGES / fullThroughput.seconds / 2));
-  const fullEasy = await drive(deps.notifications, deps.worker, payload(MESSAGES + RATE * SECONDS), ids(easyRate * SECONDS, 'full-easy'), easyRate);
+  const fullEasy = await drive(
+    deps.notifications,
+    deps.worker,
+    payload(MESSAGES + RATE * SECONDS),
+    ids(easyRate * SECONDS, 'full-easy'),
+    easyRate,
+  );
 
   const sent = await database.db.contactAttempt.count({ where: { status: 'sent' } });
   const outbox = await database.db.sandboxMessage.count();
@@ -139,16 +184,29 @@ async function main(): Promise<void> {
   };
   const fullLat = lat(fullSteady);
   const baseLat = lat(baseSteady);
-  console.log(`notifier bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, concurrency ${CONCURRENCY}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`rows: ${sent} attempts sent, ${outbox} sandbox messages (expected ${MESSAGES + RATE * SECONDS + easyRate * SECONDS + 200} each)`);
+  console.log(
+    `notifier bench, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, concurrency ${CONCURRENCY}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `rows: ${sent} attempts sent, ${outbox} sandbox messages (expected ${MESSAGES + RATE * SECONDS + easyRate * SECONDS + 200} each)`,
+  );
   console.log('');
   console.log(`throughput, ${MESSAGES} queued jobs`);
   console.log(`  baseline (bare BullMQ no-op worker): ${fmt(rate(baseThroughput))} jobs/s`);
-  console.log(`  notifier full path:                  ${fmt(rate(fullThroughput))} msgs/s  (${(rate(fullThroughput) / rate(baseThroughput) * 100).toFixed(1)}% of baseline; goal 2,000: ${rate(fullThroughput) >= 2000 ? 'met' : 'MISSED'})`);
-  console.log(`  notifier process CPU per message:    ${((cpu.user + cpu.system) / 1000 / MESSAGES).toFixed(2)} ms (PostgreSQL and Redis CPU not included)`);
+  console.log(
+    `  notifier full path:                  ${fmt(rate(fullThroughput))} msgs/s  (${((rate(fullThroughput) / rate(baseThroughput)) * 100).toFixed(1)}% of baseline; goal 2,000: ${rate(fullThroughput) >= 2000 ? 'met' : 'MISSED'})`,
+  );
+  console.log(
+    `  notifier process CPU per message:    ${((cpu.user + cpu.system) / 1000 / MESSAGES).toFixed(2)} ms (PostgreSQL and Redis CPU not included)`,
+  );
   console.log(`enqueue-to-sent latency at a steady ${RATE} msgs/s for ${SECONDS} s`);
   console.log(`  baseline (bare BullMQ no-op worker): p50 ${fmt(baseLat.p50)} ms, p99 ${fmt(baseLat.p99)} ms, max ${fmt(baseLat.max)} ms`);
-  console.log(`  notifier full path:                  p50 ${fmt(fullLat.p50)} ms, p99 ${fmt(fullLat.p99)} ms, max ${fmt(fullLat.max)} ms  (goal p99 < 50 ms: ${fullLat.p99 < 50 ? 'met' : 'MISSED'})`);
+  console.log(
+    `  notifier full path:                  p50 ${fmt(fullLat.p50)} ms, p99 ${fmt(fullLat.p99)} ms, max ${fmt(fullLat.max)} ms  (goal p99 < 50 ms: ${fullLat.p99 < 50 ? 'met' : 'MISSED'})`,
+  );
   const easyLat = lat(fullEasy);
   console.log(`enqueue-to-sent latency at a steady ${easyRate} msgs/s (half the measured throughput) for ${SECONDS} s`);
   console.log(`  notifier full path:                  p50 ${fmt(easyLat.p50)} ms, p99 ${fmt(easyLat.p99)} ms, max ${fmt(easyLat.max)} ms`);

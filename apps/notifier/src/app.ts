@@ -12,7 +12,8 @@ export function createApp(deps: Deps): Express {
   const { config, db, idempotency, logger } = deps;
   return createHttpApp({
     service: SERVICE,
-    description: 'BullMQ workers delivering email (SendGrid), SMS (Twilio) and letters; delivery webhooks, inbound SMS, engagement rates, health, metrics and the queue board.',
+    description:
+      'BullMQ workers delivering email (SendGrid), SMS (Twilio) and letters; delivery webhooks, inbound SMS, engagement rates, health, metrics and the queue board.',
     logger,
     metrics: deps.metrics,
     bodyLimit: '1mb', // SendGrid batches events, up to about 1 MB per POST
@@ -21,7 +22,16 @@ export function createApp(deps: Deps): Express {
     routers: [engagementRouter(db, config.ADMIN_API_KEY ?? config.INTERNAL_API_TOKEN)],
     configure: (app) => {
       app.use(sendgridEventsRouter({ db, idempotency, logger, publicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY }));
-      app.use(twilioSmsRouter({ db, idempotency, logger, email: deps.email, authToken: config.TWILIO_AUTH_TOKEN, publicBaseUrl: config.NOTIFIER_PUBLIC_URL }));
+      app.use(
+        twilioSmsRouter({
+          db,
+          idempotency,
+          logger,
+          email: deps.email,
+          authToken: config.TWILIO_AUTH_TOKEN,
+          publicBaseUrl: config.NOTIFIER_PUBLIC_URL,
+        }),
+      );
       mountQueueBoard(app, { notifications: deps.notifications, dead: deps.deadLetters.queue }, config.ADMIN_API_KEY);
     },
   });

@@ -15,7 +15,10 @@ export const ConfigSchema = z.object({
   /** Public origin of this service: Twilio status callbacks point here and Twilio signs this URL. */
   NOTIFIER_PUBLIC_URL: z.url().default('http://127.0.0.1:8005'),
   /** Short https origin of the debtor-facing pay, dispute and preferences links (templates cap links at 48 characters). */
-  NOTIFIER_LINK_BASE_URL: z.url({ protocol: /^https$/ }).max(28).default('https://pay.recoup.example'),
+  NOTIFIER_LINK_BASE_URL: z
+    .url({ protocol: /^https$/ })
+    .max(28)
+    .default('https://pay.recoup.example'),
   /** First retry delay of a transient provider failure; doubles each time, with jitter, at most an hour. */
   NOTIFIER_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   /** Sends tried before a transiently failing message goes to the dead-letter queue. */

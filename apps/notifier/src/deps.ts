@@ -45,7 +45,12 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const sms = overrides.sms ?? createSmsSender({ mode: modeOf('twilio'), ...config }, core.db);
   // Letters have one adapter so far: the sandbox keeps each PDF in sandbox_messages.document.
   const letters = overrides.letters ?? new SandboxLetterSender(core.db);
-  for (const [channel, sender] of [['email', email], ['sms', sms], ['letter', letters]] as const) core.logger.info({ channel, provider: sender.provider }, 'notification channel provider');
+  for (const [channel, sender] of [
+    ['email', email],
+    ['sms', sms],
+    ['letter', letters],
+  ] as const)
+    core.logger.info({ channel, provider: sender.provider }, 'notification channel provider');
 
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
   const notifications = new Queue(QUEUES.notifications, { connection: core.redis, prefix: config.QUEUE_PREFIX });

@@ -10,7 +10,10 @@ export const GENEROUS_LIMITS = {
   hourly: { emails: 1_000_000, sms: 1_000_000 },
 };
 
-export async function createTenant(db: Database, data: { name?: string; email?: string | null; tier?: 'starter' | 'growth' | 'pro'; limitOverrides?: object } = {}) {
+export async function createTenant(
+  db: Database,
+  data: { name?: string; email?: string | null; tier?: 'starter' | 'growth' | 'pro'; limitOverrides?: object } = {},
+) {
   return db.tenant.create({
     data: {
       name: data.name ?? 'Acme Supplies Ltd',
@@ -23,7 +26,12 @@ export async function createTenant(db: Database, data: { name?: string; email?: 
 }
 
 let seq = 0;
-export async function createDebtor(db: Database, tenantId: string, client: Record<string, unknown> = {}, invoice: Record<string, unknown> = {}) {
+export async function createDebtor(
+  db: Database,
+  tenantId: string,
+  client: Record<string, unknown> = {},
+  invoice: Record<string, unknown> = {},
+) {
   seq += 1;
   const c = await db.client.create({
     data: {
@@ -37,7 +45,16 @@ export async function createDebtor(db: Database, tenantId: string, client: Recor
     },
   });
   const i = await db.invoice.create({
-    data: { tenantId, clientId: c.id, reference: `INV-${seq}-${c.id.slice(0, 6)}`, amountPence: 240_00, issueDate: new Date('2026-09-16'), dueDate: new Date('2026-10-16'), status: 'overdue', ...invoice },
+    data: {
+      tenantId,
+      clientId: c.id,
+      reference: `INV-${seq}-${c.id.slice(0, 6)}`,
+      amountPence: 240_00,
+      issueDate: new Date('2026-09-16'),
+      dueDate: new Date('2026-10-16'),
+      status: 'overdue',
+      ...invoice,
+    },
   });
   return { client: c, invoice: i };
 }

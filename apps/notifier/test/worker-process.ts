@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   await deps.worker.waitUntilReady();
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => {
-    void deps.worker.close().then(() => deps.close()).then(() => process.exit(0));
+    void deps.worker
+      .close()
+      .then(() => deps.close())
+      .then(() => process.exit(0));
   });
 }
 

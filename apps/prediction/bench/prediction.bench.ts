@@ -39,7 +39,10 @@ async function training(): Promise<void> {
     const model = await trainForest(set, { trees: 100, seed: 0, executor });
     const s = (performance.now() - t0) / 1000;
     await executor.close();
-    line(`ours, ${threads} thread${threads > 1 ? 's' : ''}`, `${s.toFixed(2)} s  (${(SKLEARN.trainSeconds / s).toFixed(2)}x faster than scikit-learn; ${model.nodeCount} nodes, OOB AUC ${model.info.oobAuc!.toFixed(4)})`);
+    line(
+      `ours, ${threads} thread${threads > 1 ? 's' : ''}`,
+      `${s.toFixed(2)} s  (${(SKLEARN.trainSeconds / s).toFixed(2)}x faster than scikit-learn; ${model.nodeCount} nodes, OOB AUC ${model.info.oobAuc!.toFixed(4)})`,
+    );
   }
 }
 
@@ -74,16 +77,30 @@ async function ibmAccuracy(): Promise<void> {
     ['invoice fields + customer history', history, SKLEARN.holdoutWithHistory],
   ] as const) {
     const labels = Uint8Array.from(train, (x) => x.label);
-    const specs = fitFeatureSpecs(cols.map((c) => ({ name: c, values: train.map((x) => x.r[c]) })), labels);
+    const specs = fitFeatureSpecs(
+      cols.map((c) => ({ name: c, values: train.map((x) => x.r[c]) })),
+      labels,
+    );
     const encoder = new FeatureEncoder(specs);
     for (const minSamplesLeaf of [1, 3]) {
       const aucs: number[] = [];
       for (const seed of [0, 1, 2, 3, 4]) {
-        const model = await trainForest({ features: specs, rows: encoder.encodeMany(train.map((x) => x.r)), labels }, { trees: 100, seed, minSamplesLeaf });
-        aucs.push(rocAuc(model.probabilities(encoder.encodeMany(test.map((x) => x.r))), test.map((x) => x.label)));
+        const model = await trainForest(
+          { features: specs, rows: encoder.encodeMany(train.map((x) => x.r)), labels },
+          { trees: 100, seed, minSamplesLeaf },
+        );
+        aucs.push(
+          rocAuc(
+            model.probabilities(encoder.encodeMany(test.map((x) => x.r))),
+            test.map((x) => x.label),
+          ),
+        );
       }
       const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
-      line(`${name}, min_samples_leaf=${minSamplesLeaf} (5 seeds)`, `${mean.toFixed(4)} (${Math.min(...aucs).toFixed(4)}-${Math.max(...aucs).toFixed(4)}); scikit-learn ${reference}; diff ${(mean - reference >= 0 ? '+' : '') + (mean - reference).toFixed(4)}`);
+      line(
+        `${name}, min_samples_leaf=${minSamplesLeaf} (5 seeds)`,
+        `${mean.toFixed(4)} (${Math.min(...aucs).toFixed(4)}-${Math.max(...aucs).toFixed(4)}); scikit-learn ${reference}; diff ${(mean - reference >= 0 ? '+' : '') + (mean - reference).toFixed(4)}`,
+      );
     }
   }
 }
@@ -92,7 +109,9 @@ async function scoring(model: ForestModel): Promise<void> {
   console.log(`\n## Scoring with the shipped model (${model.treeCount} trees, ${model.nodeCount} nodes)`);
   const data = syntheticTable(10_000, model.width, 5, { missingRate: 0.3 });
   // Realistic magnitudes: reuse encoded IBM-like values by scaling the synthetic columns.
-  const rows = data.rows.map((v, i) => (Number.isNaN(v) ? v : Math.abs(v) * [120, 60, 10, 900, 3, 5, 4, 1, 1, 1, 3, 30, 20, 1][i % model.width]!));
+  const rows = data.rows.map((v, i) =>
+    Number.isNaN(v) ? v : Math.abs(v) * [120, 60, 10, 900, 3, 5, 4, 1, 1, 1, 3, 30, 20, 1][i % model.width]!,
+  );
   const n = 10_000;
   const times = new Float64Array(200_000);
   let sink = 0;
@@ -103,7 +122,10 @@ async function scoring(model: ForestModel): Promise<void> {
     times[i] = performance.now() - t0;
   }
   times.sort();
-  line('single row in-process, p50 / p99 (goal p99 < 0.1 ms)', `${(pct(times, 0.5) * 1000).toFixed(1)} us / ${(pct(times, 0.99) * 1000).toFixed(1)} us  (${(0.1 / pct(times, 0.99)).toFixed(0)}x under the goal)`);
+  line(
+    'single row in-process, p50 / p99 (goal p99 < 0.1 ms)',
+    `${(pct(times, 0.5) * 1000).toFixed(1)} us / ${(pct(times, 0.99) * 1000).toFixed(1)} us  (${(0.1 / pct(times, 0.99)).toFixed(0)}x under the goal)`,
+  );
   const explainTimes = new Float64Array(20_000);
   for (let i = 0; i < explainTimes.length; i++) {
     const t0 = performance.now();
@@ -111,7 +133,10 @@ async function scoring(model: ForestModel): Promise<void> {
     explainTimes[i] = performance.now() - t0;
   }
   explainTimes.sort();
-  line('single row with explanation, p50 / p99', `${(pct(explainTimes, 0.5) * 1000).toFixed(1)} us / ${(pct(explainTimes, 0.99) * 1000).toFixed(1)} us`);
+  line(
+    'single row with explanation, p50 / p99',
+    `${(pct(explainTimes, 0.5) * 1000).toFixed(1)} us / ${(pct(explainTimes, 0.99) * 1000).toFixed(1)} us`,
+  );
   const batch = (label: string, run: () => Promise<unknown> | unknown) => async () => {
     for (let i = 0; i < 5; i++) await run();
     const samples: number[] = [];
@@ -136,7 +161,14 @@ async function http(): Promise<void> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/prediction/src/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', PREDICTION_TRAIN_CRON: 'off', QUEUE_PREFIX: `bench-${port}` },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      PREDICTION_TRAIN_CRON: 'off',
+      QUEUE_PREFIX: `bench-${port}`,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
@@ -150,29 +182,52 @@ async function http(): Promise<void> {
       if (i > 300) throw new Error('the service did not start');
       await new Promise((r) => setTimeout(r, 100));
     }
-    const body = JSON.stringify({ invoice_amount: 640.5, days_overdue: 21, previous_late_payments: 2, previous_paid_invoices: 9, average_days_late: 4.5, client_age_days: 400, previous_disputes: 0, payment_method_on_file: true, email_open_rate: 0.4 });
+    const body = JSON.stringify({
+      invoice_amount: 640.5,
+      days_overdue: 21,
+      previous_late_payments: 2,
+      previous_paid_invoices: 9,
+      average_days_late: 4.5,
+      client_age_days: 400,
+      previous_disputes: 0,
+      payment_method_on_file: true,
+      email_open_rate: 0.4,
+    });
     const opts = { url: `${url}/predict`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body };
     await autocannon({ ...opts, connections: 10, amount: 3000 }); // warm-up
     for (const connections of [1, 10]) {
       const result = await autocannon({ ...opts, connections, overallRate: 500, duration: 15 });
       const lat = result.latency;
       line(`${connections} connection(s): requests / non-2xx / errors`, `${result.requests.total} / ${result.non2xx} / ${result.errors}`);
-      line(`${connections} connection(s): client p50 / p97.5 / p99 / max (goal p99 < 5 ms)`, `${lat.p50} / ${lat.p97_5} / ${lat.p99} / ${lat.max} ms (autocannon rounds to whole ms)`);
+      line(
+        `${connections} connection(s): client p50 / p97.5 / p99 / max (goal p99 < 5 ms)`,
+        `${lat.p50} / ${lat.p97_5} / ${lat.p99} / ${lat.max} ms (autocannon rounds to whole ms)`,
+      );
     }
     // The service's own histogram: time in the server, without the load generator's queueing
     // (autocannon shares the 2 cores with the service).
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    const bucket = (le: string) => Number(new RegExp(`http_request_duration_seconds_bucket\\{le="${le.replace('+', '\\+')}"[^}]*route="/predict",status="200"\\} (\\d+)`).exec(metrics)?.[1] ?? NaN);
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(
+          `http_request_duration_seconds_bucket\\{le="${le.replace('+', '\\+')}"[^}]*route="/predict",status="200"\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? NaN,
+      );
     const count = bucket('+Inf');
     const sum = Number(/http_request_duration_seconds_sum\{[^}]*route="\/predict",status="200"\} ([\d.e-]+)/.exec(metrics)?.[1] ?? NaN);
-    line('server-side: requests answered within 5 ms', `${((bucket('0.005') / count) * 100).toFixed(2)}% of ${count} (mean ${((sum / count) * 1000).toFixed(2)} ms)`);
+    line(
+      'server-side: requests answered within 5 ms',
+      `${((bucket('0.005') / count) * 100).toFixed(2)}% of ${count} (mean ${((sum / count) * 1000).toFixed(2)} ms)`,
+    );
   } finally {
     child.kill('SIGTERM');
   }
 }
 
 async function main(): Promise<void> {
-  console.log(`# prediction bench, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).availableParallelism()} cores`);
+  console.log(
+    `# prediction bench, ${new Date().toISOString()}, node ${process.version}, ${(await import('node:os')).availableParallelism()} cores`,
+  );
   await training();
   await ibmAccuracy();
   await scoring(await readModelFile(MODEL));

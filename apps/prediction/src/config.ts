@@ -13,11 +13,17 @@ export const ConfigSchema = z.object({
   /** Bearer token of POST /model/train; unset disables training over HTTP (the nightly job still runs). */
   PREDICTION_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** Cron pattern (UTC) of the repeatable training job; "off" disables it. */
-  PREDICTION_TRAIN_CRON: z.string().regex(/^(off|(\S+\s+){4,5}\S+)$/, 'a cron pattern of 5 or 6 fields, or off').default('0 3 * * *'),
+  PREDICTION_TRAIN_CRON: z
+    .string()
+    .regex(/^(off|(\S+\s+){4,5}\S+)$/, 'a cron pattern of 5 or 6 fields, or off')
+    .default('0 3 * * *'),
   /** A database training run with fewer labelled examples keeps the current model. */
   PREDICTION_MIN_TRAINING_ROWS: z.coerce.number().int().min(10).default(200),
   /** This service's body limit: a batch of 10,000 invoices is about 3 MB of JSON. */
-  PREDICTION_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('8mb'),
+  PREDICTION_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('8mb'),
   /** Threads for training and large batches (the forest's worker pool); 1 keeps everything in the event loop thread. */
   PREDICTION_THREADS: z.coerce.number().int().min(1).max(64).default(2),
 });

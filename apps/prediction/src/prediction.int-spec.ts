@@ -48,8 +48,26 @@ describe('prediction service', () => {
     await rm(modelDir, { recursive: true, force: true });
   });
 
-  const reliable = { invoice_amount: 60, days_overdue: 0, previous_late_payments: 0, previous_paid_invoices: 20, average_days_late: 0, previous_disputes: 0, invoice_disputed: false, payment_method_on_file: true };
-  const troubled = { invoice_amount: 60, days_overdue: 0, previous_late_payments: 15, previous_paid_invoices: 16, average_days_late: 25, previous_disputes: 6, invoice_disputed: true, payment_method_on_file: false };
+  const reliable = {
+    invoice_amount: 60,
+    days_overdue: 0,
+    previous_late_payments: 0,
+    previous_paid_invoices: 20,
+    average_days_late: 0,
+    previous_disputes: 0,
+    invoice_disputed: false,
+    payment_method_on_file: true,
+  };
+  const troubled = {
+    invoice_amount: 60,
+    days_overdue: 0,
+    previous_late_payments: 15,
+    previous_paid_invoices: 16,
+    average_days_late: 25,
+    previous_disputes: 6,
+    invoice_disputed: true,
+    payment_method_on_file: false,
+  };
 
   it('scores one invoice: probability, band, recommendation, explanation and model version', async () => {
     const good = await request(app).post('/predict').send(reliable);
@@ -72,19 +90,29 @@ describe('prediction service', () => {
     const invalid = await request(app).post('/predict').send({ invoice_amount: -1, days_overdue: 1.5, email_open_rate: 3 });
     expect(invalid.status).toBe(400);
     expect(invalid.headers['content-type']).toMatch(/problem\+json/);
-    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.days_overdue', 'body.email_open_rate', 'body.invoice_amount']);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'body.days_overdue',
+      'body.email_open_rate',
+      'body.invoice_amount',
+    ]);
   });
 
   it('scores a batch in request order with the same answers as one by one', async () => {
-    const res = await request(app).post('/predict/batch').send({ invoices: [reliable, troubled, { invoice_amount: 10, days_overdue: 3 }] });
+    const res = await request(app)
+      .post('/predict/batch')
+      .send({ invoices: [reliable, troubled, { invoice_amount: 10, days_overdue: 3 }] });
     expect(res.status).toBe(200);
     expect(res.body.predictions).toHaveLength(3);
     const single = await request(app).post('/predict').send(troubled);
     expect(res.body.predictions[1].probability).toBe(single.body.probability);
     expect(res.body.predictions[1].explanation).toEqual(single.body.explanation);
-    const bare = await request(app).post('/predict/batch').send({ invoices: [reliable], explain: false });
+    const bare = await request(app)
+      .post('/predict/batch')
+      .send({ invoices: [reliable], explain: false });
     expect(bare.body.predictions[0].explanation).toBeUndefined();
-    const tooMany = await request(app).post('/predict/batch').send({ invoices: Array.from({ length: 10_001 }, () => ({ invoice_amount: 1, days_overdue: 1 })), explain: false });
+    const tooMany = await request(app)
+      .post('/predict/batch')
+      .send({ invoices: Array.from({ length: 10_001 }, () => ({ invoice_amount: 1, days_overdue: 1 })), explain: false });
     expect(tooMany.status).toBe(400);
   });
 
@@ -132,12 +160,39 @@ async function seedHistory(database: TestDatabase): Promise<void> {
   const start = Date.UTC(2025, 0, 1);
   for (let c = 0; c < 12; c++) {
     const reliable = c % 2 === 0;
-    const client = await db.client.create({ data: { tenantId: tenant.id, name: `Client ${c}`, kind: 'business', paymentMethodOnFile: reliable, createdAt: new Date(start - 100 * day) } });
+    const client = await db.client.create({
+      data: {
+        tenantId: tenant.id,
+        name: `Client ${c}`,
+        kind: 'business',
+        paymentMethodOnFile: reliable,
+        createdAt: new Date(start - 100 * day),
+      },
+    });
     for (let i = 0; i < 6; i++) {
       const issue = new Date(start + (i * 20 + c) * day);
       const due = new Date(issue.getTime() + 30 * day);
-      const invoice = await db.invoice.create({ data: { tenantId: tenant.id, clientId: client.id, reference: `INV-${c}-${i}`, amountPence: 10_000 + c * 100, issueDate: issue, dueDate: due, status: reliable ? 'paid' : 'overdue' } });
-      if (reliable) await db.payment.create({ data: { tenantId: tenant.id, invoiceId: invoice.id, amountPence: invoice.amountPence, method: 'card', receivedAt: new Date(due.getTime() + 5 * day) } });
+      const invoice = await db.invoice.create({
+        data: {
+          tenantId: tenant.id,
+          clientId: client.id,
+          reference: `INV-${c}-${i}`,
+          amountPence: 10_000 + c * 100,
+          issueDate: issue,
+          dueDate: due,
+          status: reliable ? 'paid' : 'overdue',
+        },
+      });
+      if (reliable)
+        await db.payment.create({
+          data: {
+            tenantId: tenant.id,
+            invoiceId: invoice.id,
+            amountPence: invoice.amountPence,
+            method: 'card',
+            receivedAt: new Date(due.getTime() + 5 * day),
+          },
+        });
     }
   }
 }

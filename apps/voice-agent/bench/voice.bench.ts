@@ -34,18 +34,34 @@ async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string): Promise<
       saveTurn: async () => undefined,
       onEnded: async () => undefined,
       hangup: async () => undefined,
-      claimStream: async (callId) => ({ id: callId, kind: 'ai', params: { instructions: 'bench' }, providerCallSid: null, endedAt: null, outcome: null }) as unknown as CallModel,
+      claimStream: async (callId) =>
+        ({
+          id: callId,
+          kind: 'ai',
+          params: { instructions: 'bench' },
+          providerCallSid: null,
+          endedAt: null,
+          outcome: null,
+        }) as unknown as CallModel,
       loadCall: async () => null,
     });
     registry.attach(server, logger);
   } else {
     const wss = new WebSocketServer({ server, path: '/media-stream', perMessageDeflate: false });
     wss.on('connection', (twilio) => {
-      const openai = new WebSocket(`${openaiUrl.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`, { headers: { Authorization: 'Bearer sk-bench' }, perMessageDeflate: false });
+      const openai = new WebSocket(`${openaiUrl.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`, {
+        headers: { Authorization: 'Bearer sk-bench' },
+        perMessageDeflate: false,
+      });
       let streamSid = '';
       const early: string[] = [];
       openai.on('open', () => {
-        openai.send(JSON.stringify({ type: 'session.update', session: { type: 'realtime', audio: { input: { format: { type: 'audio/pcmu' } }, output: { format: { type: 'audio/pcmu' } } } } }));
+        openai.send(
+          JSON.stringify({
+            type: 'session.update',
+            session: { type: 'realtime', audio: { input: { format: { type: 'audio/pcmu' } }, output: { format: { type: 'audio/pcmu' } } } },
+          }),
+        );
         for (const m of early) openai.send(m);
       });
       twilio.on('message', (raw) => {
@@ -59,7 +75,8 @@ async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string): Promise<
       });
       openai.on('message', (raw) => {
         const ev = JSON.parse(raw.toString()) as { type: string; delta?: string };
-        if (ev.type === 'response.output_audio.delta' && ev.delta) twilio.send(JSON.stringify({ event: 'media', streamSid, media: { payload: ev.delta } }));
+        if (ev.type === 'response.output_audio.delta' && ev.delta)
+          twilio.send(JSON.stringify({ event: 'media', streamSid, media: { payload: ev.delta } }));
       });
       twilio.on('close', () => openai.close());
       openai.on('close', () => twilio.close());
@@ -107,7 +124,17 @@ async function runFakeOpenAi(): Promise<void> {
       if (!streaming) {
         streaming = true;
         // One 20 ms agent frame every 20 ms, like a response being spoken.
-        timers.push(setInterval(() => ws.send('{"type":"response.output_audio.delta","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"' + frame(now()) + '"}'), 20));
+        timers.push(
+          setInterval(
+            () =>
+              ws.send(
+                '{"type":"response.output_audio.delta","response_id":"resp_1","item_id":"item_1","output_index":0,"content_index":0,"delta":"' +
+                  frame(now()) +
+                  '"}',
+              ),
+            20,
+          ),
+        );
       }
     });
   });
@@ -134,7 +161,11 @@ function child(args: string[]): ChildProcess {
 }
 const nextMessage = <T>(c: ChildProcess) => new Promise<T>((r) => c.once('message', (m) => r(m as T)));
 
-async function runLoad(impl: 'ours' | 'baseline', calls: number, seconds: number): Promise<{ stats: Stats; cpuMicros: number; measuredMs: number }> {
+async function runLoad(
+  impl: 'ours' | 'baseline',
+  calls: number,
+  seconds: number,
+): Promise<{ stats: Stats; cpuMicros: number; measuredMs: number }> {
   const stats: Stats = { up: [], down: [] };
   let measuring = false;
   const timers: NodeJS.Timeout[] = [];
@@ -151,7 +182,19 @@ async function runLoad(impl: 'ours' | 'baseline', calls: number, seconds: number
     await new Promise((r) => ws.once('open', r));
     const streamSid = `MZ${c}`;
     ws.send(JSON.stringify({ event: 'connected', protocol: 'Call', version: '1.0.0' }));
-    ws.send(JSON.stringify({ event: 'start', sequenceNumber: '1', streamSid, start: { streamSid, callSid: `CA${c}`, customParameters: { call_id: `call-${c}`, token: 't' }, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } } }));
+    ws.send(
+      JSON.stringify({
+        event: 'start',
+        sequenceNumber: '1',
+        streamSid,
+        start: {
+          streamSid,
+          callSid: `CA${c}`,
+          customParameters: { call_id: `call-${c}`, token: 't' },
+          mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+        },
+      }),
+    );
     ws.on('message', (raw) => {
       const text = raw.toString();
       if (text.startsWith('{"event":"media"')) {
@@ -159,19 +202,40 @@ async function runLoad(impl: 'ours' | 'baseline', calls: number, seconds: number
         if (measuring) stats.down.push(now() - sentAtOf(text.slice(at, at + 12)));
       } else if (text.startsWith('{"event":"mark"')) {
         const at = text.indexOf('"name":"') + 8;
-        ws.send('{"event":"mark","sequenceNumber":"0","streamSid":"' + streamSid + '","mark":{"name":"' + text.slice(at, text.indexOf('"', at)) + '"}}');
+        ws.send(
+          '{"event":"mark","sequenceNumber":"0","streamSid":"' +
+            streamSid +
+            '","mark":{"name":"' +
+            text.slice(at, text.indexOf('"', at)) +
+            '"}}',
+        );
       }
     });
     let seq = 0;
     // Staggered starts, like real calls: not every frame of every call in the same millisecond.
-    setTimeout(() => {
-      timers.push(
-        setInterval(() => {
-          seq++;
-          ws.send('{"event":"media","sequenceNumber":"' + seq + '","media":{"track":"inbound","chunk":"' + seq + '","timestamp":"' + seq * 20 + '","payload":"' + frame(now()) + '"},"streamSid":"' + streamSid + '"}');
-        }, 20),
-      );
-    }, (c * 20) / calls);
+    setTimeout(
+      () => {
+        timers.push(
+          setInterval(() => {
+            seq++;
+            ws.send(
+              '{"event":"media","sequenceNumber":"' +
+                seq +
+                '","media":{"track":"inbound","chunk":"' +
+                seq +
+                '","timestamp":"' +
+                seq * 20 +
+                '","payload":"' +
+                frame(now()) +
+                '"},"streamSid":"' +
+                streamSid +
+                '"}',
+            );
+          }, 20),
+        );
+      },
+      (c * 20) / calls,
+    );
   }
   await new Promise((r) => setTimeout(r, 2000)); // warm-up
   bridgeProc.send({ cmd: 'cpu-start' });
@@ -183,7 +247,10 @@ async function runLoad(impl: 'ours' | 'baseline', calls: number, seconds: number
   const measuredMs = performance.now() - started;
   bridgeProc.send({ cmd: 'cpu-stop' });
   openaiProc.send({ cmd: 'stop' });
-  const [{ cpuMicros }, { up }] = await Promise.all([nextMessage<{ cpuMicros: number }>(bridgeProc), nextMessage<{ up: number[] }>(openaiProc)]);
+  const [{ cpuMicros }, { up }] = await Promise.all([
+    nextMessage<{ cpuMicros: number }>(bridgeProc),
+    nextMessage<{ up: number[] }>(openaiProc),
+  ]);
   stats.up = up;
   for (const t of timers) clearInterval(t);
   for (const s of sockets) s.terminate();
@@ -243,9 +310,13 @@ async function main(): Promise<void> {
   for (const dir of ['up', 'down'] as const) {
     const o99 = pct(all.ours.stats[dir], 99);
     const b99 = pct(all.baseline.stats[dir], 99);
-    console.log(`${dir === 'up' ? 'uplink  ' : 'downlink'}: p99 ${o99.toFixed(2)} ms (goal < 5 ms: ${o99 < 5 ? 'met' : 'NOT met'}); baseline p99 ${b99.toFixed(2)} ms; ratio ${(o99 / b99).toFixed(2)}x`);
+    console.log(
+      `${dir === 'up' ? 'uplink  ' : 'downlink'}: p99 ${o99.toFixed(2)} ms (goal < 5 ms: ${o99 < 5 ? 'met' : 'NOT met'}); baseline p99 ${b99.toFixed(2)} ms; ratio ${(o99 / b99).toFixed(2)}x`,
+    );
   }
-  console.log(`CPU per call: ${(all.ours.cpuMicros / all.ours.measuredMs / (all.baseline.cpuMicros / all.baseline.measuredMs)).toFixed(2)}x the baseline's`);
+  console.log(
+    `CPU per call: ${(all.ours.cpuMicros / all.ours.measuredMs / (all.baseline.cpuMicros / all.baseline.measuredMs)).toFixed(2)}x the baseline's`,
+  );
 }
 
 const role = process.argv.find((a) => a.startsWith('--role='))?.split('=')[1];

@@ -9,7 +9,8 @@ import { voiceWebhooksRouter } from './twilio/voice-webhooks.routes';
 export function createApp(deps: Deps): Express {
   return createHttpApp({
     service: SERVICE,
-    description: 'AI collection calls: Twilio Media Streams bridged to the OpenAI Realtime API. Internal endpoints take `Authorization: Bearer <INTERNAL_API_TOKEN>`; Twilio webhooks are verified by X-Twilio-Signature.',
+    description:
+      'AI collection calls: Twilio Media Streams bridged to the OpenAI Realtime API. Internal endpoints take `Authorization: Bearer <INTERNAL_API_TOKEN>`; Twilio webhooks are verified by X-Twilio-Signature.',
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: deps.config.HTTP_BODY_LIMIT,

@@ -3,7 +3,13 @@ import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
 import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payments';
-import { OpenAiChatAgent, OpenAiRealtimeConnector, ScriptedChatAgent, type ChatAgent, type RealtimeVoiceConnector } from '@recoup/providers/realtime-voice';
+import {
+  OpenAiChatAgent,
+  OpenAiRealtimeConnector,
+  ScriptedChatAgent,
+  type ChatAgent,
+  type RealtimeVoiceConnector,
+} from '@recoup/providers/realtime-voice';
 import { isValidTwilioSignature } from '@recoup/providers/twilio';
 import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { QUEUES, closeRedis, createJobWorker, createRedis, JobProducer, type Redis, type Worker } from '@recoup/queue';
@@ -70,26 +76,61 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       provider: openaiMode === 'live' ? 'openai' : 'sandbox',
     });
   const chatAgent =
-    overrides.chatAgent ?? (openaiMode === 'live' && config.OPENAI_API_KEY ? new OpenAiChatAgent({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL }) : new ScriptedChatAgent());
+    overrides.chatAgent ??
+    (openaiMode === 'live' && config.OPENAI_API_KEY
+      ? new OpenAiChatAgent({ apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL, model: config.OPENAI_CHAT_MODEL })
+      : new ScriptedChatAgent());
 
   const fakeTwilio = twilioMode === 'sandbox' && !overrides.sandboxDriver ? new FakeTwilioVoice({ authToken: twilioAuthToken }) : undefined;
-  const placer = createCallPlacer({ mode: twilioMode, db: core.db, channel: 'ai_call', ...config, TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN, sandboxDriver: overrides.sandboxDriver ?? fakeTwilio });
+  const placer = createCallPlacer({
+    mode: twilioMode,
+    db: core.db,
+    channel: 'ai_call',
+    ...config,
+    TWILIO_AUTH_TOKEN: config.TWILIO_AUTH_TOKEN,
+    sandboxDriver: overrides.sandboxDriver ?? fakeTwilio,
+  });
 
   const compliance = new ComplianceService({ db: core.db, clock: overrides.clock });
-  const rateLimiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry, clock: overrides.clock ? () => (overrides.clock as () => Date)().getTime() : undefined });
+  const rateLimiter = new RateLimiter(core.redis, {
+    logger: core.logger,
+    registry: core.metrics.registry,
+    clock: overrides.clock ? () => (overrides.clock as () => Date)().getTime() : undefined,
+  });
   const producer = new JobProducer(core.redis, config.QUEUE_PREFIX);
-  const paymentLinks = overrides.paymentLinks ?? createPaymentLinks({ mode: modeOf(providers, 'stripe'), STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY, STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL, publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL });
+  const paymentLinks =
+    overrides.paymentLinks ??
+    createPaymentLinks({
+      mode: modeOf(providers, 'stripe'),
+      STRIPE_SECRET_KEY: config.STRIPE_SECRET_KEY,
+      STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL,
+      publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
+    });
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:webhooks` });
 
-  const outcomes = new Counter({ name: 'voice_calls_total', help: 'AI calls by outcome, counted when Twilio reports the final status', labelNames: ['outcome'] as const, registers: [core.metrics.registry] });
-  const spend = new Counter({ name: 'voice_call_cost_pence_total', help: 'Actual cost of AI calls (pence)', registers: [core.metrics.registry] });
+  const outcomes = new Counter({
+    name: 'voice_calls_total',
+    help: 'AI calls by outcome, counted when Twilio reports the final status',
+    labelNames: ['outcome'] as const,
+    registers: [core.metrics.registry],
+  });
+  const spend = new Counter({
+    name: 'voice_call_cost_pence_total',
+    help: 'Actual cost of AI calls (pence)',
+    registers: [core.metrics.registry],
+  });
   const calls = new CallService({
     db: core.db,
     compliance,
     rateLimiter,
     placer,
     logger: core.logger,
-    prices: { twilioCallPerMin: config.PRICE_TWILIO_CALL_PER_MIN, openaiPerMin: config.PRICE_OPENAI_REALTIME_PER_MIN, recordingPerMin: config.PRICE_RECORDING_PER_MIN, sms: config.PRICE_SMS },
+    prices: {
+      twilioCallPerMin: config.PRICE_TWILIO_CALL_PER_MIN,
+      openaiPerMin: config.PRICE_OPENAI_REALTIME_PER_MIN,
+      recordingPerMin: config.PRICE_RECORDING_PER_MIN,
+      sms: config.PRICE_SMS,
+    },
     publicBaseUrl: config.PUBLIC_BASE_URL,
     payPageBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
     maxCallSeconds: config.CALL_MAX_SECONDS,
@@ -134,7 +175,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
     markInterrupted: async (callId, itemId) => {
       const turn = await core.db.callTurn.findFirst({ where: { callId, itemId } });
-      if (turn && !turn.text.endsWith('[interrupted]')) await core.db.callTurn.update({ where: { id: turn.id }, data: { text: `${turn.text} [interrupted]` } });
+      if (turn && !turn.text.endsWith('[interrupted]'))
+        await core.db.callTurn.update({ where: { id: turn.id }, data: { text: `${turn.text} [interrupted]` } });
     },
     onEnded: async (callId) => {
       await calls.finalise(callId);
@@ -159,10 +201,22 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       this.set(registry.size);
     },
   });
-  const gather = new GatherFlow({ db: core.db, calls, tools, agent: chatAgent, logger: core.logger, publicBaseUrl: config.PUBLIC_BASE_URL, saveTurn });
+  const gather = new GatherFlow({
+    db: core.db,
+    calls,
+    tools,
+    agent: chatAgent,
+    logger: core.logger,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    saveTurn,
+  });
 
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
-  const worker = createJobWorker(QUEUES.aiCalls, { 'ai-call.place': aiCallProcessor(core.db, calls, core.logger) }, { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.AI_CALL_WORKER_CONCURRENCY, logger: core.logger });
+  const worker = createJobWorker(
+    QUEUES.aiCalls,
+    { 'ai-call.place': aiCallProcessor(core.db, calls, core.logger) },
+    { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.AI_CALL_WORKER_CONCURRENCY, logger: core.logger },
+  );
 
   return {
     ...core,

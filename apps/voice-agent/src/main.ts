@@ -17,15 +17,20 @@ async function main(): Promise<void> {
       {
         name: 'ai-calls worker',
         redis: deps.workerRedis,
-        start: () => void deps.worker.run().catch((err: Error) => deps.logger.error({ err: { message: err.message } }, 'ai-calls worker stopped')),
+        start: () =>
+          void deps.worker.run().catch((err: Error) => deps.logger.error({ err: { message: err.message } }, 'ai-calls worker stopped')),
         close: () => deps.worker.close(),
       },
     ],
     drain: [{ name: 'live calls', run: () => deps.registry.drain(config.SHUTDOWN_TIMEOUT_MS / 2) }],
   });
   deps.registry.attach(server, deps.logger);
-  if (!config.INTERNAL_API_TOKEN) deps.logger.warn('INTERNAL_API_TOKEN is not set: /initiate-call, /call-status and /estimate-cost refuse every request (401)');
-  if (deps.fakeTwilio) deps.logger.warn('sandbox: calls are answered by the in-process fake Twilio (scripted debtor) talking to the fake OpenAI Realtime server');
+  if (!config.INTERNAL_API_TOKEN)
+    deps.logger.warn('INTERNAL_API_TOKEN is not set: /initiate-call, /call-status and /estimate-cost refuse every request (401)');
+  if (deps.fakeTwilio)
+    deps.logger.warn(
+      'sandbox: calls are answered by the in-process fake Twilio (scripted debtor) talking to the fake OpenAI Realtime server',
+    );
 }
 
 runMain(SERVICE, main);

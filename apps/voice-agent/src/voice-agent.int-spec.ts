@@ -3,7 +3,15 @@ import WebSocket from 'ws';
 import { InitiateCallRequest, InitiateCallResponse, CallStatusResponse } from '@recoup/contracts';
 import { signTwilioRequest } from '@recoup/providers/twilio';
 import { waitFor } from '@recoup/testing';
-import { INTERNAL_TOKEN, TWILIO_TOKEN, WEDNESDAY_11AM, initiateBody, seedDebt, startVoiceHarness, type VoiceHarness } from '../test/voice-harness';
+import {
+  INTERNAL_TOKEN,
+  TWILIO_TOKEN,
+  WEDNESDAY_11AM,
+  initiateBody,
+  seedDebt,
+  startVoiceHarness,
+  type VoiceHarness,
+} from '../test/voice-harness';
 
 const auth = { Authorization: `Bearer ${INTERNAL_TOKEN}` };
 
@@ -21,16 +29,23 @@ describe('voice-agent', () => {
   };
   const finished = async (callSid: string) => {
     const record = await h.twilio.waitForCall(callSid);
-    const call = await waitFor(async () => {
-      const c = await h.db.call.findUnique({ where: { providerCallSid: callSid } });
-      return c?.outcome && c.endedAt && c.status === 'completed' ? c : undefined;
-    }, { what: 'the call to be finalised' });
+    const call = await waitFor(
+      async () => {
+        const c = await h.db.call.findUnique({ where: { providerCallSid: callSid } });
+        return c?.outcome && c.endedAt && c.status === 'completed' ? c : undefined;
+      },
+      { what: 'the call to be finalised' },
+    );
     return { record, call };
   };
 
   describe('HTTP contract', () => {
     it('estimates 3 minutes with SMS and recording at GBP 0.265, from configured prices', async () => {
-      const res = await request(app()).post('/estimate-cost').set(auth).send({ estimated_duration_minutes: 3, include_sms: true, include_recording: true }).expect(200);
+      const res = await request(app())
+        .post('/estimate-cost')
+        .set(auth)
+        .send({ estimated_duration_minutes: 3, include_sms: true, include_recording: true })
+        .expect(200);
       expect(res.body).toEqual({ twilio_call_cost: 0.039, twilio_sms_cost: 0.04, recording_cost: 0.006, openai_cost: 0.18, total: 0.265 });
     });
 
@@ -48,20 +63,40 @@ describe('voice-agent', () => {
         enable_payment_during_call: true,
       };
       expect(InitiateCallRequest.parse(JSON.parse(JSON.stringify(example)))).toEqual(example);
-      const response = { success: true, call_sid: 'CA' + 'a'.repeat(32), estimated_cost: { twilio_call_cost: 0.026, twilio_sms_cost: 0.04, recording_cost: 0.004, openai_cost: 0.12, total: 0.19 } };
+      const response = {
+        success: true,
+        call_sid: 'CA' + 'a'.repeat(32),
+        estimated_cost: { twilio_call_cost: 0.026, twilio_sms_cost: 0.04, recording_cost: 0.004, openai_cost: 0.12, total: 0.19 },
+      };
       expect(InitiateCallResponse.parse(JSON.parse(JSON.stringify(response)))).toEqual(response);
-      const status = { call_sid: response.call_sid, status: 'completed', duration: 95, transcript: '[AI]: Hello\n[USER]: Hi', outcome: 'payment_promised', payment_collected: false, cost: 0.18 };
+      const status = {
+        call_sid: response.call_sid,
+        status: 'completed',
+        duration: 95,
+        transcript: '[AI]: Hello\n[USER]: Hi',
+        outcome: 'payment_promised',
+        payment_collected: false,
+        cost: 0.18,
+      };
       expect(CallStatusResponse.parse(JSON.parse(JSON.stringify(status)))).toEqual(status);
     });
 
     it('requires the internal bearer token', async () => {
       await request(app()).post('/estimate-cost').send({ estimated_duration_minutes: 3 }).expect(401);
-      await request(app()).post('/estimate-cost').set('Authorization', 'Bearer wrong-token-wrong-token-wrong').send({ estimated_duration_minutes: 3 }).expect(401);
+      await request(app())
+        .post('/estimate-cost')
+        .set('Authorization', 'Bearer wrong-token-wrong-token-wrong')
+        .send({ estimated_duration_minutes: 3 })
+        .expect(401);
     });
 
     it('names the bad field with 400 problem+json', async () => {
       const s = await seedDebt(h.db);
-      const res = await request(app()).post('/initiate-call').set(auth).send(initiateBody(s, { recipient_phone: '07700 900123' })).expect(400);
+      const res = await request(app())
+        .post('/initiate-call')
+        .set(auth)
+        .send(initiateBody(s, { recipient_phone: '07700 900123' }))
+        .expect(400);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
       expect(res.body.errors[0].field).toBe('body.recipient_phone');
     });
@@ -69,15 +104,28 @@ describe('voice-agent', () => {
     it('a retried POST /initiate-call with the same Idempotency-Key places one call', async () => {
       const s = await seedDebt(h.db);
       h.script.next = { answer: 'no-answer', turns: [] };
-      const first = await request(app()).post('/initiate-call').set(auth).set('Idempotency-Key', `k-${s.invoice.id}`).send(initiateBody(s)).expect(200);
-      const again = await request(app()).post('/initiate-call').set(auth).set('Idempotency-Key', `k-${s.invoice.id}`).send(initiateBody(s)).expect(200);
+      const first = await request(app())
+        .post('/initiate-call')
+        .set(auth)
+        .set('Idempotency-Key', `k-${s.invoice.id}`)
+        .send(initiateBody(s))
+        .expect(200);
+      const again = await request(app())
+        .post('/initiate-call')
+        .set(auth)
+        .set('Idempotency-Key', `k-${s.invoice.id}`)
+        .send(initiateBody(s))
+        .expect(200);
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body.call_sid).toBe(first.body.call_sid);
       expect(await h.db.call.count({ where: { invoiceId: s.invoice.id } })).toBe(1);
     });
 
     it('answers 404 for an unknown call sid', async () => {
-      await request(app()).get(`/call-status/CA${'0'.repeat(32)}`).set(auth).expect(404);
+      await request(app())
+        .get(`/call-status/CA${'0'.repeat(32)}`)
+        .set(auth)
+        .expect(404);
     });
   });
 
@@ -99,7 +147,17 @@ describe('voice-agent', () => {
 
     it('cooldown: a second call within 24 hours is refused with AUTOMATED_CALL_TOO_SOON', async () => {
       const s = await seedDebt(h.db);
-      await h.db.contactAttempt.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, channel: 'ai_call', purpose: 'reminder', status: 'completed', createdAt: new Date(WEDNESDAY_11AM - 3 * 3_600_000) } });
+      await h.db.contactAttempt.create({
+        data: {
+          tenantId: s.tenant.id,
+          clientId: s.client.id,
+          invoiceId: s.invoice.id,
+          channel: 'ai_call',
+          purpose: 'reminder',
+          status: 'completed',
+          createdAt: new Date(WEDNESDAY_11AM - 3 * 3_600_000),
+        },
+      });
       const res = await refusal(s);
       expect(res.status).toBe(422);
       expect(res.body.reason_code).toBe('AUTOMATED_CALL_TOO_SOON');
@@ -137,7 +195,16 @@ describe('voice-agent', () => {
   describe('a call over the real bridge', () => {
     it('the debtor asks for the link and promises to pay: link SMS and confirmation SMS are queued, outcome from the tools', async () => {
       const s = await seedDebt(h.db);
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
+      h.script.next = {
+        answer: 'human',
+        turns: [
+          { say: 'Hello, speaking.' },
+          { say: 'Can you text me the link?' },
+          { say: "Yes. I'll pay on Friday." },
+          { say: 'No, that is all. Goodbye.' },
+        ],
+        hangUpWhenDone: true,
+      };
       const placed = await placeCall(s);
       const { call, record } = await finished(placed.call_sid);
       expect(record.errors).toEqual([]);
@@ -154,7 +221,12 @@ describe('voice-agent', () => {
       const actions = await h.db.callAction.findMany({ where: { callId: call.id } });
       expect(actions.map((a) => a.name).sort()).toEqual(['end_call', 'record_promise_to_pay', 'send_payment_link']);
       const status = await request(app()).get(`/call-status/${placed.call_sid}`).set(auth).expect(200);
-      expect(status.body).toMatchObject({ call_sid: placed.call_sid, status: 'completed', outcome: 'payment_promised', payment_collected: false });
+      expect(status.body).toMatchObject({
+        call_sid: placed.call_sid,
+        status: 'completed',
+        outcome: 'payment_promised',
+        payment_collected: false,
+      });
       expect(status.body.transcript).toMatch(/^\[AI\]: May I speak to/);
       expect(status.body.transcript).toContain("[USER]: Yes. I'll pay on Friday.");
       expect(status.body.duration).toEqual(expect.any(Number));
@@ -167,7 +239,11 @@ describe('voice-agent', () => {
 
     it('barge-in: clears Twilio, cancels the response and truncates at the position the marks say was played', async () => {
       const s = await seedDebt(h.db);
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: 'Sorry, who is this?', interruptAfterMs: 300 }], hangUpWhenDone: true };
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: 'Sorry, who is this?', interruptAfterMs: 300 }],
+        hangUpWhenDone: true,
+      };
       const sessionsBefore = h.openai.sessions.length;
       const placed = await placeCall(s);
       const { record } = await finished(placed.call_sid);
@@ -175,7 +251,9 @@ describe('voice-agent', () => {
       expect(record.clears).toHaveLength(1);
       expect(session.truncations).toHaveLength(1);
       const cut = session.truncations[0]!;
-      const markedBytes = record.clears[0]!.playedMarksBefore.filter((m) => m.startsWith(`${cut.item_id}:`)).map((m) => Number(m.split(':').pop()));
+      const markedBytes = record.clears[0]!.playedMarksBefore.filter((m) => m.startsWith(`${cut.item_id}:`)).map((m) =>
+        Number(m.split(':').pop()),
+      );
       const heardBytes = Math.max(...markedBytes);
       // Cut exactly at a position Twilio acknowledged as played (the latest the bridge had seen; one
       // more echo may still have been in flight), never at a position only sent.
@@ -183,7 +261,12 @@ describe('voice-agent', () => {
       expect(cut.audio_end_ms).toBeLessThanOrEqual(heardBytes / 8);
       expect(cut.audio_end_ms).toBeGreaterThan(0);
       // Less than what was sent: the rest was never heard.
-      const sentBytes = Math.max(...record.playedMarks.concat(record.clears[0]!.playedMarksBefore).filter((m) => m.startsWith(`${cut.item_id}:`)).map((m) => Number(m.split(':').pop())));
+      const sentBytes = Math.max(
+        ...record.playedMarks
+          .concat(record.clears[0]!.playedMarksBefore)
+          .filter((m) => m.startsWith(`${cut.item_id}:`))
+          .map((m) => Number(m.split(':').pop())),
+      );
       expect(cut.audio_end_ms).toBeLessThanOrEqual(sentBytes / 8);
       const agentText = 'Thank you. Would you be able to pay the balance, or would a payment plan help?';
       expect(cut.audio_end_ms).toBeLessThan((agentText.length / 2) * 20);
@@ -195,7 +278,11 @@ describe('voice-agent', () => {
 
     it('the OpenAI leg closing closes the phone leg and finalises the call', async () => {
       const s = await seedDebt(h.db);
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: 'Let me think about it for a while.' }], hangUpWhenDone: false };
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: 'Let me think about it for a while.' }],
+        hangUpWhenDone: false,
+      };
       const sessionsBefore = h.openai.sessions.length;
       const placed = await placeCall(s);
       const session = await waitFor(() => h.openai.sessions[sessionsBefore], { what: 'a realtime session' });
@@ -209,14 +296,25 @@ describe('voice-agent', () => {
 
     it('calls are isolated: one call losing its OpenAI leg does not touch a concurrent call', async () => {
       const [a, b] = [await seedDebt(h.db), await seedDebt(h.db)];
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }],
+        hangUpWhenDone: true,
+      };
       const sessionsBefore = h.openai.sessions.length;
       const [first, second] = await Promise.all([placeCall(a), placeCall(b)]);
       await waitFor(() => h.openai.sessions.length >= sessionsBefore + 2, { what: 'two realtime sessions' });
       const firstCall = await h.db.call.findUniqueOrThrow({ where: { providerCallSid: first.call_sid } });
       // The first call's session once the callee is on the line (a leg lost while ringing is reopened).
       const victim = await waitFor(
-        () => h.openai.sessions.slice(sessionsBefore).find((s) => String(s.session?.instructions ?? '').includes(`invoice ${a.invoice.reference};`) && s.transcripts.some((t) => t.speaker === 'user')),
+        () =>
+          h.openai.sessions
+            .slice(sessionsBefore)
+            .find(
+              (s) =>
+                String(s.session?.instructions ?? '').includes(`invoice ${a.invoice.reference};`) &&
+                s.transcripts.some((t) => t.speaker === 'user'),
+            ),
         { what: "the first call's session with the callee on the line" },
       );
       victim.ws.close(1011, 'upstream failure');
@@ -229,7 +327,11 @@ describe('voice-agent', () => {
 
     it('a Realtime leg that fails while the phone rings is opened afresh when the callee answers', async () => {
       const s = await seedDebt(h.db);
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'Goodbye.' }], hangUpWhenDone: true };
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'Goodbye.' }],
+        hangUpWhenDone: true,
+      };
       h.openai.dropNextConnections = 1;
       const placed = await placeCall(s);
       const { call } = await finished(placed.call_sid);
@@ -239,8 +341,22 @@ describe('voice-agent', () => {
 
     it('a dispute flags the debtor, disputes the invoice, cancels pending work and ends the call', async () => {
       const s = await seedDebt(h.db);
-      const pending = await h.db.contactAttempt.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, channel: 'email', purpose: 'reminder', status: 'queued', jobId: `pending-${s.invoice.id}` } });
-      h.script.next = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: 'I dispute this, I never ordered it.' }], hangUpWhenDone: false };
+      const pending = await h.db.contactAttempt.create({
+        data: {
+          tenantId: s.tenant.id,
+          clientId: s.client.id,
+          invoiceId: s.invoice.id,
+          channel: 'email',
+          purpose: 'reminder',
+          status: 'queued',
+          jobId: `pending-${s.invoice.id}`,
+        },
+      });
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: 'I dispute this, I never ordered it.' }],
+        hangUpWhenDone: false,
+      };
       const placed = await placeCall(s);
       const { call } = await finished(placed.call_sid);
       expect(call.outcome).toBe('disputed');
@@ -278,9 +394,20 @@ describe('voice-agent', () => {
   });
 
   describe('Twilio authentication', () => {
-    it.each(['/api/webhooks/twilio/voice/status', '/api/webhooks/twilio/voice/answer', '/api/webhooks/twilio/voice/amd', '/api/webhooks/twilio/ai-collect', '/api/webhooks/twilio/ai-respond'])('answers 403 to a forged signature on %s', async (path) => {
+    it.each([
+      '/api/webhooks/twilio/voice/status',
+      '/api/webhooks/twilio/voice/answer',
+      '/api/webhooks/twilio/voice/amd',
+      '/api/webhooks/twilio/ai-collect',
+      '/api/webhooks/twilio/ai-respond',
+    ])('answers 403 to a forged signature on %s', async (path) => {
       const params = { CallSid: 'CA' + '1'.repeat(32), CallStatus: 'completed' };
-      await request(app()).post(path).type('form').set('X-Twilio-Signature', signTwilioRequest('not-the-token-0123456789', `${h.baseUrl}${path}`, params)).send(params).expect(403);
+      await request(app())
+        .post(path)
+        .type('form')
+        .set('X-Twilio-Signature', signTwilioRequest('not-the-token-0123456789', `${h.baseUrl}${path}`, params))
+        .send(params)
+        .expect(403);
       await request(app()).post(path).type('form').send(params).expect(403);
     });
 
@@ -289,10 +416,22 @@ describe('voice-agent', () => {
       const params = { CallSid: 'CA' + '2'.repeat(32), CallStatus: 'in-progress' };
       const gatewayUrl = `http://127.0.0.1:8000${path}`;
       const signature = signTwilioRequest(TWILIO_TOKEN, gatewayUrl, params);
-      const ok = await request(app()).post(path).type('form').set('X-Twilio-Signature', signature).set('X-Original-Url', gatewayUrl).send(params).expect(200);
+      const ok = await request(app())
+        .post(path)
+        .type('form')
+        .set('X-Twilio-Signature', signature)
+        .set('X-Original-Url', gatewayUrl)
+        .send(params)
+        .expect(200);
       expect(ok.text).toContain('<Hangup/>'); // unknown call: a polite goodbye
       const elsewhere = 'https://evil.example/api/webhooks/twilio/ai-collect';
-      await request(app()).post(path).type('form').set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, elsewhere, params)).set('X-Original-Url', elsewhere).send(params).expect(403);
+      await request(app())
+        .post(path)
+        .type('form')
+        .set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, elsewhere, params))
+        .set('X-Original-Url', elsewhere)
+        .send(params)
+        .expect(403);
     });
 
     it('refuses a media stream handshake with a forged X-Twilio-Signature', async () => {
@@ -306,11 +445,19 @@ describe('voice-agent', () => {
 
     it('closes a media stream whose start message carries a wrong token', async () => {
       const s = await seedDebt(h.db);
-      const call = await h.db.call.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', streamTokenHash: 'a'.repeat(64) } });
+      const call = await h.db.call.create({
+        data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', streamTokenHash: 'a'.repeat(64) },
+      });
       const ws = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/media-stream`);
       await new Promise((r) => ws.once('open', r));
       ws.send(JSON.stringify({ event: 'connected' }));
-      ws.send(JSON.stringify({ event: 'start', streamSid: 'MZ1', start: { streamSid: 'MZ1', callSid: 'CA1', customParameters: { call_id: call.id, token: 'forged' } } }));
+      ws.send(
+        JSON.stringify({
+          event: 'start',
+          streamSid: 'MZ1',
+          start: { streamSid: 'MZ1', callSid: 'CA1', customParameters: { call_id: call.id, token: 'forged' } },
+        }),
+      );
       const code = await new Promise<number>((r) => ws.once('close', (c: number) => r(c)));
       expect(code).toBe(1008);
     });
@@ -318,12 +465,28 @@ describe('voice-agent', () => {
 
   describe('Gather flow', () => {
     const post = (path: string, params: Record<string, string>) =>
-      request(app()).post(path).type('form').set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, `${h.baseUrl}${path}`, params)).send(params);
+      request(app())
+        .post(path)
+        .type('form')
+        .set('X-Twilio-Signature', signTwilioRequest(TWILIO_TOKEN, `${h.baseUrl}${path}`, params))
+        .send(params);
 
     it('greets in Polly.Amy-Neural, runs the same tools from speech, and a redelivery is answered once', async () => {
       const s = await seedDebt(h.db);
-      const call = await h.db.call.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', providerCallSid: 'CA' + 'e'.repeat(32), params: { recording_notice: 'This call is recorded.', opening: 'May I speak to Sam?' } } });
-      const greet = await post(`/api/webhooks/twilio/ai-collect?call=${call.id}`, { CallSid: call.providerCallSid!, CallStatus: 'in-progress' }).expect(200);
+      const call = await h.db.call.create({
+        data: {
+          tenantId: s.tenant.id,
+          clientId: s.client.id,
+          invoiceId: s.invoice.id,
+          kind: 'ai',
+          providerCallSid: 'CA' + 'e'.repeat(32),
+          params: { recording_notice: 'This call is recorded.', opening: 'May I speak to Sam?' },
+        },
+      });
+      const greet = await post(`/api/webhooks/twilio/ai-collect?call=${call.id}`, {
+        CallSid: call.providerCallSid!,
+        CallStatus: 'in-progress',
+      }).expect(200);
       expect(greet.text).toContain('<Say voice="Polly.Amy-Neural" language="en-GB">This call is recorded. May I speak to Sam?</Say>');
       expect(greet.text).toContain('<Gather input="speech"');
       const params = { CallSid: call.providerCallSid!, SpeechResult: 'Please stop calling me.' };
@@ -331,7 +494,9 @@ describe('voice-agent', () => {
       const again = await post(`/api/webhooks/twilio/ai-respond?call=${call.id}`, params).expect(200);
       expect(again.text).toBe(first.text);
       expect(first.text).toContain('<Hangup/>');
-      expect((await h.db.client.findUniqueOrThrow({ where: { id: s.client.id } })).stoppedChannels).toEqual(expect.arrayContaining(['ai_call', 'ivr_call']));
+      expect((await h.db.client.findUniqueOrThrow({ where: { id: s.client.id } })).stoppedChannels).toEqual(
+        expect.arrayContaining(['ai_call', 'ivr_call']),
+      );
       expect(await h.db.callTurn.count({ where: { callId: call.id, speaker: 'user' } })).toBe(1);
       expect(h.openai.chatRequests.length).toBeGreaterThan(0);
     });
@@ -342,10 +507,26 @@ describe('voice-agent', () => {
       const s = await seedDebt(h.db);
       h.script.next = { answer: 'no-answer', turns: [] };
       const jobId = `ai-call-${s.invoice.id}`;
-      await h.db.contactAttempt.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, channel: 'ai_call', purpose: 'reminder', status: 'queued', jobId } });
+      await h.db.contactAttempt.create({
+        data: {
+          tenantId: s.tenant.id,
+          clientId: s.client.id,
+          invoiceId: s.invoice.id,
+          channel: 'ai_call',
+          purpose: 'reminder',
+          status: 'queued',
+          jobId,
+        },
+      });
       void h.deps.worker.run();
-      await h.deps.producer.enqueue('ai-call.place', { tenant_id: s.tenant.id, client_id: s.client.id, invoice_id: s.invoice.id, requested_by: 'collections-api' }, { jobId });
-      const call = await waitFor(() => h.db.call.findFirst({ where: { invoiceId: s.invoice.id, providerCallSid: { not: null } } }), { what: 'the worker to place the call' });
+      await h.deps.producer.enqueue(
+        'ai-call.place',
+        { tenant_id: s.tenant.id, client_id: s.client.id, invoice_id: s.invoice.id, requested_by: 'collections-api' },
+        { jobId },
+      );
+      const call = await waitFor(() => h.db.call.findFirst({ where: { invoiceId: s.invoice.id, providerCallSid: { not: null } } }), {
+        what: 'the worker to place the call',
+      });
       const attempt = await h.db.contactAttempt.findUniqueOrThrow({ where: { jobId } });
       expect(call.contactAttemptId).toBe(attempt.id);
     });

@@ -2,7 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '@recoup/db';
 import { OpenAiChatAgent, OpenAiRealtimeConnector } from '@recoup/providers/realtime-voice';
-import { FakeOpenAiRealtimeServer, FakeTwilioVoice, createTestDatabase, freePort, testQueuePrefix, testRedisUrl, type CalleeScript, type TestDatabase } from '@recoup/testing';
+import {
+  FakeOpenAiRealtimeServer,
+  FakeTwilioVoice,
+  createTestDatabase,
+  freePort,
+  testQueuePrefix,
+  testRedisUrl,
+  type CalleeScript,
+  type TestDatabase,
+} from '@recoup/testing';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { buildDeps, type Deps } from '../src/deps';
@@ -83,11 +92,22 @@ export async function startVoiceHarness(env: Record<string, string> = {}): Promi
 let n = 0;
 
 /** A tenant, a debtor and an overdue invoice (defaults: GBP 250, 20 days overdue, UK mobile, pro tier). */
-export async function seedDebt(db: Database, o: { tier?: 'starter' | 'growth' | 'pro'; amountPence?: number; daysOverdue?: number; phone?: string; now?: number } = {}) {
+export async function seedDebt(
+  db: Database,
+  o: { tier?: 'starter' | 'growth' | 'pro'; amountPence?: number; daysOverdue?: number; phone?: string; now?: number } = {},
+) {
   n++;
   const now = o.now ?? WEDNESDAY_11AM;
   const tenant = await db.tenant.create({ data: { name: `Acme ${n} Ltd`, email: `accounts${n}@acme.example`, tier: o.tier ?? 'pro' } });
-  const client = await db.client.create({ data: { tenantId: tenant.id, name: `Northwind ${n} Ltd`, kind: 'business', phone: o.phone ?? '+447911123456', email: `ap${n}@northwind.example` } });
+  const client = await db.client.create({
+    data: {
+      tenantId: tenant.id,
+      name: `Northwind ${n} Ltd`,
+      kind: 'business',
+      phone: o.phone ?? '+447911123456',
+      email: `ap${n}@northwind.example`,
+    },
+  });
   const due = new Date(now - (o.daysOverdue ?? 20) * 86_400_000);
   const invoice = await db.invoice.create({
     data: {

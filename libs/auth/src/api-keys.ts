@@ -103,7 +103,10 @@ export class ApiKeyService {
     const key = generateApiKey();
     const now = new Date(this.clock());
     const row = await this.db.$transaction(async (tx) => {
-      const old = await tx.apiKey.findMany({ where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) }, select: { keyHash: true, role: true } });
+      const old = await tx.apiKey.findMany({
+        where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) },
+        select: { keyHash: true, role: true },
+      });
       await tx.apiKey.updateMany({ where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) }, data: { revokedAt: now } });
       for (const o of old) this.cache.delete(o.keyHash);
       return tx.apiKey.create({ data: { tenantId, role: old[0]?.role ?? 'member', prefix: keyPrefix(key), keyHash: hashApiKey(key) } });
@@ -142,7 +145,10 @@ export class ApiKeyService {
     if (cached && cached.expiresAt > now) {
       record = cached.record;
     } else {
-      const row = await this.db.apiKey.findUnique({ where: { keyHash: hash }, select: { id: true, tenantId: true, role: true, revokedAt: true } });
+      const row = await this.db.apiKey.findUnique({
+        where: { keyHash: hash },
+        select: { id: true, tenantId: true, role: true, revokedAt: true },
+      });
       record = row && !row.revokedAt ? row : null;
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
       this.cache.set(hash, { record, expiresAt: now + (record ? this.ttl : this.negativeTtl) });

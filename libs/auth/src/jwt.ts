@@ -41,7 +41,11 @@ export class JwtVerifier {
 
   async verify(token: string): Promise<VerifiedJwt> {
     const { createRemoteJWKSet, jwtVerify } = await loadJose();
-    this.jwks ??= createRemoteJWKSet(new URL(this.options.jwksUrl), { timeoutDuration: 2_000, cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    this.jwks ??= createRemoteJWKSet(new URL(this.options.jwksUrl), {
+      timeoutDuration: 2_000,
+      cooldownDuration: 30_000,
+      cacheMaxAge: 600_000,
+    });
     const { payload } = await jwtVerify(token, this.jwks, {
       issuer: this.options.issuer,
       audience: this.options.audience,

@@ -103,14 +103,30 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
       const apiKey = req.get('x-api-key');
       const auth = await authenticator.authenticate(req.get('authorization') ?? (apiKey ? `Bearer ${apiKey}` : undefined));
       if (!roles.includes(auth.kind)) {
-        return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: `This route is for ${roles.join(' or ')} credentials`, request_id: req.id });
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: `This route is for ${roles.join(' or ')} credentials`,
+          request_id: req.id,
+        });
       }
       req.auth = auth;
       return next();
     } catch (err) {
       if (err instanceof AuthError) {
         const headers: Record<string, string> = err.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="recoup"' } : {};
-        return sendProblem(res, { type: 'about:blank', title: err.status === 401 ? 'Unauthorized' : 'Forbidden', status: err.status, detail: err.message, request_id: req.id }, headers);
+        return sendProblem(
+          res,
+          {
+            type: 'about:blank',
+            title: err.status === 401 ? 'Unauthorized' : 'Forbidden',
+            status: err.status,
+            detail: err.message,
+            request_id: req.id,
+          },
+          headers,
+        );
       }
       return next(err);
     }

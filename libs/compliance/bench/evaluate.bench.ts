@@ -12,7 +12,13 @@ const history: ContactHistoryEntry[] = Array.from({ length: 20 }, (_, i) => ({
 const base = {
   channel: 'ai_call' as const,
   purpose: 'reminder' as const,
-  debtor: { kind: 'consumer' as const, nation: 'scotland' as const, timezone: 'Europe/London', phone: '+447400123456', email: 'a@example.test' },
+  debtor: {
+    kind: 'consumer' as const,
+    nation: 'scotland' as const,
+    timezone: 'Europe/London',
+    phone: '+447400123456',
+    email: 'a@example.test',
+  },
   debt: { id: 'inv-1', amountPence: 240_00, dueDate: '2026-10-01' },
   history,
 };
@@ -23,9 +29,15 @@ function run(label: string, n: number, at: (i: number) => Date): void {
   let allowed = 0;
   for (let i = 0; i < n; i++) if (evaluateContact({ ...base, now: at(i) }).allowed) allowed++;
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  console.log(`${label}: ${n} decisions in ${ms.toFixed(0)} ms = ${Math.round((n / ms) * 1000)}/s (${(ms / n * 1000).toFixed(1)} us each; ${allowed} allowed)`);
+  console.log(
+    `${label}: ${n} decisions in ${ms.toFixed(0)} ms = ${Math.round((n / ms) * 1000)}/s (${((ms / n) * 1000).toFixed(1)} us each; ${allowed} allowed)`,
+  );
 }
 
 console.log(`node ${process.version}, ${cpus().length} cores`);
-run('20-entry history, random instants over 2 years', 20_000, (i) => new Date(Date.UTC(2026, 0, 1) + ((i * 7_919_993) % (730 * 86_400_000))));
+run(
+  '20-entry history, random instants over 2 years',
+  20_000,
+  (i) => new Date(Date.UTC(2026, 0, 1) + ((i * 7_919_993) % (730 * 86_400_000))),
+);
 run('20-entry history, all at Saturday 21:30 (next = Monday 08:00)', 20_000, () => new Date('2026-11-28T21:30:00Z'));

@@ -21,7 +21,14 @@ describe('UK bank holidays per nation (date-holidays, offline)', () => {
 
   it('lists eight bank holidays a year in England and Wales for 2025 (from official figures)', () => {
     expect([...calendar.holidays('england_wales', 2025)].sort()).toEqual([
-      '2025-01-01', '2025-04-18', '2025-04-21', '2025-05-05', '2025-05-26', '2025-08-25', '2025-12-25', '2025-12-26',
+      '2025-01-01',
+      '2025-04-18',
+      '2025-04-21',
+      '2025-05-05',
+      '2025-05-26',
+      '2025-08-25',
+      '2025-12-25',
+      '2025-12-26',
     ]);
   });
 

@@ -33,7 +33,12 @@ export class DateHolidaysCalendar implements BankHolidayCalendar {
         source = new Holidays('GB', REGION[nation]);
         this.sources.set(nation, source);
       }
-      set = new Set(source.getHolidays(year).filter((h) => h.type === 'public').map((h) => h.date.slice(0, 10)));
+      set = new Set(
+        source
+          .getHolidays(year)
+          .filter((h) => h.type === 'public')
+          .map((h) => h.date.slice(0, 10)),
+      );
       this.byYear.set(key, set);
     }
     return set;
@@ -62,7 +67,10 @@ export class GovUkFeedCalendar implements BankHolidayCalendar {
   private readonly dates = new Map<UkNation, Set<string>>();
   private readonly years = new Map<UkNation, Set<number>>();
 
-  constructor(feed: GovUkBankHolidayFeed, private readonly fallback: BankHolidayCalendar = defaultBankHolidayCalendar) {
+  constructor(
+    feed: GovUkBankHolidayFeed,
+    private readonly fallback: BankHolidayCalendar = defaultBankHolidayCalendar,
+  ) {
     for (const [nation, division] of Object.entries(FEED_DIVISION) as Array<[UkNation, keyof GovUkBankHolidayFeed]>) {
       const events = feed[division]?.events ?? [];
       for (const event of events) {

@@ -35,11 +35,19 @@ export class ComplianceFactsRepository {
    * AnsweredBy, and calls placed without an attempt). It runs before every contact, so it is raw
    * SQL: through the ORM the same reads were four queries and most of an escalation's CPU.
    */
-  async load(args: { tenantId: string; clientId: string; invoiceId?: string | null; since: Date; excludeContactAttemptId?: string | null }): Promise<LoadedFacts> {
+  async load(args: {
+    tenantId: string;
+    clientId: string;
+    invoiceId?: string | null;
+    since: Date;
+    excludeContactAttemptId?: string | null;
+  }): Promise<LoadedFacts> {
     const { tenantId, clientId, since } = args;
     const invoiceId = args.invoiceId ?? null;
     const exclude = args.excludeContactAttemptId ?? null;
-    const rows = await this.db.$queryRaw<Array<{ client: RawClient | null; invoice: RawInvoice | null; attempts: RawAttempt[]; calls: RawCall[] }>>`
+    const rows = await this.db.$queryRaw<
+      Array<{ client: RawClient | null; invoice: RawInvoice | null; attempts: RawAttempt[]; calls: RawCall[] }>
+    >`
       SELECT
         (SELECT row_to_json(c) FROM (
            SELECT id, kind::text AS kind, nation::text AS nation, timezone, phone, email, dispute_opened_at, dispute_resolved_at,
@@ -68,7 +76,13 @@ export class ComplianceFactsRepository {
       debtor: debtorFactsOf(client, preferred?.success ? preferred.data : null),
       debt: row.invoice ? debtFactsOf(invoiceOf(row.invoice)) : null,
       history: [
-        ...row.attempts.map((a) => ({ channel: a.channel as Channel, at: new Date(a.sent_at ?? a.created_at), status: a.status as ContactStatus, invoiceId: a.invoice_id, answeredBy: a.answered_by })),
+        ...row.attempts.map((a) => ({
+          channel: a.channel as Channel,
+          at: new Date(a.sent_at ?? a.created_at),
+          status: a.status as ContactStatus,
+          invoiceId: a.invoice_id,
+          answeredBy: a.answered_by,
+        })),
         ...row.calls.map(historyOfRawCall),
       ],
       preferredTimesInvalid: preferred !== null && !preferred.success,
@@ -147,7 +161,14 @@ function clientOf(r: RawClient): LoadedFacts['client'] {
 
 function invoiceOf(r: RawInvoice): InvoiceModel {
   // A @db.Date column is midnight UTC in the ORM too.
-  return { id: r.id, amountPence: r.amount_pence, paidPence: r.paid_pence, currency: r.currency, dueDate: new Date(`${r.due_date.slice(0, 10)}T00:00:00Z`), status: r.status } as InvoiceModel;
+  return {
+    id: r.id,
+    amountPence: r.amount_pence,
+    paidPence: r.paid_pence,
+    currency: r.currency,
+    dueDate: new Date(`${r.due_date.slice(0, 10)}T00:00:00Z`),
+    status: r.status,
+  } as InvoiceModel;
 }
 
 export function debtorFactsOf(client: ClientModel, preferredTimes: DebtorFacts['preferredTimes'] = null): DebtorFacts {
@@ -171,7 +192,14 @@ export function debtorFactsOf(client: ClientModel, preferredTimes: DebtorFacts['
 }
 
 export function debtFactsOf(invoice: InvoiceModel): DebtFacts {
-  return { id: invoice.id, amountPence: invoice.amountPence, paidPence: invoice.paidPence, currency: invoice.currency, dueDate: invoice.dueDate, status: invoice.status };
+  return {
+    id: invoice.id,
+    amountPence: invoice.amountPence,
+    paidPence: invoice.paidPence,
+    currency: invoice.currency,
+    dueDate: invoice.dueDate,
+    status: invoice.status,
+  };
 }
 
 /** Twilio CallStatus/AnsweredBy to our contact statuses. */
@@ -179,8 +207,16 @@ function historyOfRawCall(c: RawCall): ContactHistoryEntry {
   const channel: Channel = c.kind === 'ai' ? 'ai_call' : 'ivr_call';
   const machine = !!c.answered_by && /^(machine_|fax$)/.test(c.answered_by);
   const byStatus: Record<string, ContactStatus> = {
-    queued: 'queued', initiated: 'queued', ringing: 'queued', 'in-progress': 'answered', completed: 'completed',
-    busy: 'busy', 'no-answer': 'no_answer', failed: 'failed', canceled: 'failed', abandoned: 'abandoned',
+    queued: 'queued',
+    initiated: 'queued',
+    ringing: 'queued',
+    'in-progress': 'answered',
+    completed: 'completed',
+    busy: 'busy',
+    'no-answer': 'no_answer',
+    failed: 'failed',
+    canceled: 'failed',
+    abandoned: 'abandoned',
   };
   const status: ContactStatus = machine ? 'machine' : (byStatus[c.status] ?? 'queued');
   return { channel, at: new Date(c.started_at ?? c.created_at), status, invoiceId: c.invoice_id, answeredBy: c.answered_by };

@@ -18,9 +18,20 @@ describe('ComplianceService (PostgreSQL)', () => {
   afterAll(async () => t?.drop());
 
   async function debtorWithInvoice(client: Record<string, unknown> = {}, invoice: Record<string, unknown> = {}) {
-    const c = await t.db.client.create({ data: { tenantId, name: 'Jo Bloggs', kind: 'consumer', phone: '+447400123456', email: 'jo@example.test', ...client } });
+    const c = await t.db.client.create({
+      data: { tenantId, name: 'Jo Bloggs', kind: 'consumer', phone: '+447400123456', email: 'jo@example.test', ...client },
+    });
     const i = await t.db.invoice.create({
-      data: { tenantId, clientId: c.id, reference: `INV-${c.id.slice(0, 8)}`, amountPence: 240_00, issueDate: new Date('2026-10-01'), dueDate: new Date('2026-10-31'), status: 'overdue', ...invoice },
+      data: {
+        tenantId,
+        clientId: c.id,
+        reference: `INV-${c.id.slice(0, 8)}`,
+        amountPence: 240_00,
+        issueDate: new Date('2026-10-01'),
+        dueDate: new Date('2026-10-31'),
+        status: 'overdue',
+        ...invoice,
+      },
     });
     return { clientId: c.id, invoiceId: i.id };
   }
@@ -30,14 +41,33 @@ describe('ComplianceService (PostgreSQL)', () => {
     const d = await service.evaluate({ tenantId, clientId, invoiceId, channel: 'ai_call', purpose: 'reminder', actor: 'notifier' });
     expect(d.allowed).toBe(true);
     const row = await t.db.complianceAudit.findUniqueOrThrow({ where: { id: d.auditId } });
-    expect(row).toMatchObject({ tenantId, clientId, invoiceId, channel: 'ai_call', purpose: 'reminder', actor: 'notifier', allowed: true, ruleSetVersion: 'uk-2026.11.21', reasons: [] });
+    expect(row).toMatchObject({
+      tenantId,
+      clientId,
+      invoiceId,
+      channel: 'ai_call',
+      purpose: 'reminder',
+      actor: 'notifier',
+      allowed: true,
+      ruleSetVersion: 'uk-2026.11.21',
+      reasons: [],
+    });
     expect(row.evaluatedAt).toEqual(monNoon);
     expect(row.nextAllowedAt).toEqual(monNoon);
-    expect(row.context).toMatchObject({ profile: 'uk', recipient: 'debtor', debtor_zone: 'Europe/London', debtor_local_time: '2026-11-23T12:00:00.000+00:00', history_count: 0 });
+    expect(row.context).toMatchObject({
+      profile: 'uk',
+      recipient: 'debtor',
+      debtor_zone: 'Europe/London',
+      debtor_local_time: '2026-11-23T12:00:00.000+00:00',
+      history_count: 0,
+    });
   });
 
   it('audits a denial with its reasons, reading the debtor flags from the database', async () => {
-    const { clientId, invoiceId } = await debtorWithInvoice({ stoppedChannels: ['sms'], disputeOpenedAt: new Date('2026-11-20T10:00:00Z') });
+    const { clientId, invoiceId } = await debtorWithInvoice({
+      stoppedChannels: ['sms'],
+      disputeOpenedAt: new Date('2026-11-20T10:00:00Z'),
+    });
     const d = await service.evaluate({ tenantId, clientId, invoiceId, channel: 'sms', purpose: 'reminder', actor: 'collections-api' });
     expect(d.allowed).toBe(false);
     expect(d.nextAllowedAt).toBeNull();
@@ -49,16 +79,52 @@ describe('ComplianceService (PostgreSQL)', () => {
 
   it('counts recent contact attempts and bare call records, but not the attempt being checked', async () => {
     const { clientId, invoiceId } = await debtorWithInvoice();
-    const earlier = await t.db.contactAttempt.create({ data: { tenantId, clientId, invoiceId, channel: 'ai_call', purpose: 'reminder', status: 'no_answer', createdAt: new Date('2026-11-23T09:00:00Z'), sentAt: new Date('2026-11-23T09:00:00Z') } });
+    const earlier = await t.db.contactAttempt.create({
+      data: {
+        tenantId,
+        clientId,
+        invoiceId,
+        channel: 'ai_call',
+        purpose: 'reminder',
+        status: 'no_answer',
+        createdAt: new Date('2026-11-23T09:00:00Z'),
+        sentAt: new Date('2026-11-23T09:00:00Z'),
+      },
+    });
     const gap = await service.evaluate({ tenantId, clientId, invoiceId, channel: 'ai_call', purpose: 'reminder', actor: 'notifier' });
     expect(gap.reasons.map((r) => r.code)).toEqual(['AUTOMATED_CALL_TOO_SOON']);
     expect(gap.nextAllowedAt).toEqual(new Date('2026-11-24T09:00:00Z'));
-    const self = await service.evaluate({ tenantId, clientId, invoiceId, channel: 'ai_call', purpose: 'reminder', actor: 'notifier', contactAttemptId: earlier.id });
+    const self = await service.evaluate({
+      tenantId,
+      clientId,
+      invoiceId,
+      channel: 'ai_call',
+      purpose: 'reminder',
+      actor: 'notifier',
+      contactAttemptId: earlier.id,
+    });
     expect(self.allowed).toBe(true);
 
     const other = await debtorWithInvoice();
-    await t.db.call.create({ data: { tenantId, clientId: other.clientId, invoiceId: other.invoiceId, kind: 'ivr', status: 'completed', answeredBy: 'machine_end_beep', startedAt: new Date('2026-11-23T07:00:00Z') } });
-    const machine = await service.evaluate({ tenantId, clientId: other.clientId, invoiceId: other.invoiceId, channel: 'ai_call', purpose: 'reminder', actor: 'notifier' });
+    await t.db.call.create({
+      data: {
+        tenantId,
+        clientId: other.clientId,
+        invoiceId: other.invoiceId,
+        kind: 'ivr',
+        status: 'completed',
+        answeredBy: 'machine_end_beep',
+        startedAt: new Date('2026-11-23T07:00:00Z'),
+      },
+    });
+    const machine = await service.evaluate({
+      tenantId,
+      clientId: other.clientId,
+      invoiceId: other.invoiceId,
+      channel: 'ai_call',
+      purpose: 'reminder',
+      actor: 'notifier',
+    });
     expect(machine.reasons.map((r) => r.code)).toEqual(['AUTOMATED_CALL_TOO_SOON', 'ANSWERING_MACHINE_TODAY']);
     expect(machine.nextAllowedAt).toEqual(new Date('2026-11-24T08:00:00Z'));
   });
@@ -74,7 +140,17 @@ describe('ComplianceService (PostgreSQL)', () => {
   it('marks decisions made under tenant overrides with a distinct version', async () => {
     const strict = new ComplianceService({ db: t.db, clock: () => monNoon, overridesFor: () => ({ frequency: { maxContacts: 1 } }) });
     const { clientId, invoiceId } = await debtorWithInvoice();
-    await t.db.contactAttempt.create({ data: { tenantId, clientId, invoiceId, channel: 'letter', purpose: 'reminder', status: 'sent', createdAt: new Date('2026-11-20T09:00:00Z') } });
+    await t.db.contactAttempt.create({
+      data: {
+        tenantId,
+        clientId,
+        invoiceId,
+        channel: 'letter',
+        purpose: 'reminder',
+        status: 'sent',
+        createdAt: new Date('2026-11-20T09:00:00Z'),
+      },
+    });
     const d = await strict.evaluate({ tenantId, clientId, invoiceId, channel: 'email', purpose: 'reminder', actor: 'notifier' });
     expect(d.reasons.map((r) => r.code)).toEqual(['FREQUENCY_CAP_REACHED']);
     expect(d.ruleSetVersion).toMatch(/^uk-2026\.11\.21\+[0-9a-f]{10}$/);
@@ -87,7 +163,9 @@ describe('ComplianceService (PostgreSQL)', () => {
     const c = await t.db.client.create({ data: { tenantId: own, name: 'Sam', kind: 'business', email: 'sam@example.test' } });
     const before = await service2.evaluate({ tenantId: own, clientId: c.id, channel: 'email', purpose: 'reminder', actor: 'test' });
     expect(before.reasons.map((r) => r.code)).toEqual(['OUTSIDE_CONTACT_HOURS']);
-    const everyDay = { contactHours: { windows: { email: { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '21:00', excludeBankHolidays: true } } } };
+    const everyDay = {
+      contactHours: { windows: { email: { days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '21:00', excludeBankHolidays: true } } },
+    };
     await t.db.tenant.update({ where: { id: own }, data: { complianceOverrides: everyDay } });
     const fresh = new ComplianceService({ db: t.db, clock: () => sundayNoon });
     const after = await fresh.evaluate({ tenantId: own, clientId: c.id, channel: 'email', purpose: 'reminder', actor: 'test' });
@@ -97,26 +175,40 @@ describe('ComplianceService (PostgreSQL)', () => {
 
   it('validates overrides against every profile before they are stored', () => {
     expect(validateRuleSetOverrides({ frequency: { maxContacts: 3 } }, [UK_PROFILE.rules, US_PROFILE.rules])).toEqual([]);
-    expect(validateRuleSetOverrides({ frequency: { maxContacts: -1 } }, [UK_PROFILE.rules])).toEqual([expect.stringMatching(/^frequency\.maxContacts: /)]);
+    expect(validateRuleSetOverrides({ frequency: { maxContacts: -1 } }, [UK_PROFILE.rules])).toEqual([
+      expect.stringMatching(/^frequency\.maxContacts: /),
+    ]);
     expect(validateRuleSetOverrides('nope', [UK_PROFILE.rules])).toEqual(['(root): expected an object']);
   });
 
   it("never reads another tenant's debtor, and writes no audit row for it", async () => {
     const { clientId } = await debtorWithInvoice();
     const before = await t.db.complianceAudit.count();
-    await expect(service.evaluate({ tenantId: otherTenantId, clientId, channel: 'email', purpose: 'reminder', actor: 'x' })).rejects.toBeInstanceOf(ComplianceSubjectNotFoundError);
+    await expect(
+      service.evaluate({ tenantId: otherTenantId, clientId, channel: 'email', purpose: 'reminder', actor: 'x' }),
+    ).rejects.toBeInstanceOf(ComplianceSubjectNotFoundError);
     expect(await t.db.complianceAudit.count()).toBe(before);
   });
 
   it('audits decisions on facts the caller supplies', async () => {
     const { clientId } = await debtorWithInvoice();
     const d = await service.evaluateFacts(
-      { channel: 'email', purpose: 'reminder', debtor: { kind: 'business', email: 'ap@example.test', vulnerable: true }, now: monNoon, history: [] },
+      {
+        channel: 'email',
+        purpose: 'reminder',
+        debtor: { kind: 'business', email: 'ap@example.test', vulnerable: true },
+        now: monNoon,
+        history: [],
+      },
       { tenantId, clientId, actor: 'ivr-negotiation' },
     );
     expect(d.reasons.map((r) => r.code)).toEqual(['VULNERABLE_ROUTE_TO_HUMAN']);
     const row = await t.db.complianceAudit.findUniqueOrThrow({ where: { id: d.auditId } });
-    expect(row).toMatchObject({ allowed: false, actor: 'ivr-negotiation', context: expect.objectContaining({ facts_supplied_by_caller: true }) });
+    expect(row).toMatchObject({
+      allowed: false,
+      actor: 'ivr-negotiation',
+      context: expect.objectContaining({ facts_supplied_by_caller: true }),
+    });
   });
 
   it('writes one row per decision, allowed or not', async () => {

@@ -98,13 +98,21 @@ export class ComplianceService {
       initiatedBy: check.initiatedBy,
       calendar: this.options.calendar,
     };
-    const extra = { contact_attempt_id: check.contactAttemptId ?? null, history_count: loaded.history.length, preferred_times_invalid: loaded.preferredTimesInvalid || undefined };
+    const extra = {
+      contact_attempt_id: check.contactAttemptId ?? null,
+      history_count: loaded.history.length,
+      preferred_times_invalid: loaded.preferredTimesInvalid || undefined,
+    };
     return this.decideAndRecord(request, check, extra);
   }
 
   /** For callers that already hold the facts: decide on them and audit the decision all the same. */
   async evaluateFacts(request: ContactRequest, subject: Omit<AuditSubject, 'channel' | 'purpose'>): Promise<AuditedDecision> {
-    return this.decideAndRecord({ ...request, calendar: request.calendar ?? this.options.calendar }, { ...subject, channel: request.channel, purpose: request.purpose }, { facts_supplied_by_caller: true });
+    return this.decideAndRecord(
+      { ...request, calendar: request.calendar ?? this.options.calendar },
+      { ...subject, channel: request.channel, purpose: request.purpose },
+      { facts_supplied_by_caller: true },
+    );
   }
 
   private async decideAndRecord(request: ContactRequest, subject: AuditSubject, extra: Record<string, unknown>): Promise<AuditedDecision> {
@@ -128,7 +136,13 @@ export class ComplianceService {
 export function lookBackDays(overrides?: RuleSetOverrides): number {
   const days = (['uk', 'us'] as const).map((id) => {
     const r = resolveProfile(id, overrides).rules;
-    return Math.max(r.frequency.periodDays, r.recentConversation.quietDays, r.ofcomAbandonedCalls.abandonedQuietHours / 24, r.automatedCalls.minHoursBetweenCalls / 24, 1);
+    return Math.max(
+      r.frequency.periodDays,
+      r.recentConversation.quietDays,
+      r.ofcomAbandonedCalls.abandonedQuietHours / 24,
+      r.automatedCalls.minHoursBetweenCalls / 24,
+      1,
+    );
   });
   return Math.ceil(Math.max(...days)) + 1;
 }

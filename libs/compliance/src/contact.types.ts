@@ -15,8 +15,22 @@ export type UkNation = (typeof UK_NATIONS)[number];
 
 /** Same values as the database's ContactStatus enum. */
 export const CONTACT_STATUSES = [
-  'queued', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'bounced', 'failed',
-  'answered', 'no_answer', 'busy', 'abandoned', 'machine', 'completed', 'blocked', 'cancelled',
+  'queued',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'replied',
+  'bounced',
+  'failed',
+  'answered',
+  'no_answer',
+  'busy',
+  'abandoned',
+  'machine',
+  'completed',
+  'blocked',
+  'cancelled',
 ] as const;
 export type ContactStatus = (typeof CONTACT_STATUSES)[number];
 

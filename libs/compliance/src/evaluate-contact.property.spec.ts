@@ -3,7 +3,15 @@ import { DateTime } from 'luxon';
 import { evaluateContact } from './evaluate-contact';
 import type { BankHolidayCalendar } from './bank-holidays';
 import { CONTACT_PURPOSE_NAMES, purposeInfo } from './contact-purpose';
-import { CHANNELS, CONTACT_STATUSES, UK_NATIONS, type Channel, type ContactHistoryEntry, type DebtorFacts, type IsoWeekday } from './contact.types';
+import {
+  CHANNELS,
+  CONTACT_STATUSES,
+  UK_NATIONS,
+  type Channel,
+  type ContactHistoryEntry,
+  type DebtorFacts,
+  type IsoWeekday,
+} from './contact.types';
 import type { ContactRequest } from './evaluation.types';
 
 /**
@@ -14,7 +22,17 @@ const RUNS = Number(process.env.COMPLIANCE_PROPERTY_RUNS ?? 1000);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const ZONES = ['Europe/London', 'Europe/Paris', 'America/New_York', 'America/Los_Angeles', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/Sao_Paulo', 'UTC'];
+const ZONES = [
+  'Europe/London',
+  'Europe/Paris',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Kolkata',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'America/Sao_Paulo',
+  'UTC',
+];
 const CALLS: Channel[] = ['ai_call', 'ivr_call'];
 const PHONES = { uk: '+447400123456', us: '+12025550123' };
 
@@ -22,7 +40,10 @@ const DAY_OF_TEST_RANGE = fc.integer({ min: 0, max: 4 * 365 });
 /** Seconds after local midnight, often right at the edges of the windows where off-by-one bugs live. */
 const SECOND_OF_DAY = fc.oneof(
   fc.integer({ min: 0, max: 86_399 }),
-  fc.constantFrom(7, 8, 9, 20, 21, 22, 23).chain((h) => fc.integer({ min: h * 3600 - 90, max: h * 3600 + 90 })).map((s) => Math.min(86_399, Math.max(0, s))),
+  fc
+    .constantFrom(7, 8, 9, 20, 21, 22, 23)
+    .chain((h) => fc.integer({ min: h * 3600 - 90, max: h * 3600 + 90 }))
+    .map((s) => Math.min(86_399, Math.max(0, s))),
 );
 
 interface Scenario {
@@ -30,7 +51,13 @@ interface Scenario {
   holidays: Set<string>;
 }
 
-const HISTORY_ENTRY = fc.record({ channel: fc.constantFrom(...CHANNELS), ago: fc.integer({ min: 0, max: 12 * DAY }), status: fc.constantFrom(...CONTACT_STATUSES), otherDebt: fc.boolean(), answeredBy: fc.option(fc.constantFrom('human', 'machine_start', 'machine_end_beep', 'fax', 'unknown')) });
+const HISTORY_ENTRY = fc.record({
+  channel: fc.constantFrom(...CHANNELS),
+  ago: fc.integer({ min: 0, max: 12 * DAY }),
+  status: fc.constantFrom(...CONTACT_STATUSES),
+  otherDebt: fc.boolean(),
+  answeredBy: fc.option(fc.constantFrom('human', 'machine_start', 'machine_end_beep', 'fax', 'unknown')),
+});
 
 /** Mostly null: each protection is exercised, and enough contacts remain allowed to test the others. */
 function rarely<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
@@ -39,11 +66,17 @@ function rarely<T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> {
 
 function scenario(channels: readonly Channel[], profile: 'uk' | 'us' = 'uk'): fc.Arbitrary<Scenario> {
   const purposes = CONTACT_PURPOSE_NAMES.filter((p) => channels.some((c) => purposeInfo(p).channels.includes(c)));
-  const window = fc.record({
-    days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((d) => d as IsoWeekday[]),
-    startHour: fc.integer({ min: 0, max: 22 }),
-    length: fc.integer({ min: 1, max: 12 }),
-  }).map(({ days, startHour, length }) => ({ days, start: `${String(startHour).padStart(2, '0')}:00`, end: startHour + length >= 24 ? '24:00' : `${String(startHour + length).padStart(2, '0')}:00` }));
+  const window = fc
+    .record({
+      days: fc.uniqueArray(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 7 }).map((d) => d as IsoWeekday[]),
+      startHour: fc.integer({ min: 0, max: 22 }),
+      length: fc.integer({ min: 1, max: 12 }),
+    })
+    .map(({ days, startHour, length }) => ({
+      days,
+      start: `${String(startHour).padStart(2, '0')}:00`,
+      end: startHour + length >= 24 ? '24:00' : `${String(startHour + length).padStart(2, '0')}:00`,
+    }));
   return fc
     .record({
       day: DAY_OF_TEST_RANGE,
@@ -54,15 +87,25 @@ function scenario(channels: readonly Channel[], profile: 'uk' | 'us' = 'uk'): fc
       purpose: fc.constantFrom(...purposes),
       holidayOffsets: fc.uniqueArray(fc.integer({ min: -2, max: 60 }), { maxLength: 12 }),
       history: fc.oneof(fc.array(HISTORY_ENTRY, { maxLength: 0 }), fc.array(HISTORY_ENTRY, { maxLength: 5 })),
-      dispute: rarely(fc.record({ openedAgo: fc.integer({ min: 0, max: 30 * DAY }), resolvedAgo: fc.option(fc.integer({ min: 0, max: 30 * DAY })) })),
-      breathing: rarely(fc.record({ startOffset: fc.integer({ min: -60 * DAY, max: 10 * DAY }), length: fc.option(fc.integer({ min: DAY, max: 60 * DAY })) })),
+      dispute: rarely(
+        fc.record({ openedAgo: fc.integer({ min: 0, max: 30 * DAY }), resolvedAgo: fc.option(fc.integer({ min: 0, max: 30 * DAY })) }),
+      ),
+      breathing: rarely(
+        fc.record({
+          startOffset: fc.integer({ min: -60 * DAY, max: 10 * DAY }),
+          length: fc.option(fc.integer({ min: DAY, max: 60 * DAY })),
+        }),
+      ),
       stopped: rarely(fc.subarray([...CHANNELS], { minLength: 1 })),
       preferredChannel: rarely(fc.constantFrom(...CHANNELS)),
       preferredTimes: rarely(fc.array(window, { minLength: 1, maxLength: 2 })),
       vulnerable: fc.boolean(),
       capacity: fc.boolean(),
       debtorRequested: fc.boolean(),
-      recipient: fc.oneof({ arbitrary: fc.constant('debtor' as const), weight: 6 }, { arbitrary: fc.constantFrom('debt_adviser' as const, 'attorney' as const), weight: 1 }),
+      recipient: fc.oneof(
+        { arbitrary: fc.constant('debtor' as const), weight: 6 },
+        { arbitrary: fc.constantFrom('debt_adviser' as const, 'attorney' as const), weight: 1 },
+      ),
       initiatedBy: fc.constantFrom('automation' as const, 'human' as const),
       amountPence: fc.integer({ min: 1, max: 1_000_000 }),
       dueDaysAgo: fc.integer({ min: -10, max: 60 }),
@@ -94,7 +137,13 @@ function scenario(channels: readonly Channel[], profile: 'uk' | 'us' = 'uk'): fc
         mentalCapacityConcern: s.capacity && !s.vulnerable && s.debtorRequested && s.initiatedBy === 'human',
         artificialVoiceConsentAt: new Date(Date.UTC(2024, 0, 1)),
       };
-      const history: ContactHistoryEntry[] = s.history.map((h) => ({ channel: h.channel, at: new Date(s.now - h.ago), status: h.status, invoiceId: h.otherDebt ? 'inv-2' : 'inv-1', answeredBy: h.answeredBy }));
+      const history: ContactHistoryEntry[] = s.history.map((h) => ({
+        channel: h.channel,
+        at: new Date(s.now - h.ago),
+        status: h.status,
+        invoiceId: h.otherDebt ? 'inv-2' : 'inv-1',
+        answeredBy: h.answeredBy,
+      }));
       const request: ContactRequest = {
         channel: s.channel,
         purpose: s.purpose,
@@ -158,7 +207,7 @@ describe('contact rules: properties', () => {
     expect(allowedSeen).toBeGreaterThanOrEqual(RUNS / 100);
   });
 
-  it('never allows a US call outside 08:00-21:00 at the consumer\'s location (Reg F 1006.6(b))', () => {
+  it("never allows a US call outside 08:00-21:00 at the consumer's location (Reg F 1006.6(b))", () => {
     let allowedSeen = 0;
     fc.assert(
       fc.property(scenario(CALLS, 'us'), ({ request }) => {
@@ -180,7 +229,9 @@ describe('contact rules: properties', () => {
       fc.property(scenario(CHANNELS), ({ request }) => {
         const d = evaluateContact(request);
         if (!d.allowed || request.recipient !== 'debtor') return;
-        const demand = !['receipt', 'dispute_acknowledgement', 'breathing_space_acknowledgement', 'statutory_notice'].includes(request.purpose);
+        const demand = !['receipt', 'dispute_acknowledgement', 'breathing_space_acknowledgement', 'statutory_notice'].includes(
+          request.purpose,
+        );
         if (demand) expect(disputeOpen(request.debtor, request.now)).toBe(false);
         if (demand && !request.debtorRequested) expect(inBreathingSpace(request.debtor, request.now)).toBe(false);
         if (request.purpose !== 'statutory_notice') expect(request.debtor.stoppedChannels).not.toContain(request.channel);

@@ -112,6 +112,12 @@ function buildContext(request: ContactRequest): EvaluationContext {
     initiatedBy: request.initiatedBy ?? 'automation',
     debtorRequested: request.debtorRequested ?? false,
     calendar: request.calendar ?? defaultBankHolidayCalendar,
-    history: request.history.map((h) => ({ channel: h.channel, at: h.at.getTime(), status: h.status, invoiceId: h.invoiceId ?? null, answeredBy: h.answeredBy ?? null })),
+    history: request.history.map((h) => ({
+      channel: h.channel,
+      at: h.at.getTime(),
+      status: h.status,
+      invoiceId: h.invoiceId ?? null,
+      answeredBy: h.answeredBy ?? null,
+    })),
   };
 }

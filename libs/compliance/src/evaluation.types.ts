@@ -1,6 +1,18 @@
 import type { BankHolidayCalendar } from './bank-holidays';
 import type { ContactPurpose, PurposeInfo } from './contact-purpose';
-import type { Channel, ContactHistoryEntry, ContactReason, ContactStatus, DebtFacts, DebtorFacts, Initiator, Recipient, ReasonCode, Severity, UkNation } from './contact.types';
+import type {
+  Channel,
+  ContactHistoryEntry,
+  ContactReason,
+  ContactStatus,
+  DebtFacts,
+  DebtorFacts,
+  Initiator,
+  Recipient,
+  ReasonCode,
+  Severity,
+  UkNation,
+} from './contact.types';
 import type { ComplianceProfile, ProfileId } from './profiles';
 import type { RuleSetConfig, RuleSetOverrides } from './rule-set.schema';
 

@@ -9,9 +9,24 @@ describe('profiles', () => {
   });
 
   it('give UK calls Monday to Saturday and US calls every day, 08:00-21:00', () => {
-    expect(UK_PROFILE.rules.contactHours.windows.ai_call).toEqual({ days: [1, 2, 3, 4, 5, 6], start: '08:00', end: '21:00', excludeBankHolidays: true });
-    expect(US_PROFILE.rules.contactHours.windows.ai_call).toEqual({ days: [1, 2, 3, 4, 5, 6, 7], start: '08:00', end: '21:00', excludeBankHolidays: false });
-    expect(US_PROFILE.rules.frequency).toMatchObject({ maxContacts: 7, periodDays: 7, scope: 'debt', countedChannels: ['ai_call', 'ivr_call'] });
+    expect(UK_PROFILE.rules.contactHours.windows.ai_call).toEqual({
+      days: [1, 2, 3, 4, 5, 6],
+      start: '08:00',
+      end: '21:00',
+      excludeBankHolidays: true,
+    });
+    expect(US_PROFILE.rules.contactHours.windows.ai_call).toEqual({
+      days: [1, 2, 3, 4, 5, 6, 7],
+      start: '08:00',
+      end: '21:00',
+      excludeBankHolidays: false,
+    });
+    expect(US_PROFILE.rules.frequency).toMatchObject({
+      maxContacts: 7,
+      periodDays: 7,
+      scope: 'debt',
+      countedChannels: ['ai_call', 'ivr_call'],
+    });
   });
 
   it('merge overrides key by key and fingerprint them in the version, independent of key order', () => {
@@ -25,6 +40,8 @@ describe('profiles', () => {
 
   it('reject an override that would not make sense rather than weaken a rule silently', () => {
     expect(() => resolveProfile('uk', { frequency: { maxContacts: 0 } })).toThrow();
-    expect(() => resolveProfile('uk', { contactHours: { windows: { sms: { days: [1], start: '21:00', end: '08:00', excludeBankHolidays: true } } } })).toThrow();
+    expect(() =>
+      resolveProfile('uk', { contactHours: { windows: { sms: { days: [1], start: '21:00', end: '08:00', excludeBankHolidays: true } } } }),
+    ).toThrow();
   });
 });

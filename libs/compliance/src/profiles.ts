@@ -14,7 +14,20 @@ export interface ComplianceProfile {
 const MON_SAT: IsoWeekday[] = [1, 2, 3, 4, 5, 6];
 const EVERY_DAY: IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
 // Every attempt counts towards the cap except those that never reached the debtor.
-const COUNTED = ['queued', 'sent', 'delivered', 'opened', 'clicked', 'replied', 'answered', 'no_answer', 'busy', 'abandoned', 'machine', 'completed'] as const;
+const COUNTED = [
+  'queued',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'replied',
+  'answered',
+  'no_answer',
+  'busy',
+  'abandoned',
+  'machine',
+  'completed',
+] as const;
 
 /**
  * UK: CONC 7 for consumer debts, Ofcom's persistent-misuse policy and the Administration of
@@ -36,7 +49,14 @@ const ukRules: RuleSetConfig = {
   },
   // Product policy: an AI call is proportionate only for a real, settled arrear (GBP 50, 7 days),
   // at most one a day, and only to a dialable UK number (Ofcom: valid caller line identification).
-  automatedCalls: { enabled: true, channels: ['ai_call', 'ivr_call'], minHoursBetweenCalls: 24, minBalancePence: 5_000, minDaysOverdue: 7, callingCode: '44' },
+  automatedCalls: {
+    enabled: true,
+    channels: ['ai_call', 'ivr_call'],
+    minHoursBetweenCalls: 24,
+    minBalancePence: 5_000,
+    minDaysOverdue: 7,
+    callingCode: '44',
+  },
   // Ofcom persistent-misuse policy: 72 h after an abandoned call, nothing more that day after AMD.
   ofcomAbandonedCalls: { enabled: true, channels: ['ai_call', 'ivr_call'], abandonedQuietHours: 72, noRepeatSameDayAfterMachine: true },
   // MCOB 13.5.3R / OFT664 3.7 forbid excessive contact without a number: 7 in a rolling 7 days
@@ -50,7 +70,12 @@ const ukRules: RuleSetConfig = {
     countedStatuses: [...COUNTED],
     scope: 'debtor',
   },
-  recentConversation: { enabled: true, quietDays: 7, appliesToChannels: ['email', 'sms', 'ai_call', 'ivr_call', 'letter'], scope: 'debtor' },
+  recentConversation: {
+    enabled: true,
+    quietDays: 7,
+    appliesToChannels: ['email', 'sms', 'ai_call', 'ivr_call', 'letter'],
+    scope: 'debtor',
+  },
   dispute: { enabled: true },
   channelRequests: { enabled: true, preferredChannelExclusive: true },
   // Automated calls never go out in a moratorium, even on request: a requested call-back goes to a person.
@@ -87,8 +112,16 @@ const usRules: RuleSetConfig = {
   artificialVoiceConsent: { enabled: true, channels: ['ai_call', 'ivr_call'] },
 };
 
-export const UK_PROFILE: ComplianceProfile = Object.freeze({ id: 'uk', version: 'uk-2026.11.21', rules: RuleSetConfigSchema.parse(ukRules) });
-export const US_PROFILE: ComplianceProfile = Object.freeze({ id: 'us', version: 'us-2026.11.21', rules: RuleSetConfigSchema.parse(usRules) });
+export const UK_PROFILE: ComplianceProfile = Object.freeze({
+  id: 'uk',
+  version: 'uk-2026.11.21',
+  rules: RuleSetConfigSchema.parse(ukRules),
+});
+export const US_PROFILE: ComplianceProfile = Object.freeze({
+  id: 'us',
+  version: 'us-2026.11.21',
+  rules: RuleSetConfigSchema.parse(usRules),
+});
 export const PROFILES: Readonly<Record<ProfileId, ComplianceProfile>> = Object.freeze({ uk: UK_PROFILE, us: US_PROFILE });
 
 /**

@@ -3,9 +3,7 @@ import { z } from 'zod';
 /** A TCP port given as a decimal string, with a default. */
 export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 
-const boolFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const boolFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const redisUrl = z.url({ protocol: /^rediss?$/ });
@@ -17,8 +15,14 @@ export const baseEnv = {
   DATABASE_URL: postgresUrl.default('postgresql://postgres@127.0.0.1:5432/recoup'),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
   /** Prefix of every BullMQ key, so several stacks (or test runs) can share one Redis. */
-  QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('recoup'),
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('100kb'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]+$/i)
+    .default('recoup'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('100kb'),
   /** Requests in progress at once before a service answers 503 + Retry-After (load shedding). */
   HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
   /** How long a SIGTERM waits for in-flight requests, calls and jobs before closing them. */
@@ -35,12 +39,18 @@ const mode = z.enum(['live', 'sandbox']).optional();
  */
 export const twilioEnv = {
   TWILIO_MODE: mode,
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/i, 'expected AC followed by 32 hex digits').optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/i, 'expected AC followed by 32 hex digits')
+    .optional(),
   TWILIO_API_KEY_SID: z.string().optional(),
   TWILIO_API_KEY_SECRET: z.string().optional(),
   /** Verifies X-Twilio-Signature on every inbound Twilio webhook, live or sandbox. */
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
-  TWILIO_FROM_NUMBER: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected E.164').optional(),
+  TWILIO_FROM_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'expected E.164')
+    .optional(),
   /** Overrides the Twilio API host (the loopback fake in tests). */
   TWILIO_API_BASE_URL: z.url().optional(),
 };
@@ -61,7 +71,10 @@ export const anthropicEnv = {
 
 export const stripeEnv = {
   STRIPE_MODE: mode,
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected sk_test_/sk_live_ key').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_/, 'expected sk_test_/sk_live_ key')
+    .optional(),
   /** Verifies Stripe-Signature on every inbound Stripe webhook, live or sandbox. */
   STRIPE_WEBHOOK_SECRET: z.string().min(8).optional(),
   STRIPE_API_BASE_URL: z.url().optional(),
@@ -100,7 +113,11 @@ export const providerSpecs = {
     alsoNeeds: { 'TWILIO_AUTH_TOKEN or TWILIO_API_KEY_SECRET': c.TWILIO_API_KEY_SECRET ?? c.TWILIO_AUTH_TOKEN },
   }),
   openai: (c: Env<typeof openaiEnv>) => ({ name: 'openai', mode: c.OPENAI_MODE, credentials: { OPENAI_API_KEY: c.OPENAI_API_KEY } }),
-  anthropic: (c: Env<typeof anthropicEnv>) => ({ name: 'anthropic', mode: c.ANTHROPIC_MODE, credentials: { ANTHROPIC_API_KEY: c.ANTHROPIC_API_KEY } }),
+  anthropic: (c: Env<typeof anthropicEnv>) => ({
+    name: 'anthropic',
+    mode: c.ANTHROPIC_MODE,
+    credentials: { ANTHROPIC_API_KEY: c.ANTHROPIC_API_KEY },
+  }),
   stripe: (c: Env<typeof stripeEnv>) => ({ name: 'stripe', mode: c.STRIPE_MODE, credentials: { STRIPE_SECRET_KEY: c.STRIPE_SECRET_KEY } }),
   sendgrid: (c: Env<typeof sendgridEnv>) => ({
     name: 'sendgrid',

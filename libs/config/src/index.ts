@@ -1,4 +1,15 @@
 export { ConfigError, parseEnv } from './env';
-export { anthropicEnv, baseEnv, flag, openaiEnv, port, providerSpecs, sendgridEnv, serviceAuthEnv, stripeEnv, twilioEnv } from './fragments';
+export {
+  anthropicEnv,
+  baseEnv,
+  flag,
+  openaiEnv,
+  port,
+  providerSpecs,
+  sendgridEnv,
+  serviceAuthEnv,
+  stripeEnv,
+  twilioEnv,
+} from './fragments';
 export { ProviderConfigError, resolveProviders } from './providers';
 export type { ProviderDecision, ProviderMode, ProviderSpec } from './providers';

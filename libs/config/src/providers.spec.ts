@@ -1,6 +1,10 @@
 import { ProviderConfigError, resolveProviders } from './providers';
 
-const twilio = (mode: 'live' | 'sandbox' | undefined, credentials: Record<string, string | undefined>) => ({ name: 'twilio', mode, credentials });
+const twilio = (mode: 'live' | 'sandbox' | undefined, credentials: Record<string, string | undefined>) => ({
+  name: 'twilio',
+  mode,
+  credentials,
+});
 
 describe('resolveProviders', () => {
   it('runs a provider without credentials in sandbox mode outside production', () => {
@@ -10,13 +14,15 @@ describe('resolveProviders', () => {
   });
 
   it('goes live when every credential is present', () => {
-    expect(resolveProviders([twilio(undefined, { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_FROM_NUMBER: '+44' })], 'production')[0]!.mode).toBe('live');
+    expect(resolveProviders([twilio(undefined, { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_FROM_NUMBER: '+44' })], 'production')[0]!.mode).toBe(
+      'live',
+    );
   });
 
   it('refuses half-configured credentials instead of guessing', () => {
-    expect(() => resolveProviders([twilio(undefined, { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_FROM_NUMBER: undefined })], 'development')).toThrow(
-      /missing TWILIO_FROM_NUMBER/,
-    );
+    expect(() =>
+      resolveProviders([twilio(undefined, { TWILIO_ACCOUNT_SID: 'AC1', TWILIO_FROM_NUMBER: undefined })], 'development'),
+    ).toThrow(/missing TWILIO_FROM_NUMBER/);
   });
 
   it('does not count a webhook secret as intent to go live, but needs it (or an API key) for live', () => {
@@ -37,6 +43,8 @@ describe('resolveProviders', () => {
   });
 
   it('refuses live mode without credentials, naming them', () => {
-    expect(() => resolveProviders([twilio('live', { TWILIO_ACCOUNT_SID: undefined })], 'development')).toThrow(/TWILIO_MODE=live needs TWILIO_ACCOUNT_SID/);
+    expect(() => resolveProviders([twilio('live', { TWILIO_ACCOUNT_SID: undefined })], 'development')).toThrow(
+      /TWILIO_MODE=live needs TWILIO_ACCOUNT_SID/,
+    );
   });
 });

@@ -11,7 +11,10 @@ export function createDatabase(databaseUrl: string, options: { poolSize?: number
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
-  const adapter = new PrismaPg({ connectionString: url.toString(), max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 }, { schema });
+  const adapter = new PrismaPg(
+    { connectionString: url.toString(), max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    { schema },
+  );
   return new PrismaClient({ adapter });
 }
 

@@ -43,13 +43,16 @@ async function snapshot(url: string): Promise<string[]> {
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'
       ORDER BY 1, 2`);
-    for (const r of columns.rows) rows.push(`column ${r.t}.${r.col} ${r.type}${r.not_null ? ' not null' : ''}${r.dflt ? ` default ${r.dflt}` : ''}`);
+    for (const r of columns.rows)
+      rows.push(`column ${r.t}.${r.col} ${r.type}${r.not_null ? ' not null' : ''}${r.dflt ? ` default ${r.dflt}` : ''}`);
     const constraints = await client.query(`
       SELECT c.relname AS t, k.conname AS name, pg_get_constraintdef(k.oid) AS def
       FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = 'public' AND c.relname <> '_prisma_migrations' ORDER BY 1, 2`);
     for (const r of constraints.rows) rows.push(`constraint ${r.t}.${r.name} ${r.def}`);
-    const indexes = await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`);
+    const indexes = await client.query(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`,
+    );
     for (const r of indexes.rows) rows.push(`index ${r.indexname} ${r.indexdef}`);
     const enums = await client.query(`
       SELECT t.typname AS name, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) AS labels
@@ -93,14 +96,32 @@ describe('migrations', () => {
     try {
       await pingDatabase(db);
       const tenant = await db.tenant.create({ data: { name: 'Acme Ltd', tier: 'growth' } });
-      const client = await db.client.create({ data: { tenantId: tenant.id, name: 'Debtor Ltd', kind: 'business', stoppedChannels: ['sms'] } });
+      const client = await db.client.create({
+        data: { tenantId: tenant.id, name: 'Debtor Ltd', kind: 'business', stoppedChannels: ['sms'] },
+      });
       const invoice = await db.invoice.create({
-        data: { tenantId: tenant.id, clientId: client.id, reference: 'INV-1', amountPence: 50_000, issueDate: new Date('2026-10-01'), dueDate: new Date('2026-10-31') },
+        data: {
+          tenantId: tenant.id,
+          clientId: client.id,
+          reference: 'INV-1',
+          amountPence: 50_000,
+          issueDate: new Date('2026-10-01'),
+          dueDate: new Date('2026-10-31'),
+        },
       });
       const read = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id }, include: { client: true } });
       expect(read).toMatchObject({ amountPence: 50_000, currency: 'GBP', status: 'open', client: { stoppedChannels: ['sms'] } });
       await expect(
-        db.invoice.create({ data: { tenantId: tenant.id, clientId: client.id, reference: 'INV-1', amountPence: 1, issueDate: new Date(), dueDate: new Date() } }),
+        db.invoice.create({
+          data: {
+            tenantId: tenant.id,
+            clientId: client.id,
+            reference: 'INV-1',
+            amountPence: 1,
+            issueDate: new Date(),
+            dueDate: new Date(),
+          },
+        }),
       ).rejects.toThrow(/Unique constraint/);
     } finally {
       await db.$disconnect();

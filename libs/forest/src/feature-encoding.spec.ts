@@ -20,7 +20,17 @@ describe('feature encoding', () => {
     expect(Array.from(encoder.encode({ country: 'uk', amount: 12 }))).toEqual([2, 12]);
     const unseen = encoder.encode({ country: 'de', amount: undefined });
     expect(unseen.every(Number.isNaN)).toBe(true);
-    expect(Array.from(encoder.encodeColumns([['fr', 'us'], ['1', 'x']], 2))).toEqual([1, 1, 0, NaN]);
+    expect(
+      Array.from(
+        encoder.encodeColumns(
+          [
+            ['fr', 'us'],
+            ['1', 'x'],
+          ],
+          2,
+        ),
+      ),
+    ).toEqual([1, 1, 0, NaN]);
   });
 
   it('encodes booleans as 1 and 0', () => {

@@ -43,9 +43,7 @@ export function orderCategories(values: readonly RawValue[], labels: ArrayLike<n
     s.pos += labels[i] ? 1 : 0;
     stats.set(key, s);
   });
-  return [...stats.entries()]
-    .sort(([a, x], [b, y]) => x.pos / x.n - y.pos / y.n || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k]) => k);
+  return [...stats.entries()].sort(([a, x], [b, y]) => x.pos / x.n - y.pos / y.n || (a < b ? -1 : a > b ? 1 : 0)).map(([k]) => k);
 }
 
 /** Decides each column's kind from its values (unless forced) and fits category orders. */

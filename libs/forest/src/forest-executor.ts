@@ -198,7 +198,13 @@ export class ForestWorkerPool implements ForestExecutor {
     return this.splitRows(model, rows, n, 'explain', model.width + 1);
   }
 
-  private async splitRows(model: ForestModel, rows: Float64Array, n: number, type: 'score' | 'explain', outWidth: number): Promise<Float64Array> {
+  private async splitRows(
+    model: ForestModel,
+    rows: Float64Array,
+    n: number,
+    type: 'score' | 'explain',
+    outWidth: number,
+  ): Promise<Float64Array> {
     const threads = Array.from({ length: this.threads }, (_, i) => this.thread(i));
     const key = await this.ensureLoaded(model, threads);
     const out = new Float64Array(n * outWidth);

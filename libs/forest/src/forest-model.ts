@@ -106,7 +106,14 @@ export class ForestModel {
       // The last bin's split ("every value left") sends only missing values right.
       threshold[i] = bin[i]! < cuts.length ? cuts[bin[i]!]! : Infinity;
     }
-    this.arrays = { roots: parts.nodes.roots, feature, threshold, missingLeft: parts.nodes.missingLeft, right: parts.nodes.right, value: parts.nodes.value };
+    this.arrays = {
+      roots: parts.nodes.roots,
+      feature,
+      threshold,
+      missingLeft: parts.nodes.missingLeft,
+      right: parts.nodes.right,
+      value: parts.nodes.value,
+    };
   }
 
   get width(): number {

@@ -64,7 +64,12 @@ export function voteShares(forest: ForestArrays, rows: Float64Array, width: numb
  * Path contributions (Saabas): along each tree's path, the change in node value at a split
  * is credited to that split's feature. bias + sum(contributions) equals the vote share.
  */
-export function pathContributions(forest: ForestArrays, width: number, x: ArrayLike<number>, offset = 0): { bias: number; contributions: Float64Array } {
+export function pathContributions(
+  forest: ForestArrays,
+  width: number,
+  x: ArrayLike<number>,
+  offset = 0,
+): { bias: number; contributions: Float64Array } {
   const { roots, feature, threshold, missingLeft, right, value } = forest;
   const contributions = new Float64Array(width);
   let bias = 0;

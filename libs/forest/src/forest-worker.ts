@@ -36,7 +36,13 @@ export class ForestWorkerState {
         const table = this.tables.get(msg.key);
         if (!table) throw new Error(`no table ${msg.key} in this worker`);
         const tree = growTree(table, msg.params, msg.seed);
-        const transfer = [tree.feature.buffer, tree.bin.buffer, tree.missingLeft.buffer, tree.right.buffer, tree.value.buffer] as ArrayBuffer[];
+        const transfer = [
+          tree.feature.buffer,
+          tree.bin.buffer,
+          tree.missingLeft.buffer,
+          tree.right.buffer,
+          tree.value.buffer,
+        ] as ArrayBuffer[];
         return { response: { id: msg.id, ok: true, tree }, transfer };
       }
       case 'explain': {

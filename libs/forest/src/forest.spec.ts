@@ -74,7 +74,8 @@ describe('random forest', () => {
     expect(sum).toBeCloseTo(e.probability - e.baseProbability, 9);
     const magnitude = new Map<string, number>();
     for (let r = 0; r < 200; r++) {
-      for (const c of model.explain(test.rows, r * model.width).contributions) magnitude.set(c.feature, (magnitude.get(c.feature) ?? 0) + Math.abs(c.contribution));
+      for (const c of model.explain(test.rows, r * model.width).contributions)
+        magnitude.set(c.feature, (magnitude.get(c.feature) ?? 0) + Math.abs(c.contribution));
     }
     const ranked = [...magnitude.entries()].sort((a, b) => b[1] - a[1]).map(([f]) => f);
     // x0 has the largest weight in the label; x6..x9 are pure noise.

@@ -12,7 +12,15 @@ export type { ForestArrays } from './forest-scoring';
 export { FOREST_WORKER_FLAG, isForestWorkerThread, serveForestWorker } from './forest-worker';
 export { brierScore, calibrationTable, logLoss, rocAuc } from './metrics';
 export type { CalibrationBin } from './metrics';
-export { deserializeModel, MODEL_FILE_EXTENSION, MODEL_FORMAT_VERSION, ModelFileError, readModelFile, serializeModel, writeModelFile } from './model-file';
+export {
+  deserializeModel,
+  MODEL_FILE_EXTENSION,
+  MODEL_FORMAT_VERSION,
+  ModelFileError,
+  readModelFile,
+  serializeModel,
+  writeModelFile,
+} from './model-file';
 export { SeededRandom, treeSeed } from './random';
 export { trainForest, newModelVersion } from './train-forest';
 export type { TrainingSet, TrainOptions } from './train-forest';

@@ -8,7 +8,7 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): nu
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => scores[i]! - scores[j]!);
   let positives = 0;
   let rankSum = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
     const midRank = (i + j) / 2 + 1;
@@ -68,7 +68,13 @@ export function calibrationTable(probabilities: ArrayLike<number>, labels: Array
   const table: CalibrationBin[] = [];
   for (let b = 0; b < bins; b++) {
     if (count[b] === 0) continue;
-    table.push({ from: b / bins, to: (b + 1) / bins, count: count[b]!, meanPredicted: predicted[b]! / count[b]!, observedRate: observed[b]! / count[b]! });
+    table.push({
+      from: b / bins,
+      to: (b + 1) / bins,
+      count: count[b]!,
+      meanPredicted: predicted[b]! / count[b]!,
+      observedRate: observed[b]! / count[b]!,
+    });
   }
   return table;
 }

@@ -71,7 +71,8 @@ export function deserializeModel(file: Buffer): ForestModel {
   }
   if (body.length < 12 || body.toString('latin1', 0, 4) !== MODEL_FILE_MAGIC) throw new ModelFileError('not a Recoup forest model file');
   const format = body.readUInt16LE(4);
-  if (format !== MODEL_FORMAT_VERSION) throw new ModelFileError(`model format ${format} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  if (format !== MODEL_FORMAT_VERSION)
+    throw new ModelFileError(`model format ${format} is not supported (expected ${MODEL_FORMAT_VERSION})`);
   const jsonLength = body.readUInt32LE(8);
   const header = JSON.parse(body.toString('utf8', 12, 12 + jsonLength)) as Header;
   const { trees, nodes: count } = header;
@@ -96,7 +97,8 @@ export function deserializeModel(file: Buffer): ForestModel {
   for (let i = 0; i < count; i++, at += 4) nodes.value[i] = body.readFloatLE(at);
   for (let i = 0; i < count; i++) {
     const f = nodes.feature[i]!;
-    if (f >= header.features.length || (f >= 0 && (nodes.right[i]! <= i + 1 || nodes.right[i]! >= count))) throw new ModelFileError(`node ${i} is corrupt`);
+    if (f >= header.features.length || (f >= 0 && (nodes.right[i]! <= i + 1 || nodes.right[i]! >= count)))
+      throw new ModelFileError(`node ${i} is corrupt`);
   }
   return new ForestModel({
     features: header.features,

@@ -7,7 +7,12 @@ import type { TrainingSet } from './train-forest';
  * interaction and a step), plus label noise; the other features are noise. Shared by the
  * specs and the benchmark so both look at the same problem.
  */
-export function syntheticTable(rows: number, features: number, seed: number, options: { noise?: number; missingRate?: number } = {}): TrainingSet {
+export function syntheticTable(
+  rows: number,
+  features: number,
+  seed: number,
+  options: { noise?: number; missingRate?: number } = {},
+): TrainingSet {
   const random = new SeededRandom(seed);
   const p = Math.max(features, 8);
   const data = new Float64Array(rows * p);

@@ -80,7 +80,11 @@ export async function trainForest(set: TrainingSet, options: TrainOptions = {}):
   }
   const usable = usableFeatures(set.rows, n, p, cuts);
   const maxFeatures =
-    options.maxFeatures === 'all' ? usable.length : typeof options.maxFeatures === 'number' ? options.maxFeatures : Math.max(1, Math.floor(Math.sqrt(usable.length)));
+    options.maxFeatures === 'all'
+      ? usable.length
+      : typeof options.maxFeatures === 'number'
+        ? options.maxFeatures
+        : Math.max(1, Math.floor(Math.sqrt(usable.length)));
   const params: TreeParams = {
     maxFeatures,
     maxDepth: options.maxDepth ?? 1000,

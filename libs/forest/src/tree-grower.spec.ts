@@ -11,7 +11,13 @@ function table(columns: number[][], labels: number[]) {
   const rows = new Float64Array(n * p);
   columns.forEach((c, f) => c.forEach((v, r) => (rows[r * p + f] = v)));
   const cuts = columns.map((c) => fitCuts(c));
-  const t: BinnedTable = { bins: binMatrix(rows, n, p, cuts), labels: Uint8Array.from(labels), rows: n, features: p, usable: Int32Array.from(columns.keys()) };
+  const t: BinnedTable = {
+    bins: binMatrix(rows, n, p, cuts),
+    labels: Uint8Array.from(labels),
+    rows: n,
+    features: p,
+    usable: Int32Array.from(columns.keys()),
+  };
   return { t, cuts, p };
 }
 

@@ -8,7 +8,10 @@ import { ApiRouter } from './routes';
 
 const silent = new Writable({ write: (_c, _e, done) => done() });
 
-const Invoice = z.object({ client_id: z.uuid(), amount: z.number().positive(), currency: z.string().length(3).default('GBP') }).strict().meta({ id: 'CreateInvoice' });
+const Invoice = z
+  .object({ client_id: z.uuid(), amount: z.number().positive(), currency: z.string().length(3).default('GBP') })
+  .strict()
+  .meta({ id: 'CreateInvoice' });
 
 function build(health: Record<string, () => Promise<void | 'sandbox'>> = { postgres: async () => undefined }) {
   const logger = createLogger({ service: 'test', destination: silent });
@@ -89,22 +92,33 @@ describe('createHttpApp', () => {
     const bad = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"amount": ');
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
-    const big = await request(app).post('/api/invoices').send({ client_id: 'x'.repeat(5000) });
+    const big = await request(app)
+      .post('/api/invoices')
+      .send({ client_id: 'x'.repeat(5000) });
     expect(big.status).toBe(413);
     expect(big.body.title).toBe('Content Too Large');
   });
 
   it('refuses a string PostgreSQL cannot store (unpaired surrogate, NUL; JSON or form), naming the field, and keeps valid pairs', async () => {
     const { app, created } = build();
-    const lone = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud800", "amount": 1}');
+    const lone = await request(app)
+      .post('/api/invoices')
+      .set('content-type', 'application/json')
+      .send('{"client_id": "\\ud800", "amount": 1}');
     expect(lone.status).toBe(400);
     expect(lone.body.errors).toEqual([{ field: 'body.client_id', pointer: '/client_id', detail: 'NUL or unpaired UTF-16 surrogate' }]);
-    const nul = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"amount": 1, "note": {"text": "a\\u0000b"}}');
+    const nul = await request(app)
+      .post('/api/invoices')
+      .set('content-type', 'application/json')
+      .send('{"amount": 1, "note": {"text": "a\\u0000b"}}');
     expect(nul.body.errors).toEqual([{ field: 'body.note.text', pointer: '/note/text', detail: 'NUL or unpaired UTF-16 surrogate' }]);
     const form = await request(app).post('/api/invoices').type('form').send('client_id=a%00b&amount=1');
     expect(form.status).toBe(400);
     expect(form.body.errors).toEqual([{ field: 'body.client_id', pointer: '/client_id', detail: 'NUL or unpaired UTF-16 surrogate' }]);
-    const pair = await request(app).post('/api/invoices').set('content-type', 'application/json').send('{"client_id": "\\ud83d\\ude00", "amount": 1}');
+    const pair = await request(app)
+      .post('/api/invoices')
+      .set('content-type', 'application/json')
+      .send('{"client_id": "\\ud83d\\ude00", "amount": 1}');
     expect(pair.status).toBe(400);
     expect(pair.body.errors.map((e: { field: string }) => e.field)).toEqual(['body.client_id']);
     expect(pair.body.errors[0].detail).not.toMatch(/surrogate/);
@@ -153,11 +167,20 @@ describe('createHttpApp', () => {
         res.json({ ok: true });
       },
     });
-    const app = createHttpApp({ service: 'test', logger: createLogger({ service: 'test', level: 'silent' }), metrics: createMetrics('test'), health: {}, routers: [slow], maxInFlight: 1 });
+    const app = createHttpApp({
+      service: 'test',
+      logger: createLogger({ service: 'test', level: 'silent' }),
+      metrics: createMetrics('test'),
+      health: {},
+      routers: [slow],
+      maxInFlight: 1,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
-      const first = request(server).get('/slow').then((r) => r);
+      const first = request(server)
+        .get('/slow')
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 50));
       const shed = await request(server).get('/slow');
       expect(shed.status).toBe(503);
@@ -165,7 +188,9 @@ describe('createHttpApp', () => {
       expect((await request(server).get('/health')).status).toBe(200);
       release();
       expect((await first).status).toBe(200);
-      const after = request(server).get('/slow').then((r) => r);
+      const after = request(server)
+        .get('/slow')
+        .then((r) => r);
       await new Promise((r) => setTimeout(r, 50));
       release();
       expect((await after).status).toBe(200);
@@ -197,7 +222,13 @@ describe('createHttpApp', () => {
 
   it('bounds a hanging check by the health timeout', async () => {
     const logger = createLogger({ service: 'test', destination: silent });
-    const app = createHttpApp({ service: 'test', logger, metrics: createMetrics('test'), health: { redis: () => new Promise(() => undefined) }, healthTimeoutMs: 100 });
+    const app = createHttpApp({
+      service: 'test',
+      logger,
+      metrics: createMetrics('test'),
+      health: { redis: () => new Promise(() => undefined) },
+      healthTimeoutMs: 100,
+    });
     const res = await request(app).get('/health');
     expect(res.status).toBe(503);
     expect(res.body.errors.redis).toContain('no answer within 100 ms');

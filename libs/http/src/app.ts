@@ -74,13 +74,20 @@ function refuseUnstorableText(req: Request, res: Response, next: NextFunction): 
     status: 400,
     detail: 'A string in the body holds a character that cannot be stored (NUL or an unpaired surrogate)',
     request_id: req.id,
-    errors: [{ field, pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'), detail: 'NUL or unpaired UTF-16 surrogate' }],
+    errors: [
+      {
+        field,
+        pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),
+        detail: 'NUL or unpaired UTF-16 surrogate',
+      },
+    ],
   });
 }
 
 /** Prisma's "can't reach / lost the database / pool timed out" codes. */
 const DB_UNAVAILABLE_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
-const DOWN_MESSAGE = /timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database|terminating connection|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|the database system is (starting up|shutting down)/i;
+const DOWN_MESSAGE =
+  /timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|Connection terminated|Can't reach database|terminating connection|Connection is closed|enableOfflineQueue|MaxRetriesPerRequest|the database system is (starting up|shutting down)/i;
 
 /**
  * PostgreSQL or Redis unreachable is not the client's fault and not a bug: answer 503 with
@@ -91,7 +98,8 @@ export function isBackingServiceDown(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (typeof e.code === 'string' && DB_UNAVAILABLE_CODES.has(e.code)) return true;
   if (e.name === 'MaxRetriesPerRequestError') return true;
-  const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind ?? e.cause?.kind;
+  const kind =
+    (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind ?? e.cause?.kind;
   if (kind === 'DatabaseNotReachable' || kind === 'ConnectionClosed' || kind === 'SocketTimeout') return true;
   return typeof e.message === 'string' && DOWN_MESSAGE.test(e.message);
 }
@@ -145,7 +153,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use((req, res, next) => {
     if (req.path === '/health' || req.path === '/metrics') return next();
     if (inFlight >= maxInFlight) {
-      return sendProblem(res, { type: 'https://recoup.dev/problems/overloaded', title: 'Service Unavailable', status: 503, detail: 'Too many requests in progress; retry shortly', request_id: req.id }, { 'Retry-After': '1' });
+      return sendProblem(
+        res,
+        {
+          type: 'https://recoup.dev/problems/overloaded',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'Too many requests in progress; retry shortly',
+          request_id: req.id,
+        },
+        { 'Retry-After': '1' },
+      );
     }
     inFlight++;
     let done = false;
@@ -191,10 +209,20 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: `Recoup ${service} API` }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: `Recoup ${service} API` }),
+  );
 
   app.use((req, res) => {
-    sendProblem(res, { type: 'about:blank', title: 'Not Found', status: 404, detail: `No route for ${req.method} ${req.path}`, request_id: req.id });
+    sendProblem(res, {
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: `No route for ${req.method} ${req.path}`,
+      request_id: req.id,
+    });
   });
   app.use(problemHandler(logger));
   return app;
@@ -207,7 +235,15 @@ function problemHandler(logger: Logger): ErrorRequestHandler {
       const { headers, errors, type, ...extra } = err.extra;
       return sendProblem(
         res,
-        { type: type ?? 'about:blank', title: err.title, status: err.status, detail: err.detail, request_id: req.id, ...(errors ? { errors } : {}), ...extra },
+        {
+          type: type ?? 'about:blank',
+          title: err.title,
+          status: err.status,
+          detail: err.detail,
+          request_id: req.id,
+          ...(errors ? { errors } : {}),
+          ...extra,
+        },
         headers,
       );
     }
@@ -224,21 +260,45 @@ function problemHandler(logger: Logger): ErrorRequestHandler {
       });
     }
     if (parserError.type === 'entity.too.large') {
-      return sendProblem(res, { type: 'about:blank', title: 'Content Too Large', status: 413, detail: 'Request body exceeds the size limit', request_id: req.id });
+      return sendProblem(res, {
+        type: 'about:blank',
+        title: 'Content Too Large',
+        status: 413,
+        detail: 'Request body exceeds the size limit',
+        request_id: req.id,
+      });
     }
     if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return sendProblem(res, { type: 'about:blank', title: 'Bad Request', status: parserError.status, detail: parserError.message ?? 'Bad request', request_id: req.id });
+      return sendProblem(res, {
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: parserError.status,
+        detail: parserError.message ?? 'Bad request',
+        request_id: req.id,
+      });
     }
     if (isBackingServiceDown(err)) {
       logger.warn({ err: { message: (err as Error).message }, requestId: req.id }, 'backing service unavailable');
       return sendProblem(
         res,
-        { type: 'https://recoup.dev/problems/service-unavailable', title: 'Service Unavailable', status: 503, detail: 'A backing service (database or queue) is unreachable; retry shortly', request_id: req.id },
+        {
+          type: 'https://recoup.dev/problems/service-unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'A backing service (database or queue) is unreachable; retry shortly',
+          request_id: req.id,
+        },
         { 'Retry-After': '5' },
       );
     }
     logger.error({ err, requestId: req.id }, 'unhandled error');
-    return sendProblem(res, { type: 'about:blank', title: 'Internal Server Error', status: 500, detail: 'An unexpected error occurred; quote the request id when reporting it', request_id: req.id });
+    return sendProblem(res, {
+      type: 'about:blank',
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred; quote the request id when reporting it',
+      request_id: req.id,
+    });
   };
 }
 

@@ -49,11 +49,16 @@ export function buildOpenApiDocument(info: OpenApiInfo, routes: AnyRouteSpec[]):
     for (const [status, spec] of Object.entries(route.responses)) {
       responses[status] = {
         description: spec.description,
-        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: toSchema(spec.schema, 'output', components) } } } : {}),
+        ...(spec.schema
+          ? { content: { [spec.contentType ?? 'application/json']: { schema: toSchema(spec.schema, 'output', components) } } }
+          : {}),
       };
     }
     if (route.request && (route.request.body || route.request.query || route.request.params)) {
-      responses['400'] ??= { description: 'Invalid request; `errors` names each failing field', content: { 'application/problem+json': { schema: problemRef } } };
+      responses['400'] ??= {
+        description: 'Invalid request; `errors` names each failing field',
+        content: { 'application/problem+json': { schema: problemRef } },
+      };
     }
     responses['default'] = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problemRef } } };
     paths[path] ??= {};
@@ -65,7 +70,9 @@ export function buildOpenApiDocument(info: OpenApiInfo, routes: AnyRouteSpec[]):
       ...(route.security ? { security: route.security } : {}),
       parameters: [...parameters('path', route.request?.params, components), ...parameters('query', route.request?.query, components)],
       ...(route.request?.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.request.body, 'input', components) } } } }
+        ? {
+            requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.request.body, 'input', components) } } },
+          }
         : {}),
       responses,
     };

@@ -41,18 +41,20 @@ function escapePointerToken(token: string): string {
 
 /** Converts zod issues on one request part (body, query, params, headers) into named field errors. */
 export function fieldErrors(part: string, issues: readonly z.core.$ZodIssue[]): FieldError[] {
-  return issues.map((issue) => {
-    // An unknown key is reported on the object; name the key itself so the client sees which one.
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-    return keys.map((key) => {
-      const path = key === undefined ? issue.path.map(String) : [...issue.path.map(String), key];
-      return {
-        field: [part, ...path].join('.'),
-        pointer: '/' + path.map(escapePointerToken).join('/'),
-        detail: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
-      };
-    });
-  }).flat();
+  return issues
+    .map((issue) => {
+      // An unknown key is reported on the object; name the key itself so the client sees which one.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      return keys.map((key) => {
+        const path = key === undefined ? issue.path.map(String) : [...issue.path.map(String), key];
+        return {
+          field: [part, ...path].join('.'),
+          pointer: '/' + path.map(escapePointerToken).join('/'),
+          detail: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+        };
+      });
+    })
+    .flat();
 }
 
 export function sendProblem(res: Response, problem: ProblemDetails, headers: Record<string, string> = {}): void {

@@ -31,11 +31,7 @@ export interface RouteSpec<B extends AnySchema | undefined, Q extends AnySchema 
   responses: Record<number, RouteResponseSpec>;
   /** Middleware that runs before validation (authentication, rate limiting). */
   before?: RequestHandler[];
-  handler: (
-    input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> },
-    req: Request,
-    res: Response,
-  ) => unknown | Promise<unknown>;
+  handler: (input: { body: Infer<B>; query: Infer<Q>; params: Infer<P> }, req: Request, res: Response) => unknown | Promise<unknown>;
 }
 
 export type AnyRouteSpec = RouteSpec<AnySchema | undefined, AnySchema | undefined, AnySchema | undefined>;
@@ -48,9 +44,11 @@ export class ApiRouter {
   readonly router = Router();
   readonly routes: AnyRouteSpec[] = [];
 
-  route<B extends AnySchema | undefined = undefined, Q extends AnySchema | undefined = undefined, P extends AnySchema | undefined = undefined>(
-    spec: RouteSpec<B, Q, P>,
-  ): this {
+  route<
+    B extends AnySchema | undefined = undefined,
+    Q extends AnySchema | undefined = undefined,
+    P extends AnySchema | undefined = undefined,
+  >(spec: RouteSpec<B, Q, P>): this {
     this.routes.push(spec as unknown as AnyRouteSpec);
     const validate = async (req: Request, res: Response, next: NextFunction) => {
       try {
@@ -65,7 +63,10 @@ export class ApiRouter {
           else errors.push(...fieldErrors(part, parsed.error.issues));
         }
         if (errors.length > 0) {
-          throw HttpProblem.badRequest(`${errors.length} invalid field${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.field).join(', ')}`, errors);
+          throw HttpProblem.badRequest(
+            `${errors.length} invalid field${errors.length > 1 ? 's' : ''}: ${errors.map((e) => e.field).join(', ')}`,
+            errors,
+          );
         }
         await spec.handler(input as never, req, res);
       } catch (err) {

@@ -43,7 +43,11 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const post = async (path: string, id: string) => {
     const t = performance.now();
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, type: 'payment_intent.succeeded' }) });
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, type: 'payment_intent.succeeded' }),
+    });
     await res.arrayBuffer();
     return performance.now() - t;
   };
@@ -74,9 +78,13 @@ async function main(): Promise<void> {
   const b = fmt(idem);
   const c = fmt(replay);
   const d = fmt(storeOnly);
-  console.log(`idempotency bench — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}; ${N} webhooks per case, sequential`);
+  console.log(
+    `idempotency bench — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}; ${N} webhooks per case, sequential`,
+  );
   console.log(`baseline (bare handler)          p50 ${a.p50.toFixed(3)} ms   p99 ${a.p99.toFixed(3)} ms`);
-  console.log(`first delivery (idempotent)      p50 ${b.p50.toFixed(3)} ms   p99 ${b.p99.toFixed(3)} ms   added p50 ${(b.p50 - a.p50).toFixed(3)} ms, p99 ${(b.p99 - a.p99).toFixed(3)} ms`);
+  console.log(
+    `first delivery (idempotent)      p50 ${b.p50.toFixed(3)} ms   p99 ${b.p99.toFixed(3)} ms   added p50 ${(b.p50 - a.p50).toFixed(3)} ms, p99 ${(b.p99 - a.p99).toFixed(3)} ms`,
+  );
   console.log(`repeat delivery (replayed)       p50 ${c.p50.toFixed(3)} ms   p99 ${c.p99.toFixed(3)} ms`);
   console.log(`store alone (begin + complete)   p50 ${d.p50.toFixed(3)} ms   p99 ${d.p99.toFixed(3)} ms`);
   server.close();

@@ -55,7 +55,9 @@ describe('idempotency middleware', () => {
         await gate;
         return 200;
       });
-      const deliveries = Array.from({ length: 50 }, () => request(app).post('/webhooks/stripe').send({ id: 'evt_42', type: 'payment_intent.succeeded' }));
+      const deliveries = Array.from({ length: 50 }, () =>
+        request(app).post('/webhooks/stripe').send({ id: 'evt_42', type: 'payment_intent.succeeded' }),
+      );
       const responses = Promise.all(deliveries.map((d) => d.then((r) => r)));
       await waitFor(() => runs === 1, { what: 'the first delivery to reach the handler' });
       release();
@@ -75,7 +77,10 @@ describe('idempotency middleware', () => {
         await gate;
         return 200;
       }, 50);
-      const first = request(app).post('/webhooks/stripe').send({ id: 'evt_slow' }).then((r) => r);
+      const first = request(app)
+        .post('/webhooks/stripe')
+        .send({ id: 'evt_slow' })
+        .then((r) => r);
       await waitFor(async () => (await redis.hget(store.key('stripe', 'evt_slow'), 'state')) === 'processing', { what: 'processing' });
       const repeat = await request(app).post('/webhooks/stripe').send({ id: 'evt_slow' });
       expect(repeat.status).toBe(503);
@@ -92,7 +97,9 @@ describe('idempotency middleware', () => {
         return 500;
       });
       expect((await request(app).post('/webhooks/stripe').send({ id: 'evt_fail' })).status).toBe(500);
-      await waitFor(async () => (await redis.hget(store.key('stripe', 'evt_fail'), 'state')) === 'failed', { what: 'the failure to be stored' });
+      await waitFor(async () => (await redis.hget(store.key('stripe', 'evt_fail'), 'state')) === 'failed', {
+        what: 'the failure to be stored',
+      });
       const again = await request(app).post('/webhooks/stripe').send({ id: 'evt_fail' });
       expect(again.status).toBe(500);
       expect(runs).toBe(1);
@@ -130,7 +137,8 @@ describe('idempotency middleware', () => {
       const r = request(app).post('/api/invoices').set('x-tenant', tenant);
       return (key ? r.set('Idempotency-Key', key) : r).send(body as object);
     };
-    const stored = (key: string, tenant = 't1') => waitFor(async () => (await redis.hget(store.key(`client:${tenant}`, key), 'state')) === 'completed', { what: 'outcome stored' });
+    const stored = (key: string, tenant = 't1') =>
+      waitFor(async () => (await redis.hget(store.key(`client:${tenant}`, key), 'state')) === 'completed', { what: 'outcome stored' });
 
     it('replays the stored status and body for a retry with the same key and body', async () => {
       const first = await post('k-1', { amount: 500 });

@@ -19,7 +19,9 @@ function captureResponse(res: Response, done: (outcome: Outcome | undefined) => 
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   const collect = (chunk: unknown, encoding?: unknown) => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    chunks.push(
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'),
+    );
   };
   res.write = ((chunk: unknown, ...rest: unknown[]) => {
     collect(chunk, rest[0]);
@@ -33,7 +35,11 @@ function captureResponse(res: Response, done: (outcome: Outcome | undefined) => 
   res.once('finish', () => {
     settled = true;
     const contentType = res.getHeader('content-type');
-    done({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8'), ...(contentType ? { contentType: String(contentType) } : {}) });
+    done({
+      status: res.statusCode,
+      body: Buffer.concat(chunks).toString('utf8'),
+      ...(contentType ? { contentType: String(contentType) } : {}),
+    });
   });
   // The connection dropped before the response finished: nothing reliable to store.
   res.once('close', () => {
@@ -70,11 +76,20 @@ export function webhookIdempotency(options: WebhookIdempotencyOptions): RequestH
       if (state.kind === 'completed' || state.kind === 'failed') return replay(res, state.outcome);
       if (state.kind === 'processing') {
         res.setHeader('Retry-After', String(Math.max(Math.ceil((state.leaseExpiresAt.getTime() - Date.now()) / 1000), 1)));
-        return sendProblem(res, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: `event ${eventId} is being processed; retry later`, request_id: req.id });
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: `event ${eventId} is being processed; retry later`,
+          request_id: req.id,
+        });
       }
       if (state.kind === 'mismatch') return next(new Error('webhook fingerprint mismatch')); // webhooks carry no fingerprint
       captureResponse(res, (outcome) => {
-        const finish = !outcome || outcome.status >= 500 ? store.fail(provider, eventId, state.token, outcome ?? { status: 500, body: '' }) : store.complete(provider, eventId, state.token, outcome);
+        const finish =
+          !outcome || outcome.status >= 500
+            ? store.fail(provider, eventId, state.token, outcome ?? { status: 500, body: '' })
+            : store.complete(provider, eventId, state.token, outcome);
         finish.catch((err: unknown) => req.log?.warn({ err, provider, eventId }, 'could not store webhook outcome'));
       });
       return next();
@@ -137,7 +152,13 @@ export function idempotencyKey(options: IdempotencyKeyOptions): RequestHandler {
       }
       if (state.kind === 'processing') {
         res.setHeader('Retry-After', '1');
-        return sendProblem(res, { type: 'https://recoup.dev/problems/idempotency-key-in-use', title: 'Conflict', status: 409, detail: 'A request with this Idempotency-Key is still being processed', request_id: req.id });
+        return sendProblem(res, {
+          type: 'https://recoup.dev/problems/idempotency-key-in-use',
+          title: 'Conflict',
+          status: 409,
+          detail: 'A request with this Idempotency-Key is still being processed',
+          request_id: req.id,
+        });
       }
       const { token } = state;
       captureResponse(res, (outcome) => {

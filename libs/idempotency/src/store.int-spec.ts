@@ -80,13 +80,21 @@ describe('IdempotencyStore on real Redis', () => {
   it('lets a redelivery retry once a failed record has expired', async () => {
     const quick = new IdempotencyStore(redis, { prefix, failedTtlMs: 50 });
     let runs = 0;
-    await expect(quick.run('stripe', 'evt_flaky', async () => {
-      runs++;
-      throw new Error('database down');
-    })).rejects.toThrow('database down');
-    expect(await quick.run('stripe', 'evt_flaky', async () => ({ status: 200, body: 'second' }))).toMatchObject({ replayed: true, outcome: { status: 500 } });
+    await expect(
+      quick.run('stripe', 'evt_flaky', async () => {
+        runs++;
+        throw new Error('database down');
+      }),
+    ).rejects.toThrow('database down');
+    expect(await quick.run('stripe', 'evt_flaky', async () => ({ status: 200, body: 'second' }))).toMatchObject({
+      replayed: true,
+      outcome: { status: 500 },
+    });
     await waitFor(async () => (await redis.exists(quick.key('stripe', 'evt_flaky'))) === 0, { what: 'the failed record to expire' });
-    expect(await quick.run('stripe', 'evt_flaky', async () => ({ status: 200, body: 'third' }))).toEqual({ replayed: false, outcome: { status: 200, body: 'third' } });
+    expect(await quick.run('stripe', 'evt_flaky', async () => ({ status: 200, body: 'third' }))).toEqual({
+      replayed: false,
+      outcome: { status: 200, body: 'third' },
+    });
     expect(runs).toBe(1);
   });
 

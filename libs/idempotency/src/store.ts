@@ -62,7 +62,11 @@ export class IdempotencyStore {
 
   async begin(provider: string, eventId: string, fingerprint = ''): Promise<BeginResult> {
     const token = randomUUID();
-    const r = (await begin.run(this.redis, [this.key(provider, eventId)], [this.clock(), token, this.leaseMs, fingerprint, Math.max(this.completedTtlMs, this.leaseMs)])) as Array<string | number>;
+    const r = (await begin.run(
+      this.redis,
+      [this.key(provider, eventId)],
+      [this.clock(), token, this.leaseMs, fingerprint, Math.max(this.completedTtlMs, this.leaseMs)],
+    )) as Array<string | number>;
     switch (r[0]) {
       case 'acquired':
         return { kind: 'acquired', token, takeover: r[1] === 1 };
@@ -116,7 +120,12 @@ export class IdempotencyStore {
    * Runs `handler` once per event id: concurrent and later calls get the first call's outcome.
    * A handler that throws leaves a failed record (kept failedTtlMs) and rethrows.
    */
-  async run(provider: string, eventId: string, handler: () => Promise<Outcome>, options: { waitMs?: number } = {}): Promise<{ outcome: Outcome; replayed: boolean } | { processing: true }> {
+  async run(
+    provider: string,
+    eventId: string,
+    handler: () => Promise<Outcome>,
+    options: { waitMs?: number } = {},
+  ): Promise<{ outcome: Outcome; replayed: boolean } | { processing: true }> {
     const state = await this.awaitOutcome(provider, eventId, '', options.waitMs ?? 5_000);
     if (state.kind === 'completed' || state.kind === 'failed') return { outcome: state.outcome, replayed: true };
     if (state.kind !== 'acquired') return { processing: true };
@@ -131,8 +140,19 @@ export class IdempotencyStore {
     return { outcome, replayed: false };
   }
 
-  private async finish(provider: string, eventId: string, token: string, state: 'completed' | 'failed', outcome: Outcome, keepMs: number): Promise<boolean> {
-    const r = await finish.run(this.redis, [this.key(provider, eventId)], [token, state, outcome.status, outcome.body, outcome.contentType ?? '', keepMs]);
+  private async finish(
+    provider: string,
+    eventId: string,
+    token: string,
+    state: 'completed' | 'failed',
+    outcome: Outcome,
+    keepMs: number,
+  ): Promise<boolean> {
+    const r = await finish.run(
+      this.redis,
+      [this.key(provider, eventId)],
+      [token, state, outcome.status, outcome.body, outcome.contentType ?? '', keepMs],
+    );
     return r === 1;
   }
 }

@@ -16,7 +16,13 @@ describe('createLogger', () => {
   it('writes JSON with the service name and redacts personal data and credentials', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ service: 'notifier', destination: stream });
-    logger.info({ debtor: { name: 'Jane Doe', phone: '+447700900123', email: 'jane@example.com' }, req: { headers: { authorization: 'Bearer s3cret' } } }, 'sent');
+    logger.info(
+      {
+        debtor: { name: 'Jane Doe', phone: '+447700900123', email: 'jane@example.com' },
+        req: { headers: { authorization: 'Bearer s3cret' } },
+      },
+      'sent',
+    );
     const entry = JSON.parse(lines[0]!);
     expect(entry).toMatchObject({ service: 'notifier', level: 'info', msg: 'sent' });
     const text = lines.join('');

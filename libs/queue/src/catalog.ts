@@ -24,7 +24,12 @@ const define = <S extends z.ZodType>(d: JobDefinition<S>) => d;
 export const JOB_CATALOG = {
   'email.send': define({ queue: QUEUES.notifications, schema: SendEmailJob, attempts: 5, backoff: { type: 'exponential', delay: 30_000 } }),
   'sms.send': define({ queue: QUEUES.notifications, schema: SendSmsJob, attempts: 5, backoff: { type: 'exponential', delay: 30_000 } }),
-  'letter.send': define({ queue: QUEUES.notifications, schema: SendLetterJob, attempts: 3, backoff: { type: 'exponential', delay: 300_000 } }),
+  'letter.send': define({
+    queue: QUEUES.notifications,
+    schema: SendLetterJob,
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 300_000 },
+  }),
   'ai-call.place': define({ queue: QUEUES.aiCalls, schema: PlaceAiCallJob, attempts: 2, backoff: { type: 'fixed', delay: 600_000 } }),
   'ivr-call.place': define({ queue: QUEUES.ivrCalls, schema: PlaceIvrCallJob, attempts: 2, backoff: { type: 'fixed', delay: 600_000 } }),
 } as const;

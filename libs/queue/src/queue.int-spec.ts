@@ -47,7 +47,11 @@ describe('job catalog on real Redis', () => {
 
   it('delivers a validated payload to its processor exactly once per job id', async () => {
     const seen: unknown[] = [];
-    const worker = createJobWorker(QUEUES.notifications, { 'email.send': async (data) => seen.push(data) }, { connection: workerRedis, prefix, logger });
+    const worker = createJobWorker(
+      QUEUES.notifications,
+      { 'email.send': async (data) => seen.push(data) },
+      { connection: workerRedis, prefix, logger },
+    );
     const first = await producer.enqueue('email.send', payload, { jobId: 'email-inv-1-stage-1' });
     const duplicate = await producer.enqueue('email.send', payload, { jobId: 'email-inv-1-stage-1' });
     expect(duplicate.jobId).toBe(first.jobId);
@@ -61,14 +65,20 @@ describe('job catalog on real Redis', () => {
   });
 
   it('refuses an invalid payload before it reaches Redis', async () => {
-    await expect(producer.enqueue('email.send', { ...payload, tenant_id: 'nope' } as never, { jobId: 'bad-1' })).rejects.toThrow(InvalidJobError);
+    await expect(producer.enqueue('email.send', { ...payload, tenant_id: 'nope' } as never, { jobId: 'bad-1' })).rejects.toThrow(
+      InvalidJobError,
+    );
     await expect(producer.enqueue('email.send', payload, { jobId: '42' })).rejects.toThrow(/invalid job id/);
     expect(await producer.queue(QUEUES.notifications).count()).toBe(0);
   });
 
-  it('fails a malformed job once, without retries, when it was added behind the catalog\'s back', async () => {
+  it("fails a malformed job once, without retries, when it was added behind the catalog's back", async () => {
     const seen: unknown[] = [];
-    const worker = createJobWorker(QUEUES.notifications, { 'email.send': async (data) => seen.push(data) }, { connection: workerRedis, prefix, logger });
+    const worker = createJobWorker(
+      QUEUES.notifications,
+      { 'email.send': async (data) => seen.push(data) },
+      { connection: workerRedis, prefix, logger },
+    );
     const job = await producer.queue(QUEUES.notifications).add('email.send', { tenant_id: 'x' }, { jobId: 'raw-1', attempts: 5 });
     const failed = job.waitUntilFinished(events, 10_000).catch((err: Error) => err);
     void worker.run();

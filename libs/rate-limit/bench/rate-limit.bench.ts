@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const theirsOp = (i: number) => baseline.consume(`t${i % TENANTS}`);
   for (const op of [oursOp, theirsOp]) await throughput(16, op); // warm up: scripts loaded, JIT
 
-  console.log(`rate-limit bench — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}, redis ${REDIS_URL}`);
+  console.log(
+    `rate-limit bench — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}, redis ${REDIS_URL}`,
+  );
   console.log(`${ROUNDS} alternating rounds of ${ROUND_MS} ms each; ${TENANTS} tenants; median checks/s\n`);
   for (const concurrency of [1, 16, 64]) {
     const a: number[] = [];

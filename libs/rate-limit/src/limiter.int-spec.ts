@@ -87,7 +87,8 @@ describe('RateLimiter on real Redis', () => {
 
   describe('reserve and settle', () => {
     const t = tenant({ daily: { ai_calls: 100, total_cost_pence: 10_000 } });
-    const costUsed = async () => (await limiter.peek(t, 'ai_call', { costPence: 1 })).windows.find((w) => w.counter === 'total_cost_pence')!.used;
+    const costUsed = async () =>
+      (await limiter.peek(t, 'ai_call', { costPence: 1 })).windows.find((w) => w.counter === 'total_cost_pence')!.used;
 
     it('refunds the difference, charges the extra, and settling twice changes nothing', async () => {
       const a = await limiter.reserve(t, 'ai_call', { estimatedCostPence: 170 });
@@ -221,7 +222,12 @@ describe('RateLimiter on real Redis', () => {
 
   describe('when Redis cannot answer', () => {
     it('fails open for api calls and closed for costly actions, counting it in a metric', async () => {
-      const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null });
+      const down = new Redis('redis://127.0.0.1:1', {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        lazyConnect: true,
+        retryStrategy: () => null,
+      });
       down.on('error', () => undefined);
       const registry = new Registry();
       const degraded = new RateLimiter(down, { prefix, registry });

@@ -125,7 +125,11 @@ export class RateLimiter {
   }
 
   /** Checks and consumes `count` of the action (and `costPence` of the daily/monthly budget). */
-  async consume(tenant: TenantLimits, action: Action, opts: { count?: number; costPence?: number; dryRun?: boolean } = {}): Promise<RateDecision> {
+  async consume(
+    tenant: TenantLimits,
+    action: Action,
+    opts: { count?: number; costPence?: number; dryRun?: boolean } = {},
+  ): Promise<RateDecision> {
     return this.run(tenant, action, opts.count ?? 1, opts.costPence ?? 0, opts.dryRun ?? false, undefined);
   }
 
@@ -138,16 +142,25 @@ export class RateLimiter {
    * Consumes the action and reserves its estimated cost before a costly action (an AI call);
    * call settle() with the actual cost afterwards.
    */
-  async reserve(tenant: TenantLimits, action: Action, opts: { estimatedCostPence?: number; reservationId?: string } = {}): Promise<RateDecision> {
+  async reserve(
+    tenant: TenantLimits,
+    action: Action,
+    opts: { estimatedCostPence?: number; reservationId?: string } = {},
+  ): Promise<RateDecision> {
     const cost = opts.estimatedCostPence ?? DEFAULT_ESTIMATED_COST_PENCE[action];
     return this.run(tenant, action, 1, cost, false, opts.reservationId ?? randomUUID());
   }
 
   /** Charges the difference between the actual and the reserved cost (refund or extra). Idempotent. */
   async settle(tenantId: string, reservationId: string, actualCostPence: number): Promise<SettleResult> {
-    if (!Number.isSafeInteger(actualCostPence) || actualCostPence < 0) throw new RangeError('actualCostPence must be a non-negative integer');
+    if (!Number.isSafeInteger(actualCostPence) || actualCostPence < 0)
+      throw new RangeError('actualCostPence must be a non-negative integer');
     const resKey = this.reservationKey(tenantId, reservationId);
-    const [applied, reserved, actual] = (await settleScript.run(this.redis, [resKey, this.key(tenantId)], [actualCostPence, RESERVATION_TTL_MS])) as number[];
+    const [applied, reserved, actual] = (await settleScript.run(
+      this.redis,
+      [resKey, this.key(tenantId)],
+      [actualCostPence, RESERVATION_TTL_MS],
+    )) as number[];
     if (applied === -1) throw new Error(`unknown reservation ${reservationId}`);
     return { applied: applied === 1, reservedPence: reserved ?? 0, actualPence: actual ?? 0 };
   }
@@ -199,7 +212,14 @@ export class RateLimiter {
     return entries;
   }
 
-  private async run(tenant: TenantLimits, action: Action, count: number, cost: number, dryRun: boolean, reservationId: string | undefined): Promise<RateDecision> {
+  private async run(
+    tenant: TenantLimits,
+    action: Action,
+    count: number,
+    cost: number,
+    dryRun: boolean,
+    reservationId: string | undefined,
+  ): Promise<RateDecision> {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     if (!Number.isSafeInteger(cost) || cost < 0) throw new RangeError('cost must be a non-negative integer number of pence');
     const nowMs = this.clock();
@@ -207,14 +227,26 @@ export class RateLimiter {
     if (entries.length === 0) return { allowed: true, action, windows: [], warnings: [], ...(reservationId ? { reservationId } : {}) };
     const keys = [this.key(tenant.tenantId)];
     const keepMs = Math.max(...entries.map((e) => e.keepUntilMs)) - nowMs + KEEP_GRACE_MS;
-    const args: Array<string | number> = [entries.length, dryRun ? 1 : 0, reservationId ? 1 : 0, RESERVATION_TTL_MS, cost, keepMs, Math.round(previousHourWeight(nowMs) * 1e6)];
+    const args: Array<string | number> = [
+      entries.length,
+      dryRun ? 1 : 0,
+      reservationId ? 1 : 0,
+      RESERVATION_TTL_MS,
+      cost,
+      keepMs,
+      Math.round(previousHourWeight(nowMs) * 1e6),
+    ];
     for (const e of entries) {
       args.push(WINDOW_CODE[e.window], e.field, e.previousField, e.limit, e.amount, e.resetMs, e.isCost ? 1 : 0);
     }
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
     let raw: number[];
     try {
-      raw = await withTimeout(this.batcher.submit(keys, args, entries.length), this.timeoutMs, `redis did not answer within ${this.timeoutMs} ms`);
+      raw = await withTimeout(
+        this.batcher.submit(keys, args, entries.length),
+        this.timeoutMs,
+        `redis did not answer within ${this.timeoutMs} ms`,
+      );
     } catch (err) {
       return this.degraded(action, err);
     }
@@ -226,7 +258,14 @@ export class RateLimiter {
     entries.forEach((e, i) => {
       const before = at(2 + i * 3);
       const used = allowed && !dryRun ? before + e.amount : before;
-      const state = { counter: e.counter, window: e.window, limit: e.limit, used, remaining: Math.max(e.limit - used, 0), resetAt: new Date(at(3 + i * 3)) };
+      const state = {
+        counter: e.counter,
+        window: e.window,
+        limit: e.limit,
+        used,
+        remaining: Math.max(e.limit - used, 0),
+        resetAt: new Date(at(3 + i * 3)),
+      };
       windows.push(state);
       if (at(4 + i * 3) === 1) warnings.push(state);
     });
@@ -247,7 +286,10 @@ export class RateLimiter {
     if (now - this.lastDegradedLog > 10_000) {
       // At most one line per 10 s: an outage must be visible, not flood the logs.
       this.lastDegradedLog = now;
-      this.options.logger?.warn({ action, mode, err: { message: err instanceof Error ? err.message : String(err) } }, 'rate limiter cannot reach redis');
+      this.options.logger?.warn(
+        { action, mode, err: { message: err instanceof Error ? err.message : String(err) } },
+        'rate limiter cannot reach redis',
+      );
     }
     return { allowed: open, action, windows: [], warnings: [], degraded: mode, ...(open ? {} : { retryAfterSeconds: 30 }) };
   }

@@ -41,10 +41,7 @@ export const DEFAULT_TIER_LIMITS: Record<Tier, TierLimits> = {
 };
 
 /** Per-tenant overrides (the tenant's `limit_overrides` column): any window/counter replaced. */
-export const LimitOverrides = z
-  .object({ monthly: WindowLimits, daily: WindowLimits, hourly: WindowLimits })
-  .partial()
-  .strict();
+export const LimitOverrides = z.object({ monthly: WindowLimits, daily: WindowLimits, hourly: WindowLimits }).partial().strict();
 export type LimitOverrides = z.infer<typeof LimitOverrides>;
 
 export function resolveLimits(tier: Tier, overrides?: unknown, table: Record<Tier, TierLimits> = DEFAULT_TIER_LIMITS): TierLimits {

@@ -27,7 +27,15 @@ describe('apiRateLimit middleware', () => {
       method: 'get',
       path: '/api/things',
       summary: 'things',
-      before: [apiRateLimit({ limiter, tenant: (req) => (req.get('x-tenant') ? { tenantId: req.get('x-tenant')!, limits: { monthly: {}, daily: {}, hourly: { api_calls: 3 } } } : undefined) })],
+      before: [
+        apiRateLimit({
+          limiter,
+          tenant: (req) =>
+            req.get('x-tenant')
+              ? { tenantId: req.get('x-tenant')!, limits: { monthly: {}, daily: {}, hourly: { api_calls: 3 } } }
+              : undefined,
+        }),
+      ],
       responses: { 200: { description: 'ok' } },
       handler: (_i, _req, res) => res.json({ ok: true }),
     });
@@ -56,7 +64,9 @@ describe('apiRateLimit middleware', () => {
   it('lets requests through (fail-open) when Redis is unreachable', async () => {
     const down = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
     down.on('error', () => undefined);
-    const res = await request(app(new RateLimiter(down, { prefix }))).get('/api/things').set('x-tenant', 't3');
+    const res = await request(app(new RateLimiter(down, { prefix })))
+      .get('/api/things')
+      .set('x-tenant', 't3');
     expect(res.status).toBe(200);
     expect(res.headers['ratelimit']).toBeUndefined();
     down.disconnect();

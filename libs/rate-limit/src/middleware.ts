@@ -18,7 +18,10 @@ const WINDOW_SECONDS = { monthly: 2_592_000, daily: 86_400, hourly: 3_600 } as c
 function headers(res: Response, windows: WindowState[], nowMs: number): void {
   if (windows.length === 0) return;
   res.setHeader('RateLimit-Policy', windows.map((w) => `"${w.window}";q=${w.limit};w=${WINDOW_SECONDS[w.window]}`).join(', '));
-  res.setHeader('RateLimit', windows.map((w) => `"${w.window}";r=${w.remaining};t=${Math.max(Math.ceil((w.resetAt.getTime() - nowMs) / 1000), 0)}`).join(', '));
+  res.setHeader(
+    'RateLimit',
+    windows.map((w) => `"${w.window}";r=${w.remaining};t=${Math.max(Math.ceil((w.resetAt.getTime() - nowMs) / 1000), 0)}`).join(', '),
+  );
 }
 
 /** Counts every request against the tenant's `api_calls` limits; 429 problem+json with Retry-After when over. */
@@ -36,7 +39,9 @@ export function apiRateLimit(options: ApiRateLimitOptions): RequestHandler {
         type: 'https://recoup.dev/problems/rate-limited',
         title: 'Too Many Requests',
         status: 429,
-        detail: d ? `The ${d.window} limit of ${d.limit} ${d.counter.replace('_', ' ')} is used up; it resets at ${d.resetAt.toISOString()}` : 'Rate limiter unavailable',
+        detail: d
+          ? `The ${d.window} limit of ${d.limit} ${d.counter.replace('_', ' ')} is used up; it resets at ${d.resetAt.toISOString()}`
+          : 'Rate limiter unavailable',
         request_id: req.id,
       });
     } catch (err) {

@@ -7,7 +7,10 @@ describe('CalendarWindows (Europe/London)', () => {
   const calendar = new CalendarWindows();
 
   it('starts a day at local midnight: 23:00 UTC in summer, 00:00 UTC in winter', () => {
-    expect(calendar.period('daily', at('2026-07-15T22:59:59.999Z'))).toMatchObject({ label: '2026-07-15', endMs: at('2026-07-15T23:00:00Z') });
+    expect(calendar.period('daily', at('2026-07-15T22:59:59.999Z'))).toMatchObject({
+      label: '2026-07-15',
+      endMs: at('2026-07-15T23:00:00Z'),
+    });
     expect(calendar.period('daily', at('2026-07-15T23:00:00Z')).label).toBe('2026-07-16');
     expect(calendar.period('daily', at('2026-12-01T23:59:59Z')).label).toBe('2026-12-01');
   });

@@ -30,7 +30,11 @@ export class CalendarWindows {
     const unit = window === 'monthly' ? 'month' : 'day';
     const start = local.startOf(unit);
     const end = start.plus(window === 'monthly' ? { months: 1 } : { days: 1 });
-    const period = { label: start.toFormat(window === 'monthly' ? 'yyyy-MM' : 'yyyy-MM-dd'), startMs: start.toMillis(), endMs: end.toMillis() };
+    const period = {
+      label: start.toFormat(window === 'monthly' ? 'yyyy-MM' : 'yyyy-MM-dd'),
+      startMs: start.toMillis(),
+      endMs: end.toMillis(),
+    };
     this.cache.set(window, period);
     return period;
   }

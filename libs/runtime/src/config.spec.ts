@@ -15,7 +15,9 @@ describe('loadServiceConfig', () => {
   });
 
   it('reports a bad variable as one line through the failure path', () => {
-    expect(() => loadServiceConfig('svc', schema, () => [], { PORT: 'abc' }, fail)).toThrow('exit: svc: invalid environment: PORT (expected number)');
+    expect(() => loadServiceConfig('svc', schema, () => [], { PORT: 'abc' }, fail)).toThrow(
+      'exit: svc: invalid environment: PORT (expected number)',
+    );
   });
 
   it('reports a provider problem, such as an implicit sandbox in production, the same way', () => {

@@ -39,7 +39,10 @@ export async function startService(options: StartOptions): Promise<{ server: Ser
   const server = await listen(app, port, options.host);
   const sandboxed = deps.providers.filter((p) => p.mode === 'sandbox');
   if (sandboxed.length > 0) {
-    deps.logger.warn({ providers: sandboxed.map((p) => `${p.name}: ${p.reason}`) }, `sandbox mode: ${sandboxed.map((p) => p.name).join(', ')} will not reach the real provider`);
+    deps.logger.warn(
+      { providers: sandboxed.map((p) => `${p.name}: ${p.reason}`) },
+      `sandbox mode: ${sandboxed.map((p) => p.name).join(', ')} will not reach the real provider`,
+    );
   }
   const shutdown = handleShutdown({
     logger: deps.logger,

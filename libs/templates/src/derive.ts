@@ -9,7 +9,12 @@ export function derive(v: BaseVariables): Derived {
   const consumer = v.debtor.kind === 'consumer';
   const lateClaim =
     !consumer && v.claimStatutoryInterest && daysOverdue > 0 && outstandingPence > 0
-      ? latePaymentClaim({ principalPence: outstandingPence, dueDate: v.invoice.dueDate, asOf: v.today, frozenPeriods: v.interestFrozenPeriods })
+      ? latePaymentClaim({
+          principalPence: outstandingPence,
+          dueDate: v.invoice.dueDate,
+          asOf: v.today,
+          frozenPeriods: v.interestFrozenPeriods,
+        })
       : null;
   return {
     consumer,

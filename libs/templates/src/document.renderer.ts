@@ -12,7 +12,12 @@ function paragraphsHtml(items: string[]): string {
 }
 
 function factsHtml(facts: Array<[string, string]>): string {
-  const rows = facts.map(([k, v]) => `<tr><th align="left" style="padding:4px 12px 4px 0;font-weight:600">${escapeHtml(k)}</th><td style="padding:4px 0">${escapeHtml(v)}</td></tr>`).join('');
+  const rows = facts
+    .map(
+      ([k, v]) =>
+        `<tr><th align="left" style="padding:4px 12px 4px 0;font-weight:600">${escapeHtml(k)}</th><td style="padding:4px 0">${escapeHtml(v)}</td></tr>`,
+    )
+    .join('');
   return `<table role="presentation" style="border-collapse:collapse;margin:12px 0">${rows}</table>`;
 }
 

@@ -45,7 +45,9 @@ export function formatUkShortDate(iso: string): string {
 
 /** "2026-11-23" -> "Monday 23 November". */
 export function spokenDate(iso: string): string {
-  return parseIsoDate(iso).toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).replace(',', '');
+  return parseIsoDate(iso)
+    .toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+    .replace(',', '');
 }
 
 export function addDays(iso: string, days: number): string {

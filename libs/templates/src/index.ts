@@ -1,7 +1,20 @@
 export { STAGE_DEFINITIONS, TemplateRenderError, TemplateVariablesError, gsm7Safe, renderTemplate, templateIds } from './template-catalog';
 export type { TemplateId } from './template-catalog';
 export { STAGES, TEMPLATE_CHANNELS } from './template.types';
-export type { Derived, MessageDocument, RenderedEmail, RenderedLetter, RenderedSms, RenderedTemplate, RenderedVoice, Stage, StageDefinition, TemplateChannel, VoiceLine, VoiceLineKey } from './template.types';
+export type {
+  Derived,
+  MessageDocument,
+  RenderedEmail,
+  RenderedLetter,
+  RenderedSms,
+  RenderedTemplate,
+  RenderedVoice,
+  Stage,
+  StageDefinition,
+  TemplateChannel,
+  VoiceLine,
+  VoiceLineKey,
+} from './template.types';
 export * from './template-variables.schema';
 export { countSmsSegments, smsEncoding } from './sms-segments';
 export type { SmsEncoding, SmsSegmentCount } from './sms-segments';

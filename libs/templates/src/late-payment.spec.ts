@@ -20,7 +20,9 @@ describe('Late Payment of Commercial Debts (Interest) Act 1998', () => {
   it('lets an operator extend the table', () => {
     const extended = [...BANK_OF_ENGLAND_BASE_RATES, { from: '2026-05-07', basisPoints: 350 }];
     expect(baseRateOn('2026-06-30', extended)).toBe(350);
-    expect(latePaymentClaim({ principalPence: 1_000_00, dueDate: '2026-08-01', asOf: '2026-08-02', baseRates: extended }).annualRateBasisPoints).toBe(1150);
+    expect(
+      latePaymentClaim({ principalPence: 1_000_00, dueDate: '2026-08-01', asOf: '2026-08-02', baseRates: extended }).annualRateBasisPoints,
+    ).toBe(1150);
   });
 
   it('pays fixed compensation by band (s.5A)', () => {
@@ -34,7 +36,14 @@ describe('Late Payment of Commercial Debts (Interest) Act 1998', () => {
     // GBP 2,400 due 15 September 2025: reference 30 June 2025 (4.25%), 12.25% a year.
     // 30 days late: 240000 x 0.1225 x 30 / 365 = 2416.438... -> 2416 pence.
     const claim = latePaymentClaim({ principalPence: 2_400_00, dueDate: '2025-09-15', asOf: '2025-10-15' });
-    expect(claim).toMatchObject({ referenceDate: '2025-06-30', baseRateBasisPoints: 425, annualRateBasisPoints: 1225, daysLate: 30, interestPence: 2416, compensationPence: 70_00 });
+    expect(claim).toMatchObject({
+      referenceDate: '2025-06-30',
+      baseRateBasisPoints: 425,
+      annualRateBasisPoints: 1225,
+      daysLate: 30,
+      interestPence: 2416,
+      compensationPence: 70_00,
+    });
     expect(claim.totalClaimPence).toBe(2_400_00 + 2416 + 70_00);
     expect(claim.dailyInterestPence).toBeCloseTo(80.5479, 4);
   });
@@ -56,14 +65,26 @@ describe('Late Payment of Commercial Debts (Interest) Act 1998', () => {
   });
 
   it('charges nothing before the due date has passed or on a settled debt', () => {
-    expect(latePaymentClaim({ principalPence: 1_000_00, dueDate: '2026-11-21', asOf: '2026-11-21' })).toMatchObject({ interestPence: 0, compensationPence: 0 });
-    expect(latePaymentClaim({ principalPence: 0, dueDate: '2026-01-01', asOf: '2026-11-21' })).toMatchObject({ interestPence: 0, compensationPence: 0 });
+    expect(latePaymentClaim({ principalPence: 1_000_00, dueDate: '2026-11-21', asOf: '2026-11-21' })).toMatchObject({
+      interestPence: 0,
+      compensationPence: 0,
+    });
+    expect(latePaymentClaim({ principalPence: 0, dueDate: '2026-01-01', asOf: '2026-11-21' })).toMatchObject({
+      interestPence: 0,
+      compensationPence: 0,
+    });
   });
 
   it('adds no interest for days inside a Breathing Space moratorium', () => {
     const base = { principalPence: 3_650_00, dueDate: '2025-12-31', asOf: '2026-01-30' }; // 30 days at 12.25% (reference 30 June 2025)
     const full = latePaymentClaim(base);
-    const frozen = latePaymentClaim({ ...base, frozenPeriods: [{ from: '2026-01-11', to: '2026-01-20' }, { from: '2026-01-15', to: '2026-01-25' }] });
+    const frozen = latePaymentClaim({
+      ...base,
+      frozenPeriods: [
+        { from: '2026-01-11', to: '2026-01-20' },
+        { from: '2026-01-15', to: '2026-01-25' },
+      ],
+    });
     expect(full.interestDays).toBe(30);
     expect(frozen.interestDays).toBe(15);
     // 365000 x 1225 x 15 / 3,650,000 = 1837.5 -> 1838 (half up)
@@ -73,7 +94,10 @@ describe('Late Payment of Commercial Debts (Interest) Act 1998', () => {
 
   it('can pick the half-year by the day interest starts instead', () => {
     expect(latePaymentClaim({ principalPence: 1_000_00, dueDate: '2025-06-30', asOf: '2025-07-30' }).referenceDate).toBe('2024-12-31');
-    expect(latePaymentClaim({ principalPence: 1_000_00, dueDate: '2025-06-30', asOf: '2025-07-30', referenceBasis: 'interest_start' }).referenceDate).toBe('2025-06-30');
+    expect(
+      latePaymentClaim({ principalPence: 1_000_00, dueDate: '2025-06-30', asOf: '2025-07-30', referenceBasis: 'interest_start' })
+        .referenceDate,
+    ).toBe('2025-06-30');
   });
 
   it('refuses non-integer money', () => {

@@ -8,5 +8,6 @@ const { html, count, sms } = buildPreviewHtml();
 mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, html);
 console.log(`SMS parts (sample data):`);
-for (const s of sms) console.log(`  ${s.id.padEnd(40)} ${s.kind.padEnd(9)} ${String(s.units).padStart(4)} units  ${s.segments}/${s.budget} parts`);
+for (const s of sms)
+  console.log(`  ${s.id.padEnd(40)} ${s.kind.padEnd(9)} ${String(s.units).padStart(4)} units  ${s.segments}/${s.budget} parts`);
 console.log(`wrote ${count} renderings to ${out}`);

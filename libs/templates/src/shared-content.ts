@@ -78,28 +78,44 @@ export function smsDemandTail(v: BaseVariables, d: Derived): string {
 export function callOpening(v: BaseVariables): VoiceLine[] {
   return [
     { key: 'recording_notice', text: `Hello, this is an automated assistant calling for ${v.creditor.name}. This call is recorded.` },
-    { key: 'identity_check', text: `May I speak to ${v.debtor.name}? To protect your privacy, please confirm your postcode before we go on.` },
+    {
+      key: 'identity_check',
+      text: `May I speak to ${v.debtor.name}? To protect your privacy, please confirm your postcode before we go on.`,
+    },
   ];
 }
 
 /** Said only to the debtor, after the identity check. */
 export function callDisclosure(v: BaseVariables, d: Derived): VoiceLine {
-  return { key: 'disclosure', text: `Thank you. I am calling about invoice ${spellReference(v.invoice.reference)} from ${v.creditor.name}. ${spokenPence(d.outstandingPence)} is outstanding; it was due on ${d.dueDate}.` };
+  return {
+    key: 'disclosure',
+    text: `Thank you. I am calling about invoice ${spellReference(v.invoice.reference)} from ${v.creditor.name}. ${spokenPence(d.outstandingPence)} is outstanding; it was due on ${d.dueDate}.`,
+  };
 }
 
 export function callRequiredLines(v: BaseVariables, d: Derived): VoiceLine[] {
   const lines: VoiceLine[] = [
-    { key: 'how_to_dispute', text: 'If you think you do not owe this, or the amount is wrong, just tell me and we will pause and look into it.' },
+    {
+      key: 'how_to_dispute',
+      text: 'If you think you do not owe this, or the amount is wrong, just tell me and we will pause and look into it.',
+    },
     { key: 'contact_choices', text: 'You can also tell me how you would rather we contact you, or ask us to stop calling you.' },
   ];
-  if (d.consumer) lines.push({ key: 'support', text: 'If money is tight, we can agree a plan you can afford. Free debt advice is available from MoneyHelper on 0800 138 7777.' });
+  if (d.consumer)
+    lines.push({
+      key: 'support',
+      text: 'If money is tight, we can agree a plan you can afford. Free debt advice is available from MoneyHelper on 0800 138 7777.',
+    });
   return lines;
 }
 
 /** Voicemail and the abandoned-call message reveal nothing about the debt (CONC 7.9.8G; Ofcom: name and number within 2 s). */
 export function callUnattendedLines(v: BaseVariables): VoiceLine[] {
   return [
-    { key: 'voicemail', text: `This is a message for ${v.debtor.name} from ${v.creditor.name}. Please call us back on ${v.creditor.phone}. Thank you.` },
+    {
+      key: 'voicemail',
+      text: `This is a message for ${v.debtor.name} from ${v.creditor.name}. Please call us back on ${v.creditor.phone}. Thank you.`,
+    },
     { key: 'abandoned_message', text: `This was a call from ${v.creditor.name}. Our number is ${v.creditor.phone}.` },
   ];
 }

@@ -28,7 +28,9 @@ export type TemplateId = `${Stage}.${TemplateChannel}`;
 
 /** Every (stage, channel) pair that exists: all stages by email, SMS and letter; voice where a call carries the stage. */
 export function templateIds(): TemplateId[] {
-  return STAGES.flatMap((stage) => TEMPLATE_CHANNELS.filter((c) => c !== 'voice' || STAGE_DEFINITIONS[stage].voice).map((c) => `${stage}.${c}` as TemplateId));
+  return STAGES.flatMap((stage) =>
+    TEMPLATE_CHANNELS.filter((c) => c !== 'voice' || STAGE_DEFINITIONS[stage].voice).map((c) => `${stage}.${c}` as TemplateId),
+  );
 }
 
 export class TemplateVariablesError extends Error {
@@ -58,7 +60,10 @@ export function renderTemplate(stage: Stage, channel: TemplateChannel, variables
   if (!def) throw new TemplateRenderError(id, 'unknown stage');
   const parsed = def.schema.safeParse(variables);
   if (!parsed.success) {
-    throw new TemplateVariablesError(id, parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+    throw new TemplateVariablesError(
+      id,
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
   }
   const v = parsed.data;
   const d = derive(v);
@@ -73,7 +78,8 @@ export function renderTemplate(stage: Stage, channel: TemplateChannel, variables
     case 'sms': {
       const text = gsm7Safe(def.sms(v, d));
       const segments = countSmsSegments(text);
-      if (segments.segments > def.smsBudget) throw new TemplateRenderError(id, `SMS needs ${segments.segments} parts, over its budget of ${def.smsBudget}`);
+      if (segments.segments > def.smsBudget)
+        throw new TemplateRenderError(id, `SMS needs ${segments.segments} parts, over its budget of ${def.smsBudget}`);
       out = { channel: 'sms', text, segments, budget: def.smsBudget };
       break;
     }

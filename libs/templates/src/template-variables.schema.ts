@@ -13,7 +13,13 @@ const Pence = z.number().int().nonnegative();
 // Links are kept short (a tenant's short domain) so SMS stay within their segment budgets.
 const Link = z.url({ protocol: /^https$/ }).max(48);
 // Template text is GSM-7-safe by design; these characters would silently turn an SMS into UCS-2 or break HTML.
-const PlainText = (max: number) => z.string().trim().min(1).max(max).refine((s) => !/[<>{}\n\r]/.test(s), 'no markup, braces or line breaks');
+const PlainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((s) => !/[<>{}\n\r]/.test(s), 'no markup, braces or line breaks');
 
 export const CreditorSchema = z.object({
   name: PlainText(40),
@@ -50,22 +56,32 @@ export const BaseVariablesSchema = z.object({
   interestFrozenPeriods: z.array(z.object({ from: IsoDate, to: IsoDate })).optional(),
 });
 
-const consumerHasNoStatutoryInterest = (v: { debtor: { kind: string }; claimStatutoryInterest: boolean }) => !(v.debtor.kind === 'consumer' && v.claimStatutoryInterest);
-const NO_CONSUMER_INTEREST = { message: 'statutory interest under the Late Payment Act applies to business debts only', path: ['claimStatutoryInterest'] };
+const consumerHasNoStatutoryInterest = (v: { debtor: { kind: string }; claimStatutoryInterest: boolean }) =>
+  !(v.debtor.kind === 'consumer' && v.claimStatutoryInterest);
+const NO_CONSUMER_INTEREST = {
+  message: 'statutory interest under the Late Payment Act applies to business debts only',
+  path: ['claimStatutoryInterest'],
+};
 
 export const ReminderVariablesSchema = BaseVariablesSchema.refine(consumerHasNoStatutoryInterest, NO_CONSUMER_INTEREST);
 
 export const FinalNoticeVariablesSchema = BaseVariablesSchema.extend({ respondBy: IsoDate })
   .refine(consumerHasNoStatutoryInterest, NO_CONSUMER_INTEREST)
   // Pre-Action Protocol for Debt Claims: an individual gets 30 days to reply; we give businesses 14. Never a falsely short deadline (CONC 7.3.10R).
-  .refine((v) => daysFrom(v.today, v.respondBy) >= (v.debtor.kind === 'consumer' ? 30 : 14), { message: 'respondBy gives too little time (30 days for individuals, 14 for businesses)', path: ['respondBy'] });
+  .refine((v) => daysFrom(v.today, v.respondBy) >= (v.debtor.kind === 'consumer' ? 30 : 14), {
+    message: 'respondBy gives too little time (30 days for individuals, 14 for businesses)',
+    path: ['respondBy'],
+  });
 
 const Installment = z.object({ dueDate: IsoDate, amountPence: z.number().int().positive() });
 export const PaymentPlanVariablesSchema = BaseVariablesSchema.extend({
   plan: z.object({ installments: z.array(Installment).min(1).max(36), frequency: z.enum(['weekly', 'fortnightly', 'monthly']) }),
 })
   .refine(consumerHasNoStatutoryInterest, NO_CONSUMER_INTEREST)
-  .refine((v) => v.plan.installments.reduce((a, i) => a + i.amountPence, 0) === v.invoice.amountPence - v.invoice.paidPence, { message: 'installments must add up to the outstanding amount', path: ['plan', 'installments'] });
+  .refine((v) => v.plan.installments.reduce((a, i) => a + i.amountPence, 0) === v.invoice.amountPence - v.invoice.paidPence, {
+    message: 'installments must add up to the outstanding amount',
+    path: ['plan', 'installments'],
+  });
 
 export const PromiseToPayVariablesSchema = BaseVariablesSchema.extend({
   promise: z.object({ amountPence: z.number().int().positive(), date: IsoDate }),

@@ -27,7 +27,12 @@ function textOf(r: RenderedTemplate): string {
 /** Every string at its schema maximum, the largest amounts: the worst case for SMS budgets and layout. */
 function longest(stage: Stage, kind: Kind): Record<string, unknown> {
   const v = sampleVariables(stage, kind);
-  const words = (n: number) => 'Abcdefghi '.repeat(Math.ceil(n / 10)).slice(0, n).trim().padEnd(n, 'x');
+  const words = (n: number) =>
+    'Abcdefghi '
+      .repeat(Math.ceil(n / 10))
+      .slice(0, n)
+      .trim()
+      .padEnd(n, 'x');
   const link = (c: string) => `https://${c.repeat(40)}`;
   const amountPence = 21_474_836_47;
   const invoice = { ...(v.invoice as object), reference: 'R'.repeat(1) + '0123456789012345678', amountPence, paidPence: 0 };
@@ -41,7 +46,10 @@ function longest(stage: Stage, kind: Kind): Record<string, unknown> {
   if (v.plan) {
     const n = 3;
     const each = Math.floor(amountPence / n);
-    const installments = Array.from({ length: n }, (_, i) => ({ dueDate: `2027-0${i + 1}-28`, amountPence: i === n - 1 ? amountPence - each * (n - 1) : each }));
+    const installments = Array.from({ length: n }, (_, i) => ({
+      dueDate: `2027-0${i + 1}-28`,
+      amountPence: i === n - 1 ? amountPence - each * (n - 1) : each,
+    }));
     out.plan = { frequency: 'fortnightly', installments };
   }
   if (v.promise) out.promise = { amountPence, date: '2026-11-28' };
@@ -54,9 +62,17 @@ describe('templates', () => {
   it('cover every stage by email, SMS and letter, and voice where calls carry the stage', () => {
     expect(STAGES).toHaveLength(10);
     for (const stage of STAGES) for (const c of ['email', 'sms', 'letter'] as const) expect(templateIds()).toContain(`${stage}.${c}`);
-    expect(templateIds().filter((id) => id.endsWith('.voice')).sort()).toEqual(
-      ['gentle_reminder.voice', 'payment_plan_confirmation.voice', 'payment_plan_proposal.voice', 'promise_to_pay_confirmation.voice', 'standard_escalation.voice'],
-    );
+    expect(
+      templateIds()
+        .filter((id) => id.endsWith('.voice'))
+        .sort(),
+    ).toEqual([
+      'gentle_reminder.voice',
+      'payment_plan_confirmation.voice',
+      'payment_plan_proposal.voice',
+      'promise_to_pay_confirmation.voice',
+      'standard_escalation.voice',
+    ]);
   });
 
   it.each(ids)('%s.%s renders for business and consumer debtors', (stage, channel) => {
@@ -84,35 +100,44 @@ describe('templates', () => {
 
   it('refuses money that is not integer pence, and impossible dates', () => {
     const v = sampleVariables('gentle_reminder', 'business');
-    expect(() => renderTemplate('gentle_reminder', 'email', { ...v, invoice: { ...(v.invoice as object), amountPence: 2400.5 } })).toThrow(TemplateVariablesError);
+    expect(() => renderTemplate('gentle_reminder', 'email', { ...v, invoice: { ...(v.invoice as object), amountPence: 2400.5 } })).toThrow(
+      TemplateVariablesError,
+    );
     expect(() => renderTemplate('gentle_reminder', 'email', { ...v, today: '2026-02-30' })).toThrow(/today/);
   });
 
   describe.each(KINDS)('every demand to a %s debtor', (kind) => {
     const demands = ids.filter(([stage]) => STAGE_DEFINITIONS[stage].demandsPayment);
 
-    it.each(demands)('%s.%s identifies the creditor, amount and invoice, and says how to pay, dispute and change contact', (stage, channel) => {
-      const v = sampleVariables(stage, kind) as { creditor: { name: string }; invoice: { reference: string; amountPence: number }; links: Record<string, string> };
-      const r = renderTemplate(stage, channel, v);
-      const text = textOf(r);
-      expect(text).toContain(v.creditor.name);
-      if (channel === 'voice') {
-        const keys = (r as Extract<RenderedTemplate, { channel: 'voice' }>).lines.map((l) => l.key);
-        expect(keys).toEqual(expect.arrayContaining(['how_to_dispute', 'contact_choices']));
-        expect(text).toContain(v.invoice.reference.split('').join(' '));
-        expect(text).toMatch(new RegExp(spokenPence(v.invoice.amountPence).split(' ')[0] as string));
-        return;
-      }
-      expect(text).toContain(v.invoice.reference);
-      // The balance, or for a business debt with statutory interest claimed, the total now due.
-      const d = derive(BaseVariablesSchema.parse(v));
-      expect([d.outstanding, formatPence(d.totalDuePence)].some((amount) => text.includes(amount))).toBe(true);
-      expect(text).toContain(v.links.pay);
-      expect(text).toContain(v.links.dispute);
-      expect(text).toContain(v.links.preferences);
-      if (channel === 'sms') expect(text).toContain('Reply STOP');
-      if (kind === 'consumer') expect(text).toMatch(/moneyhelper\.org\.uk/i);
-    });
+    it.each(demands)(
+      '%s.%s identifies the creditor, amount and invoice, and says how to pay, dispute and change contact',
+      (stage, channel) => {
+        const v = sampleVariables(stage, kind) as {
+          creditor: { name: string };
+          invoice: { reference: string; amountPence: number };
+          links: Record<string, string>;
+        };
+        const r = renderTemplate(stage, channel, v);
+        const text = textOf(r);
+        expect(text).toContain(v.creditor.name);
+        if (channel === 'voice') {
+          const keys = (r as Extract<RenderedTemplate, { channel: 'voice' }>).lines.map((l) => l.key);
+          expect(keys).toEqual(expect.arrayContaining(['how_to_dispute', 'contact_choices']));
+          expect(text).toContain(v.invoice.reference.split('').join(' '));
+          expect(text).toMatch(new RegExp(spokenPence(v.invoice.amountPence).split(' ')[0] as string));
+          return;
+        }
+        expect(text).toContain(v.invoice.reference);
+        // The balance, or for a business debt with statutory interest claimed, the total now due.
+        const d = derive(BaseVariablesSchema.parse(v));
+        expect([d.outstanding, formatPence(d.totalDuePence)].some((amount) => text.includes(amount))).toBe(true);
+        expect(text).toContain(v.links.pay);
+        expect(text).toContain(v.links.dispute);
+        expect(text).toContain(v.links.preferences);
+        if (channel === 'sms') expect(text).toContain('Reply STOP');
+        if (kind === 'consumer') expect(text).toMatch(/moneyhelper\.org\.uk/i);
+      },
+    );
   });
 
   it('has no banned phrasing anywhere, for sample or longest variables', () => {
@@ -120,7 +145,8 @@ describe('templates', () => {
     for (const [stage, channel] of ids) {
       for (const kind of KINDS) {
         for (const v of [sampleVariables(stage, kind), longest(stage, kind)]) {
-          for (const hit of findBannedPhrases(textOf(renderTemplate(stage, channel, v)))) hits.push(`${stage}.${channel} (${kind}): "${hit.match}" - ${hit.why}`);
+          for (const hit of findBannedPhrases(textOf(renderTemplate(stage, channel, v))))
+            hits.push(`${stage}.${channel} (${kind}): "${hit.match}" - ${hit.why}`);
         }
       }
     }
@@ -128,7 +154,16 @@ describe('templates', () => {
   });
 
   it('has a banned-phrase lint that actually catches threats and false urgency', () => {
-    for (const bad of ['Pay immediately or else', 'We will send bailiffs', 'We will take you to court', 'This is your FINAL WARNING', 'You could be arrested', 'Pay now!', 'Remortgage your home to pay', 'We will tell your employer']) {
+    for (const bad of [
+      'Pay immediately or else',
+      'We will send bailiffs',
+      'We will take you to court',
+      'This is your FINAL WARNING',
+      'You could be arrested',
+      'Pay now!',
+      'Remortgage your home to pay',
+      'We will tell your employer',
+    ]) {
       expect(findBannedPhrases(bad)).not.toEqual([]);
     }
     expect(findBannedPhrases('Reply STOP to stop texts. We may consider starting court proceedings.')).toEqual([]);
@@ -157,8 +192,11 @@ describe('templates', () => {
     expect(text).toContain(formatPence(claim.totalClaimPence));
     const noClaim = textOf(renderTemplate('standard_escalation', 'email', { ...b, claimStatutoryInterest: false }));
     expect(noClaim).not.toMatch(/interest/i);
-    for (const [stage, channel] of ids) expect(textOf(renderTemplate(stage, channel, sampleVariables(stage, 'consumer')))).not.toMatch(/statutory interest|Late Payment/i);
-    expect(() => renderTemplate('gentle_reminder', 'email', { ...sampleVariables('gentle_reminder', 'consumer'), claimStatutoryInterest: true })).toThrow(/business debts only/);
+    for (const [stage, channel] of ids)
+      expect(textOf(renderTemplate(stage, channel, sampleVariables(stage, 'consumer')))).not.toMatch(/statutory interest|Late Payment/i);
+    expect(() =>
+      renderTemplate('gentle_reminder', 'email', { ...sampleVariables('gentle_reminder', 'consumer'), claimStatutoryInterest: true }),
+    ).toThrow(/business debts only/);
   });
 
   it('never lets interest accrue over a Breathing Space', () => {

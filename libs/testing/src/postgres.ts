@@ -58,8 +58,12 @@ async function ensureTemplate(): Promise<string> {
       await migrateDatabase(withDatabase(adminUrl(), building));
       await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
       // Templates of older migration sets are no longer needed.
-      const stale = await admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'recoup_tpl_%' AND datname <> $1 AND datname NOT LIKE '%_building'", [name]);
-      for (const row of stale.rows as Array<{ datname: string }>) await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
+      const stale = await admin.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'recoup_tpl_%' AND datname <> $1 AND datname NOT LIKE '%_building'",
+        [name],
+      );
+      for (const row of stale.rows as Array<{ datname: string }>)
+        await admin.query(`DROP DATABASE IF EXISTS "${row.datname}" WITH (FORCE)`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock(727001)');
     }

@@ -24,7 +24,13 @@ export function describeServiceContract(service: string, build: (env: NodeJS.Pro
     beforeAll(async () => {
       database = await createTestDatabase();
       redis = await DisposableRedis.start();
-      svc = build({ DATABASE_URL: database.url, REDIS_URL: redis.url, LOG_LEVEL: 'silent', QUEUE_PREFIX: `test-${service}`, HEALTH_TIMEOUT_MS: '500' });
+      svc = build({
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        LOG_LEVEL: 'silent',
+        QUEUE_PREFIX: `test-${service}`,
+        HEALTH_TIMEOUT_MS: '500',
+      });
       await svc.start?.();
     });
 
@@ -35,26 +41,35 @@ export function describeServiceContract(service: string, build: (env: NodeJS.Pro
     });
 
     it('answers /health 200 with postgres and redis up', async () => {
-      const res = await waitFor(async () => {
-        const r = await request(svc.app).get('/health');
-        return r.status === 200 ? r : undefined;
-      }, { what: `${service} /health 200` });
+      const res = await waitFor(
+        async () => {
+          const r = await request(svc.app).get('/health');
+          return r.status === 200 ? r : undefined;
+        },
+        { what: `${service} /health 200` },
+      );
       expect(res.body).toMatchObject({ status: 'ok', service, checks: { postgres: 'up', redis: 'up' } });
     });
 
     it('answers 503 naming redis while Redis is down, and 200 again once it is back', async () => {
       await redis.stop();
-      const down = await waitFor(async () => {
-        const r = await request(svc.app).get('/health');
-        return r.status === 503 ? r : undefined;
-      }, { what: 'a 503 while Redis is down' });
+      const down = await waitFor(
+        async () => {
+          const r = await request(svc.app).get('/health');
+          return r.status === 503 ? r : undefined;
+        },
+        { what: 'a 503 while Redis is down' },
+      );
       expect(down.body.checks).toMatchObject({ postgres: 'up', redis: 'down' });
       expect(down.body.errors.redis).toBeTruthy();
       await redis.start();
-      const up = await waitFor(async () => {
-        const r = await request(svc.app).get('/health');
-        return r.status === 200 ? r : undefined;
-      }, { what: 'a 200 after Redis restarts', timeoutMs: 15_000 });
+      const up = await waitFor(
+        async () => {
+          const r = await request(svc.app).get('/health');
+          return r.status === 200 ? r : undefined;
+        },
+        { what: 'a 200 after Redis restarts', timeoutMs: 15_000 },
+      );
       expect(up.body.checks.redis).toBe('up');
     });
 

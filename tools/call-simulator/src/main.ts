@@ -10,7 +10,9 @@ async function main(): Promise<void> {
     process.stderr.write(`unknown script "${name}"; one of: ${Object.keys(DEBTOR_SCRIPTS).join(', ')}\n`);
     process.exit(2);
   }
-  process.stdout.write(`Scripted debtor "${name}": ${script.turns.map((t) => JSON.stringify(t.say)).join(' / ') || `(${script.answer})`}\n\n`);
+  process.stdout.write(
+    `Scripted debtor "${name}": ${script.turns.map((t) => JSON.stringify(t.say)).join(' / ') || `(${script.answer})`}\n\n`,
+  );
   const result = await simulateCall({ script, verbose: args.includes('--verbose') });
   process.stdout.write(formatResult(result) + '\n');
 }

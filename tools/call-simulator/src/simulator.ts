@@ -1,6 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { FakeOpenAiRealtimeServer, FakeTwilioVoice, FakeTwilioVoiceApi, createTestDatabase, freePort, testQueuePrefix, testRedisUrl, waitFor, type CalleeScript, type FakeCallRecord, type TestDatabase } from '@recoup/testing';
+import {
+  FakeOpenAiRealtimeServer,
+  FakeTwilioVoice,
+  FakeTwilioVoiceApi,
+  createTestDatabase,
+  freePort,
+  testQueuePrefix,
+  testRedisUrl,
+  waitFor,
+  type CalleeScript,
+  type FakeCallRecord,
+  type TestDatabase,
+} from '@recoup/testing';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const ACCOUNT_SID = 'AC' + 'c'.repeat(32);
@@ -18,7 +30,15 @@ export interface SimulationOptions {
 
 export interface SimulationResult {
   callSid: string;
-  status: { call_sid: string; status: string; duration: number | null; transcript: string; outcome: string | null; payment_collected: boolean; cost: number };
+  status: {
+    call_sid: string;
+    status: string;
+    duration: number | null;
+    transcript: string;
+    outcome: string | null;
+    payment_collected: boolean;
+    cost: number;
+  };
   /** What the phone line carried, as the fake callee heard it. */
   heard: FakeCallRecord['transcript'];
   sms: Array<{ purpose: string; jobId: string | null; variables: Record<string, string> }>;
@@ -33,18 +53,41 @@ export interface SimulationResult {
 export async function simulateCall(options: SimulationOptions): Promise<SimulationResult> {
   let t: TestDatabase | undefined;
   let child: ChildProcess | undefined;
-  const voice = new FakeTwilioVoice({ authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, frameMs: options.frameMs ?? 20, turnGapMs: 300, script: () => options.script });
+  const voice = new FakeTwilioVoice({
+    authToken: AUTH_TOKEN,
+    accountSid: ACCOUNT_SID,
+    frameMs: options.frameMs ?? 20,
+    turnGapMs: 300,
+    script: () => options.script,
+  });
   const api = await new FakeTwilioVoiceApi(voice).start();
   const openai = await new FakeOpenAiRealtimeServer({ silenceFrames: 10 }).start();
   try {
     t = await createTestDatabase();
     const db = t.db;
     // Calling hours are switched off for this tenant so the simulator runs at any hour (the rule itself is tested in voice-agent).
-    const tenant = await db.tenant.create({ data: { name: 'Acme Design Studio', email: 'accounts@acme.example', tier: 'pro', complianceOverrides: { contactHours: { enabled: false } } } });
-    const client = await db.client.create({ data: { tenantId: tenant.id, name: 'John Smith', kind: 'business', phone: '+447911123456', email: 'john@northwind.example' } });
+    const tenant = await db.tenant.create({
+      data: {
+        name: 'Acme Design Studio',
+        email: 'accounts@acme.example',
+        tier: 'pro',
+        complianceOverrides: { contactHours: { enabled: false } },
+      },
+    });
+    const client = await db.client.create({
+      data: { tenantId: tenant.id, name: 'John Smith', kind: 'business', phone: '+447911123456', email: 'john@northwind.example' },
+    });
     const due = new Date(Date.now() - 14 * 86_400_000);
     const invoice = await db.invoice.create({
-      data: { tenantId: tenant.id, clientId: client.id, reference: 'INV-2024-001', amountPence: 1500_00, issueDate: new Date(due.getTime() - 30 * 86_400_000), dueDate: new Date(due.toISOString().slice(0, 10)), status: 'overdue' },
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        reference: 'INV-2024-001',
+        amountPence: 1500_00,
+        issueDate: new Date(due.getTime() - 30 * 86_400_000),
+        dueDate: new Date(due.toISOString().slice(0, 10)),
+        status: 'overdue',
+      },
     });
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -76,8 +119,13 @@ export async function simulateCall(options: SimulationOptions): Promise<Simulati
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    const exited = new Promise<never>((_, reject) => child?.once('exit', (code) => reject(new Error(`voice-agent exited (${code}): ${stderr}`))));
-    await Promise.race([exited, waitFor(async () => (await fetch(`${baseUrl}/health`).catch(() => null))?.ok, { timeoutMs: 60_000, what: 'voice-agent /health' })]);
+    const exited = new Promise<never>((_, reject) =>
+      child?.once('exit', (code) => reject(new Error(`voice-agent exited (${code}): ${stderr}`))),
+    );
+    await Promise.race([
+      exited,
+      waitFor(async () => (await fetch(`${baseUrl}/health`).catch(() => null))?.ok, { timeoutMs: 60_000, what: 'voice-agent /health' }),
+    ]);
     const auth = { authorization: `Bearer ${INTERNAL_TOKEN}`, 'content-type': 'application/json' };
     const res = await fetch(`${baseUrl}/initiate-call`, {
       method: 'POST',
@@ -98,7 +146,10 @@ export async function simulateCall(options: SimulationOptions): Promise<Simulati
     const placed = (await res.json()) as { call_sid?: string };
     if (!res.ok || !placed.call_sid) throw new Error(`initiate-call answered ${res.status}: ${JSON.stringify(placed)}`);
     const callSid = placed.call_sid;
-    const record = await Promise.race([exited, waitFor(() => voice.calls.get(callSid), { what: 'the fake phone to ring' }).then((r) => r.done)]);
+    const record = await Promise.race([
+      exited,
+      waitFor(() => voice.calls.get(callSid), { what: 'the fake phone to ring' }).then((r) => r.done),
+    ]);
     const status = await waitFor(
       async () => {
         const s = (await (await fetch(`${baseUrl}/call-status/${callSid}`, { headers: auth })).json()) as SimulationResult['status'];
@@ -107,14 +158,21 @@ export async function simulateCall(options: SimulationOptions): Promise<Simulati
       { timeoutMs: 20_000, what: 'the call to be finalised' },
     );
     const attempts = await db.contactAttempt.findMany({ where: { clientId: client.id, channel: 'sms' }, orderBy: { createdAt: 'asc' } });
-    const call = await db.call.findUniqueOrThrow({ where: { providerCallSid: callSid }, include: { actions: { orderBy: { createdAt: 'asc' } } } });
+    const call = await db.call.findUniqueOrThrow({
+      where: { providerCallSid: callSid },
+      include: { actions: { orderBy: { createdAt: 'asc' } } },
+    });
     const { JobProducer, createRedis, closeRedis } = await import('@recoup/queue');
     const redis = createRedis(testRedisUrl(), 'client');
     const producer = new JobProducer(redis, queuePrefix);
     const sms = [];
     for (const a of attempts) {
       const job = a.jobId ? await producer.queue('notifications').getJob(a.jobId) : undefined;
-      sms.push({ purpose: a.purpose, jobId: a.jobId, variables: (job?.data as { variables?: Record<string, string> } | undefined)?.variables ?? {} });
+      sms.push({
+        purpose: a.purpose,
+        jobId: a.jobId,
+        variables: (job?.data as { variables?: Record<string, string> } | undefined)?.variables ?? {},
+      });
     }
     await producer.close();
     await closeRedis(redis);

@@ -26,7 +26,12 @@ export class DisposablePostgres {
   static async start(): Promise<DisposablePostgres> {
     const dir = mkdtempSync(path.join(tmpdir(), 'recoup-pg-'));
     const pg = new DisposablePostgres(await freePort(), dir);
-    if (process.getuid?.() === 0) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres']).toString().trim()), Number(execFileSync('id', ['-g', 'postgres']).toString().trim()));
+    if (process.getuid?.() === 0)
+      chownSync(
+        dir,
+        Number(execFileSync('id', ['-u', 'postgres']).toString().trim()),
+        Number(execFileSync('id', ['-g', 'postgres']).toString().trim()),
+      );
     pg.run('initdb', ['-D', pg.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     pg.startServer();
     return pg;
@@ -52,8 +57,13 @@ export class DisposablePostgres {
 
   startServer(): void {
     this.run('pg_ctl', [
-      '-D', this.dataDir, '-w', '-l', path.join(this.dir, 'server.log'),
-      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      '-D',
+      this.dataDir,
+      '-w',
+      '-l',
+      path.join(this.dir, 'server.log'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
       'start',
     ]);
   }

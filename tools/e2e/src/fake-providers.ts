@@ -67,10 +67,20 @@ export class FakeProviders {
   ) {}
 
   /** `scriptFor` picks each debtor's behaviour on the phone by the number dialled. */
-  static async start(options: { twilioAuthToken: string; scriptFor: (call: FakeDialledCall) => CalleeScript; frameMs?: number }): Promise<FakeProviders> {
+  static async start(options: {
+    twilioAuthToken: string;
+    scriptFor: (call: FakeDialledCall) => CalleeScript;
+    frameMs?: number;
+  }): Promise<FakeProviders> {
     const sendgrid = await SendGridFake.start();
     const sms = await TwilioMessagingFake.start();
-    const phone = new FakeTwilioVoice({ authToken: options.twilioAuthToken, accountSid: FAKE_TWILIO_ACCOUNT_SID, frameMs: options.frameMs ?? 5, turnGapMs: 300, script: options.scriptFor });
+    const phone = new FakeTwilioVoice({
+      authToken: options.twilioAuthToken,
+      accountSid: FAKE_TWILIO_ACCOUNT_SID,
+      frameMs: options.frameMs ?? 5,
+      turnGapMs: 300,
+      script: options.scriptFor,
+    });
     const callsApi = await new FakeTwilioVoiceApi(phone).start();
     const openai = await new FakeOpenAiRealtimeServer({ silenceFrames: 10 }).start();
     const twilio = await new TwilioRouter(sms.url, callsApi.url).start();

@@ -23,7 +23,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
 
 /** A client that retries like a real one: same Idempotency-Key, backoff, until it gets a non-5xx answer. */
-async function call(url: string, init: { method: string; key: string; body?: unknown; idempotencyKey?: string; headers?: Record<string, string>; raw?: string }, deadlineMs = 60_000) {
+async function call(
+  url: string,
+  init: { method: string; key: string; body?: unknown; idempotencyKey?: string; headers?: Record<string, string>; raw?: string },
+  deadlineMs = 60_000,
+) {
   const deadline = Date.now() + deadlineMs;
   let wait = 100;
   for (;;) {
@@ -41,8 +45,10 @@ async function call(url: string, init: { method: string; key: string; body?: unk
       });
       // 409 idempotency-key-in-use: the first attempt still holds the key (its lease outlives a crash
       // for a few seconds); a real client retries after Retry-After, as for 429 and 5xx.
-      const inUse = res.status === 409 && (res.headers.get('content-type') ?? '').includes('problem') && res.headers.get('retry-after') !== null;
-      if (res.status < 500 && res.status !== 429 && !inUse) return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+      const inUse =
+        res.status === 409 && (res.headers.get('content-type') ?? '').includes('problem') && res.headers.get('retry-after') !== null;
+      if (res.status < 500 && res.status !== 429 && !inUse)
+        return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
     } catch {
       // connection refused or reset while a service or a backing server is down
     }
@@ -57,9 +63,24 @@ async function main(): Promise<void> {
   const pg = await DisposablePostgres.start();
   const redis = await PersistentRedis.start();
   const secrets = newStackSecrets();
-  const fakes = await FakeProviders.start({ twilioAuthToken: secrets.twilioAuthToken, scriptFor: () => ({ answer: 'no-answer', turns: [] }) });
+  const fakes = await FakeProviders.start({
+    twilioAuthToken: secrets.twilioAuthToken,
+    scriptFor: () => ({ answer: 'no-answer', turns: [] }),
+  });
   let stack: ServiceStack | undefined;
-  const results: Array<{ fault: string; messages: number; delivered: number; cancelled: number; cancelledWhileSending: number; lost: number; duplicated: number; payments: number; paymentDuplicates: number; paymentsLost: number; recoverySeconds: number }> = [];
+  const results: Array<{
+    fault: string;
+    messages: number;
+    delivered: number;
+    cancelled: number;
+    cancelledWhileSending: number;
+    lost: number;
+    duplicated: number;
+    payments: number;
+    paymentDuplicates: number;
+    paymentsLost: number;
+    recoverySeconds: number;
+  }> = [];
   try {
     const databaseUrl = pg.url('recoup');
     await migrateDatabase(databaseUrl);
@@ -67,10 +88,24 @@ async function main(): Promise<void> {
     stack = await ServiceStack.start({ databaseUrl, redisUrl: redis.url, queuePrefix: 'faults', env: fakes.env(), secrets, services });
     const api = (path: string) => `${stack?.url('collections-api')}${path}`;
 
-    const tenant = await call(api('/api/admin/tenants'), { method: 'POST', key: secrets.adminApiKey, body: { name: 'Fault Tolerance Ltd', tier: 'pro', compliance_overrides: { contactHours: { enabled: false } } } });
+    const tenant = await call(api('/api/admin/tenants'), {
+      method: 'POST',
+      key: secrets.adminApiKey,
+      body: { name: 'Fault Tolerance Ltd', tier: 'pro', compliance_overrides: { contactHours: { enabled: false } } },
+    });
     const tenantId = (tenant.body.tenant as { id: string }).id;
     const key = (tenant.body.api_key as { key: string }).key;
-    await call(api(`/api/admin/tenants/${tenantId}`), { method: 'PATCH', key: secrets.adminApiKey, body: { limit_overrides: { hourly: { emails: 100_000, api_calls: 100_000 }, daily: { emails: 100_000, total_cost_pence: 10_000_000 }, monthly: { emails: 1_000_000 } } } });
+    await call(api(`/api/admin/tenants/${tenantId}`), {
+      method: 'PATCH',
+      key: secrets.adminApiKey,
+      body: {
+        limit_overrides: {
+          hourly: { emails: 100_000, api_calls: 100_000 },
+          daily: { emails: 100_000, total_cost_pence: 10_000_000 },
+          monthly: { emails: 1_000_000 },
+        },
+      },
+    });
 
     const only = process.env.FAULT;
     const allFaults: Array<{ name: string; inject: () => Promise<void> }> = [
@@ -100,20 +135,74 @@ async function main(): Promise<void> {
       // Debtors and invoices first (the stream below is what the fault interrupts).
       const invoices: string[] = [];
       for (let i = 0; i < perPhase; i++) {
-        const client = await call(api('/api/clients'), { method: 'POST', key, body: { name: `Debtor ${i}`, email: `debtor${i}.${randomUUID().slice(0, 6)}@faults.example`, phone: '+447911123456', kind: 'business' } });
-        const invoice = await call(api('/api/invoices'), { method: 'POST', key, body: { client_id: client.body.id, invoice_reference: `F-${randomUUID().slice(0, 8)}`, amount: 120, issue_date: day(40), due_date: day(10) } });
+        const client = await call(api('/api/clients'), {
+          method: 'POST',
+          key,
+          body: {
+            name: `Debtor ${i}`,
+            email: `debtor${i}.${randomUUID().slice(0, 6)}@faults.example`,
+            phone: '+447911123456',
+            kind: 'business',
+          },
+        });
+        const invoice = await call(api('/api/invoices'), {
+          method: 'POST',
+          key,
+          body: {
+            client_id: client.body.id,
+            invoice_reference: `F-${randomUUID().slice(0, 8)}`,
+            amount: 120,
+            issue_date: day(40),
+            due_date: day(10),
+          },
+        });
         invoices.push(invoice.body.id as string);
       }
       log(`${fault.name}: ${perPhase} reminder emails and ${perPhase / 4} payments, fault injected mid-stream`);
       const stream = (async () => {
         for (const [i, invoiceId] of invoices.entries()) {
-          const res = await call(api('/api/collections/escalate'), { method: 'POST', key, idempotencyKey: `fault-${invoiceId}`, body: { invoice_id: invoiceId, action: 'email', stage: 'friendly_reminder' } }, 120_000);
+          const res = await call(
+            api('/api/collections/escalate'),
+            {
+              method: 'POST',
+              key,
+              idempotencyKey: `fault-${invoiceId}`,
+              body: { invoice_id: invoiceId, action: 'email', stage: 'friendly_reminder' },
+            },
+            120_000,
+          );
           if (res.status === 202) sent.push({ jobId: res.body.job_id as string, invoiceId });
           else log(`escalate answered ${res.status}: ${JSON.stringify(res.body)}`);
           if (i % 4 === 3) {
-            const event = JSON.stringify({ id: `evt_${randomUUID()}`, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: `pi_${randomUUID().replace(/-/g, '')}`, object: 'payment_intent', amount: 5_000, amount_received: 5_000, currency: 'gbp', status: 'succeeded', metadata: { invoice_id: invoiceId, tenant_id: tenantId } } } });
+            const event = JSON.stringify({
+              id: `evt_${randomUUID()}`,
+              object: 'event',
+              type: 'payment_intent.succeeded',
+              created: Math.floor(Date.now() / 1000),
+              data: {
+                object: {
+                  id: `pi_${randomUUID().replace(/-/g, '')}`,
+                  object: 'payment_intent',
+                  amount: 5_000,
+                  amount_received: 5_000,
+                  currency: 'gbp',
+                  status: 'succeeded',
+                  metadata: { invoice_id: invoiceId, tenant_id: tenantId },
+                },
+              },
+            });
             // Stripe delivers at least once: twice here, the second after the fault may have hit.
-            for (let k = 0; k < 2; k++) await call(api('/api/payments/stripe'), { method: 'POST', key: '', raw: event, headers: { 'stripe-signature': stripeSignatureHeader(event, secrets.stripeWebhookSecret) } }, 120_000);
+            for (let k = 0; k < 2; k++)
+              await call(
+                api('/api/payments/stripe'),
+                {
+                  method: 'POST',
+                  key: '',
+                  raw: event,
+                  headers: { 'stripe-signature': stripeSignatureHeader(event, secrets.stripeWebhookSecret) },
+                },
+                120_000,
+              );
             paid.push(invoiceId);
           }
           await sleep(25);
@@ -128,7 +217,13 @@ async function main(): Promise<void> {
       const jobIds = new Set(sent.map((s) => s.jobId));
       const db = new Client({ connectionString: pg.url('recoup') });
       await db.connect();
-      const statuses = async () => (await db.query<{ job_id: string; status: string; failure_reason: string | null }>('SELECT job_id, status::text, failure_reason FROM contact_attempts WHERE job_id = ANY($1)', [[...jobIds]])).rows;
+      const statuses = async () =>
+        (
+          await db.query<{ job_id: string; status: string; failure_reason: string | null }>(
+            'SELECT job_id, status::text, failure_reason FROM contact_attempts WHERE job_id = ANY($1)',
+            [[...jobIds]],
+          )
+        ).rows;
       // Settled: no attempt still queued (a reminder for an invoice paid meanwhile is rightly cancelled, not sent).
       const deadline = Date.now() + 120_000;
       let rows = await statuses();
@@ -156,7 +251,19 @@ async function main(): Promise<void> {
         payments += Math.min(n, 1);
         paymentDuplicates += Math.max(n - 1, 0);
       }
-      const row = { fault: fault.name, messages: jobIds.size, delivered: distinct, cancelled, cancelledWhileSending, lost: lostRows.length + (jobIds.size - rows.length), duplicated: atProvider.length - distinct, payments, paymentDuplicates, paymentsLost: paid.length - payments, recoverySeconds };
+      const row = {
+        fault: fault.name,
+        messages: jobIds.size,
+        delivered: distinct,
+        cancelled,
+        cancelledWhileSending,
+        lost: lostRows.length + (jobIds.size - rows.length),
+        duplicated: atProvider.length - distinct,
+        payments,
+        paymentDuplicates,
+        paymentsLost: paid.length - payments,
+        recoverySeconds,
+      };
       results.push(row);
       log(JSON.stringify(row));
     }
@@ -167,8 +274,13 @@ async function main(): Promise<void> {
     await redis.destroy();
     pg.destroy();
   }
-  process.stdout.write('\n| fault | reminders queued | sent (at fake SendGrid) | not sent: invoice paid first | sent, row says cancelled | lost | duplicated | payments | lost | duplicated | settled in |\n|---|---|---|---|---|---|---|---|---|---|---|\n');
-  for (const r of results) process.stdout.write(`| ${r.fault} | ${r.messages} | ${r.delivered} | ${r.cancelled} | ${r.cancelledWhileSending} | ${r.lost} | ${r.duplicated} | ${r.payments} | ${r.paymentsLost} | ${r.paymentDuplicates} | ${r.recoverySeconds.toFixed(1)} s |\n`);
+  process.stdout.write(
+    '\n| fault | reminders queued | sent (at fake SendGrid) | not sent: invoice paid first | sent, row says cancelled | lost | duplicated | payments | lost | duplicated | settled in |\n|---|---|---|---|---|---|---|---|---|---|---|\n',
+  );
+  for (const r of results)
+    process.stdout.write(
+      `| ${r.fault} | ${r.messages} | ${r.delivered} | ${r.cancelled} | ${r.cancelledWhileSending} | ${r.lost} | ${r.duplicated} | ${r.payments} | ${r.paymentsLost} | ${r.paymentDuplicates} | ${r.recoverySeconds.toFixed(1)} s |\n`,
+    );
   const bad = results.some((r) => r.lost || r.duplicated || r.paymentDuplicates || r.paymentsLost);
   process.exit(bad ? 1 : 0);
 }

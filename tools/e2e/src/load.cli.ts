@@ -79,16 +79,44 @@ async function main(): Promise<void> {
     });
     // A lender on the pro tier whose operator raised its limits for the test, contact rules relaxed so
     // every escalation is sent now (the rules themselves are not what this measures).
-    const created = await (await fetch(`${base}/api/admin/tenants`, json(secrets.adminApiKey, 'POST', { name: 'Load Ltd', tier: 'pro', compliance_overrides: { contactHours: { enabled: false }, frequency: { enabled: false }, recentConversation: { enabled: false } } }))).json() as { tenant: { id: string }; api_key: { key: string } };
+    const created = (await (
+      await fetch(
+        `${base}/api/admin/tenants`,
+        json(secrets.adminApiKey, 'POST', {
+          name: 'Load Ltd',
+          tier: 'pro',
+          compliance_overrides: { contactHours: { enabled: false }, frequency: { enabled: false }, recentConversation: { enabled: false } },
+        }),
+      )
+    ).json()) as { tenant: { id: string }; api_key: { key: string } };
     const key = created.api_key.key;
     const big = 100_000_000;
-    await fetch(`${base}/api/admin/tenants/${created.tenant.id}`, json(secrets.adminApiKey, 'PATCH', { limit_overrides: { hourly: { emails: big, api_calls: big }, daily: { emails: big, total_cost_pence: big }, monthly: { emails: big, collections: big } } }));
+    await fetch(
+      `${base}/api/admin/tenants/${created.tenant.id}`,
+      json(secrets.adminApiKey, 'PATCH', {
+        limit_overrides: {
+          hourly: { emails: big, api_calls: big },
+          daily: { emails: big, total_cost_pence: big },
+          monthly: { emails: big, collections: big },
+        },
+      }),
+    );
     const clients: string[] = [];
     const invoices: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const c = (await (await fetch(`${base}/api/clients`, json(key, 'POST', { name: `Debtor ${i}`, email: `d${i}@load.example`, phone: '+447911123456', kind: 'business' }))).json()) as { id: string };
+      const c = (await (
+        await fetch(
+          `${base}/api/clients`,
+          json(key, 'POST', { name: `Debtor ${i}`, email: `d${i}@load.example`, phone: '+447911123456', kind: 'business' }),
+        )
+      ).json()) as { id: string };
       clients.push(c.id);
-      const inv = (await (await fetch(`${base}/api/invoices`, json(key, 'POST', { client_id: c.id, invoice_reference: `L-${i}`, amount: 250, issue_date: day(40), due_date: day(10) }))).json()) as { id: string };
+      const inv = (await (
+        await fetch(
+          `${base}/api/invoices`,
+          json(key, 'POST', { client_id: c.id, invoice_reference: `L-${i}`, amount: 250, issue_date: day(40), due_date: day(10) }),
+        )
+      ).json()) as { id: string };
       invoices.push(inv.id);
     }
     const streams: StreamStats[] = [
@@ -101,12 +129,31 @@ async function main(): Promise<void> {
     log(`${seconds} s: ${reads.rate} reads/s, ${creates.rate} creations/s, ${escalations.rate} escalations/s`);
     const started = new Date();
     await Promise.all([
-      openLoop(reads, seconds, (i) => fetch(`${base}/api/invoices/${invoices[i % invoices.length]}`, { headers: { authorization: `Bearer ${key}` } })),
+      openLoop(reads, seconds, (i) =>
+        fetch(`${base}/api/invoices/${invoices[i % invoices.length]}`, { headers: { authorization: `Bearer ${key}` } }),
+      ),
       openLoop(creates, seconds, (i) =>
-        fetch(`${base}/api/invoices`, json(key, 'POST', { client_id: clients[i % clients.length], invoice_reference: `N-${runId}-${i}`, amount: 99.5, issue_date: day(30), due_date: day(5) })),
+        fetch(
+          `${base}/api/invoices`,
+          json(key, 'POST', {
+            client_id: clients[i % clients.length],
+            invoice_reference: `N-${runId}-${i}`,
+            amount: 99.5,
+            issue_date: day(30),
+            due_date: day(5),
+          }),
+        ),
       ),
       openLoop(escalations, seconds, (i) =>
-        fetch(`${base}/api/collections/escalate`, json(key, 'POST', { invoice_id: invoices[i % invoices.length], action: 'email', stage: 'friendly_reminder' }, { 'idempotency-key': `load-${runId}-${i}` })),
+        fetch(
+          `${base}/api/collections/escalate`,
+          json(
+            key,
+            'POST',
+            { invoice_id: invoices[i % invoices.length], action: 'email', stage: 'friendly_reminder' },
+            { 'idempotency-key': `load-${runId}-${i}` },
+          ),
+        ),
       ),
     ]);
     // Let the notifier finish what was queued, then read enqueue-to-sent from the rows.
@@ -114,26 +161,46 @@ async function main(): Promise<void> {
     await db.connect();
     const drainDeadline = Date.now() + 120_000;
     while (Date.now() < drainDeadline) {
-      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM contact_attempts WHERE status = 'queued' AND created_at >= $1`, [started]);
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM contact_attempts WHERE status = 'queued' AND created_at >= $1`,
+        [started],
+      );
       if (Number(rows[0]?.n) === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    const { rows } = await db.query<{ ms: number; status: string }>(`SELECT extract(epoch FROM (sent_at - created_at)) * 1000 AS ms, status::text FROM contact_attempts WHERE created_at >= $1 AND channel = 'email'`, [started]);
+    const { rows } = await db.query<{ ms: number; status: string }>(
+      `SELECT extract(epoch FROM (sent_at - created_at)) * 1000 AS ms, status::text FROM contact_attempts WHERE created_at >= $1 AND channel = 'email'`,
+      [started],
+    );
     await db.end();
-    const sentMs = rows.filter((r) => r.ms !== null).map((r) => Number(r.ms)).sort((a, b) => a - b);
+    const sentMs = rows
+      .filter((r) => r.ms !== null)
+      .map((r) => Number(r.ms))
+      .sort((a, b) => a - b);
     const byStatus = rows.reduce<Record<string, number>>((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {});
 
     process.stdout.write(`\n| stream | rate | requests | p50 | p99 | max | answers |\n|---|---|---|---|---|---|---|\n`);
     for (const s of streams) {
       const sorted = [...s.latencies].sort((a, b) => a - b);
       const answers = [...s.statuses.entries()].map(([k, v]) => `${k}: ${v}`).join(', ');
-      process.stdout.write(`| ${s.name} | ${s.rate}/s | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} ms | ${percentile(sorted, 99).toFixed(1)} ms | ${(sorted.at(-1) ?? NaN).toFixed(1)} ms | ${answers} |\n`);
+      process.stdout.write(
+        `| ${s.name} | ${s.rate}/s | ${sorted.length} | ${percentile(sorted, 50).toFixed(1)} ms | ${percentile(sorted, 99).toFixed(1)} ms | ${(sorted.at(-1) ?? NaN).toFixed(1)} ms | ${answers} |\n`,
+      );
     }
-    process.stdout.write(`| notifier: escalation → email sent | ${escalations.rate}/s | ${sentMs.length} | ${percentile(sentMs, 50).toFixed(1)} ms | ${percentile(sentMs, 99).toFixed(1)} ms | ${(sentMs.at(-1) ?? NaN).toFixed(1)} ms | ${JSON.stringify(byStatus)} |\n`);
-    const errors = streams.reduce((n, s) => n + [...s.statuses.entries()].filter(([k]) => typeof k !== 'number' || k >= 500).reduce((m, [, v]) => m + v, 0), 0);
+    process.stdout.write(
+      `| notifier: escalation → email sent | ${escalations.rate}/s | ${sentMs.length} | ${percentile(sentMs, 50).toFixed(1)} ms | ${percentile(sentMs, 99).toFixed(1)} ms | ${(sentMs.at(-1) ?? NaN).toFixed(1)} ms | ${JSON.stringify(byStatus)} |\n`,
+    );
+    const errors = streams.reduce(
+      (n, s) => n + [...s.statuses.entries()].filter(([k]) => typeof k !== 'number' || k >= 500).reduce((m, [, v]) => m + v, 0),
+      0,
+    );
     process.stdout.write(`\nerrors (5xx or no answer): ${errors}\n`);
-    const unhandled = stack.output('collections-api').split('\n').filter((l) => l.includes('unhandled error'));
-    if (unhandled.length) process.stdout.write(`collections-api logged ${unhandled.length} unhandled errors; first: ${unhandled[0]?.slice(0, 600)}\n`);
+    const unhandled = stack
+      .output('collections-api')
+      .split('\n')
+      .filter((l) => l.includes('unhandled error'));
+    if (unhandled.length)
+      process.stdout.write(`collections-api logged ${unhandled.length} unhandled errors; first: ${unhandled[0]?.slice(0, 600)}\n`);
   } finally {
     await stack.stop();
     await database.drop();

@@ -112,7 +112,8 @@ export class ServiceStack {
     if (running('voice-agent')) out.VOICE_AGENT_URL = this.url('voice-agent');
     if (running('ivr-negotiation')) out.IVR_NEGOTIATION_URL = this.url('ivr-negotiation');
     if (running('notifier')) Object.assign(out, { NOTIFIER_URL: this.url('notifier'), NOTIFIER_PUBLIC_URL: this.url('notifier') });
-    if (running('collections-api')) Object.assign(out, { COLLECTIONS_API_URL: this.url('collections-api'), COLLECTIONS_API_PUBLIC_URL: this.url('collections-api') });
+    if (running('collections-api'))
+      Object.assign(out, { COLLECTIONS_API_URL: this.url('collections-api'), COLLECTIONS_API_PUBLIC_URL: this.url('collections-api') });
     return out;
   }
 

@@ -1,4 +1,12 @@
-import { createTestDatabase, testQueuePrefix, testRedisUrl, waitFor, type CalleeScript, type FakeDialledCall, type TestDatabase } from '@recoup/testing';
+import {
+  createTestDatabase,
+  testQueuePrefix,
+  testRedisUrl,
+  waitFor,
+  type CalleeScript,
+  type FakeDialledCall,
+  type TestDatabase,
+} from '@recoup/testing';
 import { FakeProviders } from './fake-providers';
 import { ServiceStack, newStackSecrets } from './stack';
 import { formatTimeline, runCollectionsStory, type StoryResult } from './story';
@@ -12,17 +20,31 @@ const PROMISE_PHONE = '+447911123401';
 const DISPUTE_PHONE = '+447911123402';
 const IVR_PREFIX = '+4479111235';
 
-const promise: CalleeScript = { answer: 'human', turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }], hangUpWhenDone: true };
-const dispute: CalleeScript = { answer: 'human', turns: [{ say: 'Speaking.' }, { say: 'I dispute this invoice, we never ordered it.' }], hangUpWhenDone: true };
+const promise: CalleeScript = {
+  answer: 'human',
+  turns: [
+    { say: 'Hello, speaking.' },
+    { say: 'Can you text me the link?' },
+    { say: "Yes. I'll pay on Friday." },
+    { say: 'No, that is all. Goodbye.' },
+  ],
+  hangUpWhenDone: true,
+};
+const dispute: CalleeScript = {
+  answer: 'human',
+  turns: [{ say: 'Speaking.' }, { say: 'I dispute this invoice, we never ordered it.' }],
+  hangUpWhenDone: true,
+};
 
 /** IVR debtors by their last two digits: what each says to the payment-plan offer. */
-const IVR_ANSWERS: Array<{ answers: string[]; expect: 'willing_to_pay' | 'needs_negotiation' | 'pending_clarification' | 'no_response' }> = [
-  { answers: ['Yes, I accept'], expect: 'willing_to_pay' },
-  { answers: ["No, I can't afford that", 'I can pay fifty pounds a month', 'Yes'], expect: 'willing_to_pay' },
-  { answers: ["No, I can't afford that"], expect: 'needs_negotiation' },
-  { answers: ['Maybe'], expect: 'pending_clarification' },
-  { answers: ['', '', ''], expect: 'no_response' },
-];
+const IVR_ANSWERS: Array<{ answers: string[]; expect: 'willing_to_pay' | 'needs_negotiation' | 'pending_clarification' | 'no_response' }> =
+  [
+    { answers: ['Yes, I accept'], expect: 'willing_to_pay' },
+    { answers: ["No, I can't afford that", 'I can pay fifty pounds a month', 'Yes'], expect: 'willing_to_pay' },
+    { answers: ["No, I can't afford that"], expect: 'needs_negotiation' },
+    { answers: ['Maybe'], expect: 'pending_clarification' },
+    { answers: ['', '', ''], expect: 'no_response' },
+  ];
 
 function scriptFor(call: FakeDialledCall): CalleeScript {
   if (call.to === PROMISE_PHONE) return promise;
@@ -43,7 +65,13 @@ describe('the collections story end to end (five services as processes, fake pro
   beforeAll(async () => {
     database = await createTestDatabase();
     fakes = await FakeProviders.start({ twilioAuthToken: secrets.twilioAuthToken, scriptFor });
-    stack = await ServiceStack.start({ databaseUrl: database.url, redisUrl: testRedisUrl(), queuePrefix: testQueuePrefix(), env: fakes.env(), secrets });
+    stack = await ServiceStack.start({
+      databaseUrl: database.url,
+      redisUrl: testRedisUrl(),
+      queuePrefix: testQueuePrefix(),
+      env: fakes.env(),
+      secrets,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -73,7 +101,9 @@ describe('the collections story end to end (five services as processes, fake pro
       debtorPhone: PROMISE_PHONE,
       log: (l) => lines.push(l),
     }).catch((err: unknown) => {
-      throw new Error(`${(err as Error).message}\n${lines.join('\n')}\n--- voice-agent ---\n${stack.output('voice-agent').slice(-3000)}\n--- notifier ---\n${stack.output('notifier').slice(-3000)}`);
+      throw new Error(
+        `${(err as Error).message}\n${lines.join('\n')}\n--- voice-agent ---\n${stack.output('voice-agent').slice(-3000)}\n--- notifier ---\n${stack.output('notifier').slice(-3000)}`,
+      );
     });
     expect(story.checks.every((c) => c.ok)).toBe(true);
 
@@ -90,17 +120,29 @@ describe('the collections story end to end (five services as processes, fake pro
   }, 240_000);
 
   it('a debtor who disputes on the call gets no further contact on any channel until the dispute is resolved', async () => {
-    const tenant = await api('/api/admin/tenants', secrets.adminApiKey, { method: 'POST', body: { name: 'Dispute Co', tier: 'growth', compliance_overrides: { contactHours: { enabled: false } } } });
+    const tenant = await api('/api/admin/tenants', secrets.adminApiKey, {
+      method: 'POST',
+      body: { name: 'Dispute Co', tier: 'growth', compliance_overrides: { contactHours: { enabled: false } } },
+    });
     expect(tenant.status).toBe(201);
     const key = (tenant.body.api_key as { key: string }).key;
-    const client = await api('/api/clients', key, { method: 'POST', body: { name: 'Pat Disputer', email: 'pat@disputes.example', phone: DISPUTE_PHONE, kind: 'business' } });
+    const client = await api('/api/clients', key, {
+      method: 'POST',
+      body: { name: 'Pat Disputer', email: 'pat@disputes.example', phone: DISPUTE_PHONE, kind: 'business' },
+    });
     const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
-    const invoice = await api('/api/invoices', key, { method: 'POST', body: { client_id: client.body.id, invoice_reference: 'DSP-1', amount: 820.5, issue_date: day(45), due_date: day(12) } });
+    const invoice = await api('/api/invoices', key, {
+      method: 'POST',
+      body: { client_id: client.body.id, invoice_reference: 'DSP-1', amount: 820.5, issue_date: day(45), due_date: day(12) },
+    });
     const invoiceId = invoice.body.id as string;
 
     const call = await api('/api/collections/escalate', key, { method: 'POST', body: { invoice_id: invoiceId, action: 'ai_call' } });
     expect(call.status).toBe(202);
-    await waitFor(async () => ((await api(`/api/clients/${String(client.body.id)}`, key)).body.dispute_opened_at ? true : undefined), { timeoutMs: 60_000, what: 'the dispute recorded from the call' });
+    await waitFor(async () => ((await api(`/api/clients/${String(client.body.id)}`, key)).body.dispute_opened_at ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the dispute recorded from the call',
+    });
     const after = await api(`/api/invoices/${invoiceId}`, key);
     expect(after.body.status).toBe('disputed');
 
@@ -114,7 +156,10 @@ describe('the collections story end to end (five services as processes, fake pro
     expect(fakes.sms.requests.length).toBe(smsBefore);
 
     // The creditor resolves the dispute (the invoice reopens and the debtor's flag clears with it).
-    const resolved = await api(`/api/invoices/${invoiceId}/dispute`, key, { method: 'POST', body: { action: 'resolve', reason: 'Delivery note signed by the debtor' } });
+    const resolved = await api(`/api/invoices/${invoiceId}/dispute`, key, {
+      method: 'POST',
+      body: { action: 'resolve', reason: 'Delivery note signed by the debtor' },
+    });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'overdue' } });
     expect((await api(`/api/clients/${String(client.body.id)}`, key)).body.dispute_resolved_at).toBeTruthy();
     const again = await api('/api/collections/escalate', key, { method: 'POST', body: { invoice_id: invoiceId, action: 'letter' } });
@@ -122,21 +167,37 @@ describe('the collections story end to end (five services as processes, fake pro
   }, 180_000);
 
   it('an IVR campaign of 20 debtors with mixed answers shows the right counts on the dashboard API', async () => {
-    const tenant = await api('/api/admin/tenants', secrets.adminApiKey, { method: 'POST', body: { name: 'Acme Lending', tier: 'pro', compliance_overrides: { contactHours: { enabled: false } } } });
+    const tenant = await api('/api/admin/tenants', secrets.adminApiKey, {
+      method: 'POST',
+      body: { name: 'Acme Lending', tier: 'pro', compliance_overrides: { contactHours: { enabled: false } } },
+    });
     const tenantId = (tenant.body.tenant as { id: string }).id;
     const key = (tenant.body.api_key as { key: string }).key;
-    const raised = await api(`/api/admin/tenants/${tenantId}`, secrets.adminApiKey, { method: 'PATCH', body: { limit_overrides: { daily: { ai_calls: 100, total_cost_pence: 100_000 }, monthly: { ai_calls: 1_000 } } } });
+    const raised = await api(`/api/admin/tenants/${tenantId}`, secrets.adminApiKey, {
+      method: 'PATCH',
+      body: { limit_overrides: { daily: { ai_calls: 100, total_cost_pence: 100_000 }, monthly: { ai_calls: 1_000 } } },
+    });
     expect(raised.status).toBe(200);
     const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString().slice(0, 10);
     const rows = [];
     for (let i = 0; i < 20; i++) {
       const phone = `${IVR_PREFIX}${String(i).padStart(2, '0')}`;
-      const client = await api('/api/clients', key, { method: 'POST', body: { name: `Customer ${i}`, email: `c${i}@lending.example`, phone, kind: 'consumer' } });
-      const invoice = await api('/api/invoices', key, { method: 'POST', body: { client_id: client.body.id, invoice_reference: `LOAN-${i}`, amount: 600, issue_date: day(60), due_date: day(20) } });
+      const client = await api('/api/clients', key, {
+        method: 'POST',
+        body: { name: `Customer ${i}`, email: `c${i}@lending.example`, phone, kind: 'consumer' },
+      });
+      const invoice = await api('/api/invoices', key, {
+        method: 'POST',
+        body: { client_id: client.body.id, invoice_reference: `LOAN-${i}`, amount: 600, issue_date: day(60), due_date: day(20) },
+      });
       rows.push({ client_id: client.body.id, invoice_id: invoice.body.id });
     }
     const ivr = stack.url('ivr-negotiation');
-    const batch = await fetch(`${ivr}/api/calls/batch`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ calls: rows, campaign_id: 'e2e-spring' }) });
+    const batch = await fetch(`${ivr}/api/calls/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ calls: rows, campaign_id: 'e2e-spring' }),
+    });
     const queued = (await batch.json()) as { queued: number; refused: number; results: unknown[] };
     expect([200, 202]).toContain(batch.status);
     expect(queued).toMatchObject({ queued: 20, refused: 0 });

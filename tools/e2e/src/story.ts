@@ -114,7 +114,12 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   log(`tenant ${result.tenantId} (growth)`);
 
   // 2. A debtor and an invoice 10 days overdue.
-  const client = await call('POST', '/api/clients', apiKey, { name: 'Jo Bloggs Trading Ltd', email: `jo+${suffix}@bloggs.example`, phone: options.debtorPhone ?? '+447911123456', kind: 'business' });
+  const client = await call('POST', '/api/clients', apiKey, {
+    name: 'Jo Bloggs Trading Ltd',
+    email: `jo+${suffix}@bloggs.example`,
+    phone: options.debtorPhone ?? '+447911123456',
+    kind: 'business',
+  });
   expectStatus('create client', client, 201);
   result.clientId = client.json.id as string;
   const now = Date.now();
@@ -129,7 +134,11 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   expectStatus('create invoice', invoice, 201);
   const invoiceId = invoice.json.id as string;
   result.invoiceId = invoiceId;
-  check('invoice 10 days overdue', invoice.json.days_overdue === 10 && invoice.json.balance === 500, `days_overdue=${String(invoice.json.days_overdue)} balance=${String(invoice.json.balance)}`);
+  check(
+    'invoice 10 days overdue',
+    invoice.json.days_overdue === 10 && invoice.json.balance === 500,
+    `days_overdue=${String(invoice.json.days_overdue)} balance=${String(invoice.json.balance)}`,
+  );
 
   const timeline = async () => {
     const r = await call('GET', `/api/invoices/${invoiceId}/timeline`, apiKey);
@@ -143,7 +152,11 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   // 3. The strategy comes from the prediction service.
   const strategy = await call('GET', `/api/collections/strategy/${invoiceId}`, apiKey);
   expectStatus('strategy', strategy, 200);
-  check('strategy from the prediction model', strategy.json.source === 'model', `source=${String(strategy.json.source)} probability=${String(strategy.json.probability)} band=${String(strategy.json.band)} next=${String(strategy.json.recommended_action)} via ${String(strategy.json.channel)}`);
+  check(
+    'strategy from the prediction model',
+    strategy.json.source === 'model',
+    `source=${String(strategy.json.source)} probability=${String(strategy.json.probability)} band=${String(strategy.json.band)} next=${String(strategy.json.recommended_action)} via ${String(strategy.json.channel)}`,
+  );
 
   const escalate = async (action: string, stage?: string) => {
     const key = randomUUID();
@@ -152,14 +165,19 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     expectStatus(`escalate ${action}`, first, 202);
     // A client retrying with the same key gets the same job, not a second message.
     const replay = await call('POST', '/api/collections/escalate', apiKey, body, { 'idempotency-key': key });
-    check(`escalate ${action} is idempotent`, replay.status === 202 && replay.json.job_id === first.json.job_id, `job ${String(first.json.job_id)} (replay: ${replay.status} ${String(replay.json.job_id)})`);
+    check(
+      `escalate ${action} is idempotent`,
+      replay.status === 202 && replay.json.job_id === first.json.job_id,
+      `job ${String(first.json.job_id)} (replay: ${replay.status} ${String(replay.json.job_id)})`,
+    );
     return first.json as { job_id: string; contact_attempt_id: string; scheduled_for: string };
   };
   const waitSent = (what: string, channel: string, attemptId: string) =>
     poll(what, timeoutMs, async () => {
       const events = await timeline();
       const attempt = attempts(events, channel).find((e) => e.detail.contact_attempt_id === attemptId);
-      if (attempt && ['failed', 'bounced', 'blocked', 'cancelled'].includes(attempt.status ?? '')) throw new StoryFailure(`${what}: attempt ended ${attempt.status} (${String(attempt.detail.failure_reason)})`, result);
+      if (attempt && ['failed', 'bounced', 'blocked', 'cancelled'].includes(attempt.status ?? ''))
+        throw new StoryFailure(`${what}: attempt ended ${attempt.status} (${String(attempt.detail.failure_reason)})`, result);
       return attempt && SENT.includes(attempt.status ?? '') ? attempt : undefined;
     });
 
@@ -175,7 +193,9 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   const aiCall = await escalate('ai_call');
   const callAttempt = await poll('the AI call to finish', timeoutMs * 2, async () => {
     const a = attempts(await timeline(), 'ai_call').find((e) => e.detail.contact_attempt_id === aiCall.contact_attempt_id);
-    return a && ['completed', 'answered', 'failed', 'no_answer', 'busy', 'machine', 'blocked', 'cancelled'].includes(a.status ?? '') ? a : undefined;
+    return a && ['completed', 'answered', 'failed', 'no_answer', 'busy', 'machine', 'blocked', 'cancelled'].includes(a.status ?? '')
+      ? a
+      : undefined;
   });
   check('AI call completed', callAttempt.status === 'completed' || callAttempt.status === 'answered', `status=${callAttempt.status}`);
   const linkSms = await poll('the payment-link SMS', timeoutMs, async () => {
@@ -187,7 +207,11 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   // 6. A further reminder now waits (the debtor has just spoken to us): a pending collection job.
   const pending = await escalate('email', 'standard_escalation');
   const pendingEvent = attempts(await timeline(), 'email').find((e) => e.detail.contact_attempt_id === pending.contact_attempt_id);
-  check('a further reminder is pending', pendingEvent?.status === 'queued', `status=${String(pendingEvent?.status)} scheduled_for=${pending.scheduled_for}`);
+  check(
+    'a further reminder is pending',
+    pendingEvent?.status === 'queued',
+    `status=${String(pendingEvent?.status)} scheduled_for=${pending.scheduled_for}`,
+  );
 
   // 7. Stripe reports the payment (the signed webhook, delivered twice as Stripe may).
   const linkRes = await call('POST', `/api/invoices/${invoiceId}/payment-link`, apiKey, {});
@@ -216,19 +240,34 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   const payload = JSON.stringify(event);
   const deliveries = [];
   for (let i = 0; i < 2; i++) {
-    const res = await fetch(`${base}/api/payments/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignatureHeader(payload, options.stripeWebhookSecret) }, body: payload });
-    deliveries.push({ status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body: (await res.json().catch(() => ({}))) as Record<string, unknown> });
+    const res = await fetch(`${base}/api/payments/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignatureHeader(payload, options.stripeWebhookSecret) },
+      body: payload,
+    });
+    deliveries.push({
+      status: res.status,
+      replayed: res.headers.get('idempotent-replayed') === 'true',
+      body: (await res.json().catch(() => ({}))) as Record<string, unknown>,
+    });
   }
   // The second delivery is answered from the idempotency record (a replay) or seen as a duplicate event.
   const second = deliveries[1];
   check(
     'Stripe webhook accepted twice, applied once',
-    deliveries.every((d) => d.status === 200) && deliveries[0]?.body.result === 'processed' && !!second && (second.replayed || second.body.result === 'duplicate'),
+    deliveries.every((d) => d.status === 200) &&
+      deliveries[0]?.body.result === 'processed' &&
+      !!second &&
+      (second.replayed || second.body.result === 'duplicate'),
     deliveries.map((d) => `${d.status} ${String(d.body.result)}${d.replayed ? ' (replayed)' : ''}`).join(', '),
   );
 
   const paid = await call('GET', `/api/invoices/${invoiceId}`, apiKey);
-  check('invoice paid', paid.json.status === 'paid' && paid.json.balance === 0, `status=${String(paid.json.status)} balance=${String(paid.json.balance)}`);
+  check(
+    'invoice paid',
+    paid.json.status === 'paid' && paid.json.balance === 0,
+    `status=${String(paid.json.status)} balance=${String(paid.json.balance)}`,
+  );
 
   // 8. Nothing is left to send.
   const final = await poll('pending jobs to be cancelled', timeoutMs, async () => {
@@ -236,10 +275,15 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     return events.some((e) => e.type === 'contact_queued' && e.status === 'queued') ? undefined : events;
   });
   const cancelled = final.filter((e) => e.type === 'contact_queued' && e.status === 'cancelled');
-  check('every pending collection job cancelled', cancelled.some((e) => e.detail.contact_attempt_id === pending.contact_attempt_id), `${cancelled.length} cancelled, 0 queued`);
+  check(
+    'every pending collection job cancelled',
+    cancelled.some((e) => e.detail.contact_attempt_id === pending.contact_attempt_id),
+    `${cancelled.length} cancelled, 0 queued`,
+  );
   const payments = final.filter((e) => e.type === 'payment');
   check('one payment recorded', payments.length === 1, `${payments.length} payment(s)`);
-  const sentCount = (channel: string, purpose?: string) => attempts(final, channel, purpose).filter((e) => SENT.includes(e.status ?? '') || e.status === 'completed').length;
+  const sentCount = (channel: string, purpose?: string) =>
+    attempts(final, channel, purpose).filter((e) => SENT.includes(e.status ?? '') || e.status === 'completed').length;
   const counts = {
     email: sentCount('email'),
     reminderSms: sentCount('sms', 'reminder'),
@@ -261,7 +305,10 @@ export function formatTimeline(events: TimelineEvent[]): string {
   return events
     .map((e) => {
       const what = [e.type, e.channel, e.status].filter(Boolean).join(' · ');
-      const extra = ['purpose', 'template_id', 'amount', 'scheduled_for', 'failure_reason'].map((k) => (e.detail[k] ? `${k}=${String(e.detail[k])}` : '')).filter(Boolean).join(' ');
+      const extra = ['purpose', 'template_id', 'amount', 'scheduled_for', 'failure_reason']
+        .map((k) => (e.detail[k] ? `${k}=${String(e.detail[k])}` : ''))
+        .filter(Boolean)
+        .join(' ');
       return `  ${e.at}  ${what.padEnd(40)} ${extra}`;
     })
     .join('\n');

@@ -22,7 +22,14 @@ describe('fuzzer against the platform HTTP layer', () => {
       request: {
         params: z.object({ invoice_id: z.uuid() }),
         query: z.object({ limit: z.coerce.number().int().min(1).max(100).optional() }),
-        body: z.object({ amount: z.number().positive().max(1e9), currency: z.enum(['GBP', 'USD']).default('GBP'), reference: z.string().max(200), paid_at: z.iso.datetime() }).strict(),
+        body: z
+          .object({
+            amount: z.number().positive().max(1e9),
+            currency: z.enum(['GBP', 'USD']).default('GBP'),
+            reference: z.string().max(200),
+            paid_at: z.iso.datetime(),
+          })
+          .strict(),
       },
       responses: { 201: { description: 'ok' } },
       handler: ({ body }, _req, res) => {
@@ -30,7 +37,13 @@ describe('fuzzer against the platform HTTP layer', () => {
         res.status(201).json({ ok: true });
       },
     });
-    const app = createHttpApp({ service: 'fuzz', logger: createLogger({ service: 'fuzz', level: 'silent' }), metrics: createMetrics('fuzz'), health: {}, routers: [router] });
+    const app = createHttpApp({
+      service: 'fuzz',
+      logger: createLogger({ service: 'fuzz', level: 'silent' }),
+      metrics: createMetrics('fuzz'),
+      health: {},
+      routers: [router],
+    });
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

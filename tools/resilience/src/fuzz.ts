@@ -42,7 +42,10 @@ interface Operation {
 }
 
 interface OpenApiDoc {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; parameters?: { name: string; in: string }[] }>>;
+  paths?: Record<
+    string,
+    Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> }; parameters?: { name: string; in: string }[] }>
+  >;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
@@ -87,41 +90,78 @@ function fillPath(path: string, value: string): string {
 /** Every request a route gets: bodies for writes, hostile ids in the path, hostile query strings. */
 /** Twilio-style webhook params with hostile values, as the form Twilio posts. */
 function hostileForms(count: number, seed: number): Array<{ label: string; form: Record<string, string> }> {
-  const names = ['CallSid', 'MessageSid', 'MessageStatus', 'CallStatus', 'From', 'To', 'Body', 'SpeechResult', 'Confidence', 'AnsweredBy', 'ErrorCode', 'CallDuration', 'RecordingSid', 'Digits'];
+  const names = [
+    'CallSid',
+    'MessageSid',
+    'MessageStatus',
+    'CallStatus',
+    'From',
+    'To',
+    'Body',
+    'SpeechResult',
+    'Confidence',
+    'AnsweredBy',
+    'ErrorCode',
+    'CallDuration',
+    'RecordingSid',
+    'Digits',
+  ];
   const out: Array<{ label: string; form: Record<string, string> }> = [{ label: 'signed empty form', form: {} }];
   let i = seed;
   while (out.length < count) {
     const form: Record<string, string> = {};
-    for (const name of names) if ((i = (i * 1103515245 + 12345) >>> 0) % 3 === 0) form[name] = HOSTILE_STRINGS[i % HOSTILE_STRINGS.length] ?? '';
+    for (const name of names)
+      if ((i = (i * 1103515245 + 12345) >>> 0) % 3 === 0) form[name] = HOSTILE_STRINGS[i % HOSTILE_STRINGS.length] ?? '';
     form.CallSid ??= 'CA' + 'f'.repeat(32);
     out.push({ label: `signed hostile form (${Object.keys(form).join(',')})`, form });
   }
   return out;
 }
 
-function casesFor(op: Operation, components: Record<string, JsonSchema>, perRoute: number, seed: number): Array<{ url: string; label: string; body?: HostileCase; headers?: Record<string, string> }> {
+function casesFor(
+  op: Operation,
+  components: Record<string, JsonSchema>,
+  perRoute: number,
+  seed: number,
+): Array<{ url: string; label: string; body?: HostileCase; headers?: Record<string, string> }> {
   const out: Array<{ url: string; label: string; body?: HostileCase; headers?: Record<string, string> }> = [];
   if (op.sign) {
     for (const { label, form } of hostileForms(Math.ceil(perRoute / 2), seed)) {
       const body = new URLSearchParams(form).toString();
-      out.push({ url: op.path, label, headers: op.sign(op.path, form), body: { label, contentType: 'application/x-www-form-urlencoded', body: Buffer.from(body) } });
+      out.push({
+        url: op.path,
+        label,
+        headers: op.sign(op.path, form),
+        body: { label, contentType: 'application/x-www-form-urlencoded', body: Buffer.from(body) },
+      });
     }
   }
   const hasParams = /\{[^}]+\}/.test(op.path);
   if (op.method !== 'GET' && op.method !== 'DELETE') {
-    for (const body of hostileBodies(op.body, components, perRoute, seed)) out.push({ url: fillPath(op.path, RANDOM_UUID), label: body.label, body });
+    for (const body of hostileBodies(op.body, components, perRoute, seed))
+      out.push({ url: fillPath(op.path, RANDOM_UUID), label: body.label, body });
   }
-  if (hasParams) for (const value of HOSTILE_PATH_VALUES) out.push({ url: fillPath(op.path, value), label: `path value ${value.slice(0, 24)}` });
+  if (hasParams)
+    for (const value of HOSTILE_PATH_VALUES) out.push({ url: fillPath(op.path, value), label: `path value ${value.slice(0, 24)}` });
   const queryNames = op.query.length ? op.query.map((q) => q.name) : ['limit', 'cursor'];
   for (const [i, hostile] of HOSTILE_STRINGS.slice(0, 12).entries()) {
     const name = queryNames[i % queryNames.length] ?? 'q';
     out.push({ url: `${fillPath(op.path, RANDOM_UUID)}?${encodeHostile(name)}=${encodeHostile(hostile)}`, label: `query ${name}` });
   }
-  out.push({ url: `${fillPath(op.path, RANDOM_UUID)}?${queryNames[0] ?? 'q'}[$gt]=&${queryNames[0] ?? 'q'}[]=1&__proto__[x]=1`, label: 'query object injection' });
+  out.push({
+    url: `${fillPath(op.path, RANDOM_UUID)}?${queryNames[0] ?? 'q'}[$gt]=&${queryNames[0] ?? 'q'}[]=1&__proto__[x]=1`,
+    label: 'query object injection',
+  });
   return out;
 }
 
-async function send(target: FuzzTarget, method: string, url: string, body?: HostileCase, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+async function send(
+  target: FuzzTarget,
+  method: string,
+  url: string,
+  body?: HostileCase,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string }> {
   const res = await fetch(new URL(url, target.baseUrl), {
     method,
     headers: { ...(target.headers ?? {}), ...(body ? { 'content-type': body.contentType } : {}), ...headers },
@@ -148,7 +188,10 @@ async function pool<T>(items: T[], limit: number, task: (item: T) => Promise<voi
  * Posts hostile input to every route each target publishes in /openapi.json and reports every 5xx
  * and every refused connection (a crashed process). Afterwards every target must answer /health.
  */
-export async function runFuzz(targets: FuzzTarget[], options: { perRoute?: number; concurrency?: number; seed?: number; log?: (line: string) => void } = {}): Promise<FuzzReport> {
+export async function runFuzz(
+  targets: FuzzTarget[],
+  options: { perRoute?: number; concurrency?: number; seed?: number; log?: (line: string) => void } = {},
+): Promise<FuzzReport> {
   const { perRoute = 60, concurrency = 8, seed = 20261122, log = () => undefined } = options;
   const report: FuzzReport = { requests: 0, byStatus: {}, serverErrors: [], connectionErrors: [], unhealthyAfter: [], routes: 0 };
   for (const target of targets) {
@@ -164,7 +207,14 @@ export async function runFuzz(targets: FuzzTarget[], options: { perRoute?: numbe
         report.byStatus[bucket] = (report.byStatus[bucket] ?? 0) + 1;
         if (status >= 500) report.serverErrors.push({ target: target.name, method: op.method, path: op.path, label, status, detail: text });
       } catch (error) {
-        report.connectionErrors.push({ target: target.name, method: op.method, path: op.path, label, status: 'connection-error', detail: (error as Error).message });
+        report.connectionErrors.push({
+          target: target.name,
+          method: op.method,
+          path: op.path,
+          label,
+          status: 'connection-error',
+          detail: (error as Error).message,
+        });
       }
     });
   }

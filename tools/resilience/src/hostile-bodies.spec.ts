@@ -1,7 +1,11 @@
 import { hostileBodies, sampleFor, seeded } from './hostile-bodies';
 
 describe('hostileBodies', () => {
-  const schema = { type: 'object', properties: { amount: { type: 'number' }, client_id: { type: 'string', format: 'uuid' }, due_date: { type: 'string', format: 'date' } }, required: ['amount'] };
+  const schema = {
+    type: 'object',
+    properties: { amount: { type: 'number' }, client_id: { type: 'string', format: 'uuid' }, due_date: { type: 'string', format: 'date' } },
+    required: ['amount'],
+  };
 
   it('builds a plausible base from the schema', () => {
     expect(sampleFor(schema, {})).toEqual({ amount: 100.5, client_id: '00000000-0000-4000-8000-000000000000', due_date: '2026-11-01' });

@@ -25,7 +25,11 @@ export type JsonSchema = {
   maximum?: number;
 };
 
-const json = (label: string, value: unknown): HostileCase => ({ label, contentType: 'application/json', body: Buffer.from(JSON.stringify(value)) });
+const json = (label: string, value: unknown): HostileCase => ({
+  label,
+  contentType: 'application/json',
+  body: Buffer.from(JSON.stringify(value)),
+});
 const raw = (label: string, text: string | Buffer, contentType = 'application/json'): HostileCase => ({
   label,
   contentType,
@@ -141,7 +145,12 @@ export function seeded(seed: number): () => number {
  * About `count` hostile bodies for one route: the fixed structural attacks first, then seeded
  * field-level mutations of a plausible body (wrong types, hostile strings, extra and polluting keys).
  */
-export function hostileBodies(schema: JsonSchema | undefined, components: Record<string, JsonSchema>, count: number, seed = 1): HostileCase[] {
+export function hostileBodies(
+  schema: JsonSchema | undefined,
+  components: Record<string, JsonSchema>,
+  count: number,
+  seed = 1,
+): HostileCase[] {
   const base = sampleFor(schema, components);
   const fields = base && typeof base === 'object' && !Array.isArray(base) ? Object.keys(base) : [];
   const cases: HostileCase[] = [
@@ -171,13 +180,18 @@ export function hostileBodies(schema: JsonSchema | undefined, components: Record
     raw('xml body', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', 'application/xml'),
     raw('multipart without boundary', '--x\r\n\r\n', 'multipart/form-data'),
     raw('charset mismatch', '{"a":"é"}', 'application/json; charset=latin1'),
-    json('base with polluting keys', { ...(base as object), __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } }),
+    json('base with polluting keys', {
+      ...(base as object),
+      __proto__: { polluted: true },
+      constructor: { prototype: { polluted: true } },
+    }),
     json('base with unknown field', { ...(base as object), unexpected_field: 'x' }),
   ];
   const random = seeded(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   while (cases.length < count) {
-    const mutated: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+    const mutated: Record<string, unknown> =
+      base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
     const field = fields.length ? pick(fields) : 'field';
     const roll = random();
     let label: string;

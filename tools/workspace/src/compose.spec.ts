@@ -26,20 +26,23 @@ describe('docker-compose.yml', () => {
     expect(compose.services.migrate!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
   });
 
-  it.each(APPS)('has a service for $name on its port, built from the shared Dockerfile, gated on healthy dependencies', ({ name, port }) => {
-    const service = compose.services[name]!;
-    expect(service).toBeDefined();
-    expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-    expect(service.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/main.js`]);
-    expect(service.ports).toEqual([expect.stringMatching(new RegExp(`:${port}$`))]);
-    expect(service.environment!.PORT).toBe(String(port));
-    expect(service.healthcheck!.test.join(' ')).toContain('/health');
-    expect(service.depends_on).toEqual({
-      migrate: { condition: 'service_completed_successfully' },
-      postgres: { condition: 'service_healthy' },
-      redis: { condition: 'service_healthy' },
-    });
-  });
+  it.each(APPS)(
+    'has a service for $name on its port, built from the shared Dockerfile, gated on healthy dependencies',
+    ({ name, port }) => {
+      const service = compose.services[name]!;
+      expect(service).toBeDefined();
+      expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+      expect(service.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/main.js`]);
+      expect(service.ports).toEqual([expect.stringMatching(new RegExp(`:${port}$`))]);
+      expect(service.environment!.PORT).toBe(String(port));
+      expect(service.healthcheck!.test.join(' ')).toContain('/health');
+      expect(service.depends_on).toEqual({
+        migrate: { condition: 'service_completed_successfully' },
+        postgres: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
+    },
+  );
 
   it('uses only variables documented in .env.example', () => {
     const documented = envExampleVariables();

@@ -21,7 +21,10 @@ export function envExampleVariables(): Set<string> {
 
 /** Every variable a service's zod env schema declares: keys of the config fragments and of each app's config.ts. */
 export function declaredVariables(): Set<string> {
-  const sources = [read('libs/config/src/fragments.ts'), ...readdirSync(path.join(ROOT, 'apps')).map((app) => read(`apps/${app}/src/config.ts`))];
+  const sources = [
+    read('libs/config/src/fragments.ts'),
+    ...readdirSync(path.join(ROOT, 'apps')).map((app) => read(`apps/${app}/src/config.ts`)),
+  ];
   const names = new Set<string>();
   for (const source of sources) for (const m of source.matchAll(/^\s+([A-Z][A-Z0-9_]+): /gm)) names.add(m[1] as string);
   return names;

@@ -42,7 +42,13 @@ describe('the whole stack as processes (npm start)', () => {
 
   it('brings all five /health endpoints to 200, serves /docs on each, and stops cleanly on SIGTERM', async () => {
     const ports: Record<string, number> = {};
-    const env: NodeJS.ProcessEnv = { DATABASE_URL: database.url, QUEUE_PREFIX: testQueuePrefix(), LOG_LEVEL: 'warn', TWILIO_AUTH_TOKEN: '', STRIPE_WEBHOOK_SECRET: '' };
+    const env: NodeJS.ProcessEnv = {
+      DATABASE_URL: database.url,
+      QUEUE_PREFIX: testQueuePrefix(),
+      LOG_LEVEL: 'warn',
+      TWILIO_AUTH_TOKEN: '',
+      STRIPE_WEBHOOK_SECRET: '',
+    };
     for (const app of APPS) {
       ports[app.name] = await freePort();
       env[`${app.name.replace(/-/g, '_').toUpperCase()}_PORT`] = String(ports[app.name]);
@@ -68,7 +74,10 @@ describe('the whole stack as processes (npm start)', () => {
   }, 90_000);
 
   it.each(APPS)('$name refuses to start with PORT=abc, in one line naming the variable', async ({ name }) => {
-    const proc = run(['--import', 'tsx', path.join('apps', name, 'src', 'main.ts')], { PORT: 'abc', TSX_TSCONFIG_PATH: 'tsconfig.base.json' });
+    const proc = run(['--import', 'tsx', path.join('apps', name, 'src', 'main.ts')], {
+      PORT: 'abc',
+      TSX_TSCONFIG_PATH: 'tsconfig.base.json',
+    });
     expect(await proc.exit).toBe(1);
     const lines = proc.output().trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -35,25 +35,40 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
   });
 
   const jwt = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('firebase-uid-1').setIssuer(ISSUER).setAudience(AUDIENCE).setIssuedAt().setExpirationTime('5m').sign(signingKey);
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('firebase-uid-1')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(signingKey);
 
   describe('POST /api/admin/tenants', () => {
     it('creates a tenant with the admin key and returns its API key once (stored hashed)', async () => {
-      const res = await request(h.app).post('/api/admin/tenants').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: 'Acme Ltd', tier: 'growth' });
+      const res = await request(h.app)
+        .post('/api/admin/tenants')
+        .set('Authorization', `Bearer ${ADMIN_KEY}`)
+        .send({ name: 'Acme Ltd', tier: 'growth' });
       expect(res.status).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.tenant).toMatchObject({ name: 'Acme Ltd', tier: 'growth' });
       expect(res.body.api_key.key).toMatch(/^rcp_live_/);
       const row = await h.database.db.apiKey.findUniqueOrThrow({ where: { id: res.body.api_key.id } });
       expect(row.keyHash).not.toContain(res.body.api_key.key);
-      const list = await request(h.app).get(`/api/admin/tenants/${res.body.tenant.id}/api-keys`).set('Authorization', `Bearer ${ADMIN_KEY}`);
+      const list = await request(h.app)
+        .get(`/api/admin/tenants/${res.body.tenant.id}/api-keys`)
+        .set('Authorization', `Bearer ${ADMIN_KEY}`);
       expect(list.status).toBe(200);
       expect(JSON.stringify(list.body)).not.toContain(res.body.api_key.key);
       expect(list.body.data[0].prefix).toBe(res.body.api_key.prefix);
     });
 
     it('names the bad field in problem+json', async () => {
-      const res = await request(h.app).post('/api/admin/tenants').set('Authorization', `Bearer ${ADMIN_KEY}`).send({ name: '', tier: 'platinum' });
+      const res = await request(h.app)
+        .post('/api/admin/tenants')
+        .set('Authorization', `Bearer ${ADMIN_KEY}`)
+        .send({ name: '', tier: 'platinum' });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.name', 'body.tier']);
@@ -78,12 +93,18 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     expect((await request(h.app).get('/api/invoices').set(t.auth)).status).toBe(401);
     const fresh = { Authorization: `Bearer ${rotated.body.key}` };
     expect((await request(h.app).get('/api/invoices').set(fresh)).status).toBe(200);
-    const revoked = await request(h.app).delete(`/api/admin/tenants/${t.id}/api-keys/${rotated.body.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`);
+    const revoked = await request(h.app)
+      .delete(`/api/admin/tenants/${t.id}/api-keys/${rotated.body.id}`)
+      .set('Authorization', `Bearer ${ADMIN_KEY}`);
     expect(revoked.status).toBe(204);
     expect((await request(h.app).get('/api/invoices').set(fresh)).status).toBe(401);
-    const again = await request(h.app).delete(`/api/admin/tenants/${t.id}/api-keys/${rotated.body.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`);
+    const again = await request(h.app)
+      .delete(`/api/admin/tenants/${t.id}/api-keys/${rotated.body.id}`)
+      .set('Authorization', `Bearer ${ADMIN_KEY}`);
     expect(again.status).toBe(404);
-    const other = await request(h.app).post(`/api/admin/tenants/00000000-0000-4000-8000-000000000000/api-keys/rotate`).set('Authorization', `Bearer ${ADMIN_KEY}`);
+    const other = await request(h.app)
+      .post(`/api/admin/tenants/00000000-0000-4000-8000-000000000000/api-keys/rotate`)
+      .set('Authorization', `Bearer ${ADMIN_KEY}`);
     expect(other.status).toBe(404);
   });
 
@@ -92,12 +113,18 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     const inv = await h.invoice(t);
     const before = await request(h.app).post('/api/collections/escalate').set(t.auth).send({ invoice_id: inv.id, action: 'sms' });
     expect(before.status).toBe(429);
-    const res = await request(h.app).patch(`/api/admin/tenants/${t.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`).send({ tier: 'growth', limit_overrides: { hourly: { api_calls: 50 } } });
+    const res = await request(h.app)
+      .patch(`/api/admin/tenants/${t.id}`)
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .send({ tier: 'growth', limit_overrides: { hourly: { api_calls: 50 } } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tier: 'growth', limit_overrides: { hourly: { api_calls: 50 } } });
     const after = await request(h.app).post('/api/collections/escalate').set(t.auth).send({ invoice_id: inv.id, action: 'sms' });
     expect(after.status).toBe(202);
-    const bad = await request(h.app).patch(`/api/admin/tenants/${t.id}`).set('Authorization', `Bearer ${ADMIN_KEY}`).send({ tier: 'gold', limit_overrides: { weekly: {} } });
+    const bad = await request(h.app)
+      .patch(`/api/admin/tenants/${t.id}`)
+      .set('Authorization', `Bearer ${ADMIN_KEY}`)
+      .send({ tier: 'gold', limit_overrides: { weekly: {} } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.limit_overrides.weekly', 'body.tier']);
     expect((await request(h.app).patch(`/api/admin/tenants/${t.id}`).set(t.auth).send({ tier: 'pro' })).status).toBe(403);
@@ -121,7 +148,13 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     const ok = await request(h.app).get(`/api/invoices/${inv.id}`).set('Authorization', `Bearer ${token}`);
     expect(ok.status).toBe(200);
     expect(ok.body.id).toBe(inv.id);
-    expect((await request(h.app).get(`/api/invoices/${inv.id}`).set('Authorization', `Bearer ${await jwt({})}`)).status).toBe(403);
+    expect(
+      (
+        await request(h.app)
+          .get(`/api/invoices/${inv.id}`)
+          .set('Authorization', `Bearer ${await jwt({})}`)
+      ).status,
+    ).toBe(403);
     const unknownTenant = await jwt({ tenant_id: '00000000-0000-4000-8000-000000000001' });
     expect((await request(h.app).get('/api/invoices').set('Authorization', `Bearer ${unknownTenant}`)).status).toBe(403);
   });
@@ -134,7 +167,9 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 4; i++) {
-      last = await request(h.app).get(i % 2 ? '/api/invoices' : `/api/invoices/${inv.id}`).set(t.auth);
+      last = await request(h.app)
+        .get(i % 2 ? '/api/invoices' : `/api/invoices/${inv.id}`)
+        .set(t.auth);
       statuses.push(last.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
@@ -153,7 +188,11 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
     expect(res.headers['access-control-allow-origin']).toBe('https://app.recoup.example');
     const foreign = await request(h.app).get('/api/invoices').set(t.auth).set('Origin', 'https://evil.example');
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
-    const preflight = await request(h.app).options('/api/invoices').set('Origin', 'https://app.recoup.example').set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'authorization,idempotency-key');
+    const preflight = await request(h.app)
+      .options('/api/invoices')
+      .set('Origin', 'https://app.recoup.example')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,idempotency-key');
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toMatch(/Idempotency-Key/i);
   });

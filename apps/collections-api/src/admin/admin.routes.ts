@@ -1,7 +1,15 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '@recoup/auth';
 import { UK_PROFILE, US_PROFILE, validateRuleSetOverrides } from '@recoup/compliance';
-import { AdminMetricsResponse, CreateTenantRequest, CreateTenantResponse, IssuedApiKeyResponse, ProblemDetails, TenantComplianceOverrides, toMajor } from '@recoup/contracts';
+import {
+  AdminMetricsResponse,
+  CreateTenantRequest,
+  CreateTenantResponse,
+  IssuedApiKeyResponse,
+  ProblemDetails,
+  TenantComplianceOverrides,
+  toMajor,
+} from '@recoup/contracts';
 import { Prisma, type Database } from '@recoup/db';
 import { LimitOverrides } from '@recoup/rate-limit';
 import { ApiRouter, HttpProblem } from '@recoup/http';
@@ -37,9 +45,21 @@ function checkedComplianceOverrides(value: Record<string, unknown>): Prisma.Inpu
 }
 const KeyParams = z.object({ tenant_id: z.uuid(), key_id: z.uuid() });
 const SECURITY = [{ apiKey: [] }];
-const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({ id: k.id, key: k.key, prefix: k.prefix, created_at: k.createdAt.toISOString() });
+const keyJson = (k: { id: string; key: string; prefix: string; createdAt: Date }) => ({
+  id: k.id,
+  key: k.key,
+  prefix: k.prefix,
+  created_at: k.createdAt.toISOString(),
+});
 
-export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; authenticator: Authenticator; tenants: TenantDirectory; producer: JobProducer; scanQueue: { getJobCounts(...types: Array<'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>): Promise<Record<string, number>> } }): ApiRouter {
+export function adminRouter(deps: {
+  db: Database;
+  adminGuard: RequestHandler;
+  authenticator: Authenticator;
+  tenants: TenantDirectory;
+  producer: JobProducer;
+  scanQueue: { getJobCounts(...types: Array<'waiting' | 'delayed' | 'active' | 'completed' | 'failed'>): Promise<Record<string, number>> };
+}): ApiRouter {
   const { db, adminGuard, authenticator } = deps;
   const tenantExists = async (id: string) => {
     if (!(await db.tenant.findUnique({ where: { id }, select: { id: true } }))) throw HttpProblem.notFound('No such tenant');
@@ -53,13 +73,23 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
       security: SECURITY,
       before: [adminGuard],
       request: { body: CreateTenantRequest },
-      responses: { 201: { description: 'Tenant and its first API key', schema: CreateTenantResponse }, 400: problem('Invalid fields'), 401: problem('No admin key'), 403: problem('Not the admin key') },
+      responses: {
+        201: { description: 'Tenant and its first API key', schema: CreateTenantResponse },
+        400: problem('Invalid fields'),
+        401: problem('No admin key'),
+        403: problem('Not the admin key'),
+      },
       handler: async ({ body }, _req, res) => {
         const complianceOverrides = body.compliance_overrides ? checkedComplianceOverrides(body.compliance_overrides) : undefined;
-        const tenant = await db.tenant.create({ data: { name: body.name, tier: body.tier, email: body.email ?? null, ...(complianceOverrides ? { complianceOverrides } : {}) } });
+        const tenant = await db.tenant.create({
+          data: { name: body.name, tier: body.tier, email: body.email ?? null, ...(complianceOverrides ? { complianceOverrides } : {}) },
+        });
         const key = await authenticator.keys.issue(tenant.id, 'owner');
         res.status(201).setHeader('Cache-Control', 'no-store');
-        res.json({ tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() }, api_key: keyJson(key) });
+        res.json({
+          tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() },
+          api_key: keyJson(key),
+        });
       },
     })
     .route({
@@ -78,14 +108,26 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
           data: {
             ...(body.name !== undefined ? { name: body.name } : {}),
             ...(body.tier !== undefined ? { tier: body.tier } : {}),
-            ...(body.limit_overrides !== undefined ? { limitOverrides: body.limit_overrides === null ? Prisma.DbNull : body.limit_overrides } : {}),
+            ...(body.limit_overrides !== undefined
+              ? { limitOverrides: body.limit_overrides === null ? Prisma.DbNull : body.limit_overrides }
+              : {}),
             ...(body.compliance_overrides !== undefined
-              ? { complianceOverrides: body.compliance_overrides === null ? Prisma.DbNull : checkedComplianceOverrides(body.compliance_overrides) }
+              ? {
+                  complianceOverrides:
+                    body.compliance_overrides === null ? Prisma.DbNull : checkedComplianceOverrides(body.compliance_overrides),
+                }
               : {}),
           },
         });
         deps.tenants.invalidate(tenant.id);
-        res.json({ id: tenant.id, name: tenant.name, tier: tenant.tier, limit_overrides: tenant.limitOverrides ?? null, compliance_overrides: tenant.complianceOverrides ?? null, created_at: tenant.createdAt.toISOString() });
+        res.json({
+          id: tenant.id,
+          name: tenant.name,
+          tier: tenant.tier,
+          limit_overrides: tenant.limitOverrides ?? null,
+          compliance_overrides: tenant.complianceOverrides ?? null,
+          created_at: tenant.createdAt.toISOString(),
+        });
       },
     })
     .route({
@@ -100,7 +142,16 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
       handler: async ({ params }, _req, res) => {
         await tenantExists(params.tenant_id);
         const keys = await authenticator.keys.list(params.tenant_id);
-        res.json({ data: keys.map((k) => ({ id: k.id, prefix: k.prefix, role: k.role, created_at: k.createdAt.toISOString(), revoked_at: k.revokedAt?.toISOString() ?? null, last_used_at: k.lastUsedAt?.toISOString() ?? null })) });
+        res.json({
+          data: keys.map((k) => ({
+            id: k.id,
+            prefix: k.prefix,
+            role: k.role,
+            created_at: k.createdAt.toISOString(),
+            revoked_at: k.revokedAt?.toISOString() ?? null,
+            last_used_at: k.lastUsedAt?.toISOString() ?? null,
+          })),
+        });
       },
     })
     .route({
@@ -141,13 +192,20 @@ export function adminRouter(deps: { db: Database; adminGuard: RequestHandler; au
       tags: ['admin'],
       security: SECURITY,
       before: [adminGuard],
-      responses: { 200: { description: 'Metrics', schema: AdminMetricsResponse }, 401: problem('No admin key'), 403: problem('Not the admin key') },
+      responses: {
+        200: { description: 'Metrics', schema: AdminMetricsResponse },
+        401: problem('No admin key'),
+        403: problem('Not the admin key'),
+      },
       handler: async (_input, _req, res) => {
         const since30 = new Date(Date.now() - 30 * 86_400_000);
         const [tenants, byStatus, outstanding, collected, attempts, webhooks] = await Promise.all([
           db.tenant.count(),
           db.invoice.groupBy({ by: ['status'], _count: { _all: true } }),
-          db.invoice.aggregate({ where: { status: { in: ['open', 'overdue', 'part_paid', 'disputed'] } }, _sum: { amountPence: true, paidPence: true } }),
+          db.invoice.aggregate({
+            where: { status: { in: ['open', 'overdue', 'part_paid', 'disputed'] } },
+            _sum: { amountPence: true, paidPence: true },
+          }),
           db.payment.aggregate({ where: { receivedAt: { gte: since30 } }, _sum: { amountPence: true, refundedPence: true } }),
           db.contactAttempt.groupBy({ by: ['channel', 'status'], where: { createdAt: { gte: since30 } }, _count: { _all: true } }),
           db.webhookEvent.count({ where: { receivedAt: { gte: new Date(Date.now() - 86_400_000) } } }),

@@ -10,7 +10,9 @@ import { currentTenant } from '../http/tenant-context';
 import { clientJson } from '../invoices/invoice.mapper';
 import { decodeCursor, encodeCursor } from '../invoices/invoices.routes';
 
-const ListClientsQuery = z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }).strict();
+const ListClientsQuery = z
+  .object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .strict();
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TAGS = ['clients'];
@@ -25,7 +27,10 @@ function validZone(zone: string): boolean {
   }
 }
 
-const zoneError = () => HttpProblem.badRequest('timezone: not an IANA time zone', [{ field: 'body.timezone', pointer: '/timezone', detail: 'not an IANA time zone' }]);
+const zoneError = () =>
+  HttpProblem.badRequest('timezone: not an IANA time zone', [
+    { field: 'body.timezone', pointer: '/timezone', detail: 'not an IANA time zone' },
+  ]);
 
 export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; producer: JobProducer; logger: Logger }): ApiRouter {
   const { db, guards } = deps;
@@ -72,12 +77,18 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
       security: SECURITY,
       before: guards,
       request: { query: ListClientsQuery },
-      responses: { 200: { description: 'A page of clients', schema: z.object({ data: z.array(ClientResponse), next_cursor: z.string().nullable() }) }, 400: problem('Invalid query') },
+      responses: {
+        200: { description: 'A page of clients', schema: z.object({ data: z.array(ClientResponse), next_cursor: z.string().nullable() }) },
+        400: problem('Invalid query'),
+      },
       handler: async ({ query }, req, res) => {
         const tenant = currentTenant(req);
         const after = query.cursor ? decodeCursor(query.cursor) : undefined;
         const rows = await db.client.findMany({
-          where: { tenantId: tenant.id, ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}) },
+          where: {
+            tenantId: tenant.id,
+            ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+          },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
           take: query.limit + 1,
         });
@@ -102,12 +113,17 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
     .route({
       method: 'patch',
       path: '/api/clients/:client_id',
-      summary: 'Update contact details and compliance flags: dispute, stopped channels, preferred channel/times, breathing space, vulnerability',
+      summary:
+        'Update contact details and compliance flags: dispute, stopped channels, preferred channel/times, breathing space, vulnerability',
       tags: TAGS,
       security: SECURITY,
       before: guards,
       request: { params: ClientIdParams, body: UpdateClientRequest },
-      responses: { 200: { description: 'Updated', schema: ClientResponse }, 400: problem('Invalid fields'), 404: problem('No such client') },
+      responses: {
+        200: { description: 'Updated', schema: ClientResponse },
+        400: problem('Invalid fields'),
+        404: problem('No such client'),
+      },
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
         const client = await clientOf(tenant.id, params.client_id);
@@ -117,9 +133,22 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
         if (body.stop_channel) stopped.add(body.stop_channel);
         if (body.resume_channel) stopped.delete(body.resume_channel);
         stopped = new Set([...stopped].sort() as Channel[]);
-        const bsStart = body.breathing_space_start === undefined ? client.breathingSpaceStart : body.breathing_space_start ? new Date(body.breathing_space_start) : null;
-        const bsEnd = body.breathing_space_end === undefined ? client.breathingSpaceEnd : body.breathing_space_end ? new Date(body.breathing_space_end) : null;
-        if (bsStart && bsEnd && bsEnd < bsStart) throw HttpProblem.badRequest('breathing_space_end is before breathing_space_start', [{ field: 'body.breathing_space_end', pointer: '/breathing_space_end', detail: 'before breathing_space_start' }]);
+        const bsStart =
+          body.breathing_space_start === undefined
+            ? client.breathingSpaceStart
+            : body.breathing_space_start
+              ? new Date(body.breathing_space_start)
+              : null;
+        const bsEnd =
+          body.breathing_space_end === undefined
+            ? client.breathingSpaceEnd
+            : body.breathing_space_end
+              ? new Date(body.breathing_space_end)
+              : null;
+        if (bsStart && bsEnd && bsEnd < bsStart)
+          throw HttpProblem.badRequest('breathing_space_end is before breathing_space_start', [
+            { field: 'body.breathing_space_end', pointer: '/breathing_space_end', detail: 'before breathing_space_start' },
+          ]);
         const data: Prisma.ClientUpdateInput = {
           ...(body.name !== undefined ? { name: body.name } : {}),
           ...(body.email !== undefined ? { email: body.email } : {}),
@@ -134,17 +163,22 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
           ...(body.dispute === 'resolved' ? { disputeResolvedAt: now } : {}),
           stoppedChannels: [...stopped],
           ...(body.preferred_channel !== undefined ? { preferredChannel: body.preferred_channel } : {}),
-          ...(body.preferred_times !== undefined ? { preferredTimes: body.preferred_times === null ? Prisma.DbNull : body.preferred_times } : {}),
+          ...(body.preferred_times !== undefined
+            ? { preferredTimes: body.preferred_times === null ? Prisma.DbNull : body.preferred_times }
+            : {}),
           breathingSpaceStart: bsStart,
           breathingSpaceEnd: bsEnd,
           ...(body.vulnerable !== undefined ? { vulnerable: body.vulnerable } : {}),
           ...(body.vulnerability_note !== undefined ? { vulnerabilityNote: body.vulnerability_note } : {}),
           ...(body.mental_capacity_concern !== undefined ? { mentalCapacityConcern: body.mental_capacity_concern } : {}),
-          ...(body.artificial_voice_consent_at !== undefined ? { artificialVoiceConsentAt: body.artificial_voice_consent_at ? new Date(body.artificial_voice_consent_at) : null } : {}),
+          ...(body.artificial_voice_consent_at !== undefined
+            ? { artificialVoiceConsentAt: body.artificial_voice_consent_at ? new Date(body.artificial_voice_consent_at) : null }
+            : {}),
         };
         const updated = await db.client.update({ where: { id: client.id }, data });
         // A dispute, a breathing space or a capacity concern stops collection now: drop what is queued.
-        const halted = body.dispute === 'opened' || (bsStart && bsStart <= now && (!bsEnd || bsEnd > now)) || body.mental_capacity_concern === true;
+        const halted =
+          body.dispute === 'opened' || (bsStart && bsStart <= now && (!bsEnd || bsEnd > now)) || body.mental_capacity_concern === true;
         if (halted) {
           const invoices = await db.invoice.findMany({ where: { clientId: client.id, tenantId: tenant.id }, select: { id: true } });
           for (const inv of invoices) await cancelPendingJobs(db, deps.producer, inv.id, 'collection paused for the debtor', deps.logger);

@@ -26,7 +26,13 @@ interface Step {
  */
 export class CollectionsPipeline {
   constructor(
-    private readonly deps: { db: Database; tenants: TenantDirectory; strategy: StrategyService; escalation: EscalationService; logger: Logger },
+    private readonly deps: {
+      db: Database;
+      tenants: TenantDirectory;
+      strategy: StrategyService;
+      escalation: EscalationService;
+      logger: Logger;
+    },
   ) {}
 
   async scanAll(now = new Date()): Promise<Record<ScanOutcome, number>> {
@@ -36,7 +42,12 @@ export class CollectionsPipeline {
     let cursor: string | undefined;
     for (;;) {
       const batch = await this.deps.db.invoice.findMany({
-        where: { status: { in: [...COLLECTABLE] }, dueDate: { lt: today }, OR: [{ nextActionAt: null }, { nextActionAt: { lte: now } }], ...(cursor ? { id: { gt: cursor } } : {}) },
+        where: {
+          status: { in: [...COLLECTABLE] },
+          dueDate: { lt: today },
+          OR: [{ nextActionAt: null }, { nextActionAt: { lte: now } }],
+          ...(cursor ? { id: { gt: cursor } } : {}),
+        },
         orderBy: { id: 'asc' },
         take: 200,
       });
@@ -66,7 +77,10 @@ export class CollectionsPipeline {
     if (invoice.nextActionAt && invoice.nextActionAt.getTime() > now.getTime()) return 'not_due';
     const plan = await this.deps.db.paymentPlan.findFirst({ where: { invoiceId: invoice.id, status: 'active' }, select: { id: true } });
     if (plan) return 'on_plan';
-    const [client, tenant] = await Promise.all([this.deps.db.client.findUnique({ where: { id: invoice.clientId } }), this.deps.tenants.get(invoice.tenantId)]);
+    const [client, tenant] = await Promise.all([
+      this.deps.db.client.findUnique({ where: { id: invoice.clientId } }),
+      this.deps.tenants.get(invoice.tenantId),
+    ]);
     if (!client || !tenant) return 'left';
     const strategy = await this.deps.strategy.strategy(invoice, client, tenant, 'pipeline');
     let level = invoice.collectionStage + 1;
@@ -83,12 +97,27 @@ export class CollectionsPipeline {
     const step = steps[level];
     if (!step) {
       // Every automatic stage is done: the invoice waits for a person (or a payment).
-      await this.deps.db.invoice.update({ where: { id: invoice.id }, data: { nextActionAt: null, collectionStage: Math.max(invoice.collectionStage, 4) } });
+      await this.deps.db.invoice.update({
+        where: { id: invoice.id },
+        data: { nextActionAt: null, collectionStage: Math.max(invoice.collectionStage, 4) },
+      });
       return 'done';
     }
     try {
-      await this.deps.escalation.escalate({ tenant, invoice, client, action: step.channel, stage: step.stage, actor: 'pipeline', initiatedBy: 'automation', key: `auto-${invoice.id}-L${level}` });
-      await this.deps.db.invoice.update({ where: { id: invoice.id }, data: { collectionStage: level, nextActionAt: new Date(now.getTime() + STAGE_GAP_DAYS * DAY) } });
+      await this.deps.escalation.escalate({
+        tenant,
+        invoice,
+        client,
+        action: step.channel,
+        stage: step.stage,
+        actor: 'pipeline',
+        initiatedBy: 'automation',
+        key: `auto-${invoice.id}-L${level}`,
+      });
+      await this.deps.db.invoice.update({
+        where: { id: invoice.id },
+        data: { collectionStage: level, nextActionAt: new Date(now.getTime() + STAGE_GAP_DAYS * DAY) },
+      });
       return 'escalated';
     } catch (err) {
       if (!(err instanceof HttpProblem)) throw err;

@@ -21,11 +21,25 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
 
   describe('GET /api/collections/strategy/{invoice_id}', () => {
     it('uses the prediction service when it answers', async () => {
-      h.prediction.reply = { probability: 0.55, band: 'standard_escalation', recommendation: 'Standard escalation', explanation: { base_probability: 0.6, factors: [] }, model_version: 'v-test' };
+      h.prediction.reply = {
+        probability: 0.55,
+        band: 'standard_escalation',
+        recommendation: 'Standard escalation',
+        explanation: { base_probability: 0.6, factors: [] },
+        model_version: 'v-test',
+      };
       const inv = await h.invoice(a, { amount: 250 });
       const res = await request(h.app).get(`/api/collections/strategy/${inv.id}`).set(a.auth);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ invoice_id: inv.id, probability: 0.55, band: 'standard_escalation', source: 'model', model_version: 'v-test', channel: 'sms', recommended_action: 'send_escalation_reminder' });
+      expect(res.body).toMatchObject({
+        invoice_id: inv.id,
+        probability: 0.55,
+        band: 'standard_escalation',
+        source: 'model',
+        model_version: 'v-test',
+        channel: 'sms',
+        recommended_action: 'send_escalation_reminder',
+      });
       expect(res.body.earliest_compliant_time === null || !Number.isNaN(Date.parse(res.body.earliest_compliant_time))).toBe(true);
       expect(h.prediction.calls.at(-1)).toMatchObject({ invoice_amount: 250, days_overdue: expect.any(Number) });
     });
@@ -59,7 +73,14 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       expect(res.body).toMatchObject({ queue: 'notifications', status: 'queued' });
       const job = await h.deps.producer.queue('notifications').getJob(res.body.job_id);
       expect(job?.name).toBe('email.send');
-      expect(job?.data).toMatchObject({ tenant_id: a.id, invoice_id: inv.id, client_id: inv.client_id, channel: 'email', purpose: 'reminder', template_id: 'friendly_reminder.email' });
+      expect(job?.data).toMatchObject({
+        tenant_id: a.id,
+        invoice_id: inv.id,
+        client_id: inv.client_id,
+        channel: 'email',
+        purpose: 'reminder',
+        template_id: 'friendly_reminder.email',
+      });
       const attempt = await h.database.db.contactAttempt.findUniqueOrThrow({ where: { jobId: res.body.job_id } });
       expect(attempt).toMatchObject({ id: res.body.contact_attempt_id, status: 'queued', channel: 'email', invoiceId: inv.id });
       expect(attempt.scheduledFor?.toISOString()).toBe(res.body.scheduled_for);
@@ -84,7 +105,12 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
 
     it('replays an Idempotency-Key: same answer, one job, one attempt; a different body with the key is 422', async () => {
       const inv = await h.invoice(a);
-      const send = () => request(h.app).post('/api/collections/escalate').set(a.auth).set('Idempotency-Key', `esc-${inv.id}`).send({ invoice_id: inv.id, action: 'email' });
+      const send = () =>
+        request(h.app)
+          .post('/api/collections/escalate')
+          .set(a.auth)
+          .set('Idempotency-Key', `esc-${inv.id}`)
+          .send({ invoice_id: inv.id, action: 'email' });
       const first = await send();
       const second = await send();
       expect(first.status).toBe(202);
@@ -92,11 +118,19 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       expect(second.headers['idempotent-replayed']).toBe('true');
       expect(second.body).toEqual(first.body);
       expect(await h.database.db.contactAttempt.count({ where: { invoiceId: inv.id } })).toBe(1);
-      const changed = await request(h.app).post('/api/collections/escalate').set(a.auth).set('Idempotency-Key', `esc-${inv.id}`).send({ invoice_id: inv.id, action: 'letter' });
+      const changed = await request(h.app)
+        .post('/api/collections/escalate')
+        .set(a.auth)
+        .set('Idempotency-Key', `esc-${inv.id}`)
+        .send({ invoice_id: inv.id, action: 'letter' });
       expect(changed.status).toBe(422);
       // Another tenant using the same key string has its own key space.
       const invB = await h.invoice(b);
-      const other = await request(h.app).post('/api/collections/escalate').set(b.auth).set('Idempotency-Key', `esc-${inv.id}`).send({ invoice_id: invB.id, action: 'email' });
+      const other = await request(h.app)
+        .post('/api/collections/escalate')
+        .set(b.auth)
+        .set('Idempotency-Key', `esc-${inv.id}`)
+        .send({ invoice_id: invB.id, action: 'email' });
       expect(other.status).toBe(202);
     });
 
@@ -111,7 +145,9 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
 
       const paid = await h.invoice(a, { amount: 10 });
       await request(h.app).post(`/api/invoices/${paid.id}/payments`).set(a.auth).send({ amount: 10 });
-      expect((await request(h.app).post('/api/collections/escalate').set(a.auth).send({ invoice_id: paid.id, action: 'email' })).status).toBe(409);
+      expect(
+        (await request(h.app).post('/api/collections/escalate').set(a.auth).send({ invoice_id: paid.id, action: 'email' })).status,
+      ).toBe(409);
 
       const starter = await h.tenant('Starter', 'starter');
       const sinv = await h.invoice(starter);
@@ -135,13 +171,26 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
     it('splits the balance to the penny, schedules reminders and instalment checks, and can be read back', async () => {
       const inv = await h.invoice(a, { amount: 500 });
       const first = plusDays(londonToday(), 10);
-      const res = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'monthly', first_payment_date: first, installment_count: 3, affordable_amount: 200 });
+      const res = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'monthly', first_payment_date: first, installment_count: 3, affordable_amount: 200 });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ invoice_id: inv.id, status: 'active', total: 500, installment_count: 3, frequency: 'monthly', first_payment_date: first });
+      expect(res.body).toMatchObject({
+        invoice_id: inv.id,
+        status: 'active',
+        total: 500,
+        installment_count: 3,
+        frequency: 'monthly',
+        first_payment_date: first,
+      });
       expect(res.body.installments.map((i: { amount: number }) => i.amount)).toEqual([166.67, 166.67, 166.66]);
       expect(res.body.installments[1].due_date).toBe(DateTime.fromISO(first).plus({ months: 1 }).toISODate());
       const reminder = await h.deps.producer.queue('notifications').getJob(`plan-${res.body.id}-i1-reminder`);
-      expect(reminder?.data).toMatchObject({ purpose: 'payment_plan', variables: { installment_amount: '166.67', installment_number: '1' } });
+      expect(reminder?.data).toMatchObject({
+        purpose: 'payment_plan',
+        variables: { installment_amount: '166.67', installment_number: '1' },
+      });
       expect(await reminder?.getState()).toBe('delayed');
       expect(await h.deps.producer.queue('notifications').getJob(`plan-${res.body.id}-confirmation`)).toBeDefined();
       const check = await h.deps.scheduler.queue.getJob(`inst-${res.body.installments[0].id}`);
@@ -149,7 +198,10 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       const got = await request(h.app).get(`/api/payment-plans/${res.body.id}`).set(a.auth);
       expect(got.body).toEqual(res.body);
       expect((await request(h.app).get(`/api/payment-plans/${res.body.id}`).set(b.auth)).status).toBe(404);
-      const second = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first, installment_count: 2 });
+      const second = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first, installment_count: 2 });
       expect(second.status).toBe(409);
     });
 
@@ -163,35 +215,89 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       expect(again.headers['idempotent-replayed']).toBe('true');
       expect(again.body.id).toBe(first.body.id);
       expect(await h.database.db.paymentPlan.count({ where: { invoiceId: inv.id } })).toBe(1);
-      const cross = await request(h.app).post('/api/payment-plans').set(b.auth).send({ ...body, invoice_id: (await h.invoice(a)).id });
+      const cross = await request(h.app)
+        .post('/api/payment-plans')
+        .set(b.auth)
+        .send({ ...body, invoice_id: (await h.invoice(a)).id });
       expect(cross.status).toBe(404);
     });
 
     it('validates explicit instalments: sum to the balance, dates follow the frequency, first date not past', async () => {
       const inv = await h.invoice(a, { amount: 100 });
       const first = plusDays(londonToday(), 3);
-      const wrongSum = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first, installments: [{ due_date: first, amount: 50 }, { due_date: plusDays(first, 7), amount: 49.99 }] });
+      const wrongSum = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({
+          invoice_id: inv.id,
+          frequency: 'weekly',
+          first_payment_date: first,
+          installments: [
+            { due_date: first, amount: 50 },
+            { due_date: plusDays(first, 7), amount: 49.99 },
+          ],
+        });
       expect(wrongSum.status).toBe(400);
       expect(wrongSum.body.errors[0].field).toBe('body.installments');
-      const wrongDate = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first, installments: [{ due_date: first, amount: 50 }, { due_date: plusDays(first, 10), amount: 50 }] });
+      const wrongDate = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({
+          invoice_id: inv.id,
+          frequency: 'weekly',
+          first_payment_date: first,
+          installments: [
+            { due_date: first, amount: 50 },
+            { due_date: plusDays(first, 10), amount: 50 },
+          ],
+        });
       expect(wrongDate.status).toBe(400);
       expect(wrongDate.body.errors[0].field).toBe('body.installments.1.due_date');
-      const past = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: '2020-01-01', installment_count: 2 });
+      const past = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: '2020-01-01', installment_count: 2 });
       expect(past.status).toBe(400);
       expect(past.body.errors[0].field).toBe('body.first_payment_date');
-      const frequency = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'yearly', first_payment_date: first, installment_count: 2 });
+      const frequency = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'yearly', first_payment_date: first, installment_count: 2 });
       expect(frequency.status).toBe(400);
       expect(frequency.body.errors[0].field).toBe('body.frequency');
-      const neither = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first });
+      const neither = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first });
       expect(neither.status).toBe(400);
       expect(neither.body.errors[0].field).toBe('body.installments');
-      const ok = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: first, installments: [{ due_date: first, amount: 50 }, { due_date: plusDays(first, 7), amount: 50 }] });
+      const ok = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({
+          invoice_id: inv.id,
+          frequency: 'weekly',
+          first_payment_date: first,
+          installments: [
+            { due_date: first, amount: 50 },
+            { due_date: plusDays(first, 7), amount: 50 },
+          ],
+        });
       expect(ok.status).toBe(201);
     });
 
     it('puts affordability first: a plan above what the debtor can afford is refused with the count that fits', async () => {
       const inv = await h.invoice(a, { amount: 600 });
-      const res = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'monthly', first_payment_date: plusDays(londonToday(), 5), installment_count: 2, affordable_amount: 100 });
+      const res = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({
+          invoice_id: inv.id,
+          frequency: 'monthly',
+          first_payment_date: plusDays(londonToday(), 5),
+          installment_count: 2,
+          affordable_amount: 100,
+        });
       expect(res.status).toBe(422);
       expect(res.body.suggested_installment_count).toBe(6);
       expect(res.body.errors[0].field).toBe('body.affordable_amount');
@@ -199,7 +305,10 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
 
     it('handles missed instalments: one miss sends a reminder, two default the plan and the invoice returns to collection', async () => {
       const inv = await h.invoice(a, { amount: 300 });
-      const res = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: londonToday(), installment_count: 3 });
+      const res = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: londonToday(), installment_count: 3 });
       expect(res.status).toBe(201);
       const [i1, i2] = res.body.installments;
       expect(await h.deps.plans.checkInstalment(i1.id)).toBe('missed');
@@ -213,7 +322,10 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
 
     it('a paid instalment is not missed', async () => {
       const inv = await h.invoice(a, { amount: 20 });
-      const res = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: londonToday(), installment_count: 2 });
+      const res = await request(h.app)
+        .post('/api/payment-plans')
+        .set(a.auth)
+        .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: londonToday(), installment_count: 2 });
       const i1 = res.body.installments[0];
       const pay = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 10, installment_id: i1.id });
       expect(pay.body.invoice.status).toBe('part_paid');
@@ -267,7 +379,9 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       await h.deps.pipeline.scanInvoice(overdue.id);
       row = await h.database.db.invoice.findUniqueOrThrow({ where: { id: overdue.id } });
       expect(row.collectionStage).toBe(stageBefore + 1);
-      const templates = (await h.database.db.contactAttempt.findMany({ where: { invoiceId: overdue.id }, orderBy: { createdAt: 'asc' } })).map((x) => x.templateId);
+      const templates = (
+        await h.database.db.contactAttempt.findMany({ where: { invoiceId: overdue.id }, orderBy: { createdAt: 'asc' } })
+      ).map((x) => x.templateId);
       expect(templates).toHaveLength(2);
       expect(templates[0]).not.toBe(templates[1]);
 
@@ -295,7 +409,9 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       const inv = await h.invoice(t);
       await startCollections(h.deps);
       await h.deps.scheduler.queue.add('scan-invoice', { invoice_id: inv.id }, { jobId: `test-scan-${inv.id}` });
-      const attempt = await waitFor(() => h.database.db.contactAttempt.findFirst({ where: { invoiceId: inv.id } }), { what: 'the worker to escalate the invoice' });
+      const attempt = await waitFor(() => h.database.db.contactAttempt.findFirst({ where: { invoiceId: inv.id } }), {
+        what: 'the worker to escalate the invoice',
+      });
       expect(attempt).toMatchObject({ status: 'queued', tenantId: t.id });
     });
   });

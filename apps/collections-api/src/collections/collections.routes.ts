@@ -1,5 +1,13 @@
 import type { RequestHandler } from 'express';
-import { CreatePaymentPlanRequest, EscalateRequest, EscalateResponse, InvoiceIdParams, PaymentPlanResponse, ProblemDetails, StrategyResponse } from '@recoup/contracts';
+import {
+  CreatePaymentPlanRequest,
+  EscalateRequest,
+  EscalateResponse,
+  InvoiceIdParams,
+  PaymentPlanResponse,
+  ProblemDetails,
+  StrategyResponse,
+} from '@recoup/contracts';
 import type { Database } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
@@ -38,7 +46,8 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       method: 'get',
       path: '/api/collections/strategy/:invoice_id',
       summary: 'Payment probability, band, recommended next action and channel, and the earliest compliant time',
-      description: 'Asks the prediction service (PREDICTION_URL, PREDICTION_TIMEOUT_MS); when it is down or slow a rules-based estimate answers with `source: "fallback"`.',
+      description:
+        'Asks the prediction service (PREDICTION_URL, PREDICTION_TIMEOUT_MS); when it is down or slow a rules-based estimate answers with `source: "fallback"`.',
       tags: ['collections'],
       security: SECURITY,
       before: guards,
@@ -56,7 +65,8 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       method: 'post',
       path: '/api/collections/escalate',
       summary: 'Trigger an email, SMS, AI call or letter on an invoice now (compliance and tier limits first); 202 with the job id',
-      description: 'Honours `Idempotency-Key`: a retry with the same key and body gets the same answer and queues nothing new. A contact the rules allow only later is queued for the earliest compliant time.',
+      description:
+        'Honours `Idempotency-Key`: a retry with the same key and body gets the same answer and queues nothing new. A contact the rules allow only later is queued for the earliest compliant time.',
       tags: ['collections'],
       security: SECURITY,
       before: [...guards, idempotent],
@@ -74,8 +84,25 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
         const client = await db.client.findUniqueOrThrow({ where: { id: invoice.clientId } });
         const stage = body.stage ?? stageForLevel(invoice.collectionStage);
         const key = req.get('idempotency-key');
-        const result = await deps.escalation.escalate({ tenant, invoice, client, action: body.action, stage, actor: actorOf(req), initiatedBy: 'human', key });
-        res.status(202).json({ job_id: result.jobId, queue: result.queue, status: 'queued', contact_attempt_id: result.contactAttemptId, scheduled_for: result.scheduledFor.toISOString() });
+        const result = await deps.escalation.escalate({
+          tenant,
+          invoice,
+          client,
+          action: body.action,
+          stage,
+          actor: actorOf(req),
+          initiatedBy: 'human',
+          key,
+        });
+        res
+          .status(202)
+          .json({
+            job_id: result.jobId,
+            queue: result.queue,
+            status: 'queued',
+            contact_attempt_id: result.contactAttemptId,
+            scheduled_for: result.scheduledFor.toISOString(),
+          });
       },
     })
     .route({
@@ -86,7 +113,13 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       security: SECURITY,
       before: [...guards, idempotent],
       request: { body: CreatePaymentPlanRequest },
-      responses: { 201: { description: 'Created; reminders scheduled', schema: PaymentPlanResponse }, 400: problem('Invalid fields, each named'), 404: problem('No such invoice'), 409: problem('Nothing owed, or a plan exists'), 422: problem('Above what the debtor can afford') },
+      responses: {
+        201: { description: 'Created; reminders scheduled', schema: PaymentPlanResponse },
+        400: problem('Invalid fields, each named'),
+        404: problem('No such invoice'),
+        409: problem('Nothing owed, or a plan exists'),
+        422: problem('Above what the debtor can afford'),
+      },
       handler: async ({ body }, req, res) => {
         const plan = await deps.plans.create(currentTenant(req), body);
         res.status(201).location(`/api/payment-plans/${plan.id}`).json(planJson(plan));
@@ -102,7 +135,10 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
       request: { params: z.object({ plan_id: z.uuid() }) },
       responses: { 200: { description: 'The plan', schema: PaymentPlanResponse }, 404: problem('No such plan') },
       handler: async ({ params }, req, res) => {
-        const plan = await db.paymentPlan.findFirst({ where: { id: params.plan_id, tenantId: currentTenant(req).id }, include: { installments: true } });
+        const plan = await db.paymentPlan.findFirst({
+          where: { id: params.plan_id, tenantId: currentTenant(req).id },
+          include: { installments: true },
+        });
         if (!plan) throw HttpProblem.notFound('No such payment plan');
         res.json(planJson(plan));
       },

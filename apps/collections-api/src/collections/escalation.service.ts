@@ -33,7 +33,10 @@ export interface EscalationResult {
 
 /** The stage a manual escalation uses by default, from how far the invoice has gone. */
 export function stageForLevel(level: number): CollectionStage {
-  return (['friendly_reminder', 'gentle_reminder', 'standard_escalation', 'final_notice'] as const)[Math.min(Math.max(level, 0), 3)] ?? 'final_notice';
+  return (
+    (['friendly_reminder', 'gentle_reminder', 'standard_escalation', 'final_notice'] as const)[Math.min(Math.max(level, 0), 3)] ??
+    'final_notice'
+  );
 }
 
 export function purposeOf(stage: CollectionStage): ContactPurpose {
@@ -42,7 +45,13 @@ export function purposeOf(stage: CollectionStage): ContactPurpose {
   return 'reminder';
 }
 
-const LEVEL_OF_STAGE: Record<CollectionStage, number> = { friendly_reminder: 1, gentle_reminder: 1, payment_link: 1, standard_escalation: 2, final_notice: 3 };
+const LEVEL_OF_STAGE: Record<CollectionStage, number> = {
+  friendly_reminder: 1,
+  gentle_reminder: 1,
+  payment_link: 1,
+  standard_escalation: 2,
+  final_notice: 3,
+};
 
 /**
  * Every outbound collection contact goes through here: compliance first (audited), then the
@@ -57,7 +66,9 @@ export class EscalationService {
   async escalate(req: EscalationRequest): Promise<EscalationResult> {
     const { invoice, client, tenant, action, stage } = req;
     if (!COLLECTABLE.includes(invoice.status)) {
-      throw new HttpProblem(409, 'Conflict', `Invoice is ${invoice.status}: nothing to collect`, { type: 'https://recoup.dev/problems/invoice-not-collectable' });
+      throw new HttpProblem(409, 'Conflict', `Invoice is ${invoice.status}: nothing to collect`, {
+        type: 'https://recoup.dev/problems/invoice-not-collectable',
+      });
     }
     const jobId = `esc-${invoice.id}-${action}-${req.key ? createHash('sha256').update(`${tenant.id}\n${req.key}`).digest('hex').slice(0, 20) : randomUUID().slice(0, 13)}`;
     const existing = await this.deps.db.contactAttempt.findUnique({ where: { jobId } });
@@ -69,11 +80,27 @@ export class EscalationService {
         const scheduled = existing.scheduledFor ?? existing.createdAt;
         await this.enqueue(req, existing.purpose, jobId, Math.max(scheduled.getTime() - Date.now(), 0) || undefined);
       }
-      return { jobId, queue: queueFor(action), contactAttemptId: existing.id, scheduledFor: existing.scheduledFor ?? existing.createdAt, existing: true };
+      return {
+        jobId,
+        queue: queueFor(action),
+        contactAttemptId: existing.id,
+        scheduledFor: existing.scheduledFor ?? existing.createdAt,
+        existing: true,
+      };
     }
     const purpose = action === 'ai_call' ? 'reminder' : purposeOf(stage);
-    const decision = await this.deps.compliance.evaluate({ tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: action, purpose, actor: req.actor, initiatedBy: req.initiatedBy });
-    const denials = decision.reasons.filter((r) => r.severity === 'deny').map((r) => ({ code: r.code, message: r.message, source: r.source }));
+    const decision = await this.deps.compliance.evaluate({
+      tenantId: tenant.id,
+      clientId: client.id,
+      invoiceId: invoice.id,
+      channel: action,
+      purpose,
+      actor: req.actor,
+      initiatedBy: req.initiatedBy,
+    });
+    const denials = decision.reasons
+      .filter((r) => r.severity === 'deny')
+      .map((r) => ({ code: r.code, message: r.message, source: r.source }));
     if (!decision.allowed && !decision.nextAllowedAt) {
       throw new HttpProblem(422, 'Unprocessable Content', `Contact not allowed: ${denials.map((d) => d.code).join(', ')}`, {
         type: 'https://recoup.dev/problems/compliance-blocked',
@@ -85,15 +112,23 @@ export class EscalationService {
     const tierCheck = await this.deps.limiter.peek({ tenantId: tenant.id, limits: tenant.limits }, limitAction);
     if (!tierCheck.allowed) {
       const d = tierCheck.denied;
-      throw new HttpProblem(429, 'Too Many Requests', d ? `The ${d.window} ${d.counter} limit of your ${tenant.tier} tier (${d.limit}) is used up` : 'Tier limit reached', {
-        type: 'https://recoup.dev/problems/tier-limit',
-        ...(tierCheck.retryAfterSeconds ? { headers: { 'Retry-After': String(tierCheck.retryAfterSeconds) } } : {}),
-      });
+      throw new HttpProblem(
+        429,
+        'Too Many Requests',
+        d ? `The ${d.window} ${d.counter} limit of your ${tenant.tier} tier (${d.limit}) is used up` : 'Tier limit reached',
+        {
+          type: 'https://recoup.dev/problems/tier-limit',
+          ...(tierCheck.retryAfterSeconds ? { headers: { 'Retry-After': String(tierCheck.retryAfterSeconds) } } : {}),
+        },
+      );
     }
     if (invoice.collectionStage === 0) {
       // An invoice entering collection counts against the tier's monthly collections.
       const entered = await this.deps.limiter.consume({ tenantId: tenant.id, limits: tenant.limits }, 'collection');
-      if (!entered.allowed) throw new HttpProblem(429, 'Too Many Requests', `Your ${tenant.tier} tier's monthly collections are used up`, { type: 'https://recoup.dev/problems/tier-limit' });
+      if (!entered.allowed)
+        throw new HttpProblem(429, 'Too Many Requests', `Your ${tenant.tier} tier's monthly collections are used up`, {
+          type: 'https://recoup.dev/problems/tier-limit',
+        });
     }
     const now = Date.now();
     const scheduledFor = decision.allowed || !decision.nextAllowedAt ? new Date(now) : decision.nextAllowedAt;
@@ -122,7 +157,14 @@ export class EscalationService {
       throw new HttpProblem(503, 'Service Unavailable', 'The job queue is unavailable; retry later', { headers: { 'Retry-After': '5' } });
     }
     const level = Math.max(invoice.collectionStage, LEVEL_OF_STAGE[stage] + (action === 'ai_call' ? 1 : 0));
-    await this.deps.db.invoice.update({ where: { id: invoice.id }, data: { collectionStage: level, lastActionAt: new Date(now), ...(invoice.status === 'open' && invoice.dueDate.getTime() < now ? { status: 'overdue' } : {}) } });
+    await this.deps.db.invoice.update({
+      where: { id: invoice.id },
+      data: {
+        collectionStage: level,
+        lastActionAt: new Date(now),
+        ...(invoice.status === 'open' && invoice.dueDate.getTime() < now ? { status: 'overdue' } : {}),
+      },
+    });
     return { jobId, queue: queueFor(action), contactAttemptId: attempt.id, scheduledFor, existing: false };
   }
 
@@ -133,7 +175,12 @@ export class EscalationService {
       await this.deps.producer.enqueue('ai-call.place', { ...base, enable_payment_during_call: true }, { jobId, delayMs });
       return;
     }
-    const data = { ...base, template_id: `${stage}.${action}`, purpose: purpose as ContactPurpose, ...(req.variables ? { variables: req.variables } : {}) };
+    const data = {
+      ...base,
+      template_id: `${stage}.${action}`,
+      purpose: purpose as ContactPurpose,
+      ...(req.variables ? { variables: req.variables } : {}),
+    };
     if (action === 'email') await this.deps.producer.enqueue('email.send', { ...data, channel: 'email' }, { jobId, delayMs });
     else if (action === 'sms') await this.deps.producer.enqueue('sms.send', { ...data, channel: 'sms' }, { jobId, delayMs });
     else await this.deps.producer.enqueue('letter.send', { ...data, channel: 'letter' }, { jobId, delayMs });

@@ -49,7 +49,12 @@ export interface Recommendation {
 }
 
 /** What to do next for a band, given what the tier and the debtor's details allow. */
-export function recommend(band: PaymentBand, invoice: Pick<InvoiceModel, 'status'>, client: Pick<ClientModel, 'phone' | 'email'>, tenant: TenantRecord): Recommendation {
+export function recommend(
+  band: PaymentBand,
+  invoice: Pick<InvoiceModel, 'status'>,
+  client: Pick<ClientModel, 'phone' | 'email'>,
+  tenant: TenantRecord,
+): Recommendation {
   if (!COLLECTABLE.includes(invoice.status)) return { action: 'none', channel: null, stage: null };
   const aiCalls = (tenant.limits.monthly.ai_calls ?? 0) > 0 && Boolean(client.phone);
   const sms = (tenant.limits.monthly.sms ?? 0) > 0 && Boolean(client.phone);
@@ -60,7 +65,9 @@ export function recommend(band: PaymentBand, invoice: Pick<InvoiceModel, 'status
     case 'standard_escalation':
       return { action: 'send_escalation_reminder', channel: sms ? 'sms' : written, stage: 'standard_escalation' };
     case 'immediate_escalation':
-      return aiCalls ? { action: 'place_ai_call', channel: 'ai_call', stage: 'standard_escalation' } : { action: 'send_final_notice', channel: written, stage: 'final_notice' };
+      return aiCalls
+        ? { action: 'place_ai_call', channel: 'ai_call', stage: 'standard_escalation' }
+        : { action: 'send_final_notice', channel: written, stage: 'final_notice' };
     case 'consider_write_off':
       return { action: 'send_final_notice_then_review_write_off', channel: 'letter', stage: 'final_notice' };
   }
@@ -71,10 +78,16 @@ export class StrategyService {
 
   async features(invoice: InvoiceModel, client: ClientModel): Promise<PredictRequest> {
     const [paid, partials] = await Promise.all([
-      this.options.db.invoice.findMany({ where: { tenantId: invoice.tenantId, clientId: client.id, status: 'paid', id: { not: invoice.id } }, select: { dueDate: true, payments: { select: { receivedAt: true }, orderBy: { receivedAt: 'desc' }, take: 1 } }, take: 200 }),
+      this.options.db.invoice.findMany({
+        where: { tenantId: invoice.tenantId, clientId: client.id, status: 'paid', id: { not: invoice.id } },
+        select: { dueDate: true, payments: { select: { receivedAt: true }, orderBy: { receivedAt: 'desc' }, take: 1 } },
+        take: 200,
+      }),
       this.options.db.payment.count({ where: { invoiceId: invoice.id } }),
     ]);
-    const lateness = paid.map((p) => Math.max(0, Math.round(((p.payments[0]?.receivedAt.getTime() ?? p.dueDate.getTime()) - p.dueDate.getTime()) / 86_400_000)));
+    const lateness = paid.map((p) =>
+      Math.max(0, Math.round(((p.payments[0]?.receivedAt.getTime() ?? p.dueDate.getTime()) - p.dueDate.getTime()) / 86_400_000)),
+    );
     return {
       invoice_amount: Math.max(invoice.amountPence - invoice.paidPence, 0) / 100,
       days_overdue: daysOverdue(invoice.dueDate),
@@ -110,7 +123,12 @@ export class StrategyService {
     }
   }
 
-  async strategy(invoice: InvoiceModel, client: ClientModel, tenant: TenantRecord, actor: string): Promise<StrategyResponse & { stage: Recommendation['stage'] }> {
+  async strategy(
+    invoice: InvoiceModel,
+    client: ClientModel,
+    tenant: TenantRecord,
+    actor: string,
+  ): Promise<StrategyResponse & { stage: Recommendation['stage'] }> {
     const features = await this.features(invoice, client);
     const prediction = await this.predict(features);
     const rec = recommend(prediction.band, invoice, client, tenant);
@@ -125,7 +143,10 @@ export class StrategyService {
         purpose: rec.stage === 'final_notice' ? 'final_notice' : 'reminder',
         actor,
       });
-      compliance = { allowed: decision.allowed, reasons: decision.reasons.filter((r) => r.severity === 'deny').map((r) => ({ code: r.code, message: r.message })) };
+      compliance = {
+        allowed: decision.allowed,
+        reasons: decision.reasons.filter((r) => r.severity === 'deny').map((r) => ({ code: r.code, message: r.message })),
+      };
       earliest = decision.nextAllowedAt ? decision.nextAllowedAt.toISOString() : null;
     }
     return {

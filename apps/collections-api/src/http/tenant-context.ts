@@ -31,7 +31,9 @@ export class TenantDirectory {
     const now = Date.now();
     const hit = this.cache.get(id);
     if (hit && hit.expiresAt > now) return hit.value;
-    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.tenant.findUnique({ where: { id }, select: { id: true, name: true, tier: true, limitOverrides: true } }) : null;
+    const row = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.db.tenant.findUnique({ where: { id }, select: { id: true, name: true, tier: true, limitOverrides: true } })
+      : null;
     const value = row ? { id: row.id, name: row.name, tier: row.tier, limits: resolveLimits(row.tier, row.limitOverrides) } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(id, { value, expiresAt: now + this.ttlMs });
@@ -48,13 +50,23 @@ export class TenantDirectory {
  * `beforeLimit` runs between the tenant and the limit: a read-only route can start its read there
  * so the PostgreSQL query and the Redis check overlap (see invoices.routes.ts).
  */
-export function tenantGuards(options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter }, beforeLimit: RequestHandler[] = []): RequestHandler[] {
+export function tenantGuards(
+  options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter },
+  beforeLimit: RequestHandler[] = [],
+): RequestHandler[] {
   const loadTenant = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const auth = req.auth;
       if (auth?.kind !== 'tenant') throw HttpProblem.forbidden('A tenant credential is required');
       const tenant = await options.tenants.get(auth.tenantId);
-      if (!tenant) return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'The credential names a tenant that does not exist', request_id: req.id });
+      if (!tenant)
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'The credential names a tenant that does not exist',
+          request_id: req.id,
+        });
       req.tenant = tenant;
       return next();
     } catch (err) {
@@ -65,7 +77,10 @@ export function tenantGuards(options: { authenticator: Authenticator; tenants: T
     requireAuth({ authenticator: options.authenticator, roles: ['tenant'] }),
     loadTenant,
     ...beforeLimit,
-    apiRateLimit({ limiter: options.limiter, tenant: (req) => (req.tenant ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined) }),
+    apiRateLimit({
+      limiter: options.limiter,
+      tenant: (req) => (req.tenant ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined),
+    }),
   ];
 }
 

@@ -38,7 +38,11 @@ export function effectiveStatus(inv: Pick<InvoiceModel, 'status' | 'dueDate'>, n
 }
 
 /** The status money implies: paid in full, part paid, or back to open/overdue; disputes, cancellations and write-offs stay. */
-export function statusForBalance(inv: Pick<InvoiceModel, 'status' | 'dueDate' | 'amountPence'>, paidPence: number, now: Date = new Date()): InvoiceStatus {
+export function statusForBalance(
+  inv: Pick<InvoiceModel, 'status' | 'dueDate' | 'amountPence'>,
+  paidPence: number,
+  now: Date = new Date(),
+): InvoiceStatus {
   if (paidPence >= inv.amountPence) return 'paid';
   if (inv.status === 'disputed' || inv.status === 'cancelled' || inv.status === 'written_off') return inv.status;
   if (paidPence > 0) return 'part_paid';

@@ -25,7 +25,9 @@ const DATE_OID = 1082;
 /** `date` columns as UTC midnight, as Prisma returns them (pg's default is local midnight). */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === DATE_OID ? (value: string) => new Date(`${value}T00:00:00.000Z`) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === DATE_OID
+      ? (value: string) => new Date(`${value}T00:00:00.000Z`)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 const SELECT_ONE = {
@@ -48,7 +50,13 @@ export class InvoiceReader {
     const url = new URL(databaseUrl);
     const schema = url.searchParams.get('schema');
     url.searchParams.delete('schema');
-    this.pool = new pg.Pool({ connectionString: url.toString(), max: poolSize, connectionTimeoutMillis: 5_000, types, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    this.pool = new pg.Pool({
+      connectionString: url.toString(),
+      max: poolSize,
+      connectionTimeoutMillis: 5_000,
+      types,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
     this.pool.on('error', () => undefined); // an idle client's connection dropped; the pool replaces it
   }
 

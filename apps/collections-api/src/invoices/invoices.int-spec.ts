@@ -15,10 +15,19 @@ describe('collections-api: clients and invoices', () => {
 
   describe('clients', () => {
     it('creates, reads and updates a debtor, including every compliance flag', async () => {
-      const created = await request(h.app).post('/api/clients').set(a.auth).send({ name: 'Jane Doe', email: 'jane@example.com', phone: '+447700900001', kind: 'consumer' });
+      const created = await request(h.app)
+        .post('/api/clients')
+        .set(a.auth)
+        .send({ name: 'Jane Doe', email: 'jane@example.com', phone: '+447700900001', kind: 'consumer' });
       expect(created.status).toBe(201);
       expect(created.headers.location).toBe(`/api/clients/${created.body.id}`);
-      expect(created.body).toMatchObject({ name: 'Jane Doe', kind: 'consumer', stopped_channels: [], vulnerable: false, timezone: 'Europe/London' });
+      expect(created.body).toMatchObject({
+        name: 'Jane Doe',
+        kind: 'consumer',
+        stopped_channels: [],
+        vulnerable: false,
+        timezone: 'Europe/London',
+      });
       const id = created.body.id;
       const patch = await request(h.app)
         .patch(`/api/clients/${id}`)
@@ -34,9 +43,24 @@ describe('collections-api: clients and invoices', () => {
           vulnerability_note: 'recent bereavement',
         });
       expect(patch.status).toBe(200);
-      expect(patch.body).toMatchObject({ stopped_channels: ['sms'], preferred_channel: 'email', vulnerable: true, vulnerability_note: 'recent bereavement', breathing_space_start: '2026-11-01T00:00:00.000Z' });
+      expect(patch.body).toMatchObject({
+        stopped_channels: ['sms'],
+        preferred_channel: 'email',
+        vulnerable: true,
+        vulnerability_note: 'recent bereavement',
+        breathing_space_start: '2026-11-01T00:00:00.000Z',
+      });
       expect(patch.body.dispute_opened_at).not.toBeNull();
-      const resolved = await request(h.app).patch(`/api/clients/${id}`).set(a.auth).send({ dispute: 'resolved', resume_channel: 'sms', preferred_times: null, breathing_space_start: null, breathing_space_end: null });
+      const resolved = await request(h.app)
+        .patch(`/api/clients/${id}`)
+        .set(a.auth)
+        .send({
+          dispute: 'resolved',
+          resume_channel: 'sms',
+          preferred_times: null,
+          breathing_space_start: null,
+          breathing_space_end: null,
+        });
       expect(resolved.body).toMatchObject({ stopped_channels: [], preferred_times: null, breathing_space_start: null });
       expect(resolved.body.dispute_resolved_at).not.toBeNull();
       const got = await request(h.app).get(`/api/clients/${id}`).set(a.auth);
@@ -45,16 +69,32 @@ describe('collections-api: clients and invoices', () => {
     });
 
     it('names each bad field', async () => {
-      const res = await request(h.app).post('/api/clients').set(a.auth).send({ name: 'X', email: 'not-an-email', phone: '07700900001', kind: 'alien', extra: 1 });
+      const res = await request(h.app)
+        .post('/api/clients')
+        .set(a.auth)
+        .send({ name: 'X', email: 'not-an-email', phone: '07700900001', kind: 'alien', extra: 1 });
       expect(res.status).toBe(400);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.email', 'body.extra', 'body.kind', 'body.phone']);
-      const zone = await request(h.app).post('/api/clients').set(a.auth).send({ name: 'X', email: 'x@example.com', phone: '+447700900001', kind: 'business', timezone: 'Mars/Olympus' });
+      expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+        'body.email',
+        'body.extra',
+        'body.kind',
+        'body.phone',
+      ]);
+      const zone = await request(h.app)
+        .post('/api/clients')
+        .set(a.auth)
+        .send({ name: 'X', email: 'x@example.com', phone: '+447700900001', kind: 'business', timezone: 'Mars/Olympus' });
       expect(zone.status).toBe(400);
       expect(zone.body.errors[0].field).toBe('body.timezone');
-      const patch = await request(h.app).patch(`/api/clients/${(await h.client(a)).id}`).set(a.auth).send({ preferred_times: { windows: [{ days: [8], start: '9am', end: '17:00' }] } });
+      const patch = await request(h.app)
+        .patch(`/api/clients/${(await h.client(a)).id}`)
+        .set(a.auth)
+        .send({ preferred_times: { windows: [{ days: [8], start: '9am', end: '17:00' }] } });
       expect(patch.status).toBe(400);
-      expect(patch.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['body.preferred_times.windows.0.days.0', 'body.preferred_times.windows.0.start']));
+      expect(patch.body.errors.map((e: { field: string }) => e.field)).toEqual(
+        expect.arrayContaining(['body.preferred_times.windows.0.days.0', 'body.preferred_times.windows.0.start']),
+      );
     });
 
     it('lists a tenant’s own clients page by page', async () => {
@@ -72,36 +112,80 @@ describe('collections-api: clients and invoices', () => {
 
     it('refuses unauthenticated calls', async () => {
       expect((await request(h.app).post('/api/clients').send({})).status).toBe(401);
-      expect((await request(h.app).get(`/api/clients/${(await h.client(a)).id}`).set('Authorization', 'Bearer rcp_live_00000000000000000000000000000000')).status).toBe(401);
+      expect(
+        (
+          await request(h.app)
+            .get(`/api/clients/${(await h.client(a)).id}`)
+            .set('Authorization', 'Bearer rcp_live_00000000000000000000000000000000')
+        ).status,
+      ).toBe(401);
     });
   });
 
   describe('invoices', () => {
     it('creates an invoice in pence and answers in major units with status and days overdue', async () => {
       const client = await h.client(a);
-      const res = await request(h.app).post('/api/invoices').set(a.auth).send({ client_id: client.id, invoice_reference: 'INV-1001', amount: 500.1, issue_date: '2026-01-01', due_date: '2026-01-31', description: 'Consulting' });
+      const res = await request(h.app)
+        .post('/api/invoices')
+        .set(a.auth)
+        .send({
+          client_id: client.id,
+          invoice_reference: 'INV-1001',
+          amount: 500.1,
+          issue_date: '2026-01-01',
+          due_date: '2026-01-31',
+          description: 'Consulting',
+        });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ client_id: client.id, invoice_reference: 'INV-1001', amount: 500.1, amount_paid: 0, balance: 500.1, currency: 'GBP', status: 'overdue', due_date: '2026-01-31' });
+      expect(res.body).toMatchObject({
+        client_id: client.id,
+        invoice_reference: 'INV-1001',
+        amount: 500.1,
+        amount_paid: 0,
+        balance: 500.1,
+        currency: 'GBP',
+        status: 'overdue',
+        due_date: '2026-01-31',
+      });
       expect(res.body.days_overdue).toBeGreaterThan(0);
       const row = await h.database.db.invoice.findUniqueOrThrow({ where: { id: res.body.id } });
       expect(row.amountPence).toBe(50010);
       const future = await h.invoice(a, { due_date: '2099-01-01', client_id: client.id });
       expect(future.status).toBe('open');
-      const dup = await request(h.app).post('/api/invoices').set(a.auth).send({ client_id: client.id, invoice_reference: 'INV-1001', amount: 1, issue_date: '2026-01-01', due_date: '2026-01-31' });
+      const dup = await request(h.app)
+        .post('/api/invoices')
+        .set(a.auth)
+        .send({ client_id: client.id, invoice_reference: 'INV-1001', amount: 1, issue_date: '2026-01-01', due_date: '2026-01-31' });
       expect(dup.status).toBe(409);
       expect(dup.body.errors[0].field).toBe('body.invoice_reference');
     });
 
     it('validates amounts, dates and the client', async () => {
       const client = await h.client(a);
-      const bad = await request(h.app).post('/api/invoices').set(a.auth).send({ client_id: client.id, invoice_reference: 'X', amount: 10.001, issue_date: '2026-13-01', due_date: '2026-01-01', currency: 'pounds' });
+      const bad = await request(h.app)
+        .post('/api/invoices')
+        .set(a.auth)
+        .send({
+          client_id: client.id,
+          invoice_reference: 'X',
+          amount: 10.001,
+          issue_date: '2026-13-01',
+          due_date: '2026-01-01',
+          currency: 'pounds',
+        });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.amount', 'body.currency', 'body.issue_date']);
-      const order = await request(h.app).post('/api/invoices').set(a.auth).send({ client_id: client.id, invoice_reference: 'X', amount: 10, issue_date: '2026-02-01', due_date: '2026-01-01' });
+      const order = await request(h.app)
+        .post('/api/invoices')
+        .set(a.auth)
+        .send({ client_id: client.id, invoice_reference: 'X', amount: 10, issue_date: '2026-02-01', due_date: '2026-01-01' });
       expect(order.status).toBe(400);
       expect(order.body.errors[0].field).toBe('body.due_date');
       const otherClient = await h.client(b);
-      const foreign = await request(h.app).post('/api/invoices').set(a.auth).send({ client_id: otherClient.id, invoice_reference: 'X', amount: 10, issue_date: '2026-01-01', due_date: '2026-02-01' });
+      const foreign = await request(h.app)
+        .post('/api/invoices')
+        .set(a.auth)
+        .send({ client_id: otherClient.id, invoice_reference: 'X', amount: 10, issue_date: '2026-01-01', due_date: '2026-02-01' });
       expect(foreign.status).toBe(404);
       expect(foreign.body.errors[0].field).toBe('body.client_id');
     });
@@ -110,12 +194,16 @@ describe('collections-api: clients and invoices', () => {
       const t = await h.tenant();
       const client = await h.client(t);
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await h.invoice(t, { client_id: client.id, due_date: i < 3 ? '2026-02-01' : '2099-02-01' })).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await h.invoice(t, { client_id: client.id, due_date: i < 3 ? '2026-02-01' : '2099-02-01' })).id);
       const other = await h.invoice(t);
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: request.Response = await request(h.app).get('/api/invoices').query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(t.auth);
+        const page: request.Response = await request(h.app)
+          .get('/api/invoices')
+          .query({ limit: 2, ...(cursor ? { cursor } : {}) })
+          .set(t.auth);
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.data.map((x: { id: string }) => x.id));
@@ -138,7 +226,10 @@ describe('collections-api: clients and invoices', () => {
 
     it('updates, writes off and cancels', async () => {
       const inv = await h.invoice(a, { amount: 100 });
-      const upd = await request(h.app).patch(`/api/invoices/${inv.id}`).set(a.auth).send({ amount: 150.25, due_date: '2099-01-01', description: 'revised' });
+      const upd = await request(h.app)
+        .patch(`/api/invoices/${inv.id}`)
+        .set(a.auth)
+        .send({ amount: 150.25, due_date: '2099-01-01', description: 'revised' });
       expect(upd.status).toBe(200);
       expect(upd.body).toMatchObject({ amount: 150.25, due_date: '2099-01-01', status: 'open', description: 'revised' });
       const badUpd = await request(h.app).patch(`/api/invoices/${inv.id}`).set(a.auth).send({ status: 'paid' });
@@ -156,10 +247,16 @@ describe('collections-api: clients and invoices', () => {
 
     it('records manual payments: part paid, then paid; refuses overpayment and repeated references', async () => {
       const inv = await h.invoice(a, { amount: 100 });
-      const part = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
+      const part = await request(h.app)
+        .post(`/api/invoices/${inv.id}/payments`)
+        .set(a.auth)
+        .send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
       expect(part.status).toBe(201);
       expect(part.body.invoice).toMatchObject({ status: 'part_paid', amount_paid: 40, balance: 60 });
-      const repeat = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
+      const repeat = await request(h.app)
+        .post(`/api/invoices/${inv.id}/payments`)
+        .set(a.auth)
+        .send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
       expect(repeat.status).toBe(409);
       const over = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 60.01 });
       expect(over.status).toBe(400);
@@ -173,7 +270,10 @@ describe('collections-api: clients and invoices', () => {
 
     it('opens and resolves a dispute; the timeline shows what happened', async () => {
       const inv = await h.invoice(a, { amount: 80 });
-      const opened = await request(h.app).post(`/api/invoices/${inv.id}/dispute`).set(a.auth).send({ action: 'open', reason: 'goods not received' });
+      const opened = await request(h.app)
+        .post(`/api/invoices/${inv.id}/dispute`)
+        .set(a.auth)
+        .send({ action: 'open', reason: 'goods not received' });
       expect(opened.body.status).toBe('disputed');
       const client = await request(h.app).get(`/api/clients/${inv.client_id}`).set(a.auth);
       expect(client.body.dispute_opened_at).not.toBeNull();
@@ -246,7 +346,11 @@ describe('collections-api: clients and invoices', () => {
     for (const [method, path] of routes) {
       for (const headers of [{}, revoked.auth]) {
         const res = await (request(h.app) as unknown as Record<string, (p: string) => request.Test>)[method]!(path).set(headers).send({});
-        expect({ route: `${method} ${path}`, status: res.status, type: res.headers['content-type'] }).toEqual({ route: `${method} ${path}`, status: 401, type: expect.stringMatching(/problem\+json/) });
+        expect({ route: `${method} ${path}`, status: res.status, type: res.headers['content-type'] }).toEqual({
+          route: `${method} ${path}`,
+          status: 401,
+          type: expect.stringMatching(/problem\+json/),
+        });
       }
     }
   });

@@ -52,7 +52,9 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(at ?? '');
   if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw HttpProblem.badRequest('cursor: not a cursor this API issued', [{ field: 'query.cursor', pointer: '/cursor', detail: 'invalid cursor' }]);
+    throw HttpProblem.badRequest('cursor: not a cursor this API issued', [
+      { field: 'query.cursor', pointer: '/cursor', detail: 'invalid cursor' },
+    ]);
   }
   return { createdAt, id };
 }
@@ -93,11 +95,19 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { body: CreateInvoiceRequest },
-      responses: { 201: { description: 'Created', schema: InvoiceResponse }, 400: problem('Invalid fields, each named'), 404: problem('No such client'), 409: problem('Reference already used') },
+      responses: {
+        201: { description: 'Created', schema: InvoiceResponse },
+        400: problem('Invalid fields, each named'),
+        404: problem('No such client'),
+        409: problem('Reference already used'),
+      },
       handler: async ({ body }, req, res) => {
         const tenant = currentTenant(req);
         const client = await db.client.findFirst({ where: { id: body.client_id, tenantId: tenant.id }, select: { id: true } });
-        if (!client) throw new HttpProblem(404, 'Not Found', 'No such client', { errors: [{ field: 'body.client_id', pointer: '/client_id', detail: 'no such client' }] });
+        if (!client)
+          throw new HttpProblem(404, 'Not Found', 'No such client', {
+            errors: [{ field: 'body.client_id', pointer: '/client_id', detail: 'no such client' }],
+          });
         const dueDate = dateOnly(body.due_date);
         try {
           const invoice = await db.invoice.create({
@@ -113,11 +123,15 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
               status: dueDate.getTime() < londonToday().getTime() ? 'overdue' : 'open',
             },
           });
-          await deps.scheduler.scheduleDueDate(invoice.id, dueDate).catch((err: Error) => deps.logger.warn({ err: { message: err.message } }, 'could not schedule the due-date scan'));
+          await deps.scheduler
+            .scheduleDueDate(invoice.id, dueDate)
+            .catch((err: Error) => deps.logger.warn({ err: { message: err.message } }, 'could not schedule the due-date scan'));
           res.status(201).location(`/api/invoices/${invoice.id}`).json(invoiceJson(invoice));
         } catch (err) {
           if ((err as { code?: string }).code === 'P2002') {
-            throw new HttpProblem(409, 'Conflict', `Invoice reference ${body.invoice_reference} already exists`, { errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }] });
+            throw new HttpProblem(409, 'Conflict', `Invoice reference ${body.invoice_reference} already exists`, {
+              errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }],
+            });
           }
           throw err;
         }
@@ -146,7 +160,11 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
           const c = decodeCursor(query.cursor);
           and.push({ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] });
         }
-        const rows = await db.invoice.findMany({ where: { AND: and }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+        const rows = await db.invoice.findMany({
+          where: { AND: and },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: query.limit + 1,
+        });
         const page = rows.slice(0, query.limit);
         const last = page[page.length - 1];
         res.json({ data: page.map((i) => invoiceJson(i)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
@@ -176,18 +194,30 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { params: InvoiceIdParams, body: UpdateInvoiceRequest },
-      responses: { 200: { description: 'Updated', schema: InvoiceResponse }, 400: problem('Invalid fields'), 404: problem('No such invoice'), 409: problem('Not changeable in this state') },
+      responses: {
+        200: { description: 'Updated', schema: InvoiceResponse },
+        400: problem('Invalid fields'),
+        404: problem('No such invoice'),
+        409: problem('Not changeable in this state'),
+      },
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status} and can no longer change`);
         const amountPence = body.amount !== undefined ? toPence(body.amount) : invoice.amountPence;
         if (amountPence < invoice.paidPence) {
-          throw new HttpProblem(400, 'Bad Request', 'amount is below what has been paid', { errors: [{ field: 'body.amount', pointer: '/amount', detail: `at least ${toMajor(invoice.paidPence).toFixed(2)} has been paid` }] });
+          throw new HttpProblem(400, 'Bad Request', 'amount is below what has been paid', {
+            errors: [
+              { field: 'body.amount', pointer: '/amount', detail: `at least ${toMajor(invoice.paidPence).toFixed(2)} has been paid` },
+            ],
+          });
         }
         const issueDate = body.issue_date ? dateOnly(body.issue_date) : invoice.issueDate;
         const dueDate = body.due_date ? dateOnly(body.due_date) : invoice.dueDate;
-        if (dueDate < issueDate) throw new HttpProblem(400, 'Bad Request', 'due_date must not be before issue_date', { errors: [{ field: 'body.due_date', pointer: '/due_date', detail: 'before issue_date' }] });
+        if (dueDate < issueDate)
+          throw new HttpProblem(400, 'Bad Request', 'due_date must not be before issue_date', {
+            errors: [{ field: 'body.due_date', pointer: '/due_date', detail: 'before issue_date' }],
+          });
         const next = { ...invoice, amountPence, dueDate };
         const status = body.status === 'written_off' ? 'written_off' : statusForBalance(next, invoice.paidPence);
         try {
@@ -202,11 +232,15 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
               status,
             },
           });
-          if (!COLLECTABLE.includes(updated.status)) await cancelPendingJobs(db, deps.producer, invoice.id, `invoice ${updated.status}`, deps.logger);
+          if (!COLLECTABLE.includes(updated.status))
+            await cancelPendingJobs(db, deps.producer, invoice.id, `invoice ${updated.status}`, deps.logger);
           if (body.due_date) await deps.scheduler.scheduleDueDate(invoice.id, dueDate).catch(() => undefined);
           res.json(invoiceJson(updated));
         } catch (err) {
-          if ((err as { code?: string }).code === 'P2002') throw new HttpProblem(409, 'Conflict', 'Invoice reference already exists', { errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }] });
+          if ((err as { code?: string }).code === 'P2002')
+            throw new HttpProblem(409, 'Conflict', 'Invoice reference already exists', {
+              errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }],
+            });
           throw err;
         }
       },
@@ -219,13 +253,23 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { params: InvoiceIdParams },
-      responses: { 200: { description: 'Cancelled', schema: InvoiceResponse }, 404: problem('No such invoice'), 409: problem('Already paid') },
+      responses: {
+        200: { description: 'Cancelled', schema: InvoiceResponse },
+        404: problem('No such invoice'),
+        409: problem('Already paid'),
+      },
       handler: async ({ params }, req, res) => {
         const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
         if (invoice.status === 'cancelled') return res.json(invoiceJson(invoice));
         if (invoice.status === 'paid') throw HttpProblem.conflict('A paid invoice cannot be cancelled');
-        const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status: 'cancelled', cancelledAt: new Date(), nextActionAt: null } });
-        await db.paymentPlan.updateMany({ where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } }, data: { status: 'cancelled' } });
+        const updated = await db.invoice.update({
+          where: { id: invoice.id },
+          data: { status: 'cancelled', cancelledAt: new Date(), nextActionAt: null },
+        });
+        await db.paymentPlan.updateMany({
+          where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
+          data: { status: 'cancelled' },
+        });
         await cancelPendingJobs(db, deps.producer, invoice.id, 'invoice cancelled', deps.logger);
         return res.json(invoiceJson(updated));
       },
@@ -238,7 +282,12 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { params: InvoiceIdParams, body: ManualPaymentRequest },
-      responses: { 201: { description: 'Recorded', schema: z.object({ payment: PaymentResponse, invoice: InvoiceResponse }) }, 400: problem('Invalid fields'), 404: problem('No such invoice'), 409: problem('Nothing owed') },
+      responses: {
+        201: { description: 'Recorded', schema: z.object({ payment: PaymentResponse, invoice: InvoiceResponse }) },
+        400: problem('Invalid fields'),
+        404: problem('No such invoice'),
+        409: problem('Nothing owed'),
+      },
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
@@ -246,7 +295,9 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         const amountPence = toPence(body.amount);
         const balance = invoice.amountPence - invoice.paidPence;
         if (amountPence > balance) {
-          throw new HttpProblem(400, 'Bad Request', `amount exceeds the balance of ${toMajor(balance).toFixed(2)}`, { errors: [{ field: 'body.amount', pointer: '/amount', detail: `at most ${toMajor(balance).toFixed(2)}` }] });
+          throw new HttpProblem(400, 'Bad Request', `amount exceeds the balance of ${toMajor(balance).toFixed(2)}`, {
+            errors: [{ field: 'body.amount', pointer: '/amount', detail: `at most ${toMajor(balance).toFixed(2)}` }],
+          });
         }
         const result = await deps.ledger.recordPayment({
           tenantId: tenant.id,
@@ -270,7 +321,11 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { params: InvoiceIdParams, body: DisputeRequest },
-      responses: { 200: { description: 'Updated', schema: InvoiceResponse }, 404: problem('No such invoice'), 409: problem('Not disputable') },
+      responses: {
+        200: { description: 'Updated', schema: InvoiceResponse },
+        404: problem('No such invoice'),
+        409: problem('Not disputable'),
+      },
       handler: async ({ params, body }, req, res) => {
         const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
         const now = new Date();
@@ -294,7 +349,11 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       security: SECURITY,
       before: guards,
       request: { params: InvoiceIdParams },
-      responses: { 201: { description: 'Link', schema: PaymentLinkResponse }, 404: problem('No such invoice'), 409: problem('Nothing owed') },
+      responses: {
+        201: { description: 'Link', schema: PaymentLinkResponse },
+        404: problem('No such invoice'),
+        409: problem('Nothing owed'),
+      },
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
@@ -310,7 +369,18 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
           customerEmail: client?.email,
           idempotencyKey: `link-${invoice.id}-${balance}`,
         });
-        res.status(201).json({ id: link.id, invoice_id: link.invoiceId, installment_id: link.installmentId, provider: link.provider, url: link.url, amount: toMajor(link.amountPence), currency: link.currency, status: link.status });
+        res
+          .status(201)
+          .json({
+            id: link.id,
+            invoice_id: link.invoiceId,
+            installment_id: link.installmentId,
+            provider: link.provider,
+            url: link.url,
+            amount: toMajor(link.amountPence),
+            currency: link.currency,
+            status: link.status,
+          });
       },
     })
     .route({
@@ -326,21 +396,74 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
         const [attempts, payments, plans, refusals] = await Promise.all([
-          db.contactAttempt.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, include: { events: { orderBy: { occurredAt: 'asc' } } }, orderBy: { createdAt: 'asc' }, take: 500 }),
+          db.contactAttempt.findMany({
+            where: { invoiceId: invoice.id, tenantId: tenant.id },
+            include: { events: { orderBy: { occurredAt: 'asc' } } },
+            orderBy: { createdAt: 'asc' },
+            take: 500,
+          }),
           db.payment.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { receivedAt: 'asc' } }),
           db.paymentPlan.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { createdAt: 'asc' } }),
-          db.complianceAudit.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id, allowed: false }, orderBy: { evaluatedAt: 'asc' }, take: 200 }),
+          db.complianceAudit.findMany({
+            where: { invoiceId: invoice.id, tenantId: tenant.id, allowed: false },
+            orderBy: { evaluatedAt: 'asc' },
+            take: 200,
+          }),
         ]);
         const events = [
-          { at: invoice.createdAt, type: 'invoice_created', channel: null, status: null, detail: { amount: toMajor(invoice.amountPence), due_date: invoice.dueDate.toISOString().slice(0, 10) } },
+          {
+            at: invoice.createdAt,
+            type: 'invoice_created',
+            channel: null,
+            status: null,
+            detail: { amount: toMajor(invoice.amountPence), due_date: invoice.dueDate.toISOString().slice(0, 10) },
+          },
           ...attempts.flatMap((a) => [
-            { at: a.createdAt, type: 'contact_queued', channel: a.channel, status: a.status, detail: { contact_attempt_id: a.id, template_id: a.templateId, purpose: a.purpose, scheduled_for: a.scheduledFor?.toISOString() ?? null, failure_reason: a.failureReason } },
-            ...a.events.map((e) => ({ at: e.occurredAt, type: `contact_${e.type}`, channel: a.channel, status: e.type, detail: { contact_attempt_id: a.id, provider: e.provider } })),
+            {
+              at: a.createdAt,
+              type: 'contact_queued',
+              channel: a.channel,
+              status: a.status,
+              detail: {
+                contact_attempt_id: a.id,
+                template_id: a.templateId,
+                purpose: a.purpose,
+                scheduled_for: a.scheduledFor?.toISOString() ?? null,
+                failure_reason: a.failureReason,
+              },
+            },
+            ...a.events.map((e) => ({
+              at: e.occurredAt,
+              type: `contact_${e.type}`,
+              channel: a.channel,
+              status: e.type,
+              detail: { contact_attempt_id: a.id, provider: e.provider },
+            })),
           ]),
-          ...payments.map((p) => ({ at: p.receivedAt, type: 'payment', channel: null, status: p.status, detail: { amount: toMajor(p.amountPence), refunded: toMajor(p.refundedPence), method: p.method } })),
-          ...plans.map((p) => ({ at: p.createdAt, type: 'payment_plan', channel: null, status: p.status, detail: { payment_plan_id: p.id, total: toMajor(p.totalPence), installments: p.installmentCount } })),
-          ...refusals.map((r) => ({ at: r.evaluatedAt, type: 'contact_refused', channel: r.channel, status: 'blocked', detail: { purpose: r.purpose, reasons: r.reasons, next_allowed_at: r.nextAllowedAt?.toISOString() ?? null } })),
-          ...(invoice.cancelledAt ? [{ at: invoice.cancelledAt, type: 'invoice_cancelled', channel: null, status: 'cancelled', detail: {} }] : []),
+          ...payments.map((p) => ({
+            at: p.receivedAt,
+            type: 'payment',
+            channel: null,
+            status: p.status,
+            detail: { amount: toMajor(p.amountPence), refunded: toMajor(p.refundedPence), method: p.method },
+          })),
+          ...plans.map((p) => ({
+            at: p.createdAt,
+            type: 'payment_plan',
+            channel: null,
+            status: p.status,
+            detail: { payment_plan_id: p.id, total: toMajor(p.totalPence), installments: p.installmentCount },
+          })),
+          ...refusals.map((r) => ({
+            at: r.evaluatedAt,
+            type: 'contact_refused',
+            channel: r.channel,
+            status: 'blocked',
+            detail: { purpose: r.purpose, reasons: r.reasons, next_allowed_at: r.nextAllowedAt?.toISOString() ?? null },
+          })),
+          ...(invoice.cancelledAt
+            ? [{ at: invoice.cancelledAt, type: 'invoice_cancelled', channel: null, status: 'cancelled', detail: {} }]
+            : []),
         ].sort((a, b) => a.at.getTime() - b.at.getTime());
         res.json({ invoice_id: invoice.id, events: events.map((e) => ({ ...e, at: e.at.toISOString() })) });
       },

@@ -27,14 +27,19 @@ export class PaymentEventsService {
     if (row && row.status !== 'received') return { ...base, result: 'duplicate' };
     if (!row) {
       try {
-        row = await db.webhookEvent.create({ data: { provider: 'stripe', eventId: event.eventId, eventType: event.eventType, payload: payload as object } });
+        row = await db.webhookEvent.create({
+          data: { provider: 'stripe', eventId: event.eventId, eventType: event.eventType, payload: payload as object },
+        });
       } catch (err) {
         if ((err as { code?: string }).code === 'P2002') return { ...base, result: 'duplicate' };
         throw err;
       }
     }
     const result = await this.apply(event);
-    await db.webhookEvent.update({ where: { id: row.id }, data: { status: result.result === 'ignored' ? 'ignored' : 'processed', processedAt: new Date() } });
+    await db.webhookEvent.update({
+      where: { id: row.id },
+      data: { status: result.result === 'ignored' ? 'ignored' : 'processed', processedAt: new Date() },
+    });
     return { ...base, ...result };
   }
 

@@ -59,19 +59,30 @@ export class PaymentLedger {
         });
         const bumped = await tx.invoice.update({ where: { id: input.invoiceId }, data: { paidPence: { increment: input.amountPence } } });
         const status = statusForBalance(bumped, bumped.paidPence);
-        const invoice = await tx.invoice.update({ where: { id: input.invoiceId }, data: { status, ...(status === 'paid' ? { nextActionAt: null } : {}) } });
+        const invoice = await tx.invoice.update({
+          where: { id: input.invoiceId },
+          data: { status, ...(status === 'paid' ? { nextActionAt: null } : {}) },
+        });
         if (input.installmentId) {
-          const inst = await tx.paymentPlanInstallment.findFirst({ where: { id: input.installmentId, paymentPlan: { invoiceId: input.invoiceId } } });
+          const inst = await tx.paymentPlanInstallment.findFirst({
+            where: { id: input.installmentId, paymentPlan: { invoiceId: input.invoiceId } },
+          });
           if (inst && inst.status !== 'paid') {
             await tx.paymentPlanInstallment.update({ where: { id: inst.id }, data: { status: 'paid', paidAt: input.receivedAt } });
             const left = await tx.paymentPlanInstallment.count({ where: { paymentPlanId: inst.paymentPlanId, status: { not: 'paid' } } });
             if (left === 0) await tx.paymentPlan.update({ where: { id: inst.paymentPlanId }, data: { status: 'completed' } });
           }
         } else if (status === 'paid') {
-          await tx.paymentPlan.updateMany({ where: { invoiceId: input.invoiceId, status: { in: ['proposed', 'active'] } }, data: { status: 'completed' } });
+          await tx.paymentPlan.updateMany({
+            where: { invoiceId: input.invoiceId, status: { in: ['proposed', 'active'] } },
+            data: { status: 'completed' },
+          });
         }
         if (input.checkoutSessionId) {
-          await tx.paymentLink.updateMany({ where: { externalId: input.checkoutSessionId, tenantId: input.tenantId }, data: { status: 'paid', paidAt: input.receivedAt } });
+          await tx.paymentLink.updateMany({
+            where: { externalId: input.checkoutSessionId, tenantId: input.tenantId },
+            data: { status: 'paid', paidAt: input.receivedAt },
+          });
         }
         return { payment, invoice };
       });
@@ -84,7 +95,13 @@ export class PaymentLedger {
     }
     if (!result) return { outcome: 'invoice_not_found' };
     // A payment (even a part payment) stops the queued reminders: the pipeline decides afresh on its next scan.
-    const cancelledJobs = await cancelPendingJobs(this.db, this.producer, input.invoiceId, result.invoice.status === 'paid' ? 'invoice paid' : 'payment received', this.logger);
+    const cancelledJobs = await cancelPendingJobs(
+      this.db,
+      this.producer,
+      input.invoiceId,
+      result.invoice.status === 'paid' ? 'invoice paid' : 'payment received',
+      this.logger,
+    );
     return { outcome: 'recorded', ...result, cancelledJobs };
   }
 
@@ -97,7 +114,10 @@ export class PaymentLedger {
       if (delta <= 0) return null;
       await tx.payment.update({
         where: { id: payment.id },
-        data: { refundedPence: payment.refundedPence + delta, status: payment.refundedPence + delta >= payment.amountPence ? 'refunded' : 'part_refunded' },
+        data: {
+          refundedPence: payment.refundedPence + delta,
+          status: payment.refundedPence + delta >= payment.amountPence ? 'refunded' : 'part_refunded',
+        },
       });
       return this.reopen(tx, payment, delta);
     });
@@ -115,11 +135,19 @@ export class PaymentLedger {
     });
   }
 
-  private async reopen(tx: Parameters<Parameters<Database['$transaction']>[0]>[0], payment: PaymentModel, delta: number): Promise<InvoiceModel> {
+  private async reopen(
+    tx: Parameters<Parameters<Database['$transaction']>[0]>[0],
+    payment: PaymentModel,
+    delta: number,
+  ): Promise<InvoiceModel> {
     const lowered = await tx.invoice.update({ where: { id: payment.invoiceId }, data: { paidPence: { decrement: delta } } });
     const base = lowered.status === 'paid' ? { ...lowered, status: 'open' as const } : lowered;
     const status = statusForBalance(base, Math.max(lowered.paidPence, 0));
-    if (payment.installmentId) await tx.paymentPlanInstallment.updateMany({ where: { id: payment.installmentId, status: 'paid' }, data: { status: 'due', paidAt: null } });
+    if (payment.installmentId)
+      await tx.paymentPlanInstallment.updateMany({
+        where: { id: payment.installmentId, status: 'paid' },
+        data: { status: 'due', paidAt: null },
+      });
     return tx.invoice.update({ where: { id: payment.invoiceId }, data: { status, nextActionAt: new Date() } });
   }
 }

@@ -24,8 +24,15 @@ function badField(field: string, detail: string): HttpProblem {
 
 export function scheduleDates(first: string, count: number, frequency: PlanFrequency): string[] {
   const start = DateTime.fromISO(first, { zone: 'utc' });
-  return Array.from({ length: count }, (_, i) =>
-    (frequency === 'weekly' ? start.plus({ weeks: i }) : frequency === 'fortnightly' ? start.plus({ weeks: 2 * i }) : start.plus({ months: i })).toISODate() ?? first,
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      (frequency === 'weekly'
+        ? start.plus({ weeks: i })
+        : frequency === 'fortnightly'
+          ? start.plus({ weeks: 2 * i })
+          : start.plus({ months: i })
+      ).toISODate() ?? first,
   );
 }
 
@@ -47,7 +54,14 @@ export function planJson(plan: PaymentPlanModel & { installments: PaymentPlanIns
     first_payment_date: isoDate(plan.firstPaymentDate),
     installments: [...plan.installments]
       .sort((a, b) => a.sequence - b.sequence)
-      .map((i) => ({ id: i.id, sequence: i.sequence, due_date: isoDate(i.dueDate), amount: toMajor(i.amountPence), status: i.status, paid_at: i.paidAt ? i.paidAt.toISOString() : null })),
+      .map((i) => ({
+        id: i.id,
+        sequence: i.sequence,
+        due_date: isoDate(i.dueDate),
+        amount: toMajor(i.amountPence),
+        status: i.status,
+        paid_at: i.paidAt ? i.paidAt.toISOString() : null,
+      })),
     created_at: plan.createdAt.toISOString(),
   };
 }
@@ -59,15 +73,26 @@ export function planJson(plan: PaymentPlanModel & { installments: PaymentPlanIns
  */
 export class PaymentPlanService {
   constructor(
-    private readonly deps: { db: Database; producer: JobProducer; scheduler: CollectionsScheduler; escalation: EscalationService; tenants: TenantDirectory; logger: Logger },
+    private readonly deps: {
+      db: Database;
+      producer: JobProducer;
+      scheduler: CollectionsScheduler;
+      escalation: EscalationService;
+      tenants: TenantDirectory;
+      logger: Logger;
+    },
   ) {}
 
   async create(tenant: TenantRecord, body: CreatePaymentPlanRequest, now = new Date()) {
     const { db } = this.deps;
     const invoice = await db.invoice.findFirst({ where: { id: body.invoice_id, tenantId: tenant.id } });
     if (!invoice) throw HttpProblem.notFound('No such invoice');
-    if (!COLLECTABLE.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}: a plan needs an outstanding balance`);
-    const active = await db.paymentPlan.findFirst({ where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } }, select: { id: true } });
+    if (!COLLECTABLE.includes(invoice.status))
+      throw HttpProblem.conflict(`Invoice is ${invoice.status}: a plan needs an outstanding balance`);
+    const active = await db.paymentPlan.findFirst({
+      where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
+      select: { id: true },
+    });
     if (active) throw HttpProblem.conflict(`Invoice already has an active payment plan (${active.id})`);
     const balance = invoice.amountPence - invoice.paidPence;
 
@@ -81,10 +106,18 @@ export class PaymentPlanService {
       schedule = body.installments.map((i) => ({ dueDate: i.due_date, amountPence: toPence(i.amount) }));
       const expected = scheduleDates(body.first_payment_date, schedule.length, body.frequency);
       schedule.forEach((s, i) => {
-        if (s.dueDate !== expected[i]) throw badField(`installments.${i}.due_date`, `expected ${expected[i]} for a ${body.frequency} plan starting ${body.first_payment_date}`);
+        if (s.dueDate !== expected[i])
+          throw badField(
+            `installments.${i}.due_date`,
+            `expected ${expected[i]} for a ${body.frequency} plan starting ${body.first_payment_date}`,
+          );
       });
       const sum = schedule.reduce((a, s) => a + s.amountPence, 0);
-      if (sum !== balance) throw badField('installments', `instalments add up to ${toMajor(sum).toFixed(2)} but the balance is ${toMajor(balance).toFixed(2)}`);
+      if (sum !== balance)
+        throw badField(
+          'installments',
+          `instalments add up to ${toMajor(sum).toFixed(2)} but the balance is ${toMajor(balance).toFixed(2)}`,
+        );
     } else {
       const count = body.installment_count ?? 1;
       if (count > balance) throw badField('installment_count', 'more instalments than pence owed');
@@ -96,11 +129,16 @@ export class PaymentPlanService {
       const largest = Math.max(...schedule.map((s) => s.amountPence));
       if (largest > affordable) {
         const needed = Math.ceil(balance / affordable);
-        throw new HttpProblem(422, 'Unprocessable Content', `An instalment of ${toMajor(largest).toFixed(2)} is above the affordable ${toMajor(affordable).toFixed(2)}; ${needed} instalments of at most that amount would fit`, {
-          type: 'https://recoup.dev/problems/unaffordable-plan',
-          errors: [{ field: 'body.affordable_amount', pointer: '/affordable_amount', detail: `needs at least ${needed} instalments` }],
-          suggested_installment_count: needed,
-        });
+        throw new HttpProblem(
+          422,
+          'Unprocessable Content',
+          `An instalment of ${toMajor(largest).toFixed(2)} is above the affordable ${toMajor(affordable).toFixed(2)}; ${needed} instalments of at most that amount would fit`,
+          {
+            type: 'https://recoup.dev/problems/unaffordable-plan',
+            errors: [{ field: 'body.affordable_amount', pointer: '/affordable_amount', detail: `needs at least ${needed} instalments` }],
+            suggested_installment_count: needed,
+          },
+        );
       }
     }
 
@@ -123,29 +161,71 @@ export class PaymentPlanService {
   }
 
   /** A confirmation now; before each instalment a reminder (delayed notifier job); after its grace period a check. */
-  private async scheduleReminders(plan: PaymentPlanModel & { installments: PaymentPlanInstallmentModel[] }, clientId: string, now: Date): Promise<void> {
+  private async scheduleReminders(
+    plan: PaymentPlanModel & { installments: PaymentPlanInstallmentModel[] },
+    clientId: string,
+    now: Date,
+  ): Promise<void> {
     const { db, producer, scheduler } = this.deps;
-    const jobs: Array<{ jobId: string; templateId: string; purpose: 'payment_plan' | 'payment_plan_confirmation'; at: Date; variables: Record<string, string> }> = [
-      { jobId: `plan-${plan.id}-confirmation`, templateId: 'payment_plan_confirmation.email', purpose: 'payment_plan_confirmation', at: now, variables: {} },
+    const jobs: Array<{
+      jobId: string;
+      templateId: string;
+      purpose: 'payment_plan' | 'payment_plan_confirmation';
+      at: Date;
+      variables: Record<string, string>;
+    }> = [
+      {
+        jobId: `plan-${plan.id}-confirmation`,
+        templateId: 'payment_plan_confirmation.email',
+        purpose: 'payment_plan_confirmation',
+        at: now,
+        variables: {},
+      },
     ];
     for (const inst of plan.installments) {
-      const nine = DateTime.fromISO(`${isoDate(inst.dueDate)}T09:00`, { zone: ZONE }).minus({ days: REMINDER_DAYS_BEFORE }).toJSDate();
+      const nine = DateTime.fromISO(`${isoDate(inst.dueDate)}T09:00`, { zone: ZONE })
+        .minus({ days: REMINDER_DAYS_BEFORE })
+        .toJSDate();
       jobs.push({
         jobId: `plan-${plan.id}-i${inst.sequence}-reminder`,
         templateId: 'payment_plan_confirmation.email',
         purpose: 'payment_plan',
         at: nine.getTime() > now.getTime() ? nine : now,
-        variables: { installment_amount: toMajor(inst.amountPence).toFixed(2), installment_due_date: isoDate(inst.dueDate), installment_number: String(inst.sequence) },
+        variables: {
+          installment_amount: toMajor(inst.amountPence).toFixed(2),
+          installment_due_date: isoDate(inst.dueDate),
+          installment_number: String(inst.sequence),
+        },
       });
       await scheduler.scheduleInstalmentCheck(inst.id, new Date(inst.dueDate.getTime() + (GRACE_DAYS + 1) * DAY), now.getTime());
     }
     for (const job of jobs) {
       await db.contactAttempt.create({
-        data: { tenantId: plan.tenantId, clientId, invoiceId: plan.invoiceId, channel: 'email', purpose: job.purpose, templateId: job.templateId, status: 'queued', jobId: job.jobId, scheduledFor: job.at, detail: { payment_plan_id: plan.id } },
+        data: {
+          tenantId: plan.tenantId,
+          clientId,
+          invoiceId: plan.invoiceId,
+          channel: 'email',
+          purpose: job.purpose,
+          templateId: job.templateId,
+          status: 'queued',
+          jobId: job.jobId,
+          scheduledFor: job.at,
+          detail: { payment_plan_id: plan.id },
+        },
       });
       await producer.enqueue(
         'email.send',
-        { tenant_id: plan.tenantId, client_id: clientId, invoice_id: plan.invoiceId, template_id: job.templateId, purpose: job.purpose, requested_by: 'payment-plan', channel: 'email', ...(Object.keys(job.variables).length ? { variables: job.variables } : {}) },
+        {
+          tenant_id: plan.tenantId,
+          client_id: clientId,
+          invoice_id: plan.invoiceId,
+          template_id: job.templateId,
+          purpose: job.purpose,
+          requested_by: 'payment-plan',
+          channel: 'email',
+          ...(Object.keys(job.variables).length ? { variables: job.variables } : {}),
+        },
         { jobId: job.jobId, delayMs: Math.max(job.at.getTime() - now.getTime(), 0) || undefined },
       );
     }
@@ -154,7 +234,10 @@ export class PaymentPlanService {
   /** After an instalment's grace period: missed unless paid; two misses default the plan and the invoice returns to the pipeline. */
   async checkInstalment(installmentId: string, now = new Date()): Promise<'paid' | 'missed' | 'defaulted' | 'ignored'> {
     const { db } = this.deps;
-    const inst = await db.paymentPlanInstallment.findUnique({ where: { id: installmentId }, include: { paymentPlan: { include: { invoice: true } } } });
+    const inst = await db.paymentPlanInstallment.findUnique({
+      where: { id: installmentId },
+      include: { paymentPlan: { include: { invoice: true } } },
+    });
     if (!inst) return 'ignored';
     if (inst.status === 'paid') return 'paid';
     const plan = inst.paymentPlan;
@@ -167,7 +250,10 @@ export class PaymentPlanService {
       return 'defaulted';
     }
     // One miss: a gentle reminder with the amount (through compliance and tier limits), never a threat.
-    const [client, tenant] = await Promise.all([db.client.findUnique({ where: { id: plan.invoice.clientId } }), this.deps.tenants.get(plan.tenantId)]);
+    const [client, tenant] = await Promise.all([
+      db.client.findUnique({ where: { id: plan.invoice.clientId } }),
+      this.deps.tenants.get(plan.tenantId),
+    ]);
     if (client && tenant) {
       try {
         await this.deps.escalation.escalate({
@@ -179,7 +265,11 @@ export class PaymentPlanService {
           actor: 'payment-plan',
           initiatedBy: 'automation',
           key: `missed-${inst.id}`,
-          variables: { installment_amount: toMajor(inst.amountPence).toFixed(2), installment_due_date: isoDate(inst.dueDate), installment_number: String(inst.sequence) },
+          variables: {
+            installment_amount: toMajor(inst.amountPence).toFixed(2),
+            installment_due_date: isoDate(inst.dueDate),
+            installment_number: String(inst.sequence),
+          },
         });
       } catch (err) {
         this.deps.logger.info({ installmentId, err: { message: (err as Error).message } }, 'missed-instalment reminder not sent');

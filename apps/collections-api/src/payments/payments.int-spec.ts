@@ -7,7 +7,15 @@ import { WEBHOOK_SECRET, createHarness, type Harness, type TenantFixture } from 
 
 let seq = 0;
 function stripeEvent(type: string, object: Record<string, unknown>, id = `evt_test_${++seq}_${Date.now()}`) {
-  return JSON.stringify({ id, object: 'event', api_version: '2026-10-28', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } });
+  return JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2026-10-28',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type,
+    data: { object },
+  });
 }
 
 describe('collections-api: Stripe webhooks, payment links and the sandbox pay page', () => {
@@ -25,8 +33,22 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
   const deliver = (payload: string, signature = signStripePayload(payload, WEBHOOK_SECRET)) =>
     request(h.app).post('/api/payments/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(payload);
 
-  const checkoutCompleted = (tenantId: string, invoiceId: string, amountPence: number, pi = `pi_${++seq}`, extra: Record<string, string> = {}) =>
-    stripeEvent('checkout.session.completed', { id: `cs_test_${seq}`, object: 'checkout.session', payment_status: 'paid', payment_intent: pi, amount_total: amountPence, currency: 'gbp', metadata: { invoice_id: invoiceId, tenant_id: tenantId, ...extra } });
+  const checkoutCompleted = (
+    tenantId: string,
+    invoiceId: string,
+    amountPence: number,
+    pi = `pi_${++seq}`,
+    extra: Record<string, string> = {},
+  ) =>
+    stripeEvent('checkout.session.completed', {
+      id: `cs_test_${seq}`,
+      object: 'checkout.session',
+      payment_status: 'paid',
+      payment_intent: pi,
+      amount_total: amountPence,
+      currency: 'gbp',
+      metadata: { invoice_id: invoiceId, tenant_id: tenantId, ...extra },
+    });
 
   it('refuses a missing, wrong or tampered signature with 400 problem+json and changes nothing', async () => {
     const inv = await h.invoice(a, { amount: 100 });
@@ -66,7 +88,15 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const pi = await deliver(stripeEvent('payment_intent.succeeded', { id: 'pi_dup_1', object: 'payment_intent', amount_received: 4_000, currency: 'gbp', metadata: { invoice_id: inv.id, tenant_id: a.id } }));
+    const pi = await deliver(
+      stripeEvent('payment_intent.succeeded', {
+        id: 'pi_dup_1',
+        object: 'payment_intent',
+        amount_received: 4_000,
+        currency: 'gbp',
+        metadata: { invoice_id: inv.id, tenant_id: a.id },
+      }),
+    );
     expect(pi.body.result).toBe('duplicate');
     // Even with Redis's record gone, the webhook_events row keeps the event from counting twice.
     await h.redis.del(h.deps.idempotency.key('stripe', JSON.parse(payload).id));
@@ -81,7 +111,10 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
   it('marks a plan instalment paid when the payment carries its id', async () => {
     const inv = await h.invoice(a, { amount: 30 });
     const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
-    const plan = await request(h.app).post('/api/payment-plans').set(a.auth).send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: today, installment_count: 3 });
+    const plan = await request(h.app)
+      .post('/api/payment-plans')
+      .set(a.auth)
+      .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: today, installment_count: 3 });
     const inst = plan.body.installments[0];
     const res = await deliver(checkoutCompleted(a.id, inv.id, 1_000, `pi_inst_${seq}`, { installment_id: inst.id }));
     expect(res.body.invoice_status).toBe('part_paid');
@@ -93,13 +126,23 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
   it('refunds and chargebacks reopen the invoice', async () => {
     const inv = await h.invoice(a, { amount: 50 });
     await deliver(checkoutCompleted(a.id, inv.id, 5_000, 'pi_refund_1'));
-    const refund = await deliver(stripeEvent('charge.refunded', { id: 'ch_r1', object: 'charge', payment_intent: 'pi_refund_1', amount_refunded: 2_000 }));
+    const refund = await deliver(
+      stripeEvent('charge.refunded', { id: 'ch_r1', object: 'charge', payment_intent: 'pi_refund_1', amount_refunded: 2_000 }),
+    );
     expect(refund.body).toMatchObject({ result: 'processed', invoice_status: 'part_paid' });
     expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body.amount_paid).toBe(30);
 
     const inv2 = await h.invoice(a, { amount: 70 });
     await deliver(checkoutCompleted(a.id, inv2.id, 7_000, 'pi_dispute_1'));
-    const dispute = await deliver(stripeEvent('charge.dispute.created', { id: 'dp_1', object: 'dispute', charge: 'ch_d1', payment_intent: 'pi_dispute_1', amount: 7_000 }));
+    const dispute = await deliver(
+      stripeEvent('charge.dispute.created', {
+        id: 'dp_1',
+        object: 'dispute',
+        charge: 'ch_d1',
+        payment_intent: 'pi_dispute_1',
+        amount: 7_000,
+      }),
+    );
     expect(dispute.body).toMatchObject({ result: 'processed', invoice_status: 'overdue' });
     const reopened = await request(h.app).get(`/api/invoices/${inv2.id}`).set(a.auth);
     expect(reopened.body).toMatchObject({ status: 'overdue', amount_paid: 0, balance: 70 });
@@ -127,7 +170,9 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body.status).toBe('paid');
     const row = await h.database.db.paymentLink.findUniqueOrThrow({ where: { id: link.body.id } });
     expect(row.status).toBe('paid');
-    expect(await h.database.db.webhookEvent.count({ where: { eventType: 'checkout.session.completed', status: 'processed' } })).toBeGreaterThan(0);
+    expect(
+      await h.database.db.webhookEvent.count({ where: { eventType: 'checkout.session.completed', status: 'processed' } }),
+    ).toBeGreaterThan(0);
     // Paying twice does not pay twice.
     await request(h.app).post(path);
     expect(await h.database.db.payment.count({ where: { invoiceId: inv.id } })).toBe(1);
@@ -141,7 +186,12 @@ describe('collections-api with Stripe live on a loopback fake of the Stripe API'
 
   beforeAll(async () => {
     fake = await new FakeStripeApi().start();
-    h = await createHarness({ STRIPE_MODE: 'live', STRIPE_SECRET_KEY: 'sk_test_gateway', STRIPE_API_BASE_URL: fake.url, COLLECTIONS_API_PUBLIC_URL: 'https://pay.recoup.example' });
+    h = await createHarness({
+      STRIPE_MODE: 'live',
+      STRIPE_SECRET_KEY: 'sk_test_gateway',
+      STRIPE_API_BASE_URL: fake.url,
+      COLLECTIONS_API_PUBLIC_URL: 'https://pay.recoup.example',
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -156,7 +206,12 @@ describe('collections-api with Stripe live on a loopback fake of the Stripe API'
     expect(res.body).toMatchObject({ provider: 'stripe', amount: 99.99 });
     expect(res.body.url).toMatch(/^https:\/\/checkout\.stripe\.com\/c\/pay\/cs_test_/);
     const sent = fake.requests.find((r) => r.path === '/v1/checkout/sessions');
-    expect(sent?.form).toMatchObject({ 'metadata[invoice_id]': inv.id, 'metadata[tenant_id]': t.id, 'line_items[0][price_data][unit_amount]': '9999', success_url: 'https://pay.recoup.example/pay/done?session_id={CHECKOUT_SESSION_ID}' });
+    expect(sent?.form).toMatchObject({
+      'metadata[invoice_id]': inv.id,
+      'metadata[tenant_id]': t.id,
+      'line_items[0][price_data][unit_amount]': '9999',
+      success_url: 'https://pay.recoup.example/pay/done?session_id={CHECKOUT_SESSION_ID}',
+    });
     const health = await request(h.app).get('/health');
     expect(health.body.checks.stripe).toBe('up');
     fake.failWith = { status: 500, message: 'down' };
@@ -183,7 +238,10 @@ describe('collections-api: Twilio AI-call webhooks are forwarded to the voice ag
       });
     });
     await new Promise<void>((r) => voice.listen(0, '127.0.0.1', r));
-    h = await createHarness({ VOICE_AGENT_URL: `http://127.0.0.1:${(voice.address() as AddressInfo).port}`, COLLECTIONS_API_PUBLIC_URL: 'https://api.recoup.example' });
+    h = await createHarness({
+      VOICE_AGENT_URL: `http://127.0.0.1:${(voice.address() as AddressInfo).port}`,
+      COLLECTIONS_API_PUBLIC_URL: 'https://api.recoup.example',
+    });
   });
   afterAll(async () => {
     await h.close();
@@ -192,7 +250,11 @@ describe('collections-api: Twilio AI-call webhooks are forwarded to the voice ag
 
   it('keeps the path, query, exact form body, X-Twilio-Signature and the public URL Twilio signed', async () => {
     const form = 'CallSid=CA123&SpeechResult=I+can+pay+on+Friday&Confidence=0.9';
-    const res = await request(h.app).post('/api/webhooks/twilio/ai-respond?call_id=abc').set('Content-Type', 'application/x-www-form-urlencoded').set('X-Twilio-Signature', 'sig123=').send(form);
+    const res = await request(h.app)
+      .post('/api/webhooks/twilio/ai-respond?call_id=abc')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('X-Twilio-Signature', 'sig123=')
+      .send(form);
     expect(res.status).toBe(200);
     expect(res.text).toContain('<Say>Hello</Say>');
     const got = seen.at(-1);

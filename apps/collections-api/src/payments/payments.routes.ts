@@ -3,7 +3,13 @@ import { toMajor } from '@recoup/contracts';
 import type { Database } from '@recoup/db';
 import { ApiRouter, HttpProblem, sendProblem } from '@recoup/http';
 import { webhookIdempotency, type IdempotencyStore } from '@recoup/idempotency';
-import { WebhookSignatureError, sandboxCheckoutCompletedEvent, signStripePayload, verifyStripeWebhook, type PaymentEvent } from '@recoup/providers/payments';
+import {
+  WebhookSignatureError,
+  sandboxCheckoutCompletedEvent,
+  signStripePayload,
+  verifyStripeWebhook,
+  type PaymentEvent,
+} from '@recoup/providers/payments';
 import { z } from 'zod';
 import { escapeHtml, page } from '../public/html-page';
 import type { PaymentEventsService } from './payment-events.service';
@@ -30,7 +36,13 @@ export interface PaymentsRouterDeps {
 export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
   const verify = (req: Request, res: Response, next: NextFunction) => {
     if (!deps.webhookSecret) {
-      return sendProblem(res, { type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'STRIPE_WEBHOOK_SECRET is not configured', request_id: req.id });
+      return sendProblem(res, {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: 'STRIPE_WEBHOOK_SECRET is not configured',
+        request_id: req.id,
+      });
     }
     try {
       req.paymentEvent = verifyStripeWebhook(req.rawBody ?? Buffer.alloc(0), req.get('stripe-signature'), deps.webhookSecret);
@@ -53,7 +65,8 @@ export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
   const router = new ApiRouter().route({
     method: 'post',
     path: '/api/payments/stripe',
-    summary: 'Stripe webhook: payments mark invoices (or instalments) paid and stop their collection jobs; refunds and chargebacks reopen them',
+    summary:
+      'Stripe webhook: payments mark invoices (or instalments) paid and stop their collection jobs; refunds and chargebacks reopen them',
     tags: ['payments'],
     before: [verify, webhookIdempotency({ store: deps.idempotency, provider: 'stripe', eventId: (req) => req.paymentEvent?.eventId })],
     responses: {
@@ -84,7 +97,10 @@ export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
     request: { params: IdParams },
     responses: { 200: { description: 'HTML pay page', contentType: 'text/html' }, 404: { description: 'No such link' } },
     handler: async ({ params }, _req, res) => {
-      const link = await deps.db.paymentLink.findUnique({ where: { externalId: params.link_id }, include: { invoice: { select: { reference: true } } } });
+      const link = await deps.db.paymentLink.findUnique({
+        where: { externalId: params.link_id },
+        include: { invoice: { select: { reference: true } } },
+      });
       if (!link || link.provider !== 'sandbox') throw HttpProblem.notFound('No such payment link');
       const amount = `${link.currency === 'GBP' ? '£' : `${link.currency} `}${toMajor(link.amountPence).toFixed(2)}`;
       const body =
@@ -102,7 +118,10 @@ export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
     request: { params: IdParams },
     responses: { 200: { description: 'HTML receipt', contentType: 'text/html' }, 404: { description: 'No such link' } },
     handler: async ({ params }, req, res) => {
-      const link = await deps.db.paymentLink.findUnique({ where: { externalId: params.link_id }, include: { invoice: { select: { reference: true } } } });
+      const link = await deps.db.paymentLink.findUnique({
+        where: { externalId: params.link_id },
+        include: { invoice: { select: { reference: true } } },
+      });
       if (!link || link.provider !== 'sandbox' || deps.stripeMode !== 'sandbox') throw HttpProblem.notFound('No such payment link');
       if (!deps.webhookSecret) throw new HttpProblem(503, 'Service Unavailable', 'STRIPE_WEBHOOK_SECRET is not configured');
       if (link.status !== 'paid') {
@@ -110,7 +129,11 @@ export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
           checkoutSessionId: link.externalId,
           amountPence: link.amountPence,
           currency: link.currency,
-          metadata: { invoiceId: link.invoiceId, tenantId: link.tenantId, ...(link.installmentId ? { installmentId: link.installmentId } : {}) },
+          metadata: {
+            invoiceId: link.invoiceId,
+            tenantId: link.tenantId,
+            ...(link.installmentId ? { installmentId: link.installmentId } : {}),
+          },
         });
         // Delivered through the same verification as a real webhook: signed, parsed, applied once.
         const event = verifyStripeWebhook(payload, signStripePayload(payload, deps.webhookSecret), deps.webhookSecret);

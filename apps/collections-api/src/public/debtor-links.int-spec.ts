@@ -44,7 +44,10 @@ describe('collections-api: debtor links from messages (/p, /d, /c + code)', () =
     expect(queued.status).toBe(202);
     const form = await request(h.app).get(`/d/${codeOf(inv.id)}`);
     expect(form.text).toContain('<form method="post"');
-    const res = await request(h.app).post(`/d/${codeOf(inv.id)}`).type('form').send({ reason: 'I never received the goods' });
+    const res = await request(h.app)
+      .post(`/d/${codeOf(inv.id)}`)
+      .type('form')
+      .send({ reason: 'I never received the goods' });
     expect(res.status).toBe(200);
     const after = await request(h.app).get(`/api/invoices/${inv.id}`).set(t.auth);
     expect(after.body.status).toBe('disputed');
@@ -56,7 +59,10 @@ describe('collections-api: debtor links from messages (/p, /d, /c + code)', () =
     const queued = await request(h.app).post('/api/collections/escalate').set(t.auth).send({ invoice_id: inv.id, action: 'sms' });
     expect(queued.status).toBe(202);
     expect((await request(h.app).get(`/c/${codeOf(inv.id)}`)).text).toContain('Do not contact me by');
-    const res = await request(h.app).post(`/c/${codeOf(inv.id)}`).type('form').send('stop=sms&stop=calls&preferred=email');
+    const res = await request(h.app)
+      .post(`/c/${codeOf(inv.id)}`)
+      .type('form')
+      .send('stop=sms&stop=calls&preferred=email');
     expect(res.status).toBe(200);
     const client = await request(h.app).get(`/api/clients/${inv.client_id}`).set(t.auth);
     expect(client.body).toMatchObject({ stopped_channels: ['ai_call', 'ivr_call', 'sms'], preferred_channel: 'email' });

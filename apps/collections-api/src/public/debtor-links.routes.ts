@@ -31,7 +31,8 @@ async function invoiceByCode(db: Database, code: string): Promise<InvoiceModel |
 }
 
 const money = (inv: InvoiceModel, pence: number) => `${inv.currency === 'GBP' ? '£' : `${inv.currency} `}${toMajor(pence).toFixed(2)}`;
-const notFound = () => page('Link not found', '<h1>Link not found</h1><p>This link is not valid. Please contact the company that sent it.</p>');
+const notFound = () =>
+  page('Link not found', '<h1>Link not found</h1><p>This link is not valid. Please contact the company that sent it.</p>');
 
 /**
  * The debtor-facing links every message carries (`NOTIFIER_LINK_BASE_URL` + /p, /d, /c + code,
@@ -48,16 +49,30 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
     summary: 'Pay link from a message: creates (or reuses) a payment link for the balance and redirects to it',
     tags: ['debtor links'],
     request: { params: CodeParams },
-    responses: { 302: { description: 'To Stripe Checkout or the sandbox pay page' }, 200: { description: 'Nothing to pay', contentType: 'text/html' }, 404: { description: 'Unknown link' } },
+    responses: {
+      302: { description: 'To Stripe Checkout or the sandbox pay page' },
+      200: { description: 'Nothing to pay', contentType: 'text/html' },
+      404: { description: 'Unknown link' },
+    },
     handler: async ({ params }, _req, res) => {
       const invoice = await invoiceByCode(db, params.code);
       if (!invoice) return res.status(404).type('html').send(notFound());
       const balance = invoice.amountPence - invoice.paidPence;
       if (!COLLECTABLE.includes(invoice.status) || balance <= 0) {
-        const why = invoice.status === 'paid' ? 'has been paid in full. Thank you.' : invoice.status === 'disputed' ? 'is under review after your query; nothing is due while it is.' : 'has nothing to pay.';
-        return res.type('html').send(page('Nothing to pay', `<h1>Nothing to pay</h1><p>Invoice ${escapeHtml(invoice.reference)} ${why}</p>`));
+        const why =
+          invoice.status === 'paid'
+            ? 'has been paid in full. Thank you.'
+            : invoice.status === 'disputed'
+              ? 'is under review after your query; nothing is due while it is.'
+              : 'has nothing to pay.';
+        return res
+          .type('html')
+          .send(page('Nothing to pay', `<h1>Nothing to pay</h1><p>Invoice ${escapeHtml(invoice.reference)} ${why}</p>`));
       }
-      const [tenant, client] = await Promise.all([db.tenant.findUnique({ where: { id: invoice.tenantId }, select: { name: true } }), db.client.findUnique({ where: { id: invoice.clientId }, select: { email: true } })]);
+      const [tenant, client] = await Promise.all([
+        db.tenant.findUnique({ where: { id: invoice.tenantId }, select: { name: true } }),
+        db.client.findUnique({ where: { id: invoice.clientId }, select: { email: true } }),
+      ]);
       const link = await createRecordedPaymentLink(db, deps.paymentLinks, {
         tenantId: invoice.tenantId,
         invoiceId: invoice.id,
@@ -104,7 +119,14 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
         await openInvoiceDispute(db, deps.producer, invoice, 'disputed by the debtor', deps.logger);
         req.log?.info({ invoiceId: invoice.id, reasonLength: body.reason?.length ?? 0 }, 'debtor opened a dispute');
       }
-      return res.type('html').send(page('Query received', `<h1>Query received</h1><p>Thank you. Collection of invoice ${escapeHtml(invoice.reference)} is paused while we look into it; we will reply in writing.</p>`));
+      return res
+        .type('html')
+        .send(
+          page(
+            'Query received',
+            `<h1>Query received</h1><p>Thank you. Collection of invoice ${escapeHtml(invoice.reference)} is paused while we look into it; we will reply in writing.</p>`,
+          ),
+        );
     },
   });
 
@@ -121,7 +143,8 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
       if (!invoice) return res.status(404).type('html').send(notFound());
       const client = await db.client.findUnique({ where: { id: invoice.clientId } });
       const stopped = new Set(client?.stoppedChannels ?? []);
-      const box = (value: string, label: string) => `<label><input type="checkbox" name="stop" value="${value}"${CHANNELS[value]?.every((c) => stopped.has(c)) ? ' checked' : ''}> ${label}</label><br>`;
+      const box = (value: string, label: string) =>
+        `<label><input type="checkbox" name="stop" value="${value}"${CHANNELS[value]?.every((c) => stopped.has(c)) ? ' checked' : ''}> ${label}</label><br>`;
       return res.type('html').send(
         page(
           'How we contact you',
@@ -148,11 +171,16 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
         data: { stoppedChannels, preferredChannel: body.preferred ? body.preferred : null },
       });
       // Queued contacts on a channel the debtor just stopped go too.
-      const queued = await db.contactAttempt.findMany({ where: { clientId: invoice.clientId, status: 'queued', channel: { in: stoppedChannels } }, select: { invoiceId: true } });
+      const queued = await db.contactAttempt.findMany({
+        where: { clientId: invoice.clientId, status: 'queued', channel: { in: stoppedChannels } },
+        select: { invoiceId: true },
+      });
       for (const id of new Set(queued.map((q) => q.invoiceId).filter((x): x is string => Boolean(x)))) {
         await cancelPendingJobs(db, deps.producer, id, 'channel stopped by the debtor', deps.logger, stoppedChannels);
       }
-      return res.type('html').send(page('Preferences saved', '<h1>Preferences saved</h1><p>Thank you. We will contact you only as you asked.</p>'));
+      return res
+        .type('html')
+        .send(page('Preferences saved', '<h1>Preferences saved</h1><p>Thank you. We will contact you only as you asked.</p>'));
     },
   });
   return router;

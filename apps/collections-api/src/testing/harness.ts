@@ -98,7 +98,14 @@ export async function createHarness(env: Record<string, string> = {}): Promise<H
       const res = await request(app)
         .post('/api/invoices')
         .set(t.auth)
-        .send({ client_id: clientId, invoice_reference: `INV-${++counter}`, amount: 500.0, issue_date: '2026-01-01', due_date: '2026-02-01', ...over });
+        .send({
+          client_id: clientId,
+          invoice_reference: `INV-${++counter}`,
+          amount: 500.0,
+          issue_date: '2026-01-01',
+          due_date: '2026-02-01',
+          ...over,
+        });
       if (res.status !== 201) throw new Error(`invoice: ${res.status} ${res.text}`);
       return res.body;
     },

@@ -11,7 +11,8 @@ export interface TwilioForwardOptions {
   logger: Logger;
 }
 
-const APOLOGY = '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">Sorry, we cannot continue this call right now. We will be in touch. Goodbye.</Say><Hangup/></Response>';
+const APOLOGY =
+  '<?xml version="1.0" encoding="UTF-8"?><Response><Say voice="Polly.Amy" language="en-GB">Sorry, we cannot continue this call right now. We will be in touch. Goodbye.</Say><Hangup/></Response>';
 
 /**
  * The Gather-based AI call flow's Twilio webhooks arrive here (the public gateway) and go to the
@@ -33,9 +34,17 @@ export function twilioForwardRouter(options: TwilioForwardOptions): ApiRouter {
     if (signature) headers['x-twilio-signature'] = signature;
     if (options.internalToken) headers.authorization = `Bearer ${options.internalToken}`;
     try {
-      const upstream = await fetch(target, { method: 'POST', headers, body: req.rawBody ?? Buffer.alloc(0), signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+      const upstream = await fetch(target, {
+        method: 'POST',
+        headers,
+        body: req.rawBody ?? Buffer.alloc(0),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      });
       const body = Buffer.from(await upstream.arrayBuffer());
-      res.status(upstream.status).type(upstream.headers.get('content-type') ?? 'text/xml').send(body);
+      res
+        .status(upstream.status)
+        .type(upstream.headers.get('content-type') ?? 'text/xml')
+        .send(body);
     } catch (err) {
       // Twilio speaks an "application error" on a failed webhook; a short apology is kinder.
       options.logger.error({ err: { message: (err as Error).message }, path: req.path }, 'voice agent unreachable for a Twilio webhook');
@@ -49,7 +58,10 @@ export function twilioForwardRouter(options: TwilioForwardOptions): ApiRouter {
       path: `/api/webhooks/twilio/${step}`,
       summary: `Twilio voice webhook (${step}) of the AI call flow, forwarded to the voice agent with its signature`,
       tags: ['webhooks'],
-      responses: { 200: { description: 'TwiML from the voice agent', contentType: 'text/xml' }, 403: { description: 'The voice agent rejected the signature' } },
+      responses: {
+        200: { description: 'TwiML from the voice agent', contentType: 'text/xml' },
+        403: { description: 'The voice agent rejected the signature' },
+      },
       handler: (_input, req, res) => forward(req, res),
     });
   }

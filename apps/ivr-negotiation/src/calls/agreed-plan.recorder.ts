@@ -35,7 +35,10 @@ export class AgreedPlanRecorder {
   async record(call: IvrCall, plan: PlanOffer): Promise<string | null> {
     const { db } = this.o;
     if (!call.invoiceId || !call.clientId) return null;
-    const existing = await db.paymentPlan.findFirst({ where: { invoiceId: call.invoiceId, status: { in: ['proposed', 'active'] } }, select: { id: true } });
+    const existing = await db.paymentPlan.findFirst({
+      where: { invoiceId: call.invoiceId, status: { in: ['proposed', 'active'] } },
+      select: { id: true },
+    });
     if (existing) return existing.id;
     const client = await db.client.findUnique({ where: { id: call.clientId }, select: { email: true, phone: true } });
     const now = this.o.clock?.() ?? new Date();
@@ -60,9 +63,27 @@ export class AgreedPlanRecorder {
       const jobId = `ivr-plan-${created.id}-confirmation`;
       const templateId = `payment_plan_confirmation.${channel}`;
       await db.contactAttempt.create({
-        data: { tenantId: call.tenantId, clientId: call.clientId, invoiceId: call.invoiceId, channel, purpose: 'payment_plan_confirmation', templateId, status: 'queued', jobId, scheduledFor: now, detail: { payment_plan_id: created.id, ivr_call_id: call.id } },
+        data: {
+          tenantId: call.tenantId,
+          clientId: call.clientId,
+          invoiceId: call.invoiceId,
+          channel,
+          purpose: 'payment_plan_confirmation',
+          templateId,
+          status: 'queued',
+          jobId,
+          scheduledFor: now,
+          detail: { payment_plan_id: created.id, ivr_call_id: call.id },
+        },
       });
-      const data = { tenant_id: call.tenantId, client_id: call.clientId, invoice_id: call.invoiceId, template_id: templateId, purpose: 'payment_plan_confirmation' as const, requested_by: `ivr-call:${call.id}` };
+      const data = {
+        tenant_id: call.tenantId,
+        client_id: call.clientId,
+        invoice_id: call.invoiceId,
+        template_id: templateId,
+        purpose: 'payment_plan_confirmation' as const,
+        requested_by: `ivr-call:${call.id}`,
+      };
       if (channel === 'email') await this.o.producer.enqueue('email.send', { ...data, channel }, { jobId });
       else await this.o.producer.enqueue('sms.send', { ...data, channel }, { jobId });
     }

@@ -6,12 +6,22 @@ import { CallEvents, type TenantCallEvent } from './call-events';
 
 describe('CallEvents over Redis pub/sub', () => {
   const logger = createLogger({ service: 'test', level: 'silent' });
-  const connections = [createRedis(testRedisUrl(), 'client', logger), createRedis(testRedisUrl(), 'worker', logger), createRedis(testRedisUrl(), 'client', logger), createRedis(testRedisUrl(), 'worker', logger)];
+  const connections = [
+    createRedis(testRedisUrl(), 'client', logger),
+    createRedis(testRedisUrl(), 'worker', logger),
+    createRedis(testRedisUrl(), 'client', logger),
+    createRedis(testRedisUrl(), 'worker', logger),
+  ];
   afterAll(() => Promise.all(connections.map(closeRedis)));
 
   it("delivers one replica's call updates to another replica's streams", async () => {
     const channel = `${testQueuePrefix()}:ivr:call-events`;
-    const [p1, s1, p2, s2] = connections as [typeof connections[0], typeof connections[0], typeof connections[0], typeof connections[0]];
+    const [p1, s1, p2, s2] = connections as [
+      (typeof connections)[0],
+      (typeof connections)[0],
+      (typeof connections)[0],
+      (typeof connections)[0],
+    ];
     const replicaA = new CallEvents({ publisher: p1, subscriber: s1, channel, logger });
     const replicaB = new CallEvents({ publisher: p2, subscriber: s2, channel, logger });
     await Promise.all([replicaA.ready(), replicaB.ready()]);

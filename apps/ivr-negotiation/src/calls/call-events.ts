@@ -36,7 +36,9 @@ export class CallEvents {
           redis.logger.warn({ channel }, 'unreadable call event ignored');
         }
       });
-      redis.subscriber.subscribe(redis.channel).catch((err: Error) => redis.logger.warn({ err: { message: err.message } }, 'call events: subscribe failed'));
+      redis.subscriber
+        .subscribe(redis.channel)
+        .catch((err: Error) => redis.logger.warn({ err: { message: err.message } }, 'call events: subscribe failed'));
     }
   }
 
@@ -53,7 +55,9 @@ export class CallEvents {
       return;
     }
     // A lost live update is repaired by the dashboard's next read; a call must never fail for it.
-    this.redis.publisher.publish(this.redis.channel, JSON.stringify(message)).catch((err: Error) => this.redis?.logger.warn({ err: { message: err.message } }, 'call event not published'));
+    this.redis.publisher
+      .publish(this.redis.channel, JSON.stringify(message))
+      .catch((err: Error) => this.redis?.logger.warn({ err: { message: err.message } }, 'call event not published'));
   }
 
   subscribe(listener: (e: TenantCallEvent) => void): () => void {

@@ -18,7 +18,10 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
 
   async function callTo(answers: string[]) {
     const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });
-    const res = await api(h, '/api/calls/outbound', { method: 'POST', body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id, campaign_id: 'spring' }) });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id, campaign_id: 'spring' }),
+    });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const call = await h.twilio.nextCall(client.phone ?? '');
     await h.twilio.answer(call);
@@ -40,10 +43,26 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
 
     const all = await api(h, '/api/calls');
     expect(all.status).toBe(200);
-    expect(all.body.stats).toEqual({ total: 5, willing_to_pay: 2, needs_negotiation: 1, pending_clarification: 1, no_response: 1, amount_agreed: 1200 });
+    expect(all.body.stats).toEqual({
+      total: 5,
+      willing_to_pay: 2,
+      needs_negotiation: 1,
+      pending_clarification: 1,
+      no_response: 1,
+      amount_agreed: 1200,
+    });
     expect(all.body.data[0].created_at >= all.body.data[4].created_at).toBe(true);
-    const confirmed = all.body.data.find((c: { status: string; transcript: unknown[] }) => c.status === 'confirmed' && c.transcript.length === 3);
-    expect(confirmed).toMatchObject({ intent: 'willing_to_pay', creditor_name: 'Acme Lending', balance: 600, currency: 'GBP', payment_plan: { monthly_amount: 100, months: 6 }, campaign_id: 'spring' });
+    const confirmed = all.body.data.find(
+      (c: { status: string; transcript: unknown[] }) => c.status === 'confirmed' && c.transcript.length === 3,
+    );
+    expect(confirmed).toMatchObject({
+      intent: 'willing_to_pay',
+      creditor_name: 'Acme Lending',
+      balance: 600,
+      currency: 'GBP',
+      payment_plan: { monthly_amount: 100, months: 6 },
+      campaign_id: 'spring',
+    });
     expect(confirmed.transcript).toHaveLength(3);
 
     const filtered = await api(h, '/api/calls?status=confirmed');
@@ -86,7 +105,9 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
       }
     })();
     const call = await callTo(['Yes, I accept']);
-    await waitFor(() => text.includes('"type":"created"') && text.includes('"status":"confirmed"'), { what: 'created and confirmed events' });
+    await waitFor(() => text.includes('"type":"created"') && text.includes('"status":"confirmed"'), {
+      what: 'created and confirmed events',
+    });
     expect(text).toContain(call.callSid);
     abort.abort();
     await pump;
@@ -103,31 +124,60 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     expect(res.body.results[1].reasons.map((r: { code: string }) => r.code)).toContain('DEBT_DISPUTED');
     expect(res.body.results[2].reasons[0].code).toBe('NOT_FOUND');
     await h.twilio.nextCall(a.client.phone ?? '');
-    const again = await api(h, '/api/calls/batch', { method: 'POST', body: JSON.stringify({ campaign_id: 'csv-1', calls: [{ client_id: a.client.id, invoice_id: a.invoice.id }] }) });
+    const again = await api(h, '/api/calls/batch', {
+      method: 'POST',
+      body: JSON.stringify({ campaign_id: 'csv-1', calls: [{ client_id: a.client.id, invoice_id: a.invoice.id }] }),
+    });
     expect(again.body.results[0]).toMatchObject({ outcome: 'queued', job_id: res.body.results[0].job_id });
     expect(await h.deps.db.contactAttempt.count({ where: { invoiceId: a.invoice.id } })).toBe(1);
 
-    const badRow = await api(h, '/api/calls/batch', { method: 'POST', body: JSON.stringify({ calls: [{ client_id: 'nope', invoice_id: a.invoice.id }] }) });
+    const badRow = await api(h, '/api/calls/batch', {
+      method: 'POST',
+      body: JSON.stringify({ calls: [{ client_id: 'nope', invoice_id: a.invoice.id }] }),
+    });
     expect(badRow.status).toBe(400);
     expect(badRow.body.errors[0].field).toBe('body.calls.0.client_id');
   });
 
   it('refuses a single call the rules forbid with 422 naming the reason, and needs tenant_id with the admin key', async () => {
     const d = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });
-    await h.deps.db.client.update({ where: { id: d.client.id }, data: { breathingSpaceStart: new Date(h.clock().getTime() - 86_400_000) } });
-    const res = await api(h, '/api/calls/outbound', { method: 'POST', body: JSON.stringify({ client_id: d.client.id, invoice_id: d.invoice.id }) });
+    await h.deps.db.client.update({
+      where: { id: d.client.id },
+      data: { breathingSpaceStart: new Date(h.clock().getTime() - 86_400_000) },
+    });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: d.client.id, invoice_id: d.invoice.id }),
+    });
     expect(res.status).toBe(422);
     expect(res.body.reasons.map((r: { code: string }) => r.code)).toContain('BREATHING_SPACE_ACTIVE');
-    const admin = await api(h, '/api/calls/outbound', { method: 'POST', key: ADMIN_KEY, body: JSON.stringify({ client_id: d.client.id, invoice_id: d.invoice.id }) });
+    const admin = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      key: ADMIN_KEY,
+      body: JSON.stringify({ client_id: d.client.id, invoice_id: d.invoice.id }),
+    });
     expect(admin.status).toBe(400);
     expect(admin.body.errors[0].field).toBe('body.tenant_id');
   });
 
   it('schedules a call asked for at night for the next allowed time, and stops at the tier limit', async () => {
     const night = () => new Date('2026-11-18T22:30:00Z');
-    const service = new OutboundCallService({ db: h.deps.db, compliance: new ComplianceService({ db: h.deps.db, clock: night }), limiter: new RateLimiter(h.deps.redis), producer: new JobProducer(h.deps.redis, h.deps.config.QUEUE_PREFIX), estimatedCostPence: 25, clock: night });
+    const service = new OutboundCallService({
+      db: h.deps.db,
+      compliance: new ComplianceService({ db: h.deps.db, clock: night }),
+      limiter: new RateLimiter(h.deps.redis),
+      producer: new JobProducer(h.deps.redis, h.deps.config.QUEUE_PREFIX),
+      estimatedCostPence: 25,
+      clock: night,
+    });
     const d = await seedDebtor(h.deps.db, h.tenantId, { now: night() });
-    const result = await service.request({ tenantId: h.tenantId, clientId: d.client.id, invoiceId: d.invoice.id, campaignId: 'night', requestedBy: 'test' });
+    const result = await service.request({
+      tenantId: h.tenantId,
+      clientId: d.client.id,
+      invoiceId: d.invoice.id,
+      campaignId: 'night',
+      requestedBy: 'test',
+    });
     expect(result.outcome).toBe('scheduled');
     expect(new Date(result.scheduled_for!).getTime()).toBeGreaterThan(night().getTime());
     const attempt = await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: result.job_id! } });
@@ -136,20 +186,40 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     const starter = await h.deps.db.tenant.create({ data: { name: 'Small Co', tier: 'starter' } });
     const s = await seedDebtor(h.deps.db, starter.id, { now: h.clock() });
     const key = (await new ApiKeyService(h.deps.db).issue(starter.id)).key;
-    const limited = await api(h, '/api/calls/outbound', { method: 'POST', key, body: JSON.stringify({ client_id: s.client.id, invoice_id: s.invoice.id }) });
+    const limited = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      key,
+      body: JSON.stringify({ client_id: s.client.id, invoice_id: s.invoice.id }),
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.reasons[0].code).toBe('TIER_LIMIT_REACHED');
   });
 
   it('the worker does nothing for an invoice paid after the call was queued, and never dials a job twice', async () => {
     const night = () => new Date('2026-11-18T22:30:00Z');
-    const service = new OutboundCallService({ db: h.deps.db, compliance: new ComplianceService({ db: h.deps.db, clock: night }), limiter: new RateLimiter(h.deps.redis), producer: new JobProducer(h.deps.redis, h.deps.config.QUEUE_PREFIX), estimatedCostPence: 25, clock: night });
+    const service = new OutboundCallService({
+      db: h.deps.db,
+      compliance: new ComplianceService({ db: h.deps.db, clock: night }),
+      limiter: new RateLimiter(h.deps.redis),
+      producer: new JobProducer(h.deps.redis, h.deps.config.QUEUE_PREFIX),
+      estimatedCostPence: 25,
+      clock: night,
+    });
     const paid = await seedDebtor(h.deps.db, h.tenantId, { now: night() });
-    const queued = await service.request({ tenantId: h.tenantId, clientId: paid.client.id, invoiceId: paid.invoice.id, campaignId: 'late', requestedBy: 'test' });
+    const queued = await service.request({
+      tenantId: h.tenantId,
+      clientId: paid.client.id,
+      invoiceId: paid.invoice.id,
+      campaignId: 'late',
+      requestedBy: 'test',
+    });
     await h.deps.db.invoice.update({ where: { id: paid.invoice.id }, data: { status: 'paid', paidPence: paid.invoice.amountPence } });
     const job = { tenant_id: h.tenantId, client_id: paid.client.id, invoice_id: paid.invoice.id, requested_by: 'test' };
     expect(await h.deps.processor.process(job, queued.job_id!)).toEqual({ outcome: 'cancelled' });
-    expect(await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: queued.job_id! } })).toMatchObject({ status: 'cancelled', failureReason: 'invoice is paid' });
+    expect(await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: queued.job_id! } })).toMatchObject({
+      status: 'cancelled',
+      failureReason: 'invoice is paid',
+    });
     expect(await h.deps.db.ivrCall.count({ where: { invoiceId: paid.invoice.id } })).toBe(0);
 
     const open = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });

@@ -6,7 +6,10 @@ import type { CallEvents } from './call-events';
 import { IvrCallRepository, toView } from './ivr-call.repository';
 
 const problem = { schema: ProblemDetails, contentType: 'application/problem+json' };
-const authErrors = { 401: { description: 'Missing or invalid bearer credential', ...problem }, 403: { description: 'Not allowed', ...problem } };
+const authErrors = {
+  401: { description: 'Missing or invalid bearer credential', ...problem },
+  403: { description: 'Not allowed', ...problem },
+};
 
 /** The tenant whose calls this request may see: its own for a tenant key; any (or the one named) for the admin key. */
 export function scopeOf(req: Request, requested?: string): string | undefined {
@@ -37,7 +40,13 @@ export function createStreamRegistry(): StreamRegistry {
 
 const StreamQuery = z.object({ tenant_id: z.uuid().optional(), status: IvrCallStatus.optional(), intent: IvrIntent.optional() }).strict();
 
-export function callsRouter(repository: IvrCallRepository, events: CallEvents, auth: RequestHandler, streams: StreamRegistry, heartbeatMs = 15_000): ApiRouter {
+export function callsRouter(
+  repository: IvrCallRepository,
+  events: CallEvents,
+  auth: RequestHandler,
+  streams: StreamRegistry,
+  heartbeatMs = 15_000,
+): ApiRouter {
   return new ApiRouter()
     .route({
       method: 'get',
@@ -47,7 +56,11 @@ export function callsRouter(repository: IvrCallRepository, events: CallEvents, a
       security: [{ bearerAuth: [] }],
       before: [auth],
       request: { query: ListIvrCallsQuery },
-      responses: { 200: { description: 'One page of calls and the stats of all that match', schema: ListIvrCallsResponse }, 400: { description: 'Invalid filter, named', ...problem }, ...authErrors },
+      responses: {
+        200: { description: 'One page of calls and the stats of all that match', schema: ListIvrCallsResponse },
+        400: { description: 'Invalid filter, named', ...problem },
+        ...authErrors,
+      },
       handler: async ({ query }, req, res) => {
         const tenantId = scopeOf(req, query.tenant_id);
         const { rows, total, stats } = await repository.list(tenantId, query);
@@ -66,7 +79,14 @@ export function callsRouter(repository: IvrCallRepository, events: CallEvents, a
       responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' }, ...authErrors },
       handler: ({ query }, req, res) => {
         const tenantId = scopeOf(req, query.tenant_id);
-        res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+        res
+          .status(200)
+          .set({
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-cache, no-transform',
+            Connection: 'keep-alive',
+            'X-Accel-Buffering': 'no',
+          });
         res.flushHeaders();
         res.write('retry: 2000\n\n');
         const unsubscribe = events.subscribe(({ tenantId: t, event }) => {
@@ -94,7 +114,11 @@ export function callsRouter(repository: IvrCallRepository, events: CallEvents, a
       security: [{ bearerAuth: [] }],
       before: [auth],
       request: { params: z.object({ id: z.uuid() }) },
-      responses: { 200: { description: 'The call', schema: IvrCallView }, 404: { description: 'No such call for this tenant', ...problem }, ...authErrors },
+      responses: {
+        200: { description: 'The call', schema: IvrCallView },
+        404: { description: 'No such call for this tenant', ...problem },
+        ...authErrors,
+      },
       handler: async ({ params }, req, res) => {
         const tenantId = scopeOf(req);
         const row = await repository.findById(params.id);

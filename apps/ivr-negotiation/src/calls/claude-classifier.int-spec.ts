@@ -8,7 +8,13 @@ describe('IVR turns classified by Claude, with the local classifier when Claude 
   let claude: FakeAnthropicMessages;
   beforeAll(async () => {
     claude = await FakeAnthropicMessages.start();
-    h = await startIvr({ ANTHROPIC_MODE: 'live', ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: claude.url, ANTHROPIC_MODEL: 'claude-test', IVR_CLASSIFIER_TIMEOUT_MS: '300' });
+    h = await startIvr({
+      ANTHROPIC_MODE: 'live',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: claude.url,
+      ANTHROPIC_MODEL: 'claude-test',
+      IVR_CLASSIFIER_TIMEOUT_MS: '300',
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -17,20 +23,31 @@ describe('IVR turns classified by Claude, with the local classifier when Claude 
 
   async function answeredCall() {
     const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });
-    const res = await api(h, '/api/calls/outbound', { method: 'POST', body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }) });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }),
+    });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const call = await h.twilio.nextCall(client.phone ?? '');
     await h.twilio.answer(call);
     return call;
   }
   const record = (sid: string) => h.deps.db.ivrCall.findUniqueOrThrow({ where: { callSid: sid } });
-  const lastCustomerTurn = (row: { transcript: unknown }) => (row.transcript as Array<{ speaker: string }>).filter((t) => t.speaker === 'customer').at(-1);
+  const lastCustomerTurn = (row: { transcript: unknown }) =>
+    (row.transcript as Array<{ speaker: string }>).filter((t) => t.speaker === 'customer').at(-1);
 
-  it('records Claude\'s intent and confidence when it answers', async () => {
-    claude.respondWith(() => ({ toolInput: { intent: 'willing_to_pay', confidence: 96, wants_repeat: false, wants_specialist: false, monthly_amount_offered: null } }));
+  it("records Claude's intent and confidence when it answers", async () => {
+    claude.respondWith(() => ({
+      toolInput: { intent: 'willing_to_pay', confidence: 96, wants_repeat: false, wants_specialist: false, monthly_amount_offered: null },
+    }));
     const call = await answeredCall();
     await h.twilio.say(call, 'Go on then, put me down for it');
-    expect(await record(call.callSid)).toMatchObject({ intent: 'willing_to_pay', status: 'confirmed', confidence: 96, classifier: 'claude' });
+    expect(await record(call.callSid)).toMatchObject({
+      intent: 'willing_to_pay',
+      status: 'confirmed',
+      confidence: 96,
+      classifier: 'claude',
+    });
     const sent = claude.requests.at(-1)!;
     expect(JSON.stringify(sent.body.messages)).toContain('Go on then, put me down for it');
     expect(JSON.stringify(sent.body.messages)).toContain('100.00 GBP per month for 6 months');

@@ -55,7 +55,8 @@ export function greeting(account: AccountData): string {
   return `${hello} This is a courtesy call from ${account.creditorName} regarding your outstanding balance of ${spokenMoney(account.balancePence, account.currency)}. We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
 }
 
-const ASK_AFFORDABILITY = 'I understand, and thank you for telling me. We want a plan you can comfortably afford after your essential bills. How much could you pay each month?';
+const ASK_AFFORDABILITY =
+  'I understand, and thank you for telling me. We want a plan you can comfortably afford after your essential bills. How much could you pay each month?';
 
 /** The question on the table, for a repeat or a retry. */
 export function currentPrompt(account: AccountData, state: NegotiationState): string {
@@ -88,25 +89,45 @@ export function decideTurn(input: TurnInput): TurnOutcome {
 
   const retry = (lead: string, closing: string, status: IvrCallStatus): TurnOutcome => {
     const retryCount = input.retryCount + 1;
-    if (retryCount > input.maxRetries) return { ...base, status, retryCount, state: { ...state, stage: 'closed' }, action: { kind: 'hangup', say: closing } };
+    if (retryCount > input.maxRetries)
+      return { ...base, status, retryCount, state: { ...state, stage: 'closed' }, action: { kind: 'hangup', say: closing } };
     return { ...base, status, retryCount, action: { kind: 'gather', say: `${lead} ${currentPrompt(account, state)}` } };
   };
   const noPlanFits = (): TurnOutcome => {
     const closed = { ...state, stage: 'closed' as const };
     if (input.specialistNumber) {
-      return { ...base, intent: 'needs_negotiation', status: 'transferred', state: closed, action: { kind: 'dial', number: input.specialistNumber, say: "Thank you for being open with me. I'll put you through to a specialist who can look at other options with you. Please hold." } };
+      return {
+        ...base,
+        intent: 'needs_negotiation',
+        status: 'transferred',
+        state: closed,
+        action: {
+          kind: 'dial',
+          number: input.specialistNumber,
+          say: "Thank you for being open with me. I'll put you through to a specialist who can look at other options with you. Please hold.",
+        },
+      };
     }
     return {
       ...base,
       intent: 'needs_negotiation',
       status: 'needs_negotiation',
       state: closed,
-      action: { kind: 'hangup', say: `Thank you for being open with me. A specialist from ${account.creditorName} will contact you to look at other options, and you can get free, impartial debt advice from MoneyHelper. Goodbye.` },
+      action: {
+        kind: 'hangup',
+        say: `Thank you for being open with me. A specialist from ${account.creditorName} will contact you to look at other options, and you can get free, impartial debt advice from MoneyHelper. Goodbye.`,
+      },
     };
   };
   const propose = (plan: PlanOffer): TurnOutcome => {
     const next: NegotiationState = { ...state, stage: 'counter_offer', plan, counterOffers: state.counterOffers + 1 };
-    return { ...base, intent: 'needs_negotiation', status: 'needs_negotiation', state: next, action: { kind: 'gather', say: `Thank you. ${currentPrompt(account, next)}` } };
+    return {
+      ...base,
+      intent: 'needs_negotiation',
+      status: 'needs_negotiation',
+      state: next,
+      action: { kind: 'gather', say: `Thank you. ${currentPrompt(account, next)}` },
+    };
   };
   /** An amount or a term the customer named, turned into a plan within policy. */
   const fromCustomerTerms = (): PlanOffer | null | undefined => {
@@ -117,14 +138,28 @@ export function decideTurn(input: TurnInput): TurnOutcome {
   };
 
   if (c.wantsSpecialist && c.intent !== 'willing_to_pay') return noPlanFits();
-  if (c.wantsRepeat) return retry('Of course.', `No problem. We'll send the details in writing, and you can call ${account.creditorName} back at any time. Goodbye.`, 'pending_clarification');
-  if (c.intent === 'no_response') return retry("Sorry, I didn't hear anything.", "We didn't hear a response, so we'll try again another time, or you can call us back. Goodbye.", 'no_response');
+  if (c.wantsRepeat)
+    return retry(
+      'Of course.',
+      `No problem. We'll send the details in writing, and you can call ${account.creditorName} back at any time. Goodbye.`,
+      'pending_clarification',
+    );
+  if (c.intent === 'no_response')
+    return retry(
+      "Sorry, I didn't hear anything.",
+      "We didn't hear a response, so we'll try again another time, or you can call us back. Goodbye.",
+      'no_response',
+    );
 
   if (state.stage === 'ask_affordability') {
     const plan = fromCustomerTerms();
     if (plan) return propose(plan);
     if (plan === null || c.intent === 'needs_negotiation') return noPlanFits();
-    return retry("Sorry, I didn't catch an amount.", "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.", 'pending_clarification');
+    return retry(
+      "Sorry, I didn't catch an amount.",
+      "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.",
+      'pending_clarification',
+    );
   }
 
   if (c.intent === 'willing_to_pay') {
@@ -134,7 +169,10 @@ export function decideTurn(input: TurnInput): TurnOutcome {
       state: { ...state, stage: 'closed' },
       confirmationResponse: input.utterance,
       agreedPlan: agreed,
-      action: { kind: 'hangup', say: `Thank you. Your plan of ${planSentence(agreed, account.currency)} is agreed. We'll send you written confirmation. If your circumstances change, please get in touch. Goodbye.` },
+      action: {
+        kind: 'hangup',
+        say: `Thank you. Your plan of ${planSentence(agreed, account.currency)} is agreed. We'll send you written confirmation. If your circumstances change, please get in touch. Goodbye.`,
+      },
     };
   }
   if (c.intent === 'needs_negotiation') {
@@ -144,5 +182,9 @@ export function decideTurn(input: TurnInput): TurnOutcome {
     const next: NegotiationState = { ...state, stage: 'ask_affordability', affordabilityAsks: state.affordabilityAsks + 1 };
     return { ...base, state: next, action: { kind: 'gather', say: ASK_AFFORDABILITY } };
   }
-  return retry("Sorry, I didn't quite catch that.", "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.", 'pending_clarification');
+  return retry(
+    "Sorry, I didn't quite catch that.",
+    "I'm sorry, I couldn't understand. We'll send the details in writing, and you can call us back at any time. Goodbye.",
+    'pending_clarification',
+  );
 }

@@ -88,7 +88,9 @@ export const isFinal = (status: string) => FINAL_STATUSES.includes(status as Ivr
 /** Europe/London calendar date bounds as UTC instants. */
 function londonDayStart(isoDate: string): Date {
   const guess = new Date(`${isoDate}T00:00:00Z`);
-  const offset = new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/London' })).getTime() - new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
+  const offset =
+    new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/London' })).getTime() -
+    new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
   return new Date(guess.getTime() - offset);
 }
 
@@ -166,7 +168,12 @@ export class IvrCallRepository {
   async list(tenantId: string | undefined, q: ListIvrCallsQuery): Promise<{ rows: IvrCall[]; total: number; stats: IvrCallStats }> {
     const where = this.where(tenantId, q);
     const [rows, total, byStatus, agreed] = await Promise.all([
-      this.db.ivrCall.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (q.page - 1) * q.page_size, take: q.page_size }),
+      this.db.ivrCall.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: (q.page - 1) * q.page_size,
+        take: q.page_size,
+      }),
       this.db.ivrCall.count({ where }),
       this.db.ivrCall.groupBy({ by: ['status'], where, _count: { _all: true } }),
       this.db.ivrCall.findMany({ where: { ...where, status: 'confirmed' }, select: { paymentPlan: true } }),

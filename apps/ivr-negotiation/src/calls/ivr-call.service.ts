@@ -4,7 +4,16 @@ import type { Logger } from '@recoup/observability';
 import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
 import { currentPrompt, decideTurn, greeting, type CallAction } from './conversation';
-import { IvrCallRepository, accountOf, isFinal, negotiationOf, toView, transcriptOf, type IvrCall, type IvrCallUpdate } from './ivr-call.repository';
+import {
+  IvrCallRepository,
+  accountOf,
+  isFinal,
+  negotiationOf,
+  toView,
+  transcriptOf,
+  type IvrCall,
+  type IvrCallUpdate,
+} from './ivr-call.repository';
 import { dialTwiml, gatherTwiml, hangupTwiml, type VoiceOptions } from './twiml';
 
 export interface IvrCallServiceOptions {
@@ -21,7 +30,13 @@ export interface IvrCallServiceOptions {
 }
 
 /** Twilio's CallStatus values that end a call; one still initiated or in progress then had no answer from the customer. */
-const UNANSWERED: Record<string, 'no_response' | 'failed'> = { 'no-answer': 'no_response', busy: 'no_response', canceled: 'no_response', failed: 'failed', completed: 'no_response' };
+const UNANSWERED: Record<string, 'no_response' | 'failed'> = {
+  'no-answer': 'no_response',
+  busy: 'no_response',
+  canceled: 'no_response',
+  failed: 'failed',
+  completed: 'no_response',
+};
 
 /** The IVR call flow behind the Twilio webhooks: greet, classify each answer, negotiate, close. */
 export class IvrCallService {
@@ -86,7 +101,15 @@ export class IvrCallService {
       months: state.plan.months,
       balancePence: account.balancePence,
     });
-    const outcome = decideTurn({ utterance: speech, classification, account, state, retryCount: row.retryCount, maxRetries: this.o.maxRetries, specialistNumber: this.o.specialistNumber });
+    const outcome = decideTurn({
+      utterance: speech,
+      classification,
+      account,
+      state,
+      retryCount: row.retryCount,
+      maxRetries: this.o.maxRetries,
+      specialistNumber: this.o.specialistNumber,
+    });
     const now = new Date().toISOString();
     const customerTurn: IvrTranscriptTurn = {
       speaker: 'customer',
@@ -98,7 +121,17 @@ export class IvrCallService {
       ...(classification.fallbackReason && { note: classification.fallbackReason }),
     };
     const agentTurn: IvrTranscriptTurn = { speaker: 'agent', text: outcome.action.say, at: now };
-    this.o.logger.info({ callSid: row.callSid, intent: classification.intent, confidence: classification.confidence, classifier: classification.classifier, fallback: classification.fallbackReason, status: outcome.status }, 'ivr turn');
+    this.o.logger.info(
+      {
+        callSid: row.callSid,
+        intent: classification.intent,
+        confidence: classification.confidence,
+        classifier: classification.classifier,
+        fallback: classification.fallbackReason,
+        status: outcome.status,
+      },
+      'ivr turn',
+    );
     const saved = await this.save(row, {
       transcript: [...transcript, customerTurn, agentTurn],
       intent: outcome.intent,
@@ -131,7 +164,11 @@ export class IvrCallService {
     if (!row) return null;
     const unanswered = UNANSWERED[callStatus];
     if (unanswered && (row.status === 'initiated' || row.status === 'in_progress')) {
-      return this.save(row, { status: unanswered, intent: unanswered === 'no_response' ? 'no_response' : row.intent, ...(callSid && !row.callSid ? { callSid } : {}) });
+      return this.save(row, {
+        status: unanswered,
+        intent: unanswered === 'no_response' ? 'no_response' : row.intent,
+        ...(callSid && !row.callSid ? { callSid } : {}),
+      });
     }
     if (callSid && !row.callSid) return this.save(row, { callSid });
     return row;

@@ -13,14 +13,18 @@ describe('IVR calls driven by a fake Twilio', () => {
   /** Queues a call for a fresh debtor through the public API and waits for the fake Twilio to be dialled. */
   async function placeCall(opts: { amountPence?: number; name?: string } = {}) {
     const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock(), ...opts });
-    const res = await api(h, '/api/calls/outbound', { method: 'POST', body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }) });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }),
+    });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     expect(res.body).toMatchObject({ outcome: 'queued', job_id: expect.stringMatching(/^ivr:/) });
     const call = await h.twilio.nextCall(client.phone ?? '');
     return { call, client, invoice, jobId: res.body.job_id as string };
   }
   // The dialler records the sid right after Twilio accepts the call; a webhook may set it first.
-  const record = (callSid: string) => waitFor(() => h.deps.db.ivrCall.findUnique({ where: { callSid } }), { what: `the IvrCall of ${callSid}` });
+  const record = (callSid: string) =>
+    waitFor(() => h.deps.db.ivrCall.findUnique({ where: { callSid } }), { what: `the IvrCall of ${callSid}` });
 
   it('"Yes, I accept" -> willing_to_pay / confirmed, greeting spoken from the account data', async () => {
     const { call, client } = await placeCall({ name: 'Jane Smith' });
@@ -36,7 +40,16 @@ describe('IVR calls driven by a fake Twilio', () => {
     expect(close).toContain('is agreed');
 
     const row = await record(call.callSid);
-    expect(row).toMatchObject({ intent: 'willing_to_pay', status: 'confirmed', confirmationResponse: 'Yes, I accept.', retryCount: 0, classifier: 'local', callerPhone: client.phone, agreedMonthlyPence: 10_000, agreedMonths: 6 });
+    expect(row).toMatchObject({
+      intent: 'willing_to_pay',
+      status: 'confirmed',
+      confirmationResponse: 'Yes, I accept.',
+      retryCount: 0,
+      classifier: 'local',
+      callerPhone: client.phone,
+      agreedMonthlyPence: 10_000,
+      agreedMonths: 6,
+    });
     expect(row.confidence).toBeGreaterThanOrEqual(80);
     const transcript = row.transcript as Array<{ speaker: string; text: string; note?: string }>;
     expect(transcript.map((t) => t.speaker)).toEqual(['agent', 'customer', 'agent']);
@@ -46,14 +59,28 @@ describe('IVR calls driven by a fake Twilio', () => {
     expect(attempt).toMatchObject({ status: 'sent', providerMessageId: call.callSid });
 
     // The agreed plan is recorded on the invoice, and the written confirmation the call promised is queued for the notifier.
-    const plan = await h.deps.db.paymentPlan.findFirstOrThrow({ where: { invoiceId: row.invoiceId! }, include: { installments: { orderBy: { sequence: 'asc' } } } });
+    const plan = await h.deps.db.paymentPlan.findFirstOrThrow({
+      where: { invoiceId: row.invoiceId! },
+      include: { installments: { orderBy: { sequence: 'asc' } } },
+    });
     expect(plan).toMatchObject({ status: 'proposed', source: 'ivr', totalPence: 60_000, installmentCount: 6, frequency: 'monthly' });
     expect(plan.installments.map((i) => i.amountPence)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000, 10_000]);
     expect(plan.installments[0]!.dueDate.toISOString().slice(0, 10)).toBe('2026-11-25');
-    const confirmation = await h.deps.db.contactAttempt.findFirstOrThrow({ where: { clientId: client.id, purpose: 'payment_plan_confirmation' } });
-    expect(confirmation).toMatchObject({ channel: 'sms', templateId: 'payment_plan_confirmation.sms', status: 'queued', jobId: `ivr-plan-${plan.id}-confirmation` });
+    const confirmation = await h.deps.db.contactAttempt.findFirstOrThrow({
+      where: { clientId: client.id, purpose: 'payment_plan_confirmation' },
+    });
+    expect(confirmation).toMatchObject({
+      channel: 'sms',
+      templateId: 'payment_plan_confirmation.sms',
+      status: 'queued',
+      jobId: `ivr-plan-${plan.id}-confirmation`,
+    });
     const job = await h.deps.producer.queue('notifications').getJob(confirmation.jobId!);
-    expect(job?.data).toMatchObject({ template_id: 'payment_plan_confirmation.sms', purpose: 'payment_plan_confirmation', invoice_id: row.invoiceId });
+    expect(job?.data).toMatchObject({
+      template_id: 'payment_plan_confirmation.sms',
+      purpose: 'payment_plan_confirmation',
+      invoice_id: row.invoiceId,
+    });
   });
 
   it('"No, I can\'t afford that" -> asks what they can afford, counter-offers within it, confirms', async () => {
@@ -71,7 +98,13 @@ describe('IVR calls driven by a fake Twilio', () => {
 
     await h.twilio.say(call, 'Yes, that works.');
     const row = await record(call.callSid);
-    expect(row).toMatchObject({ intent: 'willing_to_pay', status: 'confirmed', agreedMonthlyPence: 5000, agreedMonths: 12, confirmationResponse: 'Yes, that works.' });
+    expect(row).toMatchObject({
+      intent: 'willing_to_pay',
+      status: 'confirmed',
+      agreedMonthlyPence: 5000,
+      agreedMonths: 12,
+      confirmationResponse: 'Yes, that works.',
+    });
     expect((row.transcript as unknown[]).length).toBe(7);
     expect(await h.deps.db.ivrCall.count({ where: { clientId: client.id } })).toBe(1);
   });
@@ -85,7 +118,9 @@ describe('IVR calls driven by a fake Twilio', () => {
     await h.twilio.say(call, 'Yes');
     const rows = await h.deps.db.ivrCall.findMany({ where: { clientId: client.id } });
     expect(rows).toHaveLength(1);
-    const texts = (rows[0]!.transcript as Array<{ speaker: string; text: string }>).filter((t) => t.speaker === 'customer').map((t) => t.text);
+    const texts = (rows[0]!.transcript as Array<{ speaker: string; text: string }>)
+      .filter((t) => t.speaker === 'customer')
+      .map((t) => t.text);
     expect(texts).toEqual(['Can you repeat the plan?', 'Yes']);
     expect(rows[0]).toMatchObject({ intent: 'willing_to_pay', status: 'confirmed', retryCount: 1 });
   });
@@ -129,7 +164,11 @@ describe('IVR calls driven by a fake Twilio', () => {
 
   it('refuses unsigned or wrongly signed webhooks', async () => {
     const { call } = await placeCall();
-    const unsigned = await fetch(call.answerUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `CallSid=${call.callSid}` });
+    const unsigned = await fetch(call.answerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `CallSid=${call.callSid}`,
+    });
     expect(unsigned.status).toBe(403);
     const forged = await h.twilio.post(call.answerUrl, { CallSid: call.callSid }, 'not-the-auth-token-000000');
     expect(forged.status).toBe(403);

@@ -14,6 +14,9 @@ export function planSentence(plan: PlanOffer, currency: string): string {
   const months = plan.months === 1 ? 'a single payment' : `${m(plan.monthlyPence)} per month for ${plan.months} months`;
   const single = plan.months === 1 ? `${months} of ${m(plan.totalPence)}` : months;
   const last = plan.months > 1 && plan.finalPence !== plan.monthlyPence ? `, with a final payment of ${m(plan.finalPence)}` : '';
-  const settlement = plan.kind === 'settlement' && plan.settlementDiscountPercent ? `, a reduced total of ${m(plan.totalPence)} after a ${plan.settlementDiscountPercent} percent reduction` : '';
+  const settlement =
+    plan.kind === 'settlement' && plan.settlementDiscountPercent
+      ? `, a reduced total of ${m(plan.totalPence)} after a ${plan.settlementDiscountPercent} percent reduction`
+      : '';
   return `${single}${last}${settlement}`;
 }

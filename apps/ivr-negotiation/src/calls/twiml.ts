@@ -10,7 +10,8 @@ export interface VoiceOptions {
   language: string;
 }
 
-const say = (text: string, v: VoiceOptions) => `<Say voice="${escapeXml(v.voice)}" language="${escapeXml(v.language)}">${escapeXml(text)}</Say>`;
+const say = (text: string, v: VoiceOptions) =>
+  `<Say voice="${escapeXml(v.voice)}" language="${escapeXml(v.language)}">${escapeXml(text)}</Say>`;
 const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 
 /**

@@ -11,7 +11,10 @@ import type { IvrCallService } from './ivr-call.service';
 /** The Twilio voice webhook parameters we read (Twilio sends many more). */
 const TwilioVoiceParams = z
   .object({
-    CallSid: z.string().regex(/^CA[0-9a-f]{32}$/i, 'expected a Twilio CallSid').optional(),
+    CallSid: z
+      .string()
+      .regex(/^CA[0-9a-f]{32}$/i, 'expected a Twilio CallSid')
+      .optional(),
     SpeechResult: z.string().max(2000).optional(),
     Confidence: z.string().optional(),
     CallStatus: z.string().max(40).optional(),
@@ -52,7 +55,14 @@ const xmlResponses = {
 export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
   const verify: RequestHandler = o.authToken
     ? verifyTwilioSignature({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl })
-    : (req, res) => sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'TWILIO_AUTH_TOKEN is not set: Twilio webhooks cannot be verified', request_id: req.id });
+    : (req, res) =>
+        sendProblem(res, {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'TWILIO_AUTH_TOKEN is not set: Twilio webhooks cannot be verified',
+          request_id: req.id,
+        });
   const dedup = (kind: string, extra: (req: Request) => string | undefined = () => '') =>
     webhookIdempotency({
       store: o.idempotency,
@@ -71,8 +81,26 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
   const summary = 'Twilio voice webhook: the greeting and the offer, spoken from the call\'s account data, inside <Gather input="speech">';
 
   return new ApiRouter()
-    .route({ method: 'get', path: '/voice', summary, tags: ['twilio'], request: { query: CallQuery }, before: [verify, dedup('voice')], responses: xmlResponses, handler: (_input, req, res) => answer(req, res) })
-    .route({ method: 'post', path: '/voice', summary, tags: ['twilio'], request: { query: CallQuery, body: TwilioVoiceParams }, before: [verify, dedup('voice')], responses: xmlResponses, handler: (_input, req, res) => answer(req, res) })
+    .route({
+      method: 'get',
+      path: '/voice',
+      summary,
+      tags: ['twilio'],
+      request: { query: CallQuery },
+      before: [verify, dedup('voice')],
+      responses: xmlResponses,
+      handler: (_input, req, res) => answer(req, res),
+    })
+    .route({
+      method: 'post',
+      path: '/voice',
+      summary,
+      tags: ['twilio'],
+      request: { query: CallQuery, body: TwilioVoiceParams },
+      before: [verify, dedup('voice')],
+      responses: xmlResponses,
+      handler: (_input, req, res) => answer(req, res),
+    })
     .route({
       method: 'post',
       path: '/process-response',
@@ -103,7 +131,11 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
           // By the attempt's id (not the provider id): the callback can arrive before the dialler has recorded the sid.
           await o.db.contactAttempt.updateMany({
             where: { id: attemptId, status: { notIn: ['completed', 'cancelled'] } },
-            data: { status: contact, ...(body.CallSid && { providerMessageId: body.CallSid }), ...(contact !== 'answered' && { completedAt: new Date() }) },
+            data: {
+              status: contact,
+              ...(body.CallSid && { providerMessageId: body.CallSid }),
+              ...(contact !== 'answered' && { completedAt: new Date() }),
+            },
           });
         }
         res.status(204).end();

@@ -33,7 +33,10 @@ describe('IVR dashboard in chromium', () => {
 
   async function call(answers: string[], name?: string) {
     const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock(), name });
-    const res = await api(h, '/api/calls/outbound', { method: 'POST', body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }) });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }),
+    });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const c = await h.twilio.nextCall(client.phone ?? '');
     await h.twilio.answer(c);
@@ -56,8 +59,14 @@ describe('IVR dashboard in chromium', () => {
     let output = '';
     vite.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     vite.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    await waitFor(async () => (await fetch(dashboardUrl).catch(() => undefined))?.ok, { what: `vite dev server (${output.slice(-300)})`, timeoutMs: 30_000 });
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    await waitFor(async () => (await fetch(dashboardUrl).catch(() => undefined))?.ok, {
+      what: `vite dev server (${output.slice(-300)})`,
+      timeoutMs: 30_000,
+    });
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -82,7 +91,9 @@ describe('IVR dashboard in chromium', () => {
     const green = page.locator('[data-testid="intent-badge"][data-intent="willing_to_pay"]');
     expect(await green.textContent()).toBe('Willing to pay');
     expect(await green.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(26, 127, 55)');
-    expect(await page.locator('[data-intent="needs_negotiation"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(212, 118, 10)');
+    expect(await page.locator('[data-intent="needs_negotiation"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(
+      'rgb(212, 118, 10)',
+    );
     expect(await page.locator('[data-intent="unclear"]').evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(31, 111, 235)');
 
     await page.locator('[data-testid="call-row"]', { hasText: 'Alice Accepts' }).click();

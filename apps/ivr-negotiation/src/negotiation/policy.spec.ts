@@ -29,7 +29,13 @@ describe('negotiation policy', () => {
   it('uses the settlement discount only when the full balance cannot fit', () => {
     const withDiscount = { ...policy, settlementDiscountPercent: 20 };
     expect(counterOffer(60000, 5000, withDiscount)).toMatchObject({ kind: 'counter_offer', totalPence: 60000 });
-    expect(counterOffer(60000, 4000, withDiscount)).toMatchObject({ kind: 'settlement', totalPence: 48000, months: 12, monthlyPence: 4000, settlementDiscountPercent: 20 });
+    expect(counterOffer(60000, 4000, withDiscount)).toMatchObject({
+      kind: 'settlement',
+      totalPence: 48000,
+      months: 12,
+      monthlyPence: 4000,
+      settlementDiscountPercent: 20,
+    });
   });
 
   it('honours a term the customer asks for when policy allows it', () => {
@@ -38,7 +44,12 @@ describe('negotiation policy', () => {
   });
 
   it('reads a tenant policy (major units) over the defaults', () => {
-    expect(resolvePolicy({ min_monthly_amount: 25, max_term_months: 18, settlement_discount_percent: 10 }, policy)).toEqual({ minMonthlyPence: 2500, maxMonths: 18, settlementDiscountPercent: 10, defaultMonths: 6 });
+    expect(resolvePolicy({ min_monthly_amount: 25, max_term_months: 18, settlement_discount_percent: 10 }, policy)).toEqual({
+      minMonthlyPence: 2500,
+      maxMonths: 18,
+      settlementDiscountPercent: 10,
+      defaultMonths: 6,
+    });
     expect(resolvePolicy(null, policy)).toEqual(policy);
     expect(resolvePolicy({ max_term_months: 'lots' }, policy)).toEqual(policy);
   });

@@ -42,9 +42,11 @@ export function resolvePolicy(stored: unknown, defaults: CollectionPolicy): Coll
   const p = parsed.data;
   const maxMonths = p.max_term_months ?? defaults.maxMonths;
   return {
-    minMonthlyPence: p.min_monthly_pence ?? (p.min_monthly_amount !== undefined ? Math.round(p.min_monthly_amount * 100) : defaults.minMonthlyPence),
+    minMonthlyPence:
+      p.min_monthly_pence ?? (p.min_monthly_amount !== undefined ? Math.round(p.min_monthly_amount * 100) : defaults.minMonthlyPence),
     maxMonths,
-    settlementDiscountPercent: p.settlement_discount_percent === undefined ? defaults.settlementDiscountPercent : p.settlement_discount_percent,
+    settlementDiscountPercent:
+      p.settlement_discount_percent === undefined ? defaults.settlementDiscountPercent : p.settlement_discount_percent,
     defaultMonths: Math.min(p.default_term_months ?? defaults.defaultMonths, maxMonths),
   };
 }

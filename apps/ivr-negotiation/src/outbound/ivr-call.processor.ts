@@ -32,14 +32,26 @@ const CLOSED = new Set(['paid', 'cancelled', 'written_off']);
 export class IvrCallProcessor {
   constructor(private readonly o: IvrCallProcessorOptions) {}
 
-  async process(data: PlaceIvrCallJob, jobId: string, job?: Pick<Job, 'moveToDelayed' | 'token'>): Promise<{ outcome: string; ivrCallId?: string }> {
+  async process(
+    data: PlaceIvrCallJob,
+    jobId: string,
+    job?: Pick<Job, 'moveToDelayed' | 'token'>,
+  ): Promise<{ outcome: string; ivrCallId?: string }> {
     const { db } = this.o;
     const log = this.o.logger.child({ jobId, tenantId: data.tenant_id });
     const attempt =
       (await db.contactAttempt.findUnique({ where: { jobId } })) ??
       (await db.contactAttempt.upsert({
         where: { jobId },
-        create: { tenantId: data.tenant_id, clientId: data.client_id, invoiceId: data.invoice_id, channel: 'ivr_call', purpose: 'payment_plan', status: 'queued', jobId },
+        create: {
+          tenantId: data.tenant_id,
+          clientId: data.client_id,
+          invoiceId: data.invoice_id,
+          channel: 'ivr_call',
+          purpose: 'payment_plan',
+          status: 'queued',
+          jobId,
+        },
         update: {},
       }));
     if (attempt.status === 'cancelled') return { outcome: 'cancelled' };
@@ -49,7 +61,10 @@ export class IvrCallProcessor {
       return { outcome: 'cancelled' };
     };
 
-    const invoice = await db.invoice.findFirst({ where: { id: data.invoice_id, tenantId: data.tenant_id }, include: { client: true, tenant: true } });
+    const invoice = await db.invoice.findFirst({
+      where: { id: data.invoice_id, tenantId: data.tenant_id },
+      include: { client: true, tenant: true },
+    });
     if (!invoice) return cancel('invoice not found');
     if (CLOSED.has(invoice.status)) return cancel(`invoice is ${invoice.status}`);
     const balancePence = invoice.amountPence - invoice.paidPence;
@@ -59,11 +74,25 @@ export class IvrCallProcessor {
     let call = await this.o.repository.findByJobId(jobId);
     if (call?.callSid) return { outcome: 'already_placed', ivrCallId: call.id };
     if (!call) {
-      const decision = await this.o.compliance.evaluate({ tenantId: data.tenant_id, clientId: data.client_id, invoiceId: data.invoice_id, channel: 'ivr_call', purpose: 'payment_plan', actor: data.requested_by, contactAttemptId: attempt.id });
-      const why = `compliance: ${decision.reasons.filter((r) => r.severity === 'deny').map((r) => r.code).join(', ')}`;
+      const decision = await this.o.compliance.evaluate({
+        tenantId: data.tenant_id,
+        clientId: data.client_id,
+        invoiceId: data.invoice_id,
+        channel: 'ivr_call',
+        purpose: 'payment_plan',
+        actor: data.requested_by,
+        contactAttemptId: attempt.id,
+      });
+      const why = `compliance: ${decision.reasons
+        .filter((r) => r.severity === 'deny')
+        .map((r) => r.code)
+        .join(', ')}`;
       if (!decision.allowed && decision.nextAllowedAt && job) {
         // Not now, but later (hours, a bank holiday, a quiet period): the same job waits until then.
-        await db.contactAttempt.update({ where: { id: attempt.id }, data: { scheduledFor: decision.nextAllowedAt, failureReason: `delayed: ${why}` } });
+        await db.contactAttempt.update({
+          where: { id: attempt.id },
+          data: { scheduledFor: decision.nextAllowedAt, failureReason: `delayed: ${why}` },
+        });
         await job.moveToDelayed(decision.nextAllowedAt.getTime(), job.token);
         throw new DelayedError();
       }
@@ -81,7 +110,15 @@ export class IvrCallProcessor {
         jobId,
         contactAttemptId: attempt.id,
       };
-      call = await this.o.repository.create({ tenantId: data.tenant_id, clientId: data.client_id, invoiceId: data.invoice_id, campaignId: detail.campaign_id ?? null, callerPhone: invoice.client.phone, customerName: invoice.client.name, account });
+      call = await this.o.repository.create({
+        tenantId: data.tenant_id,
+        clientId: data.client_id,
+        invoiceId: data.invoice_id,
+        campaignId: detail.campaign_id ?? null,
+        callerPhone: invoice.client.phone,
+        customerName: invoice.client.name,
+        account,
+      });
       this.o.events.publish(call.tenantId, { type: 'created', call: toView(call) });
     }
 
@@ -95,7 +132,10 @@ export class IvrCallProcessor {
     });
     // The fake (sandbox) Twilio may already have driven the call before placeCall returned: set the sid only if unset.
     await db.ivrCall.updateMany({ where: { id: call.id, callSid: null }, data: { callSid: placed.callSid } });
-    await db.contactAttempt.update({ where: { id: attempt.id }, data: { provider: placed.provider, providerMessageId: placed.callSid, sentAt: new Date(), failureReason: null } });
+    await db.contactAttempt.update({
+      where: { id: attempt.id },
+      data: { provider: placed.provider, providerMessageId: placed.callSid, sentAt: new Date(), failureReason: null },
+    });
     // A status callback may already have moved the attempt on (answered, no_answer): only a still-queued one becomes sent.
     await db.contactAttempt.updateMany({ where: { id: attempt.id, status: 'queued' }, data: { status: 'sent' } });
     log.info({ callSid: placed.callSid, ivrCallId: call.id }, 'ivr call placed');

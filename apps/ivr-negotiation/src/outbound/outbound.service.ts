@@ -25,7 +25,9 @@ export interface OutboundServiceOptions {
 
 /** The BullMQ job id (the idempotency key): one call per invoice per campaign. */
 export function ivrJobId(invoiceId: string, campaignId: string): string {
-  const campaign = /^[A-Za-z0-9_.-]{1,60}$/.test(campaignId) ? campaignId : createHash('sha256').update(campaignId).digest('hex').slice(0, 24);
+  const campaign = /^[A-Za-z0-9_.-]{1,60}$/.test(campaignId)
+    ? campaignId
+    : createHash('sha256').update(campaignId).digest('hex').slice(0, 24);
   return `ivr:${invoiceId}:${campaign}`;
 }
 
@@ -59,14 +61,22 @@ export class OutboundCallService {
       return {
         client_id: r.clientId,
         invoice_id: r.invoiceId,
-        outcome: existing.status === 'cancelled' ? 'refused' : existing.scheduledFor && existing.scheduledFor > this.clock() ? 'scheduled' : 'queued',
+        outcome:
+          existing.status === 'cancelled'
+            ? 'refused'
+            : existing.scheduledFor && existing.scheduledFor > this.clock()
+              ? 'scheduled'
+              : 'queued',
         job_id: jobId,
         contact_attempt_id: existing.id,
         scheduled_for: existing.scheduledFor?.toISOString() ?? null,
         reasons: existing.failureReason ? [{ code: 'ALREADY_REQUESTED', message: existing.failureReason }] : [],
       };
     }
-    const invoice = await db.invoice.findFirst({ where: { id: r.invoiceId, tenantId: r.tenantId, clientId: r.clientId }, include: { client: true, tenant: true } });
+    const invoice = await db.invoice.findFirst({
+      where: { id: r.invoiceId, tenantId: r.tenantId, clientId: r.clientId },
+      include: { client: true, tenant: true },
+    });
     if (!invoice) return refused(r, [{ code: 'NOT_FOUND', message: 'No such invoice for this client and tenant' }]);
     if (!invoice.client.phone) return refused(r, [{ code: 'CONTACT_DETAILS_MISSING', message: 'The client has no phone number' }]);
 
@@ -88,7 +98,12 @@ export class OutboundCallService {
     const rate = await this.o.limiter.reserve(limits, 'ai_call', { estimatedCostPence: this.o.estimatedCostPence, reservationId: jobId });
     if (!rate.allowed) {
       const d = rate.denied;
-      return refused(r, [{ code: 'TIER_LIMIT_REACHED', message: d ? `${d.window} ${d.counter} limit of ${d.limit} reached` : `tier limit reached (${rate.degraded ?? 'limit'})` }]);
+      return refused(r, [
+        {
+          code: 'TIER_LIMIT_REACHED',
+          message: d ? `${d.window} ${d.counter} limit of ${d.limit} reached` : `tier limit reached (${rate.degraded ?? 'limit'})`,
+        },
+      ]);
     }
 
     const scheduledFor = decision.allowed ? now : (decision.nextAllowedAt ?? now);
@@ -107,9 +122,16 @@ export class OutboundCallService {
       },
     });
     try {
-      await this.o.producer.enqueue('ivr-call.place', { tenant_id: r.tenantId, client_id: r.clientId, invoice_id: r.invoiceId, requested_by: r.requestedBy }, { jobId, delayMs });
+      await this.o.producer.enqueue(
+        'ivr-call.place',
+        { tenant_id: r.tenantId, client_id: r.clientId, invoice_id: r.invoiceId, requested_by: r.requestedBy },
+        { jobId, delayMs },
+      );
     } catch (err) {
-      await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'failed', failureReason: `enqueue failed: ${(err as Error).message}` } });
+      await db.contactAttempt.update({
+        where: { id: attempt.id },
+        data: { status: 'failed', failureReason: `enqueue failed: ${(err as Error).message}` },
+      });
       throw err;
     }
     return {
@@ -128,7 +150,10 @@ export class OutboundCallService {
     const queued = await this.o.db.contactAttempt.findMany({ where: { tenantId, invoiceId, channel: 'ivr_call', status: 'queued' } });
     const queue = this.o.producer.queue(QUEUES.ivrCalls);
     for (const a of queued) if (a.jobId) await queue.remove(a.jobId).catch(() => 0);
-    const { count } = await this.o.db.contactAttempt.updateMany({ where: { id: { in: queued.map((a) => a.id) } }, data: { status: 'cancelled', failureReason: reason } });
+    const { count } = await this.o.db.contactAttempt.updateMany({
+      where: { id: { in: queued.map((a) => a.id) } },
+      data: { status: 'cancelled', failureReason: reason },
+    });
     return count;
   }
 }

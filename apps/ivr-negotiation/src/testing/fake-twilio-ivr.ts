@@ -52,7 +52,15 @@ export class FakeTwilioIvr implements SandboxCallDriver {
   }
 
   private params(call: FakeIvrCall, extra: Record<string, string> = {}): Record<string, string> {
-    return { CallSid: call.callSid, AccountSid: 'AC' + '0'.repeat(32), From: call.from, To: call.to, Direction: 'outbound-api', CallStatus: 'in-progress', ...extra };
+    return {
+      CallSid: call.callSid,
+      AccountSid: 'AC' + '0'.repeat(32),
+      From: call.from,
+      To: call.to,
+      Direction: 'outbound-api',
+      CallStatus: 'in-progress',
+      ...extra,
+    };
   }
 
   private async exchange(call: FakeIvrCall, url: string, params: Record<string, string>): Promise<string> {

@@ -70,12 +70,22 @@ export async function startIvr(env: NodeJS.ProcessEnv = {}, overrides: DepsOverr
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test JSON bodies
-export async function api(h: IvrHarness, path: string, init: RequestInit & { key?: string | null } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function api(
+  h: IvrHarness,
+  path: string,
+  init: RequestInit & { key?: string | null } = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test JSON bodies
+): Promise<{ status: number; body: any; headers: Headers }> {
   const key = init.key === undefined ? h.tenantKey : init.key;
   const res = await fetch(h.url + path, {
     ...init,
-    headers: { ...(init.body && typeof init.body === 'string' && !String(init.body).includes('client_id,') ? { 'content-type': 'application/json' } : {}), ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(init.body && typeof init.body === 'string' && !String(init.body).includes('client_id,')
+        ? { 'content-type': 'application/json' }
+        : {}),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(init.headers as Record<string, string>),
+    },
   });
   const text = await res.text();
   let body: unknown = text;

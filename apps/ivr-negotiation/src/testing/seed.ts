@@ -20,7 +20,12 @@ export async function seedDebtor(db: Database, tenantId: string, opts: { amountP
   phoneCounter++;
   const now = opts.now ?? new Date();
   const client = await db.client.create({
-    data: { tenantId, name: opts.name ?? `Customer ${phoneCounter}`, phone: `+447400123${String(phoneCounter).padStart(3, '0')}`, kind: 'consumer' },
+    data: {
+      tenantId,
+      name: opts.name ?? `Customer ${phoneCounter}`,
+      phone: `+447400123${String(phoneCounter).padStart(3, '0')}`,
+      kind: 'consumer',
+    },
   });
   const due = new Date(now.getTime() - 60 * 86_400_000);
   const invoice = await db.invoice.create({

@@ -13,7 +13,13 @@ const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
 export function adminAuth(adminKey: string | undefined, realm = 'Recoup admin'): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!adminKey) {
-      sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'ADMIN_API_KEY is not configured; admin routes are closed', request_id: req.id });
+      sendProblem(res, {
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'ADMIN_API_KEY is not configured; admin routes are closed',
+        request_id: req.id,
+      });
       return;
     }
     const header = req.header('authorization') ?? '';
@@ -26,6 +32,12 @@ export function adminAuth(adminKey: string | undefined, realm = 'Recoup admin'):
     }
     if (presented !== undefined && same(presented, adminKey)) return next();
     res.setHeader('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
-    sendProblem(res, { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'admin credentials required (Bearer ADMIN_API_KEY, or Basic with it as the password)', request_id: req.id });
+    sendProblem(res, {
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'admin credentials required (Bearer ADMIN_API_KEY, or Basic with it as the password)',
+      request_id: req.id,
+    });
   };
 }

@@ -12,6 +12,10 @@ export function mountQueueBoard(app: Express, queues: { notifications: Queue; de
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   // @bull-board/express 9.10.1 carries its own copy of @bull-board/api 9.10.1 (ours is 9.10.2): same shape, separate declarations.
-  createBullBoard({ queues: [new BullMQAdapter(queues.notifications), new BullMQAdapter(queues.dead)], serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'], options: { uiConfig: { boardTitle: 'Recoup notifier' } } });
+  createBullBoard({
+    queues: [new BullMQAdapter(queues.notifications), new BullMQAdapter(queues.dead)],
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    options: { uiConfig: { boardTitle: 'Recoup notifier' } },
+  });
   app.use(BOARD_PATH, adminAuth(adminKey, 'Recoup queues'), serverAdapter.getRouter());
 }

@@ -20,7 +20,13 @@ export class DeadLetters {
   async add(job: Job, reason: string, contactAttemptId?: string): Promise<void> {
     await this.queue.add(
       job.name,
-      { original_job_id: job.id, contact_attempt_id: contactAttemptId ?? null, reason, data: job.data, failed_at: new Date().toISOString() },
+      {
+        original_job_id: job.id,
+        contact_attempt_id: contactAttemptId ?? null,
+        reason,
+        data: job.data,
+        failed_at: new Date().toISOString(),
+      },
       { jobId: job.id, removeOnComplete: true, removeOnFail: false },
     );
   }

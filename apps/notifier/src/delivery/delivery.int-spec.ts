@@ -3,7 +3,17 @@ import type { JobData } from '@recoup/queue';
 import { JobProducer, createRedis, closeRedis, type Redis } from '@recoup/queue';
 import { SendGridEmailSender } from '@recoup/providers/email';
 import { TwilioSmsSender } from '@recoup/providers/sms';
-import { SendGridFake, TwilioMessagingFake, createTestDatabase, customArgsOf, deletePrefix, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@recoup/testing';
+import {
+  SendGridFake,
+  TwilioMessagingFake,
+  createTestDatabase,
+  customArgsOf,
+  deletePrefix,
+  testQueuePrefix,
+  testRedisUrl,
+  waitFor,
+  type TestDatabase,
+} from '@recoup/testing';
 import { createLogger } from '@recoup/observability';
 import { renderTemplate } from '@recoup/templates';
 import { templateVariables } from './message-variables';
@@ -28,7 +38,14 @@ describe('notification delivery', () => {
     sendgrid = await SendGridFake.start();
     twilio = await TwilioMessagingFake.start();
     prefix = testQueuePrefix();
-    const { config, providers } = loadConfig({ DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', NOTIFIER_RETRY_BASE_MS: '20', WORKER_CONCURRENCY: '4' });
+    const { config, providers } = loadConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      NOTIFIER_RETRY_BASE_MS: '20',
+      WORKER_CONCURRENCY: '4',
+    });
     deps = buildDeps(config, providers, {
       clock: () => MONDAY_NOON,
       email: new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }),
@@ -50,7 +67,12 @@ describe('notification delivery', () => {
   });
 
   const db = () => database.db;
-  const job = (tenantId: string, clientId: string, invoiceId: string, over: Partial<JobData<'email.send'>> = {}): JobData<'email.send'> => ({
+  const job = (
+    tenantId: string,
+    clientId: string,
+    invoiceId: string,
+    over: Partial<JobData<'email.send'>> = {},
+  ): JobData<'email.send'> => ({
     tenant_id: tenantId,
     client_id: clientId,
     invoice_id: invoiceId,
@@ -61,10 +83,13 @@ describe('notification delivery', () => {
     ...over,
   });
   const attemptOf = (jobId: string, until: (s: string) => boolean) =>
-    waitFor(async () => {
-      const a = await db().contactAttempt.findUnique({ where: { jobId } });
-      return a && until(a.status) ? a : undefined;
-    }, { what: `attempt ${jobId}` });
+    waitFor(
+      async () => {
+        const a = await db().contactAttempt.findUnique({ where: { jobId } });
+        return a && until(a.status) ? a : undefined;
+      },
+      { what: `attempt ${jobId}` },
+    );
 
   it('sends an email through SendGrid with our ids in custom_args and marks the attempt sent', async () => {
     const tenant = await createTenant(db());
@@ -84,7 +109,17 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `sms-${randomUUID()}`;
-    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'payment_link.sms', purpose: 'payment_link', variables: { payment_link_url: 'https://pay.acme.example/p/Zx81' } }, { jobId });
+    await producer.enqueue(
+      'sms.send',
+      {
+        ...job(tenant.id, client.id, invoice.id),
+        channel: 'sms',
+        template_id: 'payment_link.sms',
+        purpose: 'payment_link',
+        variables: { payment_link_url: 'https://pay.acme.example/p/Zx81' },
+      },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'sent');
     const req = twilio.accepted().find((r) => r.sid === attempt.providerMessageId)!;
     expect(req.form.To).toBe(client.phone);
@@ -97,7 +132,11 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `letter-${randomUUID()}`;
-    await producer.enqueue('letter.send', { ...job(tenant.id, client.id, invoice.id), channel: 'letter', template_id: 'final_notice.letter', purpose: 'final_notice' }, { jobId });
+    await producer.enqueue(
+      'letter.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'letter', template_id: 'final_notice.letter', purpose: 'final_notice' },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'sent');
     const row = await db().sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: jobId } });
     expect(Buffer.from(row.document!).subarray(0, 5).toString()).toBe('%PDF-');
@@ -109,7 +148,18 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db());
     const a = await createDebtor(db(), tenant.id);
     const cancelledJob = `email-${randomUUID()}`;
-    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: a.client.id, invoiceId: a.invoice.id, channel: 'email', purpose: 'reminder', jobId: cancelledJob, status: 'cancelled', failureReason: 'invoice disputed' } });
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: a.client.id,
+        invoiceId: a.invoice.id,
+        channel: 'email',
+        purpose: 'reminder',
+        jobId: cancelledJob,
+        status: 'cancelled',
+        failureReason: 'invoice disputed',
+      },
+    });
     const b = await createDebtor(db(), tenant.id, {}, { status: 'paid', paidPence: 240_00 });
     const paidJob = `email-${randomUUID()}`;
     const queue = producer.queue('notifications');
@@ -126,30 +176,48 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id, { stoppedChannels: ['sms'] });
     const jobId = `sms-${randomUUID()}`;
-    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'gentle_reminder' }, { jobId });
+    await producer.enqueue(
+      'sms.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'gentle_reminder' },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'blocked');
     expect(attempt.failureReason).toContain('CHANNEL_STOPPED');
     expect(twilio.requests.some((r) => r.form.To === client.phone)).toBe(false);
   });
 
   it('delays a job over the tier limit until the window frees up, and warns the account holder once at 80%', async () => {
-    const tenant = await createTenant(db(), { email: 'boss@acme.example', limitOverrides: { hourly: { emails: 5 }, daily: { emails: 1000 }, monthly: { emails: 1000 } } });
+    const tenant = await createTenant(db(), {
+      email: 'boss@acme.example',
+      limitOverrides: { hourly: { emails: 5 }, daily: { emails: 1000 }, monthly: { emails: 1000 } },
+    });
     const jobs: string[] = [];
     for (let i = 0; i < 6; i++) {
       const { client, invoice } = await createDebtor(db(), tenant.id);
       const jobId = `email-${randomUUID()}`;
       jobs.push(jobId);
       await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
-      await attemptOf(jobId, (s) => i < 5 ? s === 'sent' : true);
+      await attemptOf(jobId, (s) => (i < 5 ? s === 'sent' : true));
     }
     const last = jobs[5]!;
-    const delayed = await waitFor(async () => ((await producer.queue('notifications').getJobState(last)) === 'delayed' ? db().contactAttempt.findUnique({ where: { jobId: last } }) : undefined), { what: 'sixth job delayed' });
+    const delayed = await waitFor(
+      async () =>
+        (await producer.queue('notifications').getJobState(last)) === 'delayed'
+          ? db().contactAttempt.findUnique({ where: { jobId: last } })
+          : undefined,
+      { what: 'sixth job delayed' },
+    );
     expect(delayed?.status).toBe('queued');
     expect(delayed?.scheduledFor?.getTime()).toBeGreaterThan(Date.now());
-    const warnings = await waitFor(() => {
-      const w = sendgrid.requests.filter((r) => customArgsOf(r.body).kind === 'limit_warning' && customArgsOf(r.body).tenant_id === tenant.id);
-      return w.length > 0 ? w : undefined;
-    }, { what: 'limit warning email' });
+    const warnings = await waitFor(
+      () => {
+        const w = sendgrid.requests.filter(
+          (r) => customArgsOf(r.body).kind === 'limit_warning' && customArgsOf(r.body).tenant_id === tenant.id,
+        );
+        return w.length > 0 ? w : undefined;
+      },
+      { what: 'limit warning email' },
+    );
     expect(warnings).toHaveLength(1);
     expect(JSON.stringify(warnings[0]!.body.personalizations)).toContain('boss@acme.example');
   });
@@ -158,7 +226,11 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db(), { tier: 'starter', limitOverrides: {} });
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `sms-${randomUUID()}`;
-    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    await producer.enqueue(
+      'sms.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'blocked');
     expect(attempt.failureReason).toMatch(/^limit: .*sms.*not in the tenant's plan/);
   });
@@ -182,8 +254,26 @@ describe('notification delivery', () => {
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `email-${randomUUID()}`;
     // The dead run: the attempt says a send began; SendGrid accepted it; the row was never marked.
-    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'email', purpose: 'reminder', jobId, status: 'queued', detail: { limits_consumed: true, send_started_at: new Date().toISOString() } } });
-    const first = await new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }).send({ idempotencyKey: jobId, to: client.email!, subject: 's', html: 'h', text: 't', customArgs: {} });
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'email',
+        purpose: 'reminder',
+        jobId,
+        status: 'queued',
+        detail: { limits_consumed: true, send_started_at: new Date().toISOString() },
+      },
+    });
+    const first = await new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }).send({
+      idempotencyKey: jobId,
+      to: client.email!,
+      subject: 's',
+      html: 'h',
+      text: 't',
+      customArgs: {},
+    });
     await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
     const attempt = await attemptOf(jobId, (s) => s === 'sent');
     expect(attempt.providerMessageId).toBe(first.providerMessageId);
@@ -196,12 +286,40 @@ describe('notification delivery', () => {
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `sms-${randomUUID()}`;
     const started = new Date();
-    await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'sms', purpose: 'reminder', jobId, status: 'queued', detail: { limits_consumed: true, send_started_at: started.toISOString() } } });
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'sms',
+        purpose: 'reminder',
+        jobId,
+        status: 'queued',
+        detail: { limits_consumed: true, send_started_at: started.toISOString() },
+      },
+    });
     // The dead run's message, exactly as the worker renders it.
-    const text = (renderTemplate('friendly_reminder', 'sms', templateVariables({ stage: 'friendly_reminder', tenant, client, invoice, linkBaseUrl: 'https://pay.recoup.example', now: MONDAY_NOON })) as { text: string }).text;
+    const text = (
+      renderTemplate(
+        'friendly_reminder',
+        'sms',
+        templateVariables({
+          stage: 'friendly_reminder',
+          tenant,
+          client,
+          invoice,
+          linkBaseUrl: 'https://pay.recoup.example',
+          now: MONDAY_NOON,
+        }),
+      ) as { text: string }
+    ).text;
     const sms = new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url });
     const first = await sms.send({ idempotencyKey: jobId, to: client.phone!, body: text });
-    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    await producer.enqueue(
+      'sms.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'sent');
     expect(attempt.providerMessageId).toBe(first.providerMessageId);
     expect(twilio.accepted().filter((r) => r.form.To === client.phone)).toHaveLength(1);
@@ -212,7 +330,11 @@ describe('notification delivery', () => {
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `sms-${randomUUID()}`;
     twilio.reply({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
-    await producer.enqueue('sms.send', { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' }, { jobId });
+    await producer.enqueue(
+      'sms.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' },
+      { jobId },
+    );
     const attempt = await attemptOf(jobId, (s) => s === 'failed');
     expect(attempt.failureReason).toContain('21211');
     const dead = await waitFor(() => deps.deadLetters.queue.getJob(jobId), { what: 'dead letter' });
@@ -231,7 +353,12 @@ describe('notification delivery outside contact hours', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     prefix = testQueuePrefix();
-    const { config, providers } = loadConfig({ DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' });
+    const { config, providers } = loadConfig({
+      DATABASE_URL: database.url,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+    });
     // Monday 23 November 2026, 22:30 London: after 21:00 (CONC 7.9; MCOB 13.5.4G's 8 am to 9 pm).
     deps = buildDeps(config, providers, { clock: () => new Date('2026-11-23T22:30:00Z') });
     void deps.worker.run();
@@ -250,11 +377,26 @@ describe('notification delivery outside contact hours', () => {
     const { client, invoice } = await createDebtor(database.db, tenant.id);
     const producer = new JobProducer(redis, prefix);
     const jobId = `email-${randomUUID()}`;
-    await producer.enqueue('email.send', { tenant_id: tenant.id, client_id: client.id, invoice_id: invoice.id, template_id: 'friendly_reminder', purpose: 'reminder', requested_by: 'test', channel: 'email' }, { jobId });
-    const attempt = await waitFor(async () => {
-      const a = await database.db.contactAttempt.findUnique({ where: { jobId } });
-      return a?.scheduledFor ? a : undefined;
-    }, { what: 'scheduled attempt' });
+    await producer.enqueue(
+      'email.send',
+      {
+        tenant_id: tenant.id,
+        client_id: client.id,
+        invoice_id: invoice.id,
+        template_id: 'friendly_reminder',
+        purpose: 'reminder',
+        requested_by: 'test',
+        channel: 'email',
+      },
+      { jobId },
+    );
+    const attempt = await waitFor(
+      async () => {
+        const a = await database.db.contactAttempt.findUnique({ where: { jobId } });
+        return a?.scheduledFor ? a : undefined;
+      },
+      { what: 'scheduled attempt' },
+    );
     expect(attempt.status).toBe('queued');
     expect(attempt.scheduledFor).toEqual(new Date('2026-11-24T08:00:00Z'));
     const queued = await producer.queue('notifications').getJob(jobId);

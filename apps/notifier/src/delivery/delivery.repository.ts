@@ -72,30 +72,52 @@ export class DeliveryRepository {
             address: r.c_address,
             disputeOpenedAt: r.c_dispute_opened_at,
             breathingSpaceStart: r.c_breathing_space_start,
-            tenant: { id: r.t_id, name: r.t_name, email: r.t_email, tier: r.t_tier, limitOverrides: r.t_limit_overrides, collectionPolicy: r.t_collection_policy },
+            tenant: {
+              id: r.t_id,
+              name: r.t_name,
+              email: r.t_email,
+              tier: r.t_tier,
+              limitOverrides: r.t_limit_overrides,
+              collectionPolicy: r.t_collection_policy,
+            },
           }
         : null,
       invoice: r.i_id
-        ? { id: r.i_id, reference: r.i_reference, amountPence: r.i_amount_pence, paidPence: r.i_paid_pence, issueDate: r.i_issue_date, dueDate: r.i_due_date, status: r.i_status, cancelledAt: r.i_cancelled_at }
+        ? {
+            id: r.i_id,
+            reference: r.i_reference,
+            amountPence: r.i_amount_pence,
+            paidPence: r.i_paid_pence,
+            issueDate: r.i_issue_date,
+            dueDate: r.i_due_date,
+            status: r.i_status,
+            cancelledAt: r.i_cancelled_at,
+          }
         : null,
     };
   }
 
   /** Creates the queued attempt for a job the producer did not record; a concurrent twin's row wins. */
-  async createQueued(jobId: string, a: { tenantId: string; clientId: string; invoiceId: string | null; channel: string; purpose: string; templateId: string }): Promise<{ id: string; status: string; detail: unknown }> {
+  async createQueued(
+    jobId: string,
+    a: { tenantId: string; clientId: string; invoiceId: string | null; channel: string; purpose: string; templateId: string },
+  ): Promise<{ id: string; status: string; detail: unknown }> {
     const inserted = await this.db.$queryRaw<Array<{ id: string; status: string; detail: unknown }>>`
       INSERT INTO contact_attempts (id, tenant_id, client_id, invoice_id, channel, purpose, template_id, status, job_id, updated_at)
       VALUES (gen_random_uuid(), ${a.tenantId}::uuid, ${a.clientId}::uuid, ${a.invoiceId}::uuid, ${a.channel}::"Channel", ${a.purpose}, ${a.templateId}, 'queued', ${jobId}, now())
       ON CONFLICT (job_id) DO NOTHING
       RETURNING id::text, status::text, detail`;
     if (inserted[0]) return inserted[0];
-    const existing = await this.db.$queryRaw<Array<{ id: string; status: string; detail: unknown }>>`SELECT id::text, status::text, detail FROM contact_attempts WHERE job_id = ${jobId}`;
+    const existing = await this.db.$queryRaw<
+      Array<{ id: string; status: string; detail: unknown }>
+    >`SELECT id::text, status::text, detail FROM contact_attempts WHERE job_id = ${jobId}`;
     if (!existing[0]) throw new Error(`contact attempt for job ${jobId} vanished`);
     return existing[0];
   }
 
   async setDetail(id: string, detail: Record<string, unknown>): Promise<void> {
-    await this.db.$executeRaw`UPDATE contact_attempts SET detail = ${JSON.stringify(detail)}::jsonb, updated_at = now() WHERE id = ${id}::uuid`;
+    await this.db
+      .$executeRaw`UPDATE contact_attempts SET detail = ${JSON.stringify(detail)}::jsonb, updated_at = now() WHERE id = ${id}::uuid`;
   }
 
   /** Marks a still-queued attempt sent (a webhook or a twin may have moved it on already). */

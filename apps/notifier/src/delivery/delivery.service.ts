@@ -7,7 +7,15 @@ import type { EmailSender } from '@recoup/providers/email';
 import { LETTER_COST_PENCE, type LetterSender } from '@recoup/providers/letters';
 import type { SmsSender } from '@recoup/providers/sms';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
-import { TemplateRenderError, TemplateVariablesError, formatUkDate, renderTemplate, type RenderedEmail, type RenderedLetter, type RenderedSms } from '@recoup/templates';
+import {
+  TemplateRenderError,
+  TemplateVariablesError,
+  formatUkDate,
+  renderTemplate,
+  type RenderedEmail,
+  type RenderedLetter,
+  type RenderedSms,
+} from '@recoup/templates';
 import type { DeadLetters } from './dead-letter';
 import { DeliveryRepository } from './delivery.repository';
 import type { LimitWarnings } from './limit-warnings';
@@ -70,8 +78,10 @@ export class DeliveryService {
     const jobId = job.id;
     if (!jobId) throw new UnrecoverableError('a notification job needs an id (its idempotency key)');
     const { attempt: existing, client, invoice } = await this.repo.load(jobId, data.tenant_id, data.client_id, data.invoice_id ?? null);
-    if (existing && existing.tenantId !== data.tenant_id) throw new UnrecoverableError(`job ${jobId} belongs to another tenant's contact attempt`);
-    if (existing && existing.status !== 'queued') return { status: 'skipped', contactAttemptId: existing.id, attemptStatus: existing.status };
+    if (existing && existing.tenantId !== data.tenant_id)
+      throw new UnrecoverableError(`job ${jobId} belongs to another tenant's contact attempt`);
+    if (existing && existing.status !== 'queued')
+      return { status: 'skipped', contactAttemptId: existing.id, attemptStatus: existing.status };
     if (!client) {
       if (existing) await this.finishRow(existing.id, 'failed', 'client not found for this tenant');
       await this.o.deadLetters.add(job, 'client not found for this tenant', existing?.id);
@@ -81,7 +91,8 @@ export class DeliveryService {
     if (attempt.status !== 'queued') return { status: 'skipped', contactAttemptId: attempt.id, attemptStatus: attempt.status };
 
     if (data.invoice_id && !invoice) return this.finish(attempt, 'blocked', 'invoice not found for this tenant');
-    if (invoice && (CLOSED_INVOICE.has(invoice.status) || invoice.cancelledAt)) return this.finish(attempt, 'cancelled', `invoice is ${invoice.status}`);
+    if (invoice && (CLOSED_INVOICE.has(invoice.status) || invoice.cancelledAt))
+      return this.finish(attempt, 'cancelled', `invoice is ${invoice.status}`);
 
     const now = this.clock();
     const decision = await this.o.compliance.evaluate({
@@ -95,7 +106,11 @@ export class DeliveryService {
       now,
     });
     if (!decision.allowed) {
-      const why = decision.reasons.filter((r) => r.severity === 'deny').map((r) => r.code).join(', ') || 'not allowed';
+      const why =
+        decision.reasons
+          .filter((r) => r.severity === 'deny')
+          .map((r) => r.code)
+          .join(', ') || 'not allowed';
       if (decision.nextAllowedAt) return this.delay(job, attempt, decision.nextAllowedAt, `compliance: ${why}`);
       return this.finish(attempt, 'blocked', `compliance: ${why}`, { compliance_audit_id: decision.auditId });
     }
@@ -106,14 +121,29 @@ export class DeliveryService {
     try {
       if (!invoice) throw new TemplateInputError('collection templates need the invoice (invoice_id)');
       const stage = stageOf(data.template_id, data.channel);
-      const plan = stage === 'payment_plan_proposal' || stage === 'payment_plan_confirmation'
-        ? await db.paymentPlan.findFirst({ where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } }, orderBy: { createdAt: 'desc' }, include: { installments: { orderBy: { sequence: 'asc' } } } })
-        : null;
-      const variables = templateVariables({ stage, tenant: client.tenant, client, invoice, plan, jobVariables: data.variables, linkBaseUrl: this.o.linkBaseUrl, now });
+      const plan =
+        stage === 'payment_plan_proposal' || stage === 'payment_plan_confirmation'
+          ? await db.paymentPlan.findFirst({
+              where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
+              orderBy: { createdAt: 'desc' },
+              include: { installments: { orderBy: { sequence: 'asc' } } },
+            })
+          : null;
+      const variables = templateVariables({
+        stage,
+        tenant: client.tenant,
+        client,
+        invoice,
+        plan,
+        jobVariables: data.variables,
+        linkBaseUrl: this.o.linkBaseUrl,
+        now,
+      });
       creditor = variables.creditor as typeof creditor;
       rendered = renderTemplate(stage, data.channel, variables) as typeof rendered;
     } catch (err) {
-      if (err instanceof TemplateInputError || err instanceof TemplateVariablesError || err instanceof TemplateRenderError) return this.failPermanently(job, attempt, `template: ${err.message}`);
+      if (err instanceof TemplateInputError || err instanceof TemplateVariablesError || err instanceof TemplateRenderError)
+        return this.failPermanently(job, attempt, `template: ${err.message}`);
       throw err;
     }
 
@@ -126,14 +156,23 @@ export class DeliveryService {
     let dirty = false;
     if (!detail.limits_consumed) {
       const cost = rendered.channel === 'sms' ? 4 * rendered.segments.segments : rendered.channel === 'letter' ? LETTER_COST_PENCE : 0;
-      const limits = await this.o.limiter.consume({ tenantId: data.tenant_id, limits: resolveLimits(client.tenant.tier as Tier, client.tenant.limitOverrides) }, data.channel, { costPence: cost });
+      const limits = await this.o.limiter.consume(
+        { tenantId: data.tenant_id, limits: resolveLimits(client.tenant.tier as Tier, client.tenant.limitOverrides) },
+        data.channel,
+        { costPence: cost },
+      );
       if (!limits.allowed) {
-        const what = limits.denied ? `${limits.denied.window} ${limits.denied.counter} limit ${limits.denied.limit}` : `rate limiter ${limits.degraded ?? 'denied'}`;
-        if (limits.retryAfterSeconds) return this.delay(job, attempt, new Date(Date.now() + limits.retryAfterSeconds * 1000), `limit: ${what}`);
+        const what = limits.denied
+          ? `${limits.denied.window} ${limits.denied.counter} limit ${limits.denied.limit}`
+          : `rate limiter ${limits.degraded ?? 'denied'}`;
+        if (limits.retryAfterSeconds)
+          return this.delay(job, attempt, new Date(Date.now() + limits.retryAfterSeconds * 1000), `limit: ${what}`);
         return this.finish(attempt, 'blocked', `limit: ${what} (not in the tenant's plan)`);
       }
       if (limits.warnings.length > 0) {
-        this.o.warnings.notify(client.tenant, limits.warnings).catch((err: Error) => this.o.logger.warn({ tenantId: data.tenant_id, err: { message: err.message } }, 'limit warning not sent'));
+        this.o.warnings
+          .notify(client.tenant, limits.warnings)
+          .catch((err: Error) => this.o.logger.warn({ tenantId: data.tenant_id, err: { message: err.message } }, 'limit warning not sent'));
       }
       // Remembered so a retried job (worker killed after this point) is not charged twice.
       Object.assign(detail, { limits_consumed: true, compliance_audit_id: decision.auditId });
@@ -150,13 +189,27 @@ export class DeliveryService {
             : null;
       const found = lookup
         ? await lookup.catch((err: Error) => {
-            this.o.logger.warn({ jobId, err: { message: err.message } }, 'could not ask the provider whether this message was sent; sending');
+            this.o.logger.warn(
+              { jobId, err: { message: err.message } },
+              'could not ask the provider whether this message was sent; sending',
+            );
             return null;
           })
         : null;
       if (found) {
-        await this.repo.markSent(attempt.id, { provider: found.provider, providerMessageId: found.providerMessageId, costPence: found.costPence, sentAt: now });
-        return { status: 'sent', contactAttemptId: attempt.id, provider: found.provider, providerMessageId: found.providerMessageId, replayed: true };
+        await this.repo.markSent(attempt.id, {
+          provider: found.provider,
+          providerMessageId: found.providerMessageId,
+          costPence: found.costPence,
+          sentAt: now,
+        });
+        return {
+          status: 'sent',
+          contactAttemptId: attempt.id,
+          provider: found.provider,
+          providerMessageId: found.providerMessageId,
+          replayed: true,
+        };
       }
     }
     if (!detail.send_started_at) {
@@ -180,7 +233,12 @@ export class DeliveryService {
           categories: [data.template_id],
         });
       } else if (rendered.channel === 'sms') {
-        sent = await this.o.sms.send({ idempotencyKey: jobId, to: client.phone ?? '', body: rendered.text, statusCallbackUrl: `${this.o.publicUrl.replace(/\/+$/, '')}${SMS_CALLBACK_PATH}?attempt=${attempt.id}` });
+        sent = await this.o.sms.send({
+          idempotencyKey: jobId,
+          to: client.phone ?? '',
+          body: rendered.text,
+          statusCallbackUrl: `${this.o.publicUrl.replace(/\/+$/, '')}${SMS_CALLBACK_PATH}?attempt=${attempt.id}`,
+        });
       } else {
         sent = await this.o.letters.send({
           idempotencyKey: jobId,
@@ -189,7 +247,15 @@ export class DeliveryService {
           address: address!,
           content: {
             date: formatUkDate(londonToday(now)),
-            sender: { name: creditor.name, addressLines: creditor.address.split(',').map((s) => s.trim()).filter(Boolean), phone: creditor.phone, email: creditor.email },
+            sender: {
+              name: creditor.name,
+              addressLines: creditor.address
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+              phone: creditor.phone,
+              email: creditor.email,
+            },
             ...rendered.document,
           },
         });
@@ -198,36 +264,75 @@ export class DeliveryService {
       return this.onSendFailure(err, job, attempt, detail);
     }
 
-    await this.repo.markSent(attempt.id, { provider: sent.provider, providerMessageId: sent.providerMessageId, costPence: sent.costPence, sentAt: now });
-    return { status: 'sent', contactAttemptId: attempt.id, provider: sent.provider, providerMessageId: sent.providerMessageId, replayed: sent.replayed };
+    await this.repo.markSent(attempt.id, {
+      provider: sent.provider,
+      providerMessageId: sent.providerMessageId,
+      costPence: sent.costPence,
+      sentAt: now,
+    });
+    return {
+      status: 'sent',
+      contactAttemptId: attempt.id,
+      provider: sent.provider,
+      providerMessageId: sent.providerMessageId,
+      replayed: sent.replayed,
+    };
   }
 
   /** A job whose BullMQ retries ran out on an unexpected error (database down): failed and dead-lettered. */
   async exhausted(job: Job, err: Error): Promise<void> {
-    const attempt = job.id ? await this.o.db.contactAttempt.findUnique({ where: { jobId: job.id }, select: { id: true, status: true } }) : null;
+    const attempt = job.id
+      ? await this.o.db.contactAttempt.findUnique({ where: { jobId: job.id }, select: { id: true, status: true } })
+      : null;
     if (attempt?.status === 'queued') await this.finishRow(attempt.id, 'failed', `retries exhausted: ${err.message}`.slice(0, 500));
     await this.o.deadLetters.add(job, `retries exhausted: ${err.message}`, attempt?.id);
   }
 
   private async createAttempt(jobId: string, data: NotificationJob, invoiceId: string | null): Promise<AttemptRow> {
-    return this.repo.createQueued(jobId, { tenantId: data.tenant_id, clientId: data.client_id, invoiceId, channel: data.channel, purpose: data.purpose, templateId: data.template_id });
+    return this.repo.createQueued(jobId, {
+      tenantId: data.tenant_id,
+      clientId: data.client_id,
+      invoiceId,
+      channel: data.channel,
+      purpose: data.purpose,
+      templateId: data.template_id,
+    });
   }
 
   private async delay(job: Job, attempt: AttemptRow, until: Date, reason: string): Promise<never> {
-    await this.o.db.contactAttempt.update({ where: { id: attempt.id }, data: { scheduledFor: until, detail: { ...asRecord(attempt.detail), last_delay_reason: reason } } });
+    await this.o.db.contactAttempt.update({
+      where: { id: attempt.id },
+      data: { scheduledFor: until, detail: { ...asRecord(attempt.detail), last_delay_reason: reason } },
+    });
     await job.moveToDelayed(until.getTime(), job.token);
     throw new DelayedError(`delayed until ${until.toISOString()}: ${reason}`);
   }
 
-  private async finish(attempt: AttemptRow, status: 'blocked' | 'cancelled', reason: string, extra: Record<string, unknown> = {}): Promise<DeliveryOutcome> {
+  private async finish(
+    attempt: AttemptRow,
+    status: 'blocked' | 'cancelled',
+    reason: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<DeliveryOutcome> {
     await this.finishRow(attempt.id, status, reason, Object.keys(extra).length > 0 ? { ...asRecord(attempt.detail), ...extra } : undefined);
     return { status, contactAttemptId: attempt.id, reason };
   }
 
-  private async finishRow(id: string, status: 'blocked' | 'cancelled' | 'failed', reason: string, detail?: Record<string, unknown>): Promise<void> {
+  private async finishRow(
+    id: string,
+    status: 'blocked' | 'cancelled' | 'failed',
+    reason: string,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     await this.o.db.contactAttempt.updateMany({
       where: { id, status: 'queued' },
-      data: { status, failureReason: reason.slice(0, 500), completedAt: this.clock(), scheduledFor: null, ...(detail ? { detail: detail as object } : {}) },
+      data: {
+        status,
+        failureReason: reason.slice(0, 500),
+        completedAt: this.clock(),
+        scheduledFor: null,
+        ...(detail ? { detail: detail as object } : {}),
+      },
     });
   }
 
@@ -242,7 +347,8 @@ export class DeliveryService {
     if (!failure) throw err; // ours, not the provider's (database, Redis): BullMQ's own retries
     if (failure.kind === 'permanent') return this.failPermanently(job, attempt, `provider: ${failure.message}`);
     const retries = (typeof detail.send_retries === 'number' ? detail.send_retries : 0) + 1;
-    if (retries >= this.o.maxSendAttempts) return this.failPermanently(job, attempt, `provider: gave up after ${retries} tries: ${failure.message}`);
+    if (retries >= this.o.maxSendAttempts)
+      return this.failPermanently(job, attempt, `provider: gave up after ${retries} tries: ${failure.message}`);
     // Queue delays run on real time; the injected clock is the compliance engine's business time.
     const waitMs = retryDelayMs(retries, this.o.retryBaseMs, failure.retryAfterMs);
     const delays = Array.isArray(detail.retry_delays_ms) ? detail.retry_delays_ms : [];

@@ -33,11 +33,26 @@ describe('exactly-once delivery across a worker crash', () => {
   });
 
   function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/notifier/test/worker-process.ts'), MONDAY_NOON.toISOString()], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: testRedisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '8', NOTIFIER_LOCK_MS: '1000', SENDGRID_MODE: 'sandbox', TWILIO_MODE: 'sandbox', NODE_ENV: 'test' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'apps/notifier/test/worker-process.ts'), MONDAY_NOON.toISOString()],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          REDIS_URL: testRedisUrl(),
+          QUEUE_PREFIX: prefix,
+          LOG_LEVEL: 'silent',
+          WORKER_CONCURRENCY: '8',
+          NOTIFIER_LOCK_MS: '1000',
+          SENDGRID_MODE: 'sandbox',
+          TWILIO_MODE: 'sandbox',
+          NODE_ENV: 'test',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -53,19 +68,52 @@ describe('exactly-once delivery across a worker crash', () => {
     const db = database.db;
     const tenant = await createTenant(db);
     // One debtor per message: the 7-in-7-days frequency rule would rightly hold back an eighth.
-    const clients = Array.from({ length: N }, (_, i) => ({ id: randomUUID(), tenantId: tenant.id, name: `Debtor ${i}`, kind: 'business' as const, email: `d${i}@example.com` }));
+    const clients = Array.from({ length: N }, (_, i) => ({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      name: `Debtor ${i}`,
+      kind: 'business' as const,
+      email: `d${i}@example.com`,
+    }));
     await db.client.createMany({ data: clients });
-    const invoices = clients.map((c, i) => ({ id: randomUUID(), tenantId: tenant.id, clientId: c.id, reference: `INV-${i}`, amountPence: 100_00 + i, issueDate: new Date('2026-09-01'), dueDate: new Date('2026-10-01'), status: 'overdue' as const }));
+    const invoices = clients.map((c, i) => ({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      clientId: c.id,
+      reference: `INV-${i}`,
+      amountPence: 100_00 + i,
+      issueDate: new Date('2026-09-01'),
+      dueDate: new Date('2026-10-01'),
+      status: 'overdue' as const,
+    }));
     await db.invoice.createMany({ data: invoices });
 
     const producer = new JobProducer(redis, prefix);
     const jobIds = invoices.map((inv) => `email-${inv.id}`);
     await Promise.all(
-      invoices.map((inv, i) => producer.enqueue('email.send', { tenant_id: tenant.id, client_id: inv.clientId, invoice_id: inv.id, template_id: 'friendly_reminder', purpose: 'reminder', requested_by: 'crash-test', channel: 'email' }, { jobId: jobIds[i]! })),
+      invoices.map((inv, i) =>
+        producer.enqueue(
+          'email.send',
+          {
+            tenant_id: tenant.id,
+            client_id: inv.clientId,
+            invoice_id: inv.id,
+            template_id: 'friendly_reminder',
+            purpose: 'reminder',
+            requested_by: 'crash-test',
+            channel: 'email',
+          },
+          { jobId: jobIds[i]! },
+        ),
+      ),
     );
 
     const first = await startWorker();
-    await waitFor(async () => (await db.sandboxMessage.count()) >= N / 4, { what: 'a quarter of the batch sent', timeoutMs: 60_000, intervalMs: 5 });
+    await waitFor(async () => (await db.sandboxMessage.count()) >= N / 4, {
+      what: 'a quarter of the batch sent',
+      timeoutMs: 60_000,
+      intervalMs: 5,
+    });
     const active = await producer.queue('notifications').getActiveCount();
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
@@ -74,7 +122,11 @@ describe('exactly-once delivery across a worker crash', () => {
     expect(active).toBeGreaterThan(0); // with jobs in flight
 
     await startWorker();
-    await waitFor(async () => (await db.contactAttempt.count({ where: { status: 'sent' } })) === N, { what: 'every attempt sent after the restart', timeoutMs: 90_000, intervalMs: 100 });
+    await waitFor(async () => (await db.contactAttempt.count({ where: { status: 'sent' } })) === N, {
+      what: 'every attempt sent after the restart',
+      timeoutMs: 90_000,
+      intervalMs: 100,
+    });
 
     const outbox = await db.sandboxMessage.findMany({ select: { idempotencyKey: true, providerMessageId: true } });
     expect(outbox).toHaveLength(N);

@@ -35,14 +35,18 @@ export class TemplateInputError extends Error {}
 /** `friendly_reminder` or `friendly_reminder.email`: the stage, checked against the job's channel. */
 export function stageOf(templateId: string, channel: 'email' | 'sms' | 'letter'): Stage {
   const [stage, templateChannel, ...rest] = templateId.split('.');
-  if (rest.length > 0 || (templateChannel !== undefined && templateChannel !== channel)) throw new TemplateInputError(`template "${templateId}" is not a ${channel} template`);
+  if (rest.length > 0 || (templateChannel !== undefined && templateChannel !== channel))
+    throw new TemplateInputError(`template "${templateId}" is not a ${channel} template`);
   if (!(STAGES as readonly string[]).includes(stage ?? '')) throw new TemplateInputError(`unknown template stage "${stage}"`);
   return stage as Stage;
 }
 
 /** Template text must be plain (no markup, braces or line breaks) and within each field's length. */
 function plain(value: string, max: number): string {
-  const cleaned = value.replace(/[<>{}]/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = value
+    .replace(/[<>{}]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.length > max ? cleaned.slice(0, max).trim() : cleaned;
 }
 
@@ -94,7 +98,10 @@ export function templateVariables(input: {
   const today = londonToday(input.now);
   const code = shortCode(invoice.id);
   const base = input.linkBaseUrl.replace(/\/+$/, '');
-  const payLink = vars.payment_link_url && vars.payment_link_url.startsWith('https://') && vars.payment_link_url.length <= 48 ? vars.payment_link_url : `${base}/p/${code}`;
+  const payLink =
+    vars.payment_link_url && vars.payment_link_url.startsWith('https://') && vars.payment_link_url.length <= 48
+      ? vars.payment_link_url
+      : `${base}/p/${code}`;
   const business = client.kind === 'business';
   const v: Record<string, unknown> = {
     debtor: { name: plain(client.name, 60), kind: client.kind },
@@ -104,7 +111,13 @@ export function templateVariables(input: {
       email: tenant.email ?? 'accounts@recoup.example',
       address: plain(vars.creditor_address ?? (typeof policy.contact_address === 'string' ? policy.contact_address : tenant.name), 160),
     },
-    invoice: { reference: plain(invoice.reference, 20), amountPence: invoice.amountPence, paidPence: Math.min(invoice.paidPence, invoice.amountPence), issueDate: isoDate(invoice.issueDate), dueDate: isoDate(invoice.dueDate) },
+    invoice: {
+      reference: plain(invoice.reference, 20),
+      amountPence: invoice.amountPence,
+      paidPence: Math.min(invoice.paidPence, invoice.amountPence),
+      issueDate: isoDate(invoice.issueDate),
+      dueDate: isoDate(invoice.dueDate),
+    },
     links: { pay: payLink, dispute: `${base}/d/${code}`, preferences: `${base}/c/${code}` },
     today,
     // Late Payment Act interest is for business debts only; a tenant may waive it in its policy.
@@ -124,12 +137,20 @@ export function templateVariables(input: {
     case 'payment_plan_proposal':
     case 'payment_plan_confirmation': {
       const due = input.plan?.installments.filter((i) => i.status !== 'paid') ?? [];
-      if (!input.plan || due.length === 0) throw new TemplateInputError(`${stage} needs a payment plan with unpaid installments on the invoice`);
-      v.plan = { frequency: input.plan.frequency, installments: due.map((i) => ({ dueDate: isoDate(i.dueDate), amountPence: i.amountPence })) };
+      if (!input.plan || due.length === 0)
+        throw new TemplateInputError(`${stage} needs a payment plan with unpaid installments on the invoice`);
+      v.plan = {
+        frequency: input.plan.frequency,
+        installments: due.map((i) => ({ dueDate: isoDate(i.dueDate), amountPence: i.amountPence })),
+      };
       break;
     }
     case 'dispute_acknowledgement':
-      v.dispute = { receivedDate: client.disputeOpenedAt ? isoDate(client.disputeOpenedAt) : today, reference: plain(vars.dispute_reference ?? `DSP-${code.slice(0, 8)}`, 20), responseBy: vars.response_by ?? addDays(today, 14) };
+      v.dispute = {
+        receivedDate: client.disputeOpenedAt ? isoDate(client.disputeOpenedAt) : today,
+        reference: plain(vars.dispute_reference ?? `DSP-${code.slice(0, 8)}`, 20),
+        responseBy: vars.response_by ?? addDays(today, 14),
+      };
       break;
     case 'breathing_space_acknowledgement':
       v.moratorium = {

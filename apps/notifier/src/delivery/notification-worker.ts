@@ -24,7 +24,8 @@ export function createNotificationWorker(handler: NotificationHandler, options: 
     QUEUES.notifications,
     async (job: Job) => {
       const def = (JOB_CATALOG as Record<string, (typeof JOB_CATALOG)[JobName] | undefined>)[job.name];
-      if (!def || def.queue !== QUEUES.notifications) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${QUEUES.notifications}"`);
+      if (!def || def.queue !== QUEUES.notifications)
+        throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${QUEUES.notifications}"`);
       const parsed = def.schema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
       return handler(job.name as NotificationJobName, parsed.data, job);

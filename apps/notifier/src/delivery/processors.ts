@@ -16,7 +16,10 @@ export function notificationProcessors(delivery: DeliveryService, logger: Logger
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (last) await delivery.exhausted(job, err as Error).catch((e: Error) => logger.error({ jobId: job.id, err: { message: e.message } }, 'could not dead-letter job'));
+      if (last)
+        await delivery
+          .exhausted(job, err as Error)
+          .catch((e: Error) => logger.error({ jobId: job.id, err: { message: e.message } }, 'could not dead-letter job'));
       throw err;
     }
   };

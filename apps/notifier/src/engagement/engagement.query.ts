@@ -20,9 +20,16 @@ export interface ClientEngagement {
  * on the (tenant_id, client_id, created_at) index. The SQL is the documented contract: another
  * service may run the same statement on its own connection (see apps/notifier/README.md).
  */
-export async function clientEngagement(db: Database, tenantId: string, clientIds: readonly string[], since: Date): Promise<ClientEngagement[]> {
+export async function clientEngagement(
+  db: Database,
+  tenantId: string,
+  clientIds: readonly string[],
+  since: Date,
+): Promise<ClientEngagement[]> {
   if (clientIds.length === 0) return [];
-  const rows = await db.$queryRaw<Array<{ client_id: string; emails_sent: bigint; emails_opened: bigint; sms_sent: bigint; sms_replied: bigint }>>`
+  const rows = await db.$queryRaw<
+    Array<{ client_id: string; emails_sent: bigint; emails_opened: bigint; sms_sent: bigint; sms_replied: bigint }>
+  >`
     SELECT c.id::text AS client_id,
            count(a.id) FILTER (WHERE a.channel = 'email' AND a.sent_at IS NOT NULL) AS emails_sent,
            count(a.id) FILTER (WHERE a.channel = 'email' AND a.sent_at IS NOT NULL AND a.opened_at IS NOT NULL) AS emails_opened,

@@ -30,7 +30,10 @@ export function engagementRouter(db: Database, adminKey: string | undefined): Ap
     tags: ['engagement'],
     before: [adminAuth(adminKey)],
     request: { query: Query },
-    responses: { 200: { description: 'One row per client found', schema: z.object({ data: z.array(Engagement) }) }, 401: { description: 'Admin credentials required' } },
+    responses: {
+      200: { description: 'One row per client found', schema: z.object({ data: z.array(Engagement) }) },
+      401: { description: 'Admin credentials required' },
+    },
     handler: async ({ query }, _req, res) => {
       const since = new Date(Date.now() - query.days * 86_400_000);
       res.json({ data: await clientEngagement(db, query.tenant_id, query.client_id, since) });

@@ -9,7 +9,11 @@ const CALL_ME = /^(please )?(call me|call me back|callback|call back|ring me|pho
 
 /** What a reply asks for. Only whole-message keywords act; anything else is recorded as `other`. */
 export function inboundIntent(body: string): InboundIntent {
-  const text = body.toLowerCase().replace(/[^a-z' ]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = body
+    .toLowerCase()
+    .replace(/[^a-z' ]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (STOP.test(text)) return 'stop';
   if (START.test(text)) return 'start';
   if (HELP.test(text)) return 'help';

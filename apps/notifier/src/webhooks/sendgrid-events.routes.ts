@@ -56,14 +56,34 @@ export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
   const verifier = o.publicKey ? new SendGridEventVerifier(o.publicKey) : undefined;
   router.post('/webhooks/sendgrid/events', async (req: Request, res: Response, next) => {
     try {
-      if (!verifier) return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'SENDGRID_WEBHOOK_PUBLIC_KEY is not configured', request_id: req.id });
+      if (!verifier)
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'SENDGRID_WEBHOOK_PUBLIC_KEY is not configured',
+          request_id: req.id,
+        });
       const raw = req.rawBody ?? Buffer.alloc(0);
       if (!verifier.verify(raw, req.header(SENDGRID_SIGNATURE_HEADER), req.header(SENDGRID_TIMESTAMP_HEADER))) {
-        return sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: `${SENDGRID_SIGNATURE_HEADER} is missing or does not match this request`, request_id: req.id });
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: `${SENDGRID_SIGNATURE_HEADER} is missing or does not match this request`,
+          request_id: req.id,
+        });
       }
       const parsed = SendGridBatch.safeParse(req.body);
       if (!parsed.success) {
-        return sendProblem(res, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'body is not a SendGrid event batch', request_id: req.id, errors: fieldErrors('body', parsed.error.issues) });
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'body is not a SendGrid event batch',
+          request_id: req.id,
+          errors: fieldErrors('body', parsed.error.issues),
+        });
       }
       let recorded = 0;
       let duplicates = 0;
@@ -114,13 +134,15 @@ async function applyEvent(db: Database, event: z.infer<typeof SendGridEvent>): P
 
 /** Adds a channel to the client's stop list once (array_append guarded, in one statement). */
 export async function addStoppedChannel(db: Database, clientId: string, channel: 'email' | 'sms'): Promise<boolean> {
-  const n = await db.$executeRaw`UPDATE clients SET stopped_channels = array_append(stopped_channels, ${channel}::"Channel"), updated_at = now()
+  const n =
+    await db.$executeRaw`UPDATE clients SET stopped_channels = array_append(stopped_channels, ${channel}::"Channel"), updated_at = now()
     WHERE id = ${clientId}::uuid AND NOT (${channel}::"Channel" = ANY(stopped_channels))`;
   return n > 0;
 }
 
 export async function removeStoppedChannel(db: Database, clientId: string, channel: 'email' | 'sms'): Promise<boolean> {
-  const n = await db.$executeRaw`UPDATE clients SET stopped_channels = array_remove(stopped_channels, ${channel}::"Channel"), updated_at = now()
+  const n =
+    await db.$executeRaw`UPDATE clients SET stopped_channels = array_remove(stopped_channels, ${channel}::"Channel"), updated_at = now()
     WHERE id = ${clientId}::uuid AND ${channel}::"Channel" = ANY(stopped_channels)`;
   return n > 0;
 }

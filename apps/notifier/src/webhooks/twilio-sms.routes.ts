@@ -24,7 +24,20 @@ export interface TwilioSmsOptions {
 
 const StatusCallback = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'expected a Twilio message SID'),
-  MessageStatus: z.enum(['accepted', 'scheduled', 'queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read', 'canceled', 'receiving', 'received']),
+  MessageStatus: z.enum([
+    'accepted',
+    'scheduled',
+    'queued',
+    'sending',
+    'sent',
+    'delivered',
+    'undelivered',
+    'failed',
+    'read',
+    'canceled',
+    'receiving',
+    'received',
+  ]),
   ErrorCode: z.string().optional(),
 });
 const Inbound = z.object({
@@ -34,7 +47,13 @@ const Inbound = z.object({
   Body: z.string().max(1600).default(''),
 });
 
-const STATUS_EVENT: Partial<Record<string, ContactEventType>> = { sent: 'sent', delivered: 'delivered', undelivered: 'failed', failed: 'failed', read: 'opened' };
+const STATUS_EVENT: Partial<Record<string, ContactEventType>> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  undelivered: 'failed',
+  failed: 'failed',
+  read: 'opened',
+};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
@@ -62,13 +81,20 @@ function parse<S extends z.ZodType>(schema: S, req: Request, res: Response): z.i
  */
 export function twilioSmsRouter(o: TwilioSmsOptions): Router {
   const router = express.Router();
-  const verify = o.authToken ? verifyTwilioSignature({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl }) : refuse('TWILIO_AUTH_TOKEN is not configured');
+  const verify = o.authToken
+    ? verifyTwilioSignature({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl })
+    : refuse('TWILIO_AUTH_TOKEN is not configured');
   const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
   router.post(
     '/webhooks/twilio/sms-status',
     verify,
-    webhookIdempotency({ store: o.idempotency, provider: 'twilio-sms-status', eventId: (req) => (typeof body(req).MessageSid === 'string' ? `${String(body(req).MessageSid)}:${String(body(req).MessageStatus)}` : undefined) }),
+    webhookIdempotency({
+      store: o.idempotency,
+      provider: 'twilio-sms-status',
+      eventId: (req) =>
+        typeof body(req).MessageSid === 'string' ? `${String(body(req).MessageSid)}:${String(body(req).MessageStatus)}` : undefined,
+    }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
         const cb = parse(StatusCallback, req, res);
@@ -76,7 +102,9 @@ export function twilioSmsRouter(o: TwilioSmsOptions): Router {
         const type = STATUS_EVENT[cb.MessageStatus];
         const hinted = typeof req.query.attempt === 'string' && UUID.test(req.query.attempt) ? req.query.attempt : undefined;
         const attempt = await o.db.contactAttempt.findFirst({
-          where: hinted ? { id: hinted, channel: 'sms', OR: [{ providerMessageId: cb.MessageSid }, { providerMessageId: null }] } : { channel: 'sms', providerMessageId: cb.MessageSid },
+          where: hinted
+            ? { id: hinted, channel: 'sms', OR: [{ providerMessageId: cb.MessageSid }, { providerMessageId: null }] }
+            : { channel: 'sms', providerMessageId: cb.MessageSid },
           select: { id: true },
         });
         if (attempt && type) {
@@ -99,7 +127,11 @@ export function twilioSmsRouter(o: TwilioSmsOptions): Router {
   router.post(
     '/webhooks/twilio/sms-inbound',
     verify,
-    webhookIdempotency({ store: o.idempotency, provider: 'twilio-sms-inbound', eventId: (req) => (typeof body(req).MessageSid === 'string' ? String(body(req).MessageSid) : undefined) }),
+    webhookIdempotency({
+      store: o.idempotency,
+      provider: 'twilio-sms-inbound',
+      eventId: (req) => (typeof body(req).MessageSid === 'string' ? String(body(req).MessageSid) : undefined),
+    }),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
         const msg = parse(Inbound, req, res);
@@ -123,9 +155,16 @@ export function twilioSmsRouter(o: TwilioSmsOptions): Router {
 async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>): Promise<void> {
   const { db } = o;
   const intent: InboundIntent = inboundIntent(msg.Body);
-  const clients = await db.client.findMany({ where: { phone: msg.From }, select: { id: true, tenantId: true, name: true, tenant: { select: { id: true, name: true, email: true } } } });
+  const clients = await db.client.findMany({
+    where: { phone: msg.From },
+    select: { id: true, tenantId: true, name: true, tenant: { select: { id: true, name: true, email: true } } },
+  });
   const lastSms = clients.length
-    ? await db.contactAttempt.findFirst({ where: { channel: 'sms', clientId: { in: clients.map((c) => c.id) }, sentAt: { not: null } }, orderBy: { sentAt: 'desc' }, select: { id: true, clientId: true, invoiceId: true } })
+    ? await db.contactAttempt.findFirst({
+        where: { channel: 'sms', clientId: { in: clients.map((c) => c.id) }, sentAt: { not: null } },
+        orderBy: { sentAt: 'desc' },
+        select: { id: true, clientId: true, invoiceId: true },
+      })
     : null;
   const owner = clients.find((c) => c.id === lastSms?.clientId) ?? clients[0];
   const now = new Date();
@@ -146,7 +185,12 @@ async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>):
           allowed: intent === 'start',
           reasons: [
             intent === 'stop'
-              ? { code: 'CHANNEL_STOPPED', message: 'The debtor replied STOP: no more SMS to this number', source: 'CONC 7.9 (a reasonable request about how to be contacted); PECR reg 22 opt-out', severity: 'deny' }
+              ? {
+                  code: 'CHANNEL_STOPPED',
+                  message: 'The debtor replied STOP: no more SMS to this number',
+                  source: 'CONC 7.9 (a reasonable request about how to be contacted); PECR reg 22 opt-out',
+                  severity: 'deny',
+                }
               : { code: 'CHANNEL_STOPPED', message: 'The debtor replied START: SMS allowed again', source: 'CONC 7.9', severity: 'info' },
           ],
           ruleSetVersion: 'inbound-sms',
@@ -165,18 +209,49 @@ async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>):
   if (intent === 'call_me') action.callback_requested = true;
 
   const created = await db.inboundMessage.createMany({
-    data: [{ tenantId: owner?.tenantId ?? null, clientId: owner?.id ?? null, channel: 'sms', provider: 'twilio', providerMessageId: msg.MessageSid, fromAddress: msg.From, toAddress: msg.To, body: msg.Body, intent, action: action as object, receivedAt: now }],
+    data: [
+      {
+        tenantId: owner?.tenantId ?? null,
+        clientId: owner?.id ?? null,
+        channel: 'sms',
+        provider: 'twilio',
+        providerMessageId: msg.MessageSid,
+        fromAddress: msg.From,
+        toAddress: msg.To,
+        body: msg.Body,
+        intent,
+        action: action as object,
+        receivedAt: now,
+      },
+    ],
     skipDuplicates: true,
   });
   if (created.count === 0) return; // already recorded (a redelivery after the idempotency record expired)
-  if (lastSms) await recordContactEvent(db, { contactAttemptId: lastSms.id, type: 'replied', provider: 'twilio', occurredAt: now, payload: { message_sid: msg.MessageSid, intent } });
+  if (lastSms)
+    await recordContactEvent(db, {
+      contactAttemptId: lastSms.id,
+      type: 'replied',
+      provider: 'twilio',
+      occurredAt: now,
+      payload: { message_sid: msg.MessageSid, intent },
+    });
 
   // The account holder hears about replies a person must act on.
   if (owner?.tenant.email && (intent === 'paid' || intent === 'call_me')) {
     const what = intent === 'paid' ? 'says they have paid: please check and reconcile the payment' : 'asked for a call back';
     const text = `${owner.name} replied "${msg.Body.slice(0, 160)}" by SMS and ${what}.${action.invoice_id ? ` Invoice: ${String(action.invoice_id)}.` : ''}\n\nRecoup`;
     await o.email
-      .send({ idempotencyKey: `inbound:${msg.MessageSid}`, to: owner.tenant.email, subject: intent === 'paid' ? 'Debtor says paid: reconcile' : 'Debtor asked for a call back', text, html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`, customArgs: { kind: `inbound_${intent}`, tenant_id: owner.tenantId }, categories: [`inbound_${intent}`] })
-      .catch((err: Error) => o.logger.warn({ tenantId: owner.tenantId, err: { message: err.message } }, 'could not notify the account holder of an SMS reply'));
+      .send({
+        idempotencyKey: `inbound:${msg.MessageSid}`,
+        to: owner.tenant.email,
+        subject: intent === 'paid' ? 'Debtor says paid: reconcile' : 'Debtor asked for a call back',
+        text,
+        html: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`,
+        customArgs: { kind: `inbound_${intent}`, tenant_id: owner.tenantId },
+        categories: [`inbound_${intent}`],
+      })
+      .catch((err: Error) =>
+        o.logger.warn({ tenantId: owner.tenantId, err: { message: err.message } }, 'could not notify the account holder of an SMS reply'),
+      );
   }
 }

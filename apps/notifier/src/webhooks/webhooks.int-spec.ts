@@ -48,7 +48,18 @@ describe('notifier webhooks, engagement and the queue board', () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const attempt = await db().contactAttempt.create({
-      data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel, purpose: 'reminder', status: 'sent', provider: channel === 'email' ? 'sendgrid' : 'twilio', providerMessageId: channel === 'email' ? `msg${randomBytes(6).toString('hex')}` : `SM${randomBytes(16).toString('hex')}`, sentAt: new Date(), ...over },
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel,
+        purpose: 'reminder',
+        status: 'sent',
+        provider: channel === 'email' ? 'sendgrid' : 'twilio',
+        providerMessageId: channel === 'email' ? `msg${randomBytes(6).toString('hex')}` : `SM${randomBytes(16).toString('hex')}`,
+        sentAt: new Date(),
+        ...over,
+      },
     });
     return { tenant, client, invoice, attempt };
   }
@@ -85,8 +96,22 @@ describe('notifier webhooks, engagement and the queue board', () => {
       const { attempt } = await sentAttempt('email');
       const t = Math.floor(Date.now() / 1000);
       const events = [
-        { event: 'delivered', sg_event_id: `d-${attempt.id}`, sg_message_id: `${attempt.providerMessageId}.filter0001`, timestamp: t, contact_attempt_id: attempt.id, email: 'sam@example.com' },
-        { event: 'open', sg_event_id: `o-${attempt.id}`, sg_message_id: `${attempt.providerMessageId}.filter0001`, timestamp: t + 60, contact_attempt_id: attempt.id, email: 'sam@example.com' },
+        {
+          event: 'delivered',
+          sg_event_id: `d-${attempt.id}`,
+          sg_message_id: `${attempt.providerMessageId}.filter0001`,
+          timestamp: t,
+          contact_attempt_id: attempt.id,
+          email: 'sam@example.com',
+        },
+        {
+          event: 'open',
+          sg_event_id: `o-${attempt.id}`,
+          sg_message_id: `${attempt.providerMessageId}.filter0001`,
+          timestamp: t + 60,
+          contact_attempt_id: attempt.id,
+          email: 'sam@example.com',
+        },
       ];
       const first = await sendgridPost(events);
       expect(first.status).toBe(200);
@@ -103,10 +128,21 @@ describe('notifier webhooks, engagement and the queue board', () => {
     it('marks a bounce, finds the attempt by sg_message_id, and stops email after an unsubscribe', async () => {
       const { attempt, client } = await sentAttempt('email');
       const t = Math.floor(Date.now() / 1000);
-      await sendgridPost([{ event: 'bounce', sg_event_id: `b-${attempt.id}`, sg_message_id: `${attempt.providerMessageId}.f1`, timestamp: t, reason: '550 5.1.1 user unknown', type: 'bounce' }]).expect(200);
+      await sendgridPost([
+        {
+          event: 'bounce',
+          sg_event_id: `b-${attempt.id}`,
+          sg_message_id: `${attempt.providerMessageId}.f1`,
+          timestamp: t,
+          reason: '550 5.1.1 user unknown',
+          type: 'bounce',
+        },
+      ]).expect(200);
       const bounced = await db().contactAttempt.findUniqueOrThrow({ where: { id: attempt.id } });
       expect(bounced).toMatchObject({ status: 'bounced', failureReason: 'bounce: 550 5.1.1 user unknown' });
-      await sendgridPost([{ event: 'unsubscribe', sg_event_id: `u-${attempt.id}`, timestamp: t, contact_attempt_id: attempt.id }]).expect(200);
+      await sendgridPost([{ event: 'unsubscribe', sg_event_id: `u-${attempt.id}`, timestamp: t, contact_attempt_id: attempt.id }]).expect(
+        200,
+      );
       expect((await db().client.findUniqueOrThrow({ where: { id: client.id } })).stoppedChannels).toEqual(['email']);
     });
 
@@ -119,7 +155,11 @@ describe('notifier webhooks, engagement and the queue board', () => {
 
   describe('Twilio SMS status callbacks', () => {
     it('refuses a bad signature', async () => {
-      const res = await twilioPost('/webhooks/twilio/sms-status', { MessageSid: 'SM' + 'a'.repeat(32), MessageStatus: 'delivered' }, { signature: 'bogus' });
+      const res = await twilioPost(
+        '/webhooks/twilio/sms-status',
+        { MessageSid: 'SM' + 'a'.repeat(32), MessageStatus: 'delivered' },
+        { signature: 'bogus' },
+      );
       expect(res.status).toBe(403);
     });
 
@@ -139,13 +179,26 @@ describe('notifier webhooks, engagement and the queue board', () => {
 
     it('records an undelivered message as failed with the Twilio error code', async () => {
       const { attempt } = await sentAttempt('sms');
-      await twilioPost('/webhooks/twilio/sms-status', { MessageSid: attempt.providerMessageId!, MessageStatus: 'undelivered', ErrorCode: '30005' }).expect(204);
-      expect(await db().contactAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({ status: 'failed', failureReason: 'undelivered (Twilio error 30005)' });
+      await twilioPost('/webhooks/twilio/sms-status', {
+        MessageSid: attempt.providerMessageId!,
+        MessageStatus: 'undelivered',
+        ErrorCode: '30005',
+      }).expect(204);
+      expect(await db().contactAttempt.findUniqueOrThrow({ where: { id: attempt.id } })).toMatchObject({
+        status: 'failed',
+        failureReason: 'undelivered (Twilio error 30005)',
+      });
     });
   });
 
   describe('inbound SMS', () => {
-    const inbound = (from: string, body: string) => ({ MessageSid: `SM${randomBytes(16).toString('hex')}`, From: from, To: '+447700900000', Body: body, AccountSid: 'AC' + '0'.repeat(32) });
+    const inbound = (from: string, body: string) => ({
+      MessageSid: `SM${randomBytes(16).toString('hex')}`,
+      From: from,
+      To: '+447700900000',
+      Body: body,
+      AccountSid: 'AC' + '0'.repeat(32),
+    });
 
     it('STOP stops SMS through the compliance engine, audits it, and marks the last text replied', async () => {
       const { client, attempt, tenant, invoice } = await sentAttempt('sms');
@@ -154,13 +207,24 @@ describe('notifier webhooks, engagement and the queue board', () => {
       expect(res.status).toBe(200);
       expect(res.text).toContain('<Response>');
       expect((await db().client.findUniqueOrThrow({ where: { id: client.id } })).stoppedChannels).toEqual(['sms']);
-      expect(await db().inboundMessage.findFirstOrThrow({ where: { providerMessageId: msg.MessageSid } })).toMatchObject({ intent: 'stop', clientId: client.id, tenantId: tenant.id });
+      expect(await db().inboundMessage.findFirstOrThrow({ where: { providerMessageId: msg.MessageSid } })).toMatchObject({
+        intent: 'stop',
+        clientId: client.id,
+        tenantId: tenant.id,
+      });
       const audit = await db().complianceAudit.findFirstOrThrow({ where: { clientId: client.id, purpose: 'stop_request' } });
       expect(audit).toMatchObject({ allowed: false, actor: 'debtor:sms-reply' });
       const replied = await db().contactAttempt.findUniqueOrThrow({ where: { id: attempt.id } });
       expect(replied.status).toBe('replied');
       expect(replied.repliedAt).toBeTruthy();
-      const decision = await new ComplianceService({ db: db(), clock: () => MONDAY_NOON }).evaluate({ tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'sms', purpose: 'reminder', actor: 'test' });
+      const decision = await new ComplianceService({ db: db(), clock: () => MONDAY_NOON }).evaluate({
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'sms',
+        purpose: 'reminder',
+        actor: 'test',
+      });
       expect(decision.reasons.map((r) => r.code)).toContain('CHANNEL_STOPPED');
       expect(decision.nextAllowedAt).toBeNull();
     });
@@ -175,7 +239,10 @@ describe('notifier webhooks, engagement and the queue board', () => {
       expect(told.toAddress).toBe(tenant.email);
       const call = inbound(client.phone!, 'call me');
       await twilioPost('/webhooks/twilio/sms-inbound', call).expect(200);
-      expect(await db().inboundMessage.findFirstOrThrow({ where: { providerMessageId: call.MessageSid } })).toMatchObject({ intent: 'call_me', action: { callback_requested: true } });
+      expect(await db().inboundMessage.findFirstOrThrow({ where: { providerMessageId: call.MessageSid } })).toMatchObject({
+        intent: 'call_me',
+        action: { callback_requested: true },
+      });
       // A redelivery of the same message is replayed, not recorded twice.
       await twilioPost('/webhooks/twilio/sms-inbound', call).expect(200);
       expect(await db().inboundMessage.count({ where: { providerMessageId: call.MessageSid } })).toBe(1);
@@ -185,14 +252,49 @@ describe('notifier webhooks, engagement and the queue board', () => {
   describe('engagement', () => {
     it('reports email open and SMS response rates per client, behind admin auth', async () => {
       const { tenant, client, invoice } = await sentAttempt('email', { openedAt: new Date() });
-      await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'email', purpose: 'reminder', status: 'sent', sentAt: new Date() } });
-      await db().contactAttempt.create({ data: { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id, channel: 'sms', purpose: 'reminder', status: 'replied', sentAt: new Date(), repliedAt: new Date() } });
+      await db().contactAttempt.create({
+        data: {
+          tenantId: tenant.id,
+          clientId: client.id,
+          invoiceId: invoice.id,
+          channel: 'email',
+          purpose: 'reminder',
+          status: 'sent',
+          sentAt: new Date(),
+        },
+      });
+      await db().contactAttempt.create({
+        data: {
+          tenantId: tenant.id,
+          clientId: client.id,
+          invoiceId: invoice.id,
+          channel: 'sms',
+          purpose: 'reminder',
+          status: 'replied',
+          sentAt: new Date(),
+          repliedAt: new Date(),
+        },
+      });
       expect((await request(app).get(`/internal/engagement?tenant_id=${tenant.id}&client_id=${client.id}`)).status).toBe(401);
-      const res = await request(app).get(`/internal/engagement?tenant_id=${tenant.id}&client_id=${client.id}`).set('authorization', `Bearer ${ADMIN_KEY}`);
+      const res = await request(app)
+        .get(`/internal/engagement?tenant_id=${tenant.id}&client_id=${client.id}`)
+        .set('authorization', `Bearer ${ADMIN_KEY}`);
       expect(res.status).toBe(200);
-      expect(res.body.data).toEqual([expect.objectContaining({ client_id: client.id, emails_sent: 2, emails_opened: 1, email_open_rate: 0.5, sms_sent: 1, sms_replied: 1, sms_response_rate: 1 })]);
+      expect(res.body.data).toEqual([
+        expect.objectContaining({
+          client_id: client.id,
+          emails_sent: 2,
+          emails_opened: 1,
+          email_open_rate: 0.5,
+          sms_sent: 1,
+          sms_replied: 1,
+          sms_response_rate: 1,
+        }),
+      ]);
       const other = await createTenant(db());
-      const isolated = await request(app).get(`/internal/engagement?tenant_id=${other.id}&client_id=${client.id}`).set('authorization', `Bearer ${ADMIN_KEY}`);
+      const isolated = await request(app)
+        .get(`/internal/engagement?tenant_id=${other.id}&client_id=${client.id}`)
+        .set('authorization', `Bearer ${ADMIN_KEY}`);
       expect(isolated.body.data).toEqual([]);
       const bad = await request(app).get('/internal/engagement?tenant_id=nope&client_id=x').set('authorization', `Bearer ${ADMIN_KEY}`);
       expect(bad.status).toBe(400);
@@ -206,7 +308,9 @@ describe('notifier webhooks, engagement and the queue board', () => {
       expect(anon.status).toBe(401);
       expect(anon.headers['www-authenticate']).toMatch(/^Basic realm=/);
       expect((await request(app).get('/admin/queues').set('authorization', 'Bearer wrong-key-wrong-key-wrong-key')).status).toBe(401);
-      const page = await request(app).get('/admin/queues').set('authorization', 'Basic ' + Buffer.from(`ops:${ADMIN_KEY}`).toString('base64'));
+      const page = await request(app)
+        .get('/admin/queues')
+        .set('authorization', 'Basic ' + Buffer.from(`ops:${ADMIN_KEY}`).toString('base64'));
       expect(page.status).toBe(200);
       expect(page.text).toContain('<html');
       const api = await request(app).get('/admin/queues/api/queues').set('authorization', `Bearer ${ADMIN_KEY}`);

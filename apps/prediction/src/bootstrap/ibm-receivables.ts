@@ -77,7 +77,9 @@ export function ibmExamples(invoices: readonly IbmInvoice[]): Array<LabelledExam
     list.push(inv);
     byCustomer.set(inv.customerId, list);
   }
-  const sorted = [...invoices].sort((a, b) => a.invoiceDate.getTime() - b.invoiceDate.getTime() || a.invoiceNumber.localeCompare(b.invoiceNumber));
+  const sorted = [...invoices].sort(
+    (a, b) => a.invoiceDate.getTime() - b.invoiceDate.getTime() || a.invoiceNumber.localeCompare(b.invoiceNumber),
+  );
   return sorted.map((inv) => {
     const history = byCustomer.get(inv.customerId) ?? [];
     let settled = 0;

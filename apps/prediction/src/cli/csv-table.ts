@@ -9,7 +9,9 @@ export interface CsvTable {
 }
 
 export function readCsvTable(file: string): CsvTable {
-  const records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Array<Record<string, string>>;
+  const records = parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Array<
+    Record<string, string>
+  >;
   if (records.length === 0) throw new Error(`${file}: no data rows`);
   const header = Object.keys(records[0] ?? {});
   return {
@@ -31,7 +33,10 @@ const TRUE_WORDS = new Set(['1', 'true', 'yes', 'y', 't']);
 export function positiveLabel(values: readonly string[], given?: string): string {
   if (given !== undefined) return given;
   const distinct = [...new Set(values.filter((v) => v !== ''))].sort();
-  if (distinct.length !== 2) throw new Error(`the label column has ${distinct.length} distinct values; pass --positive <value> to say which one is the positive class`);
+  if (distinct.length !== 2)
+    throw new Error(
+      `the label column has ${distinct.length} distinct values; pass --positive <value> to say which one is the positive class`,
+    );
   return distinct.find((v) => TRUE_WORDS.has(v.toLowerCase())) ?? distinct[1] ?? '';
 }
 

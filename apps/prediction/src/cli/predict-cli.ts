@@ -2,7 +2,17 @@
 //   npm run predict-cli -- train --csv <file> --label <column> [--features a,b,c] [--trees 100] [--seed 0] [--positive <value>] [--min-samples-leaf 1] --out <model file>
 //   npm run predict-cli -- eval --model <model file> --csv <file> --label <column>
 // eval prints the ROC AUC alone on its last line.
-import { brierScore, createForestExecutor, FeatureEncoder, fitFeatureSpecs, logLoss, readModelFile, rocAuc, trainForest, writeModelFile } from '@recoup/forest';
+import {
+  brierScore,
+  createForestExecutor,
+  FeatureEncoder,
+  fitFeatureSpecs,
+  logLoss,
+  readModelFile,
+  rocAuc,
+  trainForest,
+  writeModelFile,
+} from '@recoup/forest';
 import { parseFlags, positiveLabel, readCsvTable } from './csv-table';
 
 function need(flags: Record<string, string>, name: string): string {
@@ -22,7 +32,10 @@ async function train(flags: Record<string, string>): Promise<void> {
   const labels = Uint8Array.from(labelValues, (v) => (v === positive ? 1 : 0));
   const columns = features.map((name) => ({ name, values: table.column(name) }));
   const specs = fitFeatureSpecs(columns, labels);
-  const rows = new FeatureEncoder(specs).encodeColumns(columns.map((c) => c.values), table.rows);
+  const rows = new FeatureEncoder(specs).encodeColumns(
+    columns.map((c) => c.values),
+    table.rows,
+  );
   const executor = createForestExecutor();
   const started = performance.now();
   try {
@@ -39,7 +52,9 @@ async function train(flags: Record<string, string>): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const bytes = await writeModelFile(out, model);
     const categorical = specs.filter((s) => s.kind === 'categorical').map((s) => s.name);
-    console.log(`trained ${model.treeCount} trees on ${table.rows} rows x ${specs.length} features in ${seconds.toFixed(2)} s (${executor.threads} threads)`);
+    console.log(
+      `trained ${model.treeCount} trees on ${table.rows} rows x ${specs.length} features in ${seconds.toFixed(2)} s (${executor.threads} threads)`,
+    );
     if (categorical.length > 0) console.log(`encoded categorical columns: ${categorical.join(', ')}`);
     console.log(`positive class: ${labelColumn} = ${positive} (${model.info.positives} rows)`);
     console.log(`out-of-bag ROC AUC: ${model.info.oobAuc?.toFixed(4) ?? 'n/a'}`);
@@ -58,7 +73,9 @@ async function evaluate(flags: Record<string, string>): Promise<void> {
   const positive = flags.positive ?? stored?.positive ?? positiveLabel(labelValues);
   const labels = Uint8Array.from(labelValues, (v) => (v === positive ? 1 : 0));
   // A feature the CSV lacks is missing for every row, as the model handles any missing value.
-  const columns = model.featureNames.map((name) => (table.header.includes(name) ? table.column(name) : new Array<string>(table.rows).fill('')));
+  const columns = model.featureNames.map((name) =>
+    table.header.includes(name) ? table.column(name) : new Array<string>(table.rows).fill(''),
+  );
   const absent = model.featureNames.filter((name) => !table.header.includes(name));
   const rows = model.encoder.encodeColumns(columns, table.rows);
   const p = model.probabilities(rows, table.rows);
@@ -76,7 +93,9 @@ async function main(): Promise<void> {
   const flags = parseFlags(rest);
   if (command === 'train') return train(flags);
   if (command === 'eval') return evaluate(flags);
-  throw new Error('usage: predict-cli train --csv <file> --label <column> [--features a,b] [--trees 100] [--seed 0] --out <model> | eval --model <model> --csv <file> --label <column>');
+  throw new Error(
+    'usage: predict-cli train --csv <file> --label <column> [--features a,b] [--trees 100] [--seed 0] --out <model> | eval --model <model> --csv <file> --label <column>',
+  );
 }
 
 main().catch((err: Error) => {

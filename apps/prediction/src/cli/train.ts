@@ -21,7 +21,8 @@ const BOOTSTRAP_VERSION = '2026-11-21T00-00-00-000Z-ibm-bootstrap';
 
 function csvExamples(file: string, flags: Record<string, string>): LabelledExample[] {
   const table = readCsvTable(file);
-  if (!flags.label || !flags.paid || !flags.map) throw new Error('--csv needs --label <column>, --paid <value meaning paid> and --map feature=column,...');
+  if (!flags.label || !flags.paid || !flags.map)
+    throw new Error('--csv needs --label <column>, --paid <value meaning paid> and --map feature=column,...');
   const mapping = flags.map.split(',').map((pair) => {
     const [feature, column] = pair.split('=').map((s) => s.trim());
     if (!feature || !column || !(PRODUCT_FEATURES as readonly string[]).includes(feature)) {
@@ -57,7 +58,13 @@ async function main(): Promise<void> {
         now: BOOTSTRAP_TRAINED_AT,
       });
     } else if (flags.csv) {
-      model = await trainProductModel(csvExamples(flags.csv, flags), { source: `csv: ${path.basename(flags.csv)}`, trees, seed, executor, refitOnAll: true });
+      model = await trainProductModel(csvExamples(flags.csv, flags), {
+        source: `csv: ${path.basename(flags.csv)}`,
+        trees,
+        seed,
+        executor,
+        refitOnAll: true,
+      });
     } else {
       const { config } = loadConfig();
       const db = createDatabase(config.DATABASE_URL);
@@ -72,7 +79,9 @@ async function main(): Promise<void> {
   }
   const file = path.join(outDir, `${model.info.version}${MODEL_FILE_EXTENSION}`);
   const bytes = await writeModelFile(file, model);
-  console.log(`wrote ${file} (${(bytes / 1024).toFixed(0)} KiB): ${model.treeCount} trees, ${model.nodeCount} nodes, ${model.info.rows} rows`);
+  console.log(
+    `wrote ${file} (${(bytes / 1024).toFixed(0)} KiB): ${model.treeCount} trees, ${model.nodeCount} nodes, ${model.info.rows} rows`,
+  );
   console.log(`out-of-bag ROC AUC ${model.info.oobAuc?.toFixed(4) ?? 'n/a'}`);
   console.log(`holdout ${JSON.stringify(model.metadata.holdout, null, 2)}`);
 }

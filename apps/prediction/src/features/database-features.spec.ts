@@ -2,7 +2,14 @@ import { featuresAsOf, settledAt } from './database-features';
 
 const day = 86_400_000;
 const at = (d: number) => new Date(Date.UTC(2025, 0, 1) + d * day);
-const client = { id: 'c', createdAt: at(-100), industryCode: '62', paymentMethodOnFile: true, disputeOpenedAt: at(50), disputeResolvedAt: at(70) };
+const client = {
+  id: 'c',
+  createdAt: at(-100),
+  industryCode: '62',
+  paymentMethodOnFile: true,
+  disputeOpenedAt: at(50),
+  disputeResolvedAt: at(70),
+};
 const invoice = (id: string, issue: number, payments: Array<[number, number]>, amountPence = 10_000) => ({
   id,
   clientId: 'c',
@@ -14,9 +21,15 @@ const invoice = (id: string, issue: number, payments: Array<[number, number]>, a
 });
 
 describe('point-in-time features', () => {
-  const earlier = invoice('a', 0, [[40, 4_000], [45, 6_000]]); // settled day 45, 15 days late
+  const earlier = invoice('a', 0, [
+    [40, 4_000],
+    [45, 6_000],
+  ]); // settled day 45, 15 days late
   const later = invoice('b', 10, [[90, 10_000]]); // settled day 90, 50 days late
-  const current = invoice('x', 20, [[55, 2_000], [120, 8_000]]);
+  const current = invoice('x', 20, [
+    [55, 2_000],
+    [120, 8_000],
+  ]);
   const contacts = [
     { clientId: 'c', channel: 'email', status: 'opened', createdAt: at(52) },
     { clientId: 'c', channel: 'email', status: 'sent', createdAt: at(53) },
@@ -43,7 +56,14 @@ describe('point-in-time features', () => {
 
   it('counts later settlements, replies and resolved disputes once they have happened', () => {
     const f = featuresAsOf(current, client, [earlier, later, current], contacts, at(100));
-    expect(f).toMatchObject({ previous_paid_invoices: 2, previous_late_payments: 2, average_days_late: 32.5, sms_response_rate: 1, invoice_disputed: false, previous_disputes: 1 });
+    expect(f).toMatchObject({
+      previous_paid_invoices: 2,
+      previous_late_payments: 2,
+      average_days_late: 32.5,
+      sms_response_rate: 1,
+      invoice_disputed: false,
+      previous_disputes: 1,
+    });
   });
 
   it('finds the settlement date from cumulative payments', () => {

@@ -59,7 +59,13 @@ const OPENED = new Set(['opened', 'clicked', 'replied']);
  * the one approximation here). payment_method_on_file and industry_code are the client's
  * current values, which have no history either.
  */
-export function featuresAsOf(invoice: InvoiceRow, client: ClientRow, clientInvoices: readonly InvoiceRow[], contacts: readonly ContactRow[], asOf: Date): FeatureRecord {
+export function featuresAsOf(
+  invoice: InvoiceRow,
+  client: ClientRow,
+  clientInvoices: readonly InvoiceRow[],
+  contacts: readonly ContactRow[],
+  asOf: Date,
+): FeatureRecord {
   const t = asOf.getTime();
   let paidBefore = 0;
   let lateBefore = 0;
@@ -97,7 +103,10 @@ export function featuresAsOf(invoice: InvoiceRow, client: ClientRow, clientInvoi
       if (c.status === 'replied') replied++;
     }
   }
-  const disputeOpen = client.disputeOpenedAt !== null && client.disputeOpenedAt.getTime() <= t && (client.disputeResolvedAt === null || client.disputeResolvedAt.getTime() > t);
+  const disputeOpen =
+    client.disputeOpenedAt !== null &&
+    client.disputeOpenedAt.getTime() <= t &&
+    (client.disputeResolvedAt === null || client.disputeResolvedAt.getTime() > t);
   const disputeBefore = client.disputeOpenedAt !== null && client.disputeResolvedAt !== null && client.disputeResolvedAt.getTime() <= t;
   return {
     invoice_amount: invoice.amountPence / 100,
@@ -124,12 +133,25 @@ export function featuresAsOf(invoice: InvoiceRow, client: ClientRow, clientInvoi
  */
 export async function loadDatabaseExamples(db: Database, now = new Date()): Promise<LabelledExample[]> {
   const [clients, invoices, contacts] = await Promise.all([
-    db.client.findMany({ select: { id: true, createdAt: true, industryCode: true, paymentMethodOnFile: true, disputeOpenedAt: true, disputeResolvedAt: true } }),
+    db.client.findMany({
+      select: { id: true, createdAt: true, industryCode: true, paymentMethodOnFile: true, disputeOpenedAt: true, disputeResolvedAt: true },
+    }),
     db.invoice.findMany({
       where: { status: { not: 'cancelled' } },
-      select: { id: true, clientId: true, amountPence: true, issueDate: true, dueDate: true, status: true, payments: { select: { amountPence: true, receivedAt: true } } },
+      select: {
+        id: true,
+        clientId: true,
+        amountPence: true,
+        issueDate: true,
+        dueDate: true,
+        status: true,
+        payments: { select: { amountPence: true, receivedAt: true } },
+      },
     }),
-    db.contactAttempt.findMany({ where: { channel: { in: ['email', 'sms'] } }, select: { clientId: true, channel: true, status: true, createdAt: true } }),
+    db.contactAttempt.findMany({
+      where: { channel: { in: ['email', 'sms'] } },
+      select: { clientId: true, channel: true, status: true, createdAt: true },
+    }),
   ]);
   const clientById = new Map(clients.map((c) => [c.id, c]));
   const invoicesByClient = new Map<string, InvoiceRow[]>();

@@ -19,7 +19,11 @@ function explanationJson(e: Explanation): PredictResponse['explanation'] {
     factors: e.contributions
       .filter((c) => Math.abs(c.contribution) >= 1e-6)
       .slice(0, TOP_FACTORS)
-      .map((c) => ({ feature: c.feature, contribution: c.contribution, direction: c.contribution >= 0 ? ('up' as const) : ('down' as const) })),
+      .map((c) => ({
+        feature: c.feature,
+        contribution: c.contribution,
+        direction: c.contribution >= 0 ? ('up' as const) : ('down' as const),
+      })),
   };
 }
 
@@ -42,7 +46,12 @@ export class PredictionService {
 
   private model(): ForestModel {
     const model = this.registry.current();
-    if (!model) throw new HttpProblem(503, 'Service Unavailable', 'No prediction model is loaded yet: train one (POST /model/train or npm run train)');
+    if (!model)
+      throw new HttpProblem(
+        503,
+        'Service Unavailable',
+        'No prediction model is loaded yet: train one (POST /model/train or npm run train)',
+      );
     return model;
   }
 
@@ -66,7 +75,9 @@ export class PredictionService {
       });
       return { model_version: model.info.version, predictions };
     }
-    const probabilities = inThreads ? (await this.executor.voteShares(model, rows, n)).map((s) => model.calibrate(s)) : model.probabilities(rows, n);
+    const probabilities = inThreads
+      ? (await this.executor.voteShares(model, rows, n)).map((s) => model.calibrate(s))
+      : model.probabilities(rows, n);
     return { model_version: model.info.version, predictions: Array.from(probabilities, (p) => scored(p)) };
   }
 }

@@ -33,7 +33,10 @@ export function modelRouter(registry: ModelRegistry, training: TrainingQueue, ad
       path: '/model',
       summary: 'The model that answers: version, training time, data size and metrics',
       tags: ['model'],
-      responses: { 200: { description: 'The active model', schema: ModelInfoResponse }, 503: { description: 'No model loaded yet', ...problem } },
+      responses: {
+        200: { description: 'The active model', schema: ModelInfoResponse },
+        503: { description: 'No model loaded yet', ...problem },
+      },
       handler: (_input, _req, res) => {
         const model = registry.current();
         if (!model) throw new HttpProblem(503, 'Service Unavailable', 'No prediction model is loaded yet');
@@ -67,7 +70,10 @@ export function modelRouter(registry: ModelRegistry, training: TrainingQueue, ad
       },
       handler: async ({ body }, _req, res) => {
         const jobId = await training.enqueue(body);
-        res.status(202).location(`/model/train/${jobId}`).json({ job_id: jobId, state: 'waiting', model_version: null, error: null } satisfies TrainingJobResponse);
+        res
+          .status(202)
+          .location(`/model/train/${jobId}`)
+          .json({ job_id: jobId, state: 'waiting', model_version: null, error: null } satisfies TrainingJobResponse);
       },
     })
     .route({

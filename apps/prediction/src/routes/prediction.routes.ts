@@ -11,7 +11,10 @@ export function predictionRouter(service: PredictionService): ApiRouter {
       tags: ['prediction'],
       request: { body: PredictRequest },
       responses: {
-        200: { description: 'Calibrated probability, band, recommendation, explanation and the model version that answered', schema: PredictResponse },
+        200: {
+          description: 'Calibrated probability, band, recommendation, explanation and the model version that answered',
+          schema: PredictResponse,
+        },
         400: { description: 'Invalid fields, each named', schema: ProblemDetails, contentType: 'application/problem+json' },
         503: { description: 'No model loaded yet', schema: ProblemDetails, contentType: 'application/problem+json' },
       },
@@ -27,7 +30,11 @@ export function predictionRouter(service: PredictionService): ApiRouter {
       request: { body: PredictBatchRequest },
       responses: {
         200: { description: 'One prediction per invoice, in request order', schema: PredictBatchResponse },
-        400: { description: 'Invalid fields, each named (invoices.<index>.<field>)', schema: ProblemDetails, contentType: 'application/problem+json' },
+        400: {
+          description: 'Invalid fields, each named (invoices.<index>.<field>)',
+          schema: ProblemDetails,
+          contentType: 'application/problem+json',
+        },
         503: { description: 'No model loaded yet', schema: ProblemDetails, contentType: 'application/problem+json' },
       },
       handler: async ({ body }, _req, res) => {

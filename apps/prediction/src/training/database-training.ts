@@ -24,7 +24,9 @@ export async function trainFromDatabase(db: Database, options: DatabaseTrainingO
   const examples = await loadDatabaseExamples(db, options.now);
   const positives = examples.filter((e) => e.paid).length;
   if (examples.length < options.minRows || positives === 0 || positives === examples.length) {
-    throw new NotEnoughTrainingData(`${examples.length} labelled examples (${positives} paid): need at least ${options.minRows} with both outcomes`);
+    throw new NotEnoughTrainingData(
+      `${examples.length} labelled examples (${positives} paid): need at least ${options.minRows} with both outcomes`,
+    );
   }
   return trainProductModel(examples, {
     source: `database: ${examples.length} overdue-invoice snapshots`,

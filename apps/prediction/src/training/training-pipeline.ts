@@ -30,7 +30,13 @@ export function evaluate(model: ForestModel, examples: readonly LabelledExample[
     rows: labels.length,
     roc_auc: Number.isNaN(auc) ? null : auc,
     brier_score: brierScore(p, labels),
-    calibration: calibrationTable(p, labels).map((b) => ({ from: b.from, to: b.to, count: b.count, mean_predicted: b.meanPredicted, observed_rate: b.observedRate })),
+    calibration: calibrationTable(p, labels).map((b) => ({
+      from: b.from,
+      to: b.to,
+      count: b.count,
+      mean_predicted: b.meanPredicted,
+      observed_rate: b.observedRate,
+    })),
   };
 }
 
@@ -52,11 +58,30 @@ export async function trainProductModel(examples: readonly LabelledExample[], op
   const train = sorted.slice(0, cut);
   const test = sorted.slice(cut);
   if (train.length === 0) throw new Error('no training examples before the holdout');
-  const forestOptions = { trees: options.trees ?? 100, seed: options.seed ?? 0, minSamplesLeaf: options.minSamplesLeaf ?? 3, executor: options.executor, now: options.now };
+  const forestOptions = {
+    trees: options.trees ?? 100,
+    seed: options.seed ?? 0,
+    minSamplesLeaf: options.minSamplesLeaf ?? 3,
+    executor: options.executor,
+    now: options.now,
+  };
   const first = await trainForest(productTrainingSet(train), { ...forestOptions, version: options.version });
-  const holdout =
-    test[0] ? evaluate(first, test, `temporal: trained on ${train.length} examples before ${day(test[0].asOf)}, tested on the ${test.length} from then on`) : null;
+  const holdout = test[0]
+    ? evaluate(
+        first,
+        test,
+        `temporal: trained on ${train.length} examples before ${day(test[0].asOf)}, tested on the ${test.length} from then on`,
+      )
+    : null;
   const metadata = { source: options.source, holdout };
-  if (options.refitOnAll && test.length > 0) return trainForest(productTrainingSet(sorted), { ...forestOptions, version: options.version, metadata });
-  return new ForestModel({ features: [...first.features], cuts: [...first.cuts], nodes: first.nodes, calibration: first.calibration, info: first.info, metadata });
+  if (options.refitOnAll && test.length > 0)
+    return trainForest(productTrainingSet(sorted), { ...forestOptions, version: options.version, metadata });
+  return new ForestModel({
+    features: [...first.features],
+    cuts: [...first.cuts],
+    nodes: first.nodes,
+    calibration: first.calibration,
+    info: first.info,
+    metadata,
+  });
 }

@@ -37,7 +37,12 @@ export class TrainingQueue {
 
   constructor(private readonly options: TrainingQueueOptions) {
     this.queue = new Queue(TRAINING_QUEUE, { connection: options.producer, prefix: options.prefix });
-    this.worker = new Worker(TRAINING_QUEUE, (job) => this.process(job), { connection: options.workerConnection, prefix: options.prefix, concurrency: 1, autorun: false });
+    this.worker = new Worker(TRAINING_QUEUE, (job) => this.process(job), {
+      connection: options.workerConnection,
+      prefix: options.prefix,
+      concurrency: 1,
+      autorun: false,
+    });
     this.queue.on('error', (err) => options.logger.warn({ err: { message: err.message } }, 'training queue error'));
     this.worker.on('error', (err) => options.logger.warn({ err: { message: err.message } }, 'training worker error'));
     this.worker.on('failed', (job, err) => options.logger.error({ jobId: job?.id, err: { message: err.message } }, 'training job failed'));
@@ -49,7 +54,12 @@ export class TrainingQueue {
     const log = this.options.logger.child({ jobId: job.id });
     log.info({ request }, 'training from the database');
     try {
-      const model = await trainFromDatabase(this.options.db, { trees: request.trees, seed: request.seed, minRows: this.options.minRows, executor: this.options.executor });
+      const model = await trainFromDatabase(this.options.db, {
+        trees: request.trees,
+        seed: request.seed,
+        minRows: this.options.minRows,
+        executor: this.options.executor,
+      });
       await this.options.registry.publish(model);
       log.info({ version: model.info.version, holdout: model.metadata.holdout }, 'trained and published');
       return { model_version: model.info.version };
@@ -64,7 +74,11 @@ export class TrainingQueue {
   }
 
   async enqueue(request: TrainModelRequest): Promise<string> {
-    const job = await this.queue.add('train', request, { attempts: 1, removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 30 * 86_400 } });
+    const job = await this.queue.add('train', request, {
+      attempts: 1,
+      removeOnComplete: { age: 7 * 86_400 },
+      removeOnFail: { age: 30 * 86_400 },
+    });
     if (!job.id) throw new Error('the queue gave the training job no id');
     return job.id;
   }

@@ -83,7 +83,12 @@ describe('CallBridge', () => {
   it('passes caller frames through as appends and agent audio out as media followed by a mark of the bytes sent', () => {
     const { session, events, ws } = setup();
     expect(session.sent).toEqual([['response.create']]); // the agent speaks first
-    ws.twilio({ event: 'media', sequenceNumber: '2', media: { track: 'inbound', chunk: '1', timestamp: '20', payload: 'QUJD' }, streamSid: 'MZ1' });
+    ws.twilio({
+      event: 'media',
+      sequenceNumber: '2',
+      media: { track: 'inbound', chunk: '1', timestamp: '20', payload: 'QUJD' },
+      streamSid: 'MZ1',
+    });
     expect(session.sent.at(-1)).toEqual(['append', 'QUJD']);
     events.audio('item_a', b64(800));
     events.audio('item_a', b64(800));

@@ -65,7 +65,8 @@ export class CallBridge {
         audio: (itemId, payload) => this.onAgentAudio(itemId, payload),
         speechStarted: () => this.onSpeechStarted(),
         userTranscript: (itemId, text) => this.writeTurn(() => this.deps.saveTurn(call.id, 'user', text, itemId)),
-        agentTranscript: (itemId, text) => this.writeTurn(() => this.deps.saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)),
+        agentTranscript: (itemId, text) =>
+          this.writeTurn(() => this.deps.saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)),
         functionCall: (fc) => this.onFunctionCall(fc),
         error: (message, code) => this.log.warn({ code, message }, 'realtime error'),
         closed: (reason) => this.end(`openai leg closed (${reason})`),

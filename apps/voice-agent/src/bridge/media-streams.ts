@@ -35,7 +35,9 @@ export class CallRegistry {
   }
 
   private instructionsOf(call: CallModel): string {
-    return String((call.params as { instructions?: string } | null)?.instructions ?? 'You are a polite collections assistant. Speak British English.');
+    return String(
+      (call.params as { instructions?: string } | null)?.instructions ?? 'You are a polite collections assistant. Speak British English.',
+    );
   }
 
   private create(call: CallModel): CallBridge {

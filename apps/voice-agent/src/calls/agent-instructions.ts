@@ -18,7 +18,11 @@ export interface CallFacts {
 }
 
 /** Template text is kept GSM-7/markup-free; names from the request may not be. */
-const plain = (s: string, max: number) => s.replace(/[<>{}\n\r]/g, ' ').trim().slice(0, max) || 'Unknown';
+const plain = (s: string, max: number) =>
+  s
+    .replace(/[<>{}\n\r]/g, ' ')
+    .trim()
+    .slice(0, max) || 'Unknown';
 
 /** The call's voice lines from the templates library (recording notice, identity, disclosure, required notices). */
 export function voiceLines(f: CallFacts): VoiceLine[] {
@@ -26,7 +30,13 @@ export function voiceLines(f: CallFacts): VoiceLine[] {
   const rendered = renderTemplate(stage, 'voice', {
     debtor: { name: plain(f.debtorName, 60), kind: f.debtorKind },
     creditor: { name: plain(f.creditorName, 40), phone: plain(f.creditorPhone, 20), email: f.creditorEmail, address: 'See our invoice' },
-    invoice: { reference: plain(f.invoiceReference, 20), amountPence: f.amountPence, paidPence: f.paidPence, issueDate: f.issueDate, dueDate: f.dueDate },
+    invoice: {
+      reference: plain(f.invoiceReference, 20),
+      amountPence: f.amountPence,
+      paidPence: f.paidPence,
+      issueDate: f.issueDate,
+      dueDate: f.dueDate,
+    },
     links: { pay: f.payLink, dispute: f.payLink, preferences: f.payLink },
     today: f.today,
     claimStatutoryInterest: false,
@@ -54,7 +64,9 @@ export function agentInstructions(f: CallFacts): string {
     `Then: ${say('purpose') ?? ''} ${say('offer') ?? ''}`,
     `You must say: ${say('how_to_dispute') ?? ''} ${say('contact_choices') ?? ''} ${say('support') ?? ''}`.trim(),
     'Rules: never threaten, pressure, or mention court, bailiffs or credit files. Never discuss the debt with anyone but the debtor. If they dispute the debt, call record_dispute and end the call politely. If they ask you to stop, call opt_out. If they are upset, vulnerable or ask for a person, call request_callback.',
-    f.paymentDuringCall ? 'If they want to pay now, call send_payment_link (a secure link by text).' : 'Do not offer to take payment during this call; offer a payment plan or a promise date instead.',
+    f.paymentDuringCall
+      ? 'If they want to pay now, call send_payment_link (a secure link by text).'
+      : 'Do not offer to take payment during this call; offer a payment plan or a promise date instead.',
     'When they promise a date and amount, call record_promise_to_pay; for instalments, call propose_payment_plan. When the conversation is over, say goodbye and call end_call.',
     `Close with: ${say('close') ?? 'Thank you. Goodbye.'}`,
   ].join('\n');

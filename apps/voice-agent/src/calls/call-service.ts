@@ -54,7 +54,9 @@ export class CallRefused extends HttpProblem {
       reason_code: code,
       reasons,
       next_allowed_at: nextAllowedAt ? nextAllowedAt.toISOString() : null,
-      ...(nextAllowedAt && status === 429 ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil((nextAllowedAt.getTime() - Date.now()) / 1000))) } } : {}),
+      ...(nextAllowedAt && status === 429
+        ? { headers: { 'Retry-After': String(Math.max(1, Math.ceil((nextAllowedAt.getTime() - Date.now()) / 1000))) } }
+        : {}),
     });
   }
 }
@@ -79,10 +81,20 @@ export class CallService {
    * Compliance engine (hours, cooldown, minimum balance, days overdue, UK number, stops, disputes...),
    * then the tier's daily AI-call count and spend cap (reserve now, settle on the final status), then dial.
    */
-  async initiate(body: InitiateCallRequest, actor: string, jobId?: string): Promise<{ callSid: string; callId: string; estimate: CallCostEstimate }> {
+  async initiate(
+    body: InitiateCallRequest,
+    actor: string,
+    jobId?: string,
+  ): Promise<{ callSid: string; callId: string; estimate: CallCostEstimate }> {
     const { db } = this.o;
-    const invoice = await db.invoice.findFirst({ where: { id: body.invoice_id, tenantId: body.freelancer_id }, include: { client: true, tenant: true } });
-    if (!invoice) throw HttpProblem.badRequest('No such invoice for this account', [{ field: 'body.invoice_id', pointer: '/invoice_id', detail: 'not found for freelancer_id' }]);
+    const invoice = await db.invoice.findFirst({
+      where: { id: body.invoice_id, tenantId: body.freelancer_id },
+      include: { client: true, tenant: true },
+    });
+    if (!invoice)
+      throw HttpProblem.badRequest('No such invoice for this account', [
+        { field: 'body.invoice_id', pointer: '/invoice_id', detail: 'not found for freelancer_id' },
+      ]);
     const now = this.now();
     // The queued attempt of this very job must not count against itself (24 h cooldown).
     const own = jobId ? await db.contactAttempt.findUnique({ where: { jobId } }) : null;
@@ -97,22 +109,42 @@ export class CallService {
     });
     // The number dialled is the one in the request: that is the number the engine must judge.
     const decision = await this.o.compliance.evaluateFacts(
-      { channel: 'ai_call', purpose: 'reminder', debtor: { ...facts.debtor, phone: body.recipient_phone }, debt: facts.debt, history: facts.history, now, profile: facts.client.jurisdiction, config: overrides },
+      {
+        channel: 'ai_call',
+        purpose: 'reminder',
+        debtor: { ...facts.debtor, phone: body.recipient_phone },
+        debt: facts.debt,
+        history: facts.history,
+        now,
+        profile: facts.client.jurisdiction,
+        config: overrides,
+      },
       { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, actor },
     );
     if (!decision.allowed) {
       const denies = decision.reasons.filter((r) => r.severity === 'deny');
       const first = denies[0];
-      throw new CallRefused(422, first?.code ?? 'REFUSED', first?.message ?? 'The compliance engine refused this call', denies.map((r) => ({ code: r.code, message: r.message })), decision.nextAllowedAt);
+      throw new CallRefused(
+        422,
+        first?.code ?? 'REFUSED',
+        first?.message ?? 'The compliance engine refused this call',
+        denies.map((r) => ({ code: r.code, message: r.message })),
+        decision.nextAllowedAt,
+      );
     }
     const minutes = this.o.maxCallSeconds / 60;
     const estimate = this.estimate(minutes, body.enable_payment_during_call, this.o.recording);
     const reservationId = randomUUID();
-    const limits = { tenantId: invoice.tenantId, limits: resolveLimits(invoice.tenant.tier as Tier, invoice.tenant.limitOverrides ?? undefined) };
+    const limits = {
+      tenantId: invoice.tenantId,
+      limits: resolveLimits(invoice.tenant.tier as Tier, invoice.tenant.limitOverrides ?? undefined),
+    };
     const rate = await this.o.rateLimiter.reserve(limits, 'ai_call', { estimatedCostPence: costPence(estimate), reservationId });
     if (!rate.allowed) {
       const w = rate.denied;
-      const detail = w ? `The ${w.window} ${w.counter} limit of the ${invoice.tenant.tier} plan is reached (${w.used}/${w.limit}).` : 'The plan limit is reached.';
+      const detail = w
+        ? `The ${w.window} ${w.counter} limit of the ${invoice.tenant.tier} plan is reached (${w.used}/${w.limit}).`
+        : 'The plan limit is reached.';
       throw new CallRefused(429, 'TIER_LIMIT_REACHED', detail, [{ code: 'TIER_LIMIT_REACHED', message: detail }], w ? w.resetAt : null);
     }
     const facts2: CallFacts = {
@@ -128,7 +160,10 @@ export class CallService {
       dueDate: invoice.dueDate.toISOString().slice(0, 10),
       daysPastDue: body.days_past_due,
       today: now.toISOString().slice(0, 10),
-      payLink: this.o.payPageBaseUrl.startsWith('https://') && this.o.payPageBaseUrl.length <= 40 ? `${this.o.payPageBaseUrl.replace(/\/+$/, '')}/pay` : 'https://pay.recoup.invalid/pay',
+      payLink:
+        this.o.payPageBaseUrl.startsWith('https://') && this.o.payPageBaseUrl.length <= 40
+          ? `${this.o.payPageBaseUrl.replace(/\/+$/, '')}/pay`
+          : 'https://pay.recoup.invalid/pay',
       paymentDuringCall: body.enable_payment_during_call,
     };
     const lines = voiceLines(facts2);
@@ -142,27 +177,55 @@ export class CallService {
     };
     const attempt = await db.contactAttempt.upsert({
       where: { jobId: jobId ?? `ai-call-${reservationId}` },
-      create: { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, channel: 'ai_call', purpose: 'reminder', templateId: 'voice', status: 'queued', jobId: jobId ?? `ai-call-${reservationId}`, scheduledFor: now },
+      create: {
+        tenantId: invoice.tenantId,
+        clientId: invoice.clientId,
+        invoiceId: invoice.id,
+        channel: 'ai_call',
+        purpose: 'reminder',
+        templateId: 'voice',
+        status: 'queued',
+        jobId: jobId ?? `ai-call-${reservationId}`,
+        scheduledFor: now,
+      },
       update: {},
     });
-    const call = await db.call.create({ data: { tenantId: invoice.tenantId, clientId: invoice.clientId, invoiceId: invoice.id, contactAttemptId: attempt.id, kind: 'ai', status: 'initiated', params: params as object } });
+    const call = await db.call.create({
+      data: {
+        tenantId: invoice.tenantId,
+        clientId: invoice.clientId,
+        invoiceId: invoice.id,
+        contactAttemptId: attempt.id,
+        kind: 'ai',
+        status: 'initiated',
+        params: params as object,
+      },
+    });
     try {
       const q = `?call=${call.id}`;
       const placed = await this.o.placer.placeCall({
         to: body.recipient_phone,
         answerUrl: this.url(this.o.flow === 'gather' ? `/api/webhooks/twilio/ai-collect${q}` : `/api/webhooks/twilio/voice/answer${q}`),
         statusCallbackUrl: this.url(`/api/webhooks/twilio/voice/status${q}`),
-        machineDetection: this.o.machineDetection ? { mode: 'async', callbackUrl: this.url(`/api/webhooks/twilio/voice/amd${q}`) } : undefined,
+        machineDetection: this.o.machineDetection
+          ? { mode: 'async', callbackUrl: this.url(`/api/webhooks/twilio/voice/amd${q}`) }
+          : undefined,
         record: this.o.recording,
         timeLimitSeconds: this.o.maxCallSeconds,
         idempotencyKey: attempt.id,
       });
       await db.call.update({ where: { id: call.id }, data: { providerCallSid: placed.callSid } });
-      await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'sent', sentAt: now, provider: placed.provider, providerMessageId: placed.callSid } });
+      await db.contactAttempt.update({
+        where: { id: attempt.id },
+        data: { status: 'sent', sentAt: now, provider: placed.provider, providerMessageId: placed.callSid },
+      });
       return { callSid: placed.callSid, callId: call.id, estimate };
     } catch (err) {
       await db.call.update({ where: { id: call.id }, data: { status: 'failed', outcome: 'failed', endedAt: this.now() } });
-      await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'failed', failureReason: (err as Error).message.slice(0, 300) } });
+      await db.contactAttempt.update({
+        where: { id: attempt.id },
+        data: { status: 'failed', failureReason: (err as Error).message.slice(0, 300) },
+      });
       await this.o.rateLimiter.settle(invoice.tenantId, reservationId, 0).catch(() => undefined);
       throw err;
     }
@@ -177,7 +240,10 @@ export class CallService {
   }
 
   async status(callSid: string): Promise<CallStatusResponse> {
-    const call = await this.o.db.call.findUnique({ where: { providerCallSid: callSid }, include: { turns: { orderBy: { sequence: 'asc' } } } });
+    const call = await this.o.db.call.findUnique({
+      where: { providerCallSid: callSid },
+      include: { turns: { orderBy: { sequence: 'asc' } } },
+    });
     if (!call || call.kind !== 'ai') throw HttpProblem.notFound(`No AI call ${callSid}`);
     return {
       call_sid: callSid,
@@ -210,7 +276,10 @@ export class CallService {
     const a = Buffer.from(call.streamTokenHash, 'hex');
     const b = Buffer.from(sha256(token), 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
-    const { count } = await this.o.db.call.updateMany({ where: { id: callId, streamTokenHash: call.streamTokenHash }, data: { streamTokenHash: null, status: 'in-progress', startedAt: call.startedAt ?? this.now() } });
+    const { count } = await this.o.db.call.updateMany({
+      where: { id: callId, streamTokenHash: call.streamTokenHash },
+      data: { streamTokenHash: null, status: 'in-progress', startedAt: call.startedAt ?? this.now() },
+    });
     return count === 1 ? call : null;
   }
 
@@ -245,7 +314,9 @@ export class CallService {
       .map((a) => (a.result as { data?: { payment_link_id?: string } } | null)?.data?.payment_link_id)
       .filter((id): id is string => typeof id === 'string');
     if (ids.length === 0) return false;
-    const paid = await this.o.db.paymentLink.findFirst({ where: { id: { in: ids }, status: 'paid', paidAt: { lte: new Date(endedAt.getTime() + 120_000) } } });
+    const paid = await this.o.db.paymentLink.findFirst({
+      where: { id: { in: ids }, status: 'paid', paidAt: { lte: new Date(endedAt.getTime() + 120_000) } },
+    });
     return Boolean(paid);
   }
 
@@ -259,7 +330,8 @@ export class CallService {
     if (!call) return null;
     const now = this.now();
     const endedAt = call.endedAt ?? now;
-    const duration = call.durationSeconds ?? (call.startedAt ? Math.max(0, Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000)) : 0);
+    const duration =
+      call.durationSeconds ?? (call.startedAt ? Math.max(0, Math.round((endedAt.getTime() - call.startedAt.getTime()) / 1000)) : 0);
     const done = (n: string) => call.actions.some((a) => a.name === n && a.allowed);
     const paid = call.paymentCollected || (await this.linkPaidDuringCall(call.actions, endedAt));
     let outcome: CallOutcome;
@@ -275,7 +347,12 @@ export class CallService {
     else if (call.startedAt || call.turns.length > 0) outcome = 'refused';
     else outcome = 'no_answer';
     const params = (call.params ?? {}) as StoredCallParams;
-    const smsSent = call.actions.filter((a) => a.allowed && (a.name === 'send_payment_link' || (a.name === 'record_promise_to_pay' && (a.result as { data?: { confirmation_sms?: boolean } } | null)?.data?.confirmation_sms))).length;
+    const smsSent = call.actions.filter(
+      (a) =>
+        a.allowed &&
+        (a.name === 'send_payment_link' ||
+          (a.name === 'record_promise_to_pay' && (a.result as { data?: { confirmation_sms?: boolean } } | null)?.data?.confirmation_sms)),
+    ).length;
     const cost = estimateCost(this.o.prices, duration / 60, smsSent, Boolean(call.recordingSid) || (this.o.recording && duration > 0));
     const pence = costPence(cost);
     const terminal = Boolean(hint.terminalStatus);
@@ -293,12 +370,18 @@ export class CallService {
       },
     });
     if (call.contactAttemptId) {
-      const attemptStatus = outcome === 'voicemail' ? 'machine' : outcome === 'no_answer' ? 'no_answer' : outcome === 'failed' ? 'failed' : 'completed';
-      await db.contactAttempt.update({ where: { id: call.contactAttemptId }, data: { status: attemptStatus, completedAt: now, costPence: pence } });
+      const attemptStatus =
+        outcome === 'voicemail' ? 'machine' : outcome === 'no_answer' ? 'no_answer' : outcome === 'failed' ? 'failed' : 'completed';
+      await db.contactAttempt.update({
+        where: { id: call.contactAttemptId },
+        data: { status: attemptStatus, completedAt: now, costPence: pence },
+      });
     }
     if (terminal && !params.settled) this.o.onCallEnded?.(outcome, pence);
     if (terminal && params.reservation_id && !params.settled) {
-      await this.o.rateLimiter.settle(call.tenantId, params.reservation_id, pence).catch((err: Error) => this.o.logger.warn({ err: { message: err.message }, callId }, 'could not settle the call reservation'));
+      await this.o.rateLimiter
+        .settle(call.tenantId, params.reservation_id, pence)
+        .catch((err: Error) => this.o.logger.warn({ err: { message: err.message }, callId }, 'could not settle the call reservation'));
     }
     return db.call.findUnique({ where: { id: callId } });
   }

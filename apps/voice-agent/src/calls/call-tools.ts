@@ -12,7 +12,11 @@ const IsoDate = z.iso.date();
 const ToolArgs = {
   send_payment_link: z.object({}).passthrough(),
   record_promise_to_pay: z.object({ amount: z.number().positive().optional(), date: IsoDate }),
-  propose_payment_plan: z.object({ installments: z.number().int().min(2).max(24), frequency: z.enum(['weekly', 'monthly']).default('monthly'), first_payment_date: IsoDate.optional() }),
+  propose_payment_plan: z.object({
+    installments: z.number().int().min(2).max(24),
+    frequency: z.enum(['weekly', 'monthly']).default('monthly'),
+    first_payment_date: IsoDate.optional(),
+  }),
   record_dispute: z.object({ reason: z.string().max(500).default('') }),
   request_callback: z.object({ when: z.string().max(100).optional(), reason: z.string().max(300).optional() }),
   opt_out: z.object({ channel: z.enum(['ai_call', 'all_calls']).default('all_calls') }),
@@ -23,21 +27,56 @@ export const TOOL_NAMES = Object.keys(ToolArgs) as ToolName[];
 
 /** The agent's function tools (same set for the Realtime and the Gather flows). */
 export const COLLECTION_TOOLS: ToolSpec[] = [
-  { name: 'send_payment_link', description: 'Text the debtor a secure link to pay the outstanding balance now. Only when they ask to pay during the call.', parameters: { type: 'object', properties: {}, additionalProperties: false } },
+  {
+    name: 'send_payment_link',
+    description: 'Text the debtor a secure link to pay the outstanding balance now. Only when they ask to pay during the call.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+  },
   {
     name: 'record_promise_to_pay',
     description: 'Record the date (and amount, GBP) the debtor promises to pay. A confirmation text follows.',
-    parameters: { type: 'object', properties: { amount: { type: 'number', description: 'GBP; default the outstanding balance' }, date: { type: 'string', description: 'YYYY-MM-DD' } }, required: ['date'] },
+    parameters: {
+      type: 'object',
+      properties: {
+        amount: { type: 'number', description: 'GBP; default the outstanding balance' },
+        date: { type: 'string', description: 'YYYY-MM-DD' },
+      },
+      required: ['date'],
+    },
   },
   {
     name: 'propose_payment_plan',
     description: 'Record a payment plan the debtor agrees to in principle (the team confirms it in writing).',
-    parameters: { type: 'object', properties: { installments: { type: 'integer', minimum: 2, maximum: 24 }, frequency: { type: 'string', enum: ['weekly', 'monthly'] }, first_payment_date: { type: 'string', description: 'YYYY-MM-DD' } }, required: ['installments'] },
+    parameters: {
+      type: 'object',
+      properties: {
+        installments: { type: 'integer', minimum: 2, maximum: 24 },
+        frequency: { type: 'string', enum: ['weekly', 'monthly'] },
+        first_payment_date: { type: 'string', description: 'YYYY-MM-DD' },
+      },
+      required: ['installments'],
+    },
   },
-  { name: 'record_dispute', description: 'The debtor disputes the debt: collection pauses and the call should end.', parameters: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] } },
-  { name: 'request_callback', description: 'The debtor asks to be called back (or wants a person).', parameters: { type: 'object', properties: { when: { type: 'string' }, reason: { type: 'string' } } } },
-  { name: 'opt_out', description: 'The debtor asks us to stop calling.', parameters: { type: 'object', properties: { channel: { type: 'string', enum: ['ai_call', 'all_calls'] } } } },
-  { name: 'end_call', description: 'Hang up after saying goodbye.', parameters: { type: 'object', properties: { reason: { type: 'string' } } } },
+  {
+    name: 'record_dispute',
+    description: 'The debtor disputes the debt: collection pauses and the call should end.',
+    parameters: { type: 'object', properties: { reason: { type: 'string' } }, required: ['reason'] },
+  },
+  {
+    name: 'request_callback',
+    description: 'The debtor asks to be called back (or wants a person).',
+    parameters: { type: 'object', properties: { when: { type: 'string' }, reason: { type: 'string' } } },
+  },
+  {
+    name: 'opt_out',
+    description: 'The debtor asks us to stop calling.',
+    parameters: { type: 'object', properties: { channel: { type: 'string', enum: ['ai_call', 'all_calls'] } } },
+  },
+  {
+    name: 'end_call',
+    description: 'Hang up after saying goodbye.',
+    parameters: { type: 'object', properties: { reason: { type: 'string' } } },
+  },
 ];
 
 export interface ToolResult {
@@ -83,7 +122,12 @@ export class CallTools {
     const parsed = schema?.safeParse(args ?? {});
     if (!schema || !parsed?.success) {
       allowed = false;
-      result = { ok: false, message: schema ? `invalid arguments: ${parsed?.error?.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}` : `unknown tool ${name}` };
+      result = {
+        ok: false,
+        message: schema
+          ? `invalid arguments: ${parsed?.error?.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`
+          : `unknown tool ${name}`,
+      };
     } else {
       try {
         result = await this.apply(call, name as ToolName, parsed.data as never, toolCallId);
@@ -95,7 +139,9 @@ export class CallTools {
       }
     }
     await db.callAction
-      .create({ data: { callId: call.id, name, toolCallId, arguments: (args ?? {}) as object, allowed, result: result as unknown as object } })
+      .create({
+        data: { callId: call.id, name, toolCallId, arguments: (args ?? {}) as object, allowed, result: result as unknown as object },
+      })
       .catch((err: { code?: string }) => {
         if (err.code !== 'P2002') throw err;
       });
@@ -106,7 +152,12 @@ export class CallTools {
     return this.deps.clock?.() ?? new Date();
   }
 
-  private async apply<N extends ToolName>(call: CallModel, name: N, args: z.infer<(typeof ToolArgs)[N]>, toolCallId: string): Promise<ToolResult> {
+  private async apply<N extends ToolName>(
+    call: CallModel,
+    name: N,
+    args: z.infer<(typeof ToolArgs)[N]>,
+    toolCallId: string,
+  ): Promise<ToolResult> {
     const params = (call.params ?? {}) as CallParams;
     switch (name) {
       case 'send_payment_link':
@@ -139,11 +190,20 @@ export class CallTools {
 
   private async invoiceOf(call: CallModel) {
     if (!call.invoiceId) throw new Error('call has no invoice');
-    return this.deps.db.invoice.findFirstOrThrow({ where: { id: call.invoiceId, tenantId: call.tenantId }, include: { client: true, tenant: true } });
+    return this.deps.db.invoice.findFirstOrThrow({
+      where: { id: call.invoiceId, tenantId: call.tenantId },
+      include: { client: true, tenant: true },
+    });
   }
 
   /** Enqueues an SMS (the producer writes the ContactAttempt row with the job id) after the compliance engine allows it. */
-  private async enqueueSms(call: CallModel, purpose: 'payment_link' | 'promise_to_pay_confirmation', templateId: string, variables: Record<string, string>, jobId: string): Promise<{ allowed: boolean; reason?: string }> {
+  private async enqueueSms(
+    call: CallModel,
+    purpose: 'payment_link' | 'promise_to_pay_confirmation',
+    templateId: string,
+    variables: Record<string, string>,
+    jobId: string,
+  ): Promise<{ allowed: boolean; reason?: string }> {
     const decision = await this.deps.compliance.evaluate({
       tenantId: call.tenantId,
       clientId: call.clientId,
@@ -157,19 +217,40 @@ export class CallTools {
     if (!decision.allowed) return { allowed: false, reason: decision.reasons.find((r) => r.severity === 'deny')?.code };
     await this.deps.db.contactAttempt.upsert({
       where: { jobId },
-      create: { tenantId: call.tenantId, clientId: call.clientId, invoiceId: call.invoiceId, channel: 'sms', purpose, templateId, status: 'queued', jobId, scheduledFor: this.now(), detail: { source: 'ai_call', call_id: call.id } },
+      create: {
+        tenantId: call.tenantId,
+        clientId: call.clientId,
+        invoiceId: call.invoiceId,
+        channel: 'sms',
+        purpose,
+        templateId,
+        status: 'queued',
+        jobId,
+        scheduledFor: this.now(),
+        detail: { source: 'ai_call', call_id: call.id },
+      },
       update: {},
     });
     await this.deps.producer.enqueue(
       'sms.send',
-      { tenant_id: call.tenantId, client_id: call.clientId, invoice_id: call.invoiceId ?? undefined, channel: 'sms', template_id: templateId, purpose, requested_by: 'voice-agent', variables },
+      {
+        tenant_id: call.tenantId,
+        client_id: call.clientId,
+        invoice_id: call.invoiceId ?? undefined,
+        channel: 'sms',
+        template_id: templateId,
+        purpose,
+        requested_by: 'voice-agent',
+        variables,
+      },
       { jobId },
     );
     return { allowed: true };
   }
 
   private async sendPaymentLink(call: CallModel, params: CallParams, toolCallId: string): Promise<ToolResult> {
-    if (!params.enable_payment_during_call) return { ok: false, message: 'Payment during this call is not enabled; offer a promise date or a plan instead.' };
+    if (!params.enable_payment_during_call)
+      return { ok: false, message: 'Payment during this call is not enabled; offer a promise date or a plan instead.' };
     const invoice = await this.invoiceOf(call);
     const outstanding = invoice.amountPence - invoice.paidPence;
     if (outstanding <= 0) return { ok: false, message: 'Nothing is outstanding on this invoice.' };
@@ -193,9 +274,18 @@ export class CallTools {
     const amountPence = args.amount ? Math.round(args.amount * 100) : outstanding;
     const today = this.now().toISOString().slice(0, 10);
     if (args.date < today) return { ok: false, message: 'The promised date is in the past; ask for a future date.' };
-    if (amountPence <= 0 || amountPence > outstanding) return { ok: false, message: `The amount must be between 0.01 and ${(outstanding / 100).toFixed(2)}.` };
+    if (amountPence <= 0 || amountPence > outstanding)
+      return { ok: false, message: `The amount must be between 0.01 and ${(outstanding / 100).toFixed(2)}.` };
     const promise = await this.deps.db.paymentPromise.create({
-      data: { tenantId: call.tenantId, clientId: call.clientId, invoiceId: invoice.id, amountPence, promisedFor: new Date(`${args.date}T00:00:00Z`), source: 'ai_call', sourceId: call.id },
+      data: {
+        tenantId: call.tenantId,
+        clientId: call.clientId,
+        invoiceId: invoice.id,
+        amountPence,
+        promisedFor: new Date(`${args.date}T00:00:00Z`),
+        source: 'ai_call',
+        sourceId: call.id,
+      },
     });
     const sms = await this.enqueueSms(
       call,
@@ -204,17 +294,37 @@ export class CallTools {
       { promise_amount: (amountPence / 100).toFixed(2), promise_date: args.date },
       `call-${call.id}-promise-${toolCallId.replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 60)}`,
     );
-    return { ok: true, message: sms.allowed ? 'Promise recorded; a confirmation text will follow.' : 'Promise recorded.', data: { promise_id: promise.id, confirmation_sms: sms.allowed } };
+    return {
+      ok: true,
+      message: sms.allowed ? 'Promise recorded; a confirmation text will follow.' : 'Promise recorded.',
+      data: { promise_id: promise.id, confirmation_sms: sms.allowed },
+    };
   }
 
-  private async proposePlan(call: CallModel, args: { installments: number; frequency: 'weekly' | 'monthly'; first_payment_date?: string }): Promise<ToolResult> {
+  private async proposePlan(
+    call: CallModel,
+    args: { installments: number; frequency: 'weekly' | 'monthly'; first_payment_date?: string },
+  ): Promise<ToolResult> {
     const invoice = await this.invoiceOf(call);
     const outstanding = invoice.amountPence - invoice.paidPence;
     const first = args.first_payment_date ?? new Date(this.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
     const plan = await this.deps.db.paymentPlan.create({
-      data: { tenantId: call.tenantId, invoiceId: invoice.id, status: 'proposed', totalPence: outstanding, installmentCount: args.installments, frequency: args.frequency, firstPaymentDate: new Date(`${first}T00:00:00Z`), source: 'ai_call' },
+      data: {
+        tenantId: call.tenantId,
+        invoiceId: invoice.id,
+        status: 'proposed',
+        totalPence: outstanding,
+        installmentCount: args.installments,
+        frequency: args.frequency,
+        firstPaymentDate: new Date(`${first}T00:00:00Z`),
+        source: 'ai_call',
+      },
     });
-    return { ok: true, message: `Plan of ${args.installments} ${args.frequency} payments noted; the team will confirm it in writing.`, data: { payment_plan_id: plan.id } };
+    return {
+      ok: true,
+      message: `Plan of ${args.installments} ${args.frequency} payments noted; the team will confirm it in writing.`,
+      data: { payment_plan_id: plan.id },
+    };
   }
 
   /** CONC 7.14: a disputed debt is not pursued; pending collection work on the invoice is withdrawn. */

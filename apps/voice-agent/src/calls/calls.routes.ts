@@ -1,7 +1,15 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
-import { CallCostEstimate, CallRefusal, CallStatusResponse, EstimateCostRequest, InitiateCallRequest, InitiateCallResponse, ProblemDetails } from '@recoup/contracts';
+import {
+  CallCostEstimate,
+  CallRefusal,
+  CallStatusResponse,
+  EstimateCostRequest,
+  InitiateCallRequest,
+  InitiateCallResponse,
+  ProblemDetails,
+} from '@recoup/contracts';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
 import type { CallService } from './call-service';
@@ -16,7 +24,8 @@ export function internalAuth(token: string | undefined): RequestHandler {
     const header = req.header('authorization') ?? '';
     const m = /^Bearer (.+)$/.exec(header);
     if (!expected) return next(HttpProblem.unauthorized('INTERNAL_API_TOKEN is not configured on this service'));
-    if (!m?.[1] || !timingSafeEqual(digest(m[1]), expected)) return next(HttpProblem.unauthorized('Authorization: Bearer <INTERNAL_API_TOKEN> is required'));
+    if (!m?.[1] || !timingSafeEqual(digest(m[1]), expected))
+      return next(HttpProblem.unauthorized('Authorization: Bearer <INTERNAL_API_TOKEN> is required'));
     next();
   };
 }
@@ -40,8 +49,16 @@ export function callsRouter(calls: CallService, token: string | undefined, idemp
         200: { description: 'The call is being placed', schema: InitiateCallResponse },
         400: problem('Invalid fields, each named'),
         401: problem('Missing or wrong INTERNAL_API_TOKEN'),
-        422: { description: 'Refused by the compliance engine: reason_code and next_allowed_at', schema: CallRefusal, contentType: 'application/problem+json' },
-        429: { description: 'Tier limit (daily AI calls or spend cap) reached: reason_code TIER_LIMIT_REACHED and next_allowed_at', schema: CallRefusal, contentType: 'application/problem+json' },
+        422: {
+          description: 'Refused by the compliance engine: reason_code and next_allowed_at',
+          schema: CallRefusal,
+          contentType: 'application/problem+json',
+        },
+        429: {
+          description: 'Tier limit (daily AI calls or spend cap) reached: reason_code TIER_LIMIT_REACHED and next_allowed_at',
+          schema: CallRefusal,
+          contentType: 'application/problem+json',
+        },
       },
       handler: async ({ body }, _req, res) => {
         const placed = await calls.initiate(body, 'internal-api');
@@ -56,7 +73,11 @@ export function callsRouter(calls: CallService, token: string | undefined, idemp
       security,
       before: [auth],
       request: { params: z.object({ call_sid: z.string().regex(/^CA[0-9a-f]{32}$/i, 'expected a Twilio call sid (CA + 32 hex)') }) },
-      responses: { 200: { description: 'The call as recorded', schema: CallStatusResponse }, 401: problem('Missing or wrong INTERNAL_API_TOKEN'), 404: problem('No such AI call') },
+      responses: {
+        200: { description: 'The call as recorded', schema: CallStatusResponse },
+        401: problem('Missing or wrong INTERNAL_API_TOKEN'),
+        404: problem('No such AI call'),
+      },
       handler: async ({ params }, _req, res) => {
         res.json(await calls.status(params.call_sid));
       },
@@ -69,7 +90,11 @@ export function callsRouter(calls: CallService, token: string | undefined, idemp
       security,
       before: [auth],
       request: { body: EstimateCostRequest },
-      responses: { 200: { description: 'Cost by component and total, GBP', schema: CallCostEstimate }, 400: problem('Invalid fields, each named'), 401: problem('Missing or wrong INTERNAL_API_TOKEN') },
+      responses: {
+        200: { description: 'Cost by component and total, GBP', schema: CallCostEstimate },
+        400: problem('Invalid fields, each named'),
+        401: problem('Missing or wrong INTERNAL_API_TOKEN'),
+      },
       handler: ({ body }, _req, res) => {
         res.json(calls.estimate(body.estimated_duration_minutes, body.include_sms, body.include_recording));
       },

@@ -15,7 +15,13 @@ export function estimateCost(prices: Prices, minutes: number, smsCount: number, 
   const sms = prices.sms * smsCount;
   const rec = recording ? prices.recordingPerMin * minutes : 0;
   const openai = prices.openaiPerMin * minutes;
-  return { twilio_call_cost: round3(twilio), twilio_sms_cost: round3(sms), recording_cost: round3(rec), openai_cost: round3(openai), total: round3(twilio + sms + rec + openai) };
+  return {
+    twilio_call_cost: round3(twilio),
+    twilio_sms_cost: round3(sms),
+    recording_cost: round3(rec),
+    openai_cost: round3(openai),
+    total: round3(twilio + sms + rec + openai),
+  };
 }
 
 /** Whole pence, rounded up: what the daily spend cap is charged. */

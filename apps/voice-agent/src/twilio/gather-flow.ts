@@ -37,21 +37,39 @@ export class GatherFlow {
   async collect(p: Record<string, string>, callId?: string): Promise<string> {
     const call = await this.callOf(p, callId);
     if (!call) return sayAndHangupTwiml(['Sorry, we could not find the reason for this call. Goodbye.'], VOICE);
-    if (!call.startedAt) await this.d.db.call.update({ where: { id: call.id }, data: { startedAt: new Date(), status: 'in-progress', providerCallSid: call.providerCallSid ?? p.CallSid ?? null } });
+    if (!call.startedAt)
+      await this.d.db.call.update({
+        where: { id: call.id },
+        data: { startedAt: new Date(), status: 'in-progress', providerCallSid: call.providerCallSid ?? p.CallSid ?? null },
+      });
     const params = (call.params ?? {}) as { recording_notice?: string; opening?: string };
-    const greeting = [params.recording_notice, params.opening].filter(Boolean).join(' ') || 'Hello, this is an automated assistant. This call is recorded.';
+    const greeting =
+      [params.recording_notice, params.opening].filter(Boolean).join(' ') ||
+      'Hello, this is an automated assistant. This call is recorded.';
     await this.d.saveTurn(call.id, 'ai', greeting, null);
-    return gatherSpeechTwiml({ prompt: greeting, action: this.action(call.id), fallback: 'Sorry, I did not hear anything. We will try again another time. Goodbye.', voice: VOICE });
+    return gatherSpeechTwiml({
+      prompt: greeting,
+      action: this.action(call.id),
+      fallback: 'Sorry, I did not hear anything. We will try again another time. Goodbye.',
+      voice: VOICE,
+    });
   }
 
   async respond(p: Record<string, string>, callId?: string): Promise<string> {
     const call = await this.callOf(p, callId);
     if (!call) return sayAndHangupTwiml(['Goodbye.'], VOICE);
     const speech = (p.SpeechResult ?? '').trim();
-    if (!speech) return gatherSpeechTwiml({ prompt: 'Sorry, I did not catch that. Could you say it again?', action: this.action(call.id), voice: VOICE });
+    if (!speech)
+      return gatherSpeechTwiml({
+        prompt: 'Sorry, I did not catch that. Could you say it again?',
+        action: this.action(call.id),
+        voice: VOICE,
+      });
     await this.d.saveTurn(call.id, 'user', speech, null);
     const turns = await this.d.db.callTurn.findMany({ where: { callId: call.id }, orderBy: { sequence: 'asc' } });
-    const messages: ChatMessage[] = turns.map((t) => (t.speaker === 'ai' ? { role: 'assistant', content: t.text } : { role: 'user', content: t.text }));
+    const messages: ChatMessage[] = turns.map((t) =>
+      t.speaker === 'ai' ? { role: 'assistant', content: t.text } : { role: 'user', content: t.text },
+    );
     const instructions = String((call.params as { instructions?: string } | null)?.instructions ?? '');
     let reply = await this.d.agent.reply({ instructions, messages, tools: COLLECTION_TOOLS });
     let endCall = false;

@@ -67,9 +67,15 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       if (u && origins.has(u.origin) && u.pathname + u.search === req.originalUrl) candidates.push(original);
     }
     if (signature && candidates.some((url) => isValidTwilioSignature(deps.authToken, signature, url, req))) return next();
-    sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'X-Twilio-Signature is missing or does not match this request' });
+    sendProblem(res, {
+      type: 'about:blank',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'X-Twilio-Signature is missing or does not match this request',
+    });
   };
-  const dedupe = (kind: string, extra?: (p: Record<string, string>) => string): RequestHandler => webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: eventId(kind, extra) });
+  const dedupe = (kind: string, extra?: (p: Record<string, string>) => string): RequestHandler =>
+    webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: eventId(kind, extra) });
   const callIdOf = (req: Request) => {
     const id = req.query.call ?? req.query.call_id;
     return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined;
@@ -82,27 +88,40 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       if (!call || call.endedAt) return twiml(res, sayAndHangupTwiml([]));
       const token = await deps.calls.issueStreamToken(call.id);
       const notice = String((call.params as { recording_notice?: string } | null)?.recording_notice ?? '');
-      twiml(res, connectStreamTwiml({ streamUrl: streamUrl(deps.publicBaseUrl), parameters: { call_id: call.id, token }, sayFirst: notice ? [notice] : [] }));
+      twiml(
+        res,
+        connectStreamTwiml({
+          streamUrl: streamUrl(deps.publicBaseUrl),
+          parameters: { call_id: call.id, token },
+          sayFirst: notice ? [notice] : [],
+        }),
+      );
     } catch (err) {
       next(err);
     }
   });
 
-  router.post('/api/webhooks/twilio/voice/status', signed, dedupe('status', (p) => `${p.CallStatus ?? ''}:${p.RecordingSid ?? ''}`), async (req, res, next) => {
-    try {
-      const callId = callIdOf(req);
-      const p = form(req);
-      if (callId) {
-        // Open the Realtime leg while it rings, so the first words are not lost.
-        if (p.CallStatus === 'initiated' || p.CallStatus === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
-        if (['busy', 'no-answer', 'failed', 'canceled', 'completed'].includes(p.CallStatus ?? '')) deps.registry.discard(callId, `call ${p.CallStatus}`);
-        await deps.calls.onStatus(callId, p);
+  router.post(
+    '/api/webhooks/twilio/voice/status',
+    signed,
+    dedupe('status', (p) => `${p.CallStatus ?? ''}:${p.RecordingSid ?? ''}`),
+    async (req, res, next) => {
+      try {
+        const callId = callIdOf(req);
+        const p = form(req);
+        if (callId) {
+          // Open the Realtime leg while it rings, so the first words are not lost.
+          if (p.CallStatus === 'initiated' || p.CallStatus === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
+          if (['busy', 'no-answer', 'failed', 'canceled', 'completed'].includes(p.CallStatus ?? ''))
+            deps.registry.discard(callId, `call ${p.CallStatus}`);
+          await deps.calls.onStatus(callId, p);
+        }
+        twiml(res, emptyTwiml());
+      } catch (err) {
+        next(err);
       }
-      twiml(res, emptyTwiml());
-    } catch (err) {
-      next(err);
-    }
-  });
+    },
+  );
 
   router.post('/api/webhooks/twilio/voice/amd', signed, dedupe('amd'), async (req, res, next) => {
     try {
@@ -135,13 +154,27 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
     }
   });
 
-  router.post('/api/webhooks/twilio/ai-respond', signed, dedupe('ai-respond', (p) => createHash('sha256').update(p.SpeechResult ?? '').digest('hex').slice(0, 16) + ':' + (p.Digits ?? '')), async (req, res, next) => {
-    try {
-      twiml(res, await deps.gather.respond(form(req), callIdOf(req)));
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post(
+    '/api/webhooks/twilio/ai-respond',
+    signed,
+    dedupe(
+      'ai-respond',
+      (p) =>
+        createHash('sha256')
+          .update(p.SpeechResult ?? '')
+          .digest('hex')
+          .slice(0, 16) +
+        ':' +
+        (p.Digits ?? ''),
+    ),
+    async (req, res, next) => {
+      try {
+        twiml(res, await deps.gather.respond(form(req), callIdOf(req)));
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
 
   return router;
 }

@@ -14,10 +14,21 @@ const CLOSED = new Set(['paid', 'cancelled', 'written_off', 'disputed']);
 export function aiCallProcessor(db: Database, calls: CallService, logger: Logger) {
   return async (data: PlaceAiCallJob, job: Job): Promise<unknown> => {
     const jobId = job.id ?? `ai-call-${data.invoice_id}`;
-    const invoice = await db.invoice.findFirst({ where: { id: data.invoice_id, tenantId: data.tenant_id, clientId: data.client_id }, include: { client: true, tenant: true } });
+    const invoice = await db.invoice.findFirst({
+      where: { id: data.invoice_id, tenantId: data.tenant_id, clientId: data.client_id },
+      include: { client: true, tenant: true },
+    });
     const attempt = await db.contactAttempt.upsert({
       where: { jobId },
-      create: { tenantId: data.tenant_id, clientId: data.client_id, invoiceId: invoice?.id ?? null, channel: 'ai_call', purpose: 'reminder', status: 'queued', jobId },
+      create: {
+        tenantId: data.tenant_id,
+        clientId: data.client_id,
+        invoiceId: invoice?.id ?? null,
+        channel: 'ai_call',
+        purpose: 'reminder',
+        status: 'queued',
+        jobId,
+      },
       update: {},
     });
     const cancel = async (reason: string) => {
@@ -52,7 +63,13 @@ export function aiCallProcessor(db: Database, calls: CallService, logger: Logger
     } catch (err) {
       if (err instanceof HttpProblem && err.status < 500) {
         // A refusal is a decision, not a failure to retry: record it on the attempt.
-        await db.contactAttempt.update({ where: { id: attempt.id }, data: { status: 'blocked', failureReason: `${String(err.extra.reason_code ?? err.status)}: ${err.detail ?? err.title}`.slice(0, 300) } });
+        await db.contactAttempt.update({
+          where: { id: attempt.id },
+          data: {
+            status: 'blocked',
+            failureReason: `${String(err.extra.reason_code ?? err.status)}: ${err.detail ?? err.title}`.slice(0, 300),
+          },
+        });
         logger.info({ jobId, reason: err.extra.reason_code }, 'ai call refused');
         return { blocked: String(err.extra.reason_code ?? err.title) };
       }

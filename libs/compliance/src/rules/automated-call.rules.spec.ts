@@ -6,13 +6,18 @@ const codes = (d: ReturnType<typeof evaluateContact>) => d.reasons.map((r) => r.
 
 describe('automated calls (AI and IVR)', () => {
   it('keeps 24 hours between calls to the same debtor, AI and IVR alike', () => {
-    const d = evaluateContact(contactRequest({ now: at('2026-11-23T15:00:00Z'), history: [past('ivr_call', '2026-11-23T10:00:00Z', 'no_answer')] }));
+    const d = evaluateContact(
+      contactRequest({ now: at('2026-11-23T15:00:00Z'), history: [past('ivr_call', '2026-11-23T10:00:00Z', 'no_answer')] }),
+    );
     expect(codes(d)).toEqual(['AUTOMATED_CALL_TOO_SOON']);
     expect(d.nextAllowedAt).toEqual(at('2026-11-24T10:00:00Z'));
   });
 
   it('does not count a call that failed before it was placed', () => {
-    expect(evaluateContact(contactRequest({ now: at('2026-11-23T15:00:00Z'), history: [past('ai_call', '2026-11-23T10:00:00Z', 'failed')] })).allowed).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ now: at('2026-11-23T15:00:00Z'), history: [past('ai_call', '2026-11-23T10:00:00Z', 'failed')] }))
+        .allowed,
+    ).toBe(true);
   });
 
   it('needs an outstanding balance of at least GBP 50, after part payments', () => {
@@ -27,12 +32,16 @@ describe('automated calls (AI and IVR)', () => {
     expect(codes(d)).toEqual(['NOT_OVERDUE_LONG_ENOUGH']);
     expect(d.nextAllowedAt).toEqual(at('2026-11-24T08:00:00Z'));
     // A Date due date, as PostgreSQL `date` columns arrive, reads the same.
-    expect(evaluateContact(contactRequest({ now: at('2026-11-24T08:00:00Z'), debt: { dueDate: new Date('2026-11-17T00:00:00Z') } })).allowed).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ now: at('2026-11-24T08:00:00Z'), debt: { dueDate: new Date('2026-11-17T00:00:00Z') } })).allowed,
+    ).toBe(true);
   });
 
   it('calls only valid UK numbers in E.164 form', () => {
     for (const phone of ['07400123456', '+447700900123', '+12025550123', '+44740012345', '']) {
-      expect(codes(evaluateContact(contactRequest({ debtor: { phone } })))).toContain(phone ? 'INVALID_PHONE_NUMBER' : 'CONTACT_DETAILS_MISSING');
+      expect(codes(evaluateContact(contactRequest({ debtor: { phone } })))).toContain(
+        phone ? 'INVALID_PHONE_NUMBER' : 'CONTACT_DETAILS_MISSING',
+      );
     }
     expect(evaluateContact(contactRequest({ debtor: { phone: '+442079460000' } })).allowed).toBe(true);
   });
@@ -42,14 +51,18 @@ describe('automated calls (AI and IVR)', () => {
   });
 
   it('makes no repeat call within 72 hours of an abandoned call (Ofcom)', () => {
-    const d = evaluateContact(contactRequest({ now: at('2026-11-25T12:00:00Z'), history: [past('ai_call', '2026-11-23T10:00:00Z', 'abandoned')] }));
+    const d = evaluateContact(
+      contactRequest({ now: at('2026-11-25T12:00:00Z'), history: [past('ai_call', '2026-11-23T10:00:00Z', 'abandoned')] }),
+    );
     expect(codes(d)).toEqual(['ABANDONED_CALL_QUIET_PERIOD']);
     expect(d.nextAllowedAt).toEqual(at('2026-11-26T10:00:00Z'));
   });
 
   it('makes no further call on the day an answering machine picked up (Ofcom)', () => {
     const noGap = { automatedCalls: { minHoursBetweenCalls: 0 } };
-    const d = evaluateContact(contactRequest({ now: at('2026-11-23T12:00:00Z'), config: noGap, history: [past('ai_call', '2026-11-23T09:00:00Z', 'machine')] }));
+    const d = evaluateContact(
+      contactRequest({ now: at('2026-11-23T12:00:00Z'), config: noGap, history: [past('ai_call', '2026-11-23T09:00:00Z', 'machine')] }),
+    );
     expect(codes(d)).toEqual(['ANSWERING_MACHINE_TODAY']);
     expect(d.nextAllowedAt).toEqual(at('2026-11-24T08:00:00Z'));
     const beep = past('ai_call', '2026-11-23T09:00:00Z', 'completed', { answeredBy: 'machine_end_beep' });

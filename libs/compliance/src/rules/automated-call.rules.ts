@@ -21,16 +21,34 @@ export const automatedCallRule: ContactRule = (ctx) => {
   if (!cfg.enabled || !isCallChannel(ctx, cfg.channels)) return [];
   const findings: Finding[] = [];
   if (ctx.recipient !== 'debtor') {
-    findings.push(block('AUTOMATED_CALL_DEBTOR_ONLY', 'Automated calls go only to the debtor; contact an adviser or attorney in writing or through a person.', SOURCES.automatedCallRecipient));
+    findings.push(
+      block(
+        'AUTOMATED_CALL_DEBTOR_ONLY',
+        'Automated calls go only to the debtor; contact an adviser or attorney in writing or through a person.',
+        SOURCES.automatedCallRecipient,
+      ),
+    );
   }
   const phone = ctx.debtor.phone ?? '';
   if (!validNumber(phone, cfg.callingCode)) {
-    findings.push(block('INVALID_PHONE_NUMBER', `The debtor's phone number is not a valid E.164 number with country code +${cfg.callingCode}.`, SOURCES.callerLineId));
+    findings.push(
+      block(
+        'INVALID_PHONE_NUMBER',
+        `The debtor's phone number is not a valid E.164 number with country code +${cfg.callingCode}.`,
+        SOURCES.callerLineId,
+      ),
+    );
   }
   if (ctx.debt) {
     const balance = outstandingPence(ctx.debt);
     if (balance < cfg.minBalancePence) {
-      findings.push(block('BALANCE_BELOW_CALL_MINIMUM', `The outstanding balance (${balance} minor units) is below the ${cfg.minBalancePence} needed for an automated call.`, SOURCES.automatedCallPolicy));
+      findings.push(
+        block(
+          'BALANCE_BELOW_CALL_MINIMUM',
+          `The outstanding balance (${balance} minor units) is below the ${cfg.minBalancePence} needed for an automated call.`,
+          SOURCES.automatedCallPolicy,
+        ),
+      );
     }
     const due = dueDateIso(ctx.debt);
     if (due && ctx.zoneValid) {
@@ -38,18 +56,32 @@ export const automatedCallRule: ContactRule = (ctx) => {
       const from = startOfLocalDate(addDays(due, cfg.minDaysOverdue), ctx.zone);
       findings.push(
         notBefore(from, (t) =>
-          reason('NOT_OVERDUE_LONG_ENOUGH', `Automated calls start ${cfg.minDaysOverdue} days after the due date (${due}), from ${describeLocal(from, ctx.zone)}; it is ${describeLocal(t, ctx.zone)}.`, SOURCES.automatedCallPolicy),
+          reason(
+            'NOT_OVERDUE_LONG_ENOUGH',
+            `Automated calls start ${cfg.minDaysOverdue} days after the due date (${due}), from ${describeLocal(from, ctx.zone)}; it is ${describeLocal(t, ctx.zone)}.`,
+            SOURCES.automatedCallPolicy,
+          ),
         ),
       );
     }
   } else {
-    findings.push(block('BALANCE_BELOW_CALL_MINIMUM', 'An automated call must be about a specific overdue invoice.', SOURCES.automatedCallPolicy));
+    findings.push(
+      block('BALANCE_BELOW_CALL_MINIMUM', 'An automated call must be about a specific overdue invoice.', SOURCES.automatedCallPolicy),
+    );
   }
   const calls = ctx.history.filter((h) => cfg.channels.includes(h.channel) && !NOT_PLACED.has(h.status));
   const last = latest(calls);
   if (last && cfg.minHoursBetweenCalls > 0) {
     const from = last.at + cfg.minHoursBetweenCalls * HOUR;
-    findings.push(notBefore(from, () => reason('AUTOMATED_CALL_TOO_SOON', `The last automated call was at ${describeLocal(last.at, ctx.zone)}; the next may start ${cfg.minHoursBetweenCalls} hours later, from ${describeLocal(from, ctx.zone)}.`, SOURCES.automatedCallPolicy)));
+    findings.push(
+      notBefore(from, () =>
+        reason(
+          'AUTOMATED_CALL_TOO_SOON',
+          `The last automated call was at ${describeLocal(last.at, ctx.zone)}; the next may start ${cfg.minHoursBetweenCalls} hours later, from ${describeLocal(from, ctx.zone)}.`,
+          SOURCES.automatedCallPolicy,
+        ),
+      ),
+    );
   }
   return findings;
 };
@@ -63,12 +95,28 @@ export const ofcomAbandonedCallRule: ContactRule = (ctx) => {
   const abandoned = latest(calls.filter((h) => h.status === 'abandoned'));
   if (abandoned) {
     const from = abandoned.at + cfg.abandonedQuietHours * HOUR;
-    findings.push(notBefore(from, () => reason('ABANDONED_CALL_QUIET_PERIOD', `A call was abandoned at ${describeLocal(abandoned.at, ctx.zone)}; no automated call for ${cfg.abandonedQuietHours} hours after it (until ${describeLocal(from, ctx.zone)}).`, SOURCES.abandonedCall)));
+    findings.push(
+      notBefore(from, () =>
+        reason(
+          'ABANDONED_CALL_QUIET_PERIOD',
+          `A call was abandoned at ${describeLocal(abandoned.at, ctx.zone)}; no automated call for ${cfg.abandonedQuietHours} hours after it (until ${describeLocal(from, ctx.zone)}).`,
+          SOURCES.abandonedCall,
+        ),
+      ),
+    );
   }
   const machine = cfg.noRepeatSameDayAfterMachine && ctx.zoneValid ? latest(calls.filter(isMachine)) : undefined;
   if (machine) {
     const from = startOfNextLocalDay(machine.at, ctx.zone);
-    findings.push(notBefore(from, () => reason('ANSWERING_MACHINE_TODAY', `An answering machine picked up at ${describeLocal(machine.at, ctx.zone)}; no further automated call until the next day.`, SOURCES.answeringMachine)));
+    findings.push(
+      notBefore(from, () =>
+        reason(
+          'ANSWERING_MACHINE_TODAY',
+          `An answering machine picked up at ${describeLocal(machine.at, ctx.zone)}; no further automated call until the next day.`,
+          SOURCES.answeringMachine,
+        ),
+      ),
+    );
   }
   return findings;
 };
@@ -79,7 +127,13 @@ export const artificialVoiceConsentRule: ContactRule = (ctx) => {
   if (!cfg.enabled || !isCallChannel(ctx, cfg.channels)) return [];
   const consent = ctx.debtor.artificialVoiceConsentAt;
   if (consent && consent.getTime() <= ctx.now) return [];
-  return [block('ARTIFICIAL_VOICE_CONSENT_MISSING', 'No prior express consent to calls in an artificial voice is recorded for this debtor.', SOURCES.artificialVoice)];
+  return [
+    block(
+      'ARTIFICIAL_VOICE_CONSENT_MISSING',
+      'No prior express consent to calls in an artificial voice is recorded for this debtor.',
+      SOURCES.artificialVoice,
+    ),
+  ];
 };
 
 export function isMachine(h: HistoryItem): boolean {

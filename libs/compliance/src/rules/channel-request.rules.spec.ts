@@ -18,13 +18,25 @@ describe("the debtor's channel requests (CONC 7.9)", () => {
   });
 
   it('uses only the preferred channel, unless the tenant treats it as advice', () => {
-    expect(codes(evaluateContact(contactRequest({ channel: 'sms', debtor: { preferredChannel: 'email' } })))).toEqual(['CHANNEL_NOT_PREFERRED']);
+    expect(codes(evaluateContact(contactRequest({ channel: 'sms', debtor: { preferredChannel: 'email' } })))).toEqual([
+      'CHANNEL_NOT_PREFERRED',
+    ]);
     expect(evaluateContact(contactRequest({ channel: 'email', debtor: { preferredChannel: 'email' } })).allowed).toBe(true);
-    expect(evaluateContact(contactRequest({ channel: 'sms', debtor: { preferredChannel: 'email' }, config: { channelRequests: { preferredChannelExclusive: false } } })).allowed).toBe(true);
+    expect(
+      evaluateContact(
+        contactRequest({
+          channel: 'sms',
+          debtor: { preferredChannel: 'email' },
+          config: { channelRequests: { preferredChannelExclusive: false } },
+        }),
+      ).allowed,
+    ).toBe(true);
   });
 
-  it("binds contact with the debtor, not with their adviser", () => {
-    expect(evaluateContact(contactRequest({ channel: 'email', recipient: 'debt_adviser', debtor: { stoppedChannels: ['email'] } })).allowed).toBe(true);
+  it('binds contact with the debtor, not with their adviser', () => {
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', recipient: 'debt_adviser', debtor: { stoppedChannels: ['email'] } })).allowed,
+    ).toBe(true);
   });
 });
 
@@ -34,7 +46,9 @@ describe('purpose and details', () => {
   });
 
   it('keeps calls for collection: a dispute acknowledgement is never a call', () => {
-    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', purpose: 'dispute_acknowledgement' })))).toEqual(['PURPOSE_NOT_FOR_CHANNEL']);
+    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', purpose: 'dispute_acknowledgement' })))).toEqual([
+      'PURPOSE_NOT_FOR_CHANNEL',
+    ]);
   });
 
   it('rejects an unknown purpose loudly rather than guessing', () => {

@@ -15,18 +15,33 @@ export const channelRequestRule: ContactRule = (ctx) => {
   const notPreferred = cfg.preferredChannelExclusive && preferred !== null && preferred !== ctx.channel;
   if (!stopped && !notPreferred) return [];
   if (ctx.purpose.statutory) {
-    return [note('STATUTORY_NOTICE_EXEMPT', `The debtor asked not to be contacted this way, but a statutory notice still goes out by ${label(ctx.channel).toLowerCase()}.`, SOURCES.stop)];
+    return [
+      note(
+        'STATUTORY_NOTICE_EXEMPT',
+        `The debtor asked not to be contacted this way, but a statutory notice still goes out by ${label(ctx.channel).toLowerCase()}.`,
+        SOURCES.stop,
+      ),
+    ];
   }
   const findings: Finding[] = [];
-  if (stopped) findings.push(block('CHANNEL_STOPPED', `The debtor asked to stop contact by ${label(ctx.channel).toLowerCase()}.`, SOURCES.stop));
-  if (notPreferred) findings.push(block('CHANNEL_NOT_PREFERRED', `The debtor asked to be contacted by ${label(preferred).toLowerCase()} only.`, SOURCES.preferredChannel));
+  if (stopped)
+    findings.push(block('CHANNEL_STOPPED', `The debtor asked to stop contact by ${label(ctx.channel).toLowerCase()}.`, SOURCES.stop));
+  if (notPreferred)
+    findings.push(
+      block(
+        'CHANNEL_NOT_PREFERRED',
+        `The debtor asked to be contacted by ${label(preferred).toLowerCase()} only.`,
+        SOURCES.preferredChannel,
+      ),
+    );
   return findings;
 };
 
 /** An address for the channel must be on record (letters are checked by the letter provider). */
 export const contactDetailsRule: ContactRule = (ctx) => {
   if (!ctx.rules.contactDetails.enabled || ctx.recipient !== 'debtor') return [];
-  if (ctx.channel === 'email' && !ctx.debtor.email) return [block('CONTACT_DETAILS_MISSING', 'No email address is recorded for the debtor.', SOURCES.contactDetails)];
+  if (ctx.channel === 'email' && !ctx.debtor.email)
+    return [block('CONTACT_DETAILS_MISSING', 'No email address is recorded for the debtor.', SOURCES.contactDetails)];
   if ((ctx.channel === 'sms' || ctx.channel === 'ai_call' || ctx.channel === 'ivr_call') && !ctx.debtor.phone) {
     return [block('CONTACT_DETAILS_MISSING', 'No phone number is recorded for the debtor.', SOURCES.contactDetails)];
   }
@@ -36,5 +51,11 @@ export const contactDetailsRule: ContactRule = (ctx) => {
 /** Each purpose has the channels it may use; in particular calls are only collection calls. */
 export const purposeChannelRule: ContactRule = (ctx) => {
   if (!ctx.rules.purposeChannels.enabled || ctx.purpose.channels.includes(ctx.channel)) return [];
-  return [block('PURPOSE_NOT_FOR_CHANNEL', `A ${ctx.purposeName.replace(/_/g, ' ')} is not sent by ${label(ctx.channel).toLowerCase()}.`, SOURCES.purposeChannel)];
+  return [
+    block(
+      'PURPOSE_NOT_FOR_CHANNEL',
+      `A ${ctx.purposeName.replace(/_/g, ' ')} is not sent by ${label(ctx.channel).toLowerCase()}.`,
+      SOURCES.purposeChannel,
+    ),
+  ];
 };

@@ -29,7 +29,9 @@ describe('contact hours (CONC 7.9; MCOB 13.5.4G by analogy)', () => {
 
   it('follows British Summer Time: 08:00 BST is 07:00 UTC', () => {
     const summer = { channel: 'sms' as const };
-    expect(evaluateContact(contactRequest({ ...summer, now: at('2026-07-06T06:59:00Z') })).nextAllowedAt).toEqual(at('2026-07-06T07:00:00Z'));
+    expect(evaluateContact(contactRequest({ ...summer, now: at('2026-07-06T06:59:00Z') })).nextAllowedAt).toEqual(
+      at('2026-07-06T07:00:00Z'),
+    );
     expect(evaluateContact(contactRequest({ ...summer, now: at('2026-07-06T19:59:00Z') })).allowed).toBe(true);
     expect(evaluateContact(contactRequest({ ...summer, now: at('2026-07-06T20:00:00Z') })).allowed).toBe(false);
   });
@@ -82,7 +84,9 @@ describe('contact hours (CONC 7.9; MCOB 13.5.4G by analogy)', () => {
 
   it('lets an SMS the debtor asked for go out at night; a requested call still waits', () => {
     const night = at('2026-11-23T22:30:00Z');
-    expect(evaluateContact(contactRequest({ channel: 'sms', purpose: 'payment_link', debtorRequested: true, now: night })).allowed).toBe(true);
+    expect(evaluateContact(contactRequest({ channel: 'sms', purpose: 'payment_link', debtorRequested: true, now: night })).allowed).toBe(
+      true,
+    );
     expect(evaluateContact(contactRequest({ channel: 'ai_call', debtorRequested: true, now: night })).allowed).toBe(false);
   });
 
@@ -95,7 +99,15 @@ describe('contact hours (CONC 7.9; MCOB 13.5.4G by analogy)', () => {
   it('can be switched off or reshaped per tenant', () => {
     const sunday = at('2026-11-29T12:00:00Z');
     expect(evaluateContact(contactRequest({ now: sunday, config: { contactHours: { enabled: false } } })).allowed).toBe(true);
-    const shorter = { contactHours: { windows: { ai_call: { days: [1, 2, 3, 4, 5] as Array<1 | 2 | 3 | 4 | 5>, start: '09:00', end: '17:00', excludeBankHolidays: true } } } };
-    expect(evaluateContact(contactRequest({ now: at('2026-11-23T17:30:00Z'), config: shorter })).nextAllowedAt).toEqual(at('2026-11-24T09:00:00Z'));
+    const shorter = {
+      contactHours: {
+        windows: {
+          ai_call: { days: [1, 2, 3, 4, 5] as Array<1 | 2 | 3 | 4 | 5>, start: '09:00', end: '17:00', excludeBankHolidays: true },
+        },
+      },
+    };
+    expect(evaluateContact(contactRequest({ now: at('2026-11-23T17:30:00Z'), config: shorter })).nextAllowedAt).toEqual(
+      at('2026-11-24T09:00:00Z'),
+    );
   });
 });

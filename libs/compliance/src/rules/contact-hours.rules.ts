@@ -8,11 +8,18 @@ const DAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', '
 /** [1,2,3,4,5,6] -> "Monday to Saturday"; [1,3] -> "Monday, Wednesday". */
 function dayRanges(days: number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < days.length; ) {
+  for (let i = 0; i < days.length;) {
     let j = i;
     while (j + 1 < days.length && days[j + 1] === (days[j] as number) + 1) j++;
     const first = DAY_NAMES[days[i] as number];
-    parts.push(j - i >= 2 ? `${first} to ${DAY_NAMES[days[j] as number]}` : days.slice(i, j + 1).map((d) => DAY_NAMES[d]).join(', '));
+    parts.push(
+      j - i >= 2
+        ? `${first} to ${DAY_NAMES[days[j] as number]}`
+        : days
+            .slice(i, j + 1)
+            .map((d) => DAY_NAMES[d])
+            .join(', '),
+    );
     i = j + 1;
   }
   return parts.join(', ');
@@ -31,7 +38,14 @@ function summary(w: LocalWindow): string {
 export const contactHoursRule: ContactRule = (ctx) => {
   const cfg = ctx.rules.contactHours;
   if (!cfg.enabled) return [];
-  if (!ctx.zoneValid) return [block('INVALID_TIMEZONE', `The debtor's time zone "${ctx.zone}" is not a valid IANA zone, so their local time is unknown.`, SOURCES.timezone)];
+  if (!ctx.zoneValid)
+    return [
+      block(
+        'INVALID_TIMEZONE',
+        `The debtor's time zone "${ctx.zone}" is not a valid IANA zone, so their local time is unknown.`,
+        SOURCES.timezone,
+      ),
+    ];
   const standard = cfg.windows[ctx.channel];
   const isCall = AUTOMATED_CALL_CHANNELS.includes(ctx.channel);
   const mayOverride = cfg.debtorMayOverride.includes(ctx.channel) && !isCall;
@@ -40,11 +54,21 @@ export const contactHoursRule: ContactRule = (ctx) => {
   const isHoliday = (iso: string) => ctx.calendar.isBankHoliday(ctx.nation, iso);
   const findings: Finding[] = [];
   const preferred: LocalWindow[] | null = ctx.debtor.preferredTimes?.windows.length
-    ? ctx.debtor.preferredTimes.windows.map((w) => ({ days: w.days, startMinute: minutesOf(w.start), endMinute: minutesOf(w.end), excludeBankHolidays: false }))
+    ? ctx.debtor.preferredTimes.windows.map((w) => ({
+        days: w.days,
+        startMinute: minutesOf(w.start),
+        endMinute: minutesOf(w.end),
+        excludeBankHolidays: false,
+      }))
     : null;
 
   if (standard && !(mayOverride && preferred)) {
-    const window: LocalWindow = { days: standard.days, startMinute: minutesOf(standard.start), endMinute: minutesOf(standard.end), excludeBankHolidays: standard.excludeBankHolidays };
+    const window: LocalWindow = {
+      days: standard.days,
+      startMinute: minutesOf(standard.start),
+      endMinute: minutesOf(standard.end),
+      excludeBankHolidays: standard.excludeBankHolidays,
+    };
     findings.push({
       kind: 'temporal',
       earliest: (t) => earliestInWindows(t, ctx.zone, [window], isHoliday),
@@ -63,7 +87,11 @@ export const contactHoursRule: ContactRule = (ctx) => {
       kind: 'temporal',
       earliest: (t) => earliestInWindows(t, ctx.zone, preferred, isHoliday),
       describe: (t) =>
-        reason('OUTSIDE_PREFERRED_TIMES', `The debtor asked to be contacted only ${preferred.map(summary).join('; ')}; it is ${describeLocal(t, ctx.zone)}.`, SOURCES.preferredTimes),
+        reason(
+          'OUTSIDE_PREFERRED_TIMES',
+          `The debtor asked to be contacted only ${preferred.map(summary).join('; ')}; it is ${describeLocal(t, ctx.zone)}.`,
+          SOURCES.preferredTimes,
+        ),
     });
   }
   return findings;
@@ -74,5 +102,8 @@ function localIso(t: number, zone: string): string {
 }
 
 export function label(channel: string): string {
-  return ({ email: 'Email', sms: 'SMS', ai_call: 'AI calls', ivr_call: 'IVR calls', letter: 'Letters' } as Record<string, string>)[channel] ?? channel;
+  return (
+    ({ email: 'Email', sms: 'SMS', ai_call: 'AI calls', ivr_call: 'IVR calls', letter: 'Letters' } as Record<string, string>)[channel] ??
+    channel
+  );
 }

@@ -20,7 +20,9 @@ describe('disputes (CONC 7.14)', () => {
   });
 
   it('lifts once the outcome is recorded, and applies to an invoice marked disputed', () => {
-    expect(evaluateContact(contactRequest({ channel: 'email', debtor: { ...disputed, disputeResolvedAt: at('2026-11-22T09:00:00Z') } })).allowed).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', debtor: { ...disputed, disputeResolvedAt: at('2026-11-22T09:00:00Z') } })).allowed,
+    ).toBe(true);
     expect(codes(evaluateContact(contactRequest({ channel: 'email', debt: { status: 'disputed' } })))).toEqual(['DEBT_DISPUTED']);
   });
 
@@ -32,8 +34,12 @@ describe('disputes (CONC 7.14)', () => {
 
 describe('nothing owed', () => {
   it('never asks for payment of a paid invoice, but sends its receipt', () => {
-    expect(codes(evaluateContact(contactRequest({ channel: 'email', debt: { status: 'paid', paidPence: 120_00 } })))).toEqual(['DEBT_NOT_OUTSTANDING']);
-    expect(evaluateContact(contactRequest({ channel: 'email', purpose: 'receipt', debt: { status: 'paid', paidPence: 120_00 } })).allowed).toBe(true);
+    expect(codes(evaluateContact(contactRequest({ channel: 'email', debt: { status: 'paid', paidPence: 120_00 } })))).toEqual([
+      'DEBT_NOT_OUTSTANDING',
+    ]);
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', purpose: 'receipt', debt: { status: 'paid', paidPence: 120_00 } })).allowed,
+    ).toBe(true);
   });
 });
 
@@ -47,20 +53,31 @@ describe('Breathing Space (SI 2020/1311 regs 7, 11)', () => {
   });
 
   it('has no next time while a crisis moratorium has no end date', () => {
-    expect(evaluateContact(contactRequest({ channel: 'email', debtor: { breathingSpaceStart: at('2026-11-01T00:00:00Z') } })).nextAllowedAt).toBeNull();
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', debtor: { breathingSpaceStart: at('2026-11-01T00:00:00Z') } })).nextAllowedAt,
+    ).toBeNull();
   });
 
   it('allows contact with the debt adviser and written replies the debtor asked for, never an automated call', () => {
     const adviser = evaluateContact(contactRequest({ channel: 'email', recipient: 'debt_adviser', debtor: moratorium }));
     expect(adviser.allowed).toBe(true);
     expect(codes(adviser)).toEqual(['DEBT_ADVISER_CONTACT']);
-    expect(evaluateContact(contactRequest({ channel: 'sms', purpose: 'payment_link', debtorRequested: true, debtor: moratorium })).allowed).toBe(true);
-    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', debtorRequested: true, debtor: moratorium })))).toEqual(['BREATHING_SPACE_ACTIVE']);
+    expect(
+      evaluateContact(contactRequest({ channel: 'sms', purpose: 'payment_link', debtorRequested: true, debtor: moratorium })).allowed,
+    ).toBe(true);
+    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', debtorRequested: true, debtor: moratorium })))).toEqual([
+      'BREATHING_SPACE_ACTIVE',
+    ]);
   });
 
   it('lets the acknowledgement of the moratorium go out, and ends with it', () => {
-    expect(evaluateContact(contactRequest({ channel: 'letter', purpose: 'breathing_space_acknowledgement', debtor: moratorium })).allowed).toBe(true);
-    expect(evaluateContact(contactRequest({ channel: 'email', debtor: { ...moratorium, breathingSpaceEnd: at('2026-11-20T00:00:00Z') } })).allowed).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ channel: 'letter', purpose: 'breathing_space_acknowledgement', debtor: moratorium })).allowed,
+    ).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', debtor: { ...moratorium, breathingSpaceEnd: at('2026-11-20T00:00:00Z') } }))
+        .allowed,
+    ).toBe(true);
   });
 });
 
@@ -75,11 +92,17 @@ describe('vulnerability and mental capacity (CONC 7.2, 7.10)', () => {
     expect(human.allowed).toBe(true);
     expect(codes(human)).toEqual(['HUMAN_HANDLING_VULNERABLE']);
     // An AI call stays automated even when a person asked for it.
-    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', initiatedBy: 'human', debtor: { vulnerable: true } })))).toEqual(['VULNERABLE_ROUTE_TO_HUMAN']);
+    expect(codes(evaluateContact(contactRequest({ channel: 'ai_call', initiatedBy: 'human', debtor: { vulnerable: true } })))).toEqual([
+      'VULNERABLE_ROUTE_TO_HUMAN',
+    ]);
   });
 
   it('suspends collection while capacity is in question, except through an attorney', () => {
-    expect(codes(evaluateContact(contactRequest({ channel: 'email', initiatedBy: 'human', debtor: { mentalCapacityConcern: true } })))).toEqual(['MENTAL_CAPACITY_SUSPENDED']);
-    expect(evaluateContact(contactRequest({ channel: 'email', recipient: 'attorney', debtor: { mentalCapacityConcern: true } })).allowed).toBe(true);
+    expect(
+      codes(evaluateContact(contactRequest({ channel: 'email', initiatedBy: 'human', debtor: { mentalCapacityConcern: true } }))),
+    ).toEqual(['MENTAL_CAPACITY_SUSPENDED']);
+    expect(
+      evaluateContact(contactRequest({ channel: 'email', recipient: 'attorney', debtor: { mentalCapacityConcern: true } })).allowed,
+    ).toBe(true);
   });
 });

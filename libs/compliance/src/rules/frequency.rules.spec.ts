@@ -50,8 +50,14 @@ describe('contact frequency (MCOB 13.5.3R, OFT664 3.7; Reg F 1006.14(b)(2))', ()
   });
 
   it('under Reg F counts call attempts per debt, not emails nor other debts', () => {
-    const us = { profile: 'us' as const, now: at('2026-11-23T18:00:00Z'), debtor: { timezone: 'America/New_York', phone: '+12025550123', artificialVoiceConsentAt: at('2026-01-01T00:00:00Z') }, config: { automatedCalls: { minHoursBetweenCalls: 0 } } };
-    const calls = (invoiceId: string) => Array.from({ length: 7 }, (_, i) => past('ai_call', `2026-11-${17 + i}T15:00:00Z`, 'no_answer', { invoiceId }));
+    const us = {
+      profile: 'us' as const,
+      now: at('2026-11-23T18:00:00Z'),
+      debtor: { timezone: 'America/New_York', phone: '+12025550123', artificialVoiceConsentAt: at('2026-01-01T00:00:00Z') },
+      config: { automatedCalls: { minHoursBetweenCalls: 0 } },
+    };
+    const calls = (invoiceId: string) =>
+      Array.from({ length: 7 }, (_, i) => past('ai_call', `2026-11-${17 + i}T15:00:00Z`, 'no_answer', { invoiceId }));
     expect(evaluateContact(contactRequest({ ...us, history: calls('inv-2') })).allowed).toBe(true);
     expect(evaluateContact(contactRequest({ ...us, history: emailsDaily(7) })).allowed).toBe(true);
     const d = evaluateContact(contactRequest({ ...us, history: calls('inv-1') }));
@@ -73,7 +79,9 @@ describe('quiet period after a phone conversation', () => {
     const asked = evaluateContact(contactRequest({ channel: 'email', debtorRequested: true, history: [conversation] }));
     expect(asked.allowed).toBe(true);
     expect(asked.reasons.map((r) => [r.code, r.severity])).toEqual([['DEBTOR_REQUESTED_EXEMPT', 'info']]);
-    expect(evaluateContact(contactRequest({ channel: 'sms', purpose: 'promise_to_pay_confirmation', history: [conversation] })).allowed).toBe(true);
+    expect(
+      evaluateContact(contactRequest({ channel: 'sms', purpose: 'promise_to_pay_confirmation', history: [conversation] })).allowed,
+    ).toBe(true);
   });
 
   it('does not treat an answering machine as a conversation', () => {
@@ -82,7 +90,11 @@ describe('quiet period after a phone conversation', () => {
   });
 
   it('under Reg F restricts only further calls about the same debt', () => {
-    const us = { profile: 'us' as const, now: at('2026-11-23T18:00:00Z'), debtor: { timezone: 'America/New_York', phone: '+12025550123', artificialVoiceConsentAt: at('2026-01-01T00:00:00Z') } };
+    const us = {
+      profile: 'us' as const,
+      now: at('2026-11-23T18:00:00Z'),
+      debtor: { timezone: 'America/New_York', phone: '+12025550123', artificialVoiceConsentAt: at('2026-01-01T00:00:00Z') },
+    };
     expect(evaluateContact(contactRequest({ ...us, channel: 'email', history: [conversation] })).allowed).toBe(true);
     expect(codes(evaluateContact(contactRequest({ ...us, history: [conversation] })))).toEqual(['RECENT_CONVERSATION']);
     expect(evaluateContact(contactRequest({ ...us, history: [{ ...conversation, invoiceId: 'inv-9' }] })).allowed).toBe(true);

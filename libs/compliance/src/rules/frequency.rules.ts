@@ -31,7 +31,11 @@ export const frequencyRule: ContactRule = (ctx) => {
   const source = ctx.profile.id === 'us' ? SOURCES.frequencyUs : SOURCES.frequencyUk;
   return [
     notBefore(from, () =>
-      reason('FREQUENCY_CAP_REACHED', `${counted.length} contacts in the last ${cfg.periodDays} days reach the cap of ${cfg.maxContacts}; the next is possible from ${describeLocal(from, ctx.zone)}.`, source),
+      reason(
+        'FREQUENCY_CAP_REACHED',
+        `${counted.length} contacts in the last ${cfg.periodDays} days reach the cap of ${cfg.maxContacts}; the next is possible from ${describeLocal(from, ctx.zone)}.`,
+        source,
+      ),
     ),
   ];
 };
@@ -52,8 +56,22 @@ export const recentConversationRule: ContactRule = (ctx) => {
   if (from <= ctx.now) return [];
   if (ctx.debtorRequested || ctx.purpose.confirmsAgreement) {
     const why = ctx.debtorRequested ? 'the debtor asked for this contact' : 'it confirms what the debtor agreed in the conversation';
-    return [note('DEBTOR_REQUESTED_EXEMPT', `A conversation took place at ${describeLocal(last, ctx.zone)}; contact allowed because ${why}.`, ctx.profile.id === 'us' ? SOURCES.conversationUs : SOURCES.conversationUk)];
+    return [
+      note(
+        'DEBTOR_REQUESTED_EXEMPT',
+        `A conversation took place at ${describeLocal(last, ctx.zone)}; contact allowed because ${why}.`,
+        ctx.profile.id === 'us' ? SOURCES.conversationUs : SOURCES.conversationUk,
+      ),
+    ];
   }
   const source = ctx.profile.id === 'us' ? SOURCES.conversationUs : SOURCES.conversationUk;
-  return [notBefore(from, () => reason('RECENT_CONVERSATION', `A phone conversation took place at ${describeLocal(last, ctx.zone)}; no contact for ${cfg.quietDays} days after it unless the debtor asks.`, source))];
+  return [
+    notBefore(from, () =>
+      reason(
+        'RECENT_CONVERSATION',
+        `A phone conversation took place at ${describeLocal(last, ctx.zone)}; no contact for ${cfg.quietDays} days after it unless the debtor asks.`,
+        source,
+      ),
+    ),
+  ];
 };

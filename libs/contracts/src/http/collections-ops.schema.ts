@@ -56,14 +56,21 @@ export const CreatePaymentPlanRequest = z
     frequency: PlanFrequency,
     first_payment_date: IsoDate,
     /** Either explicit instalments (must sum to the balance) or a count to split the balance evenly. */
-    installments: z.array(z.object({ due_date: IsoDate, amount: MajorAmount }).strict()).min(1).max(60).optional(),
+    installments: z
+      .array(z.object({ due_date: IsoDate, amount: MajorAmount }).strict())
+      .min(1)
+      .max(60)
+      .optional(),
     installment_count: z.number().int().min(1).max(60).optional(),
     /** What the debtor says they can afford per instalment: a plan above it is refused (affordability first, CONC 7.3.4R). */
     affordable_amount: MajorAmount.optional(),
     source: z.string().max(40).optional(),
   })
   .strict()
-  .refine((b) => (b.installments ? 1 : 0) + (b.installment_count ? 1 : 0) === 1, { path: ['installments'], message: 'give either installments or installment_count' })
+  .refine((b) => (b.installments ? 1 : 0) + (b.installment_count ? 1 : 0) === 1, {
+    path: ['installments'],
+    message: 'give either installments or installment_count',
+  })
   .meta({ id: 'CreatePaymentPlanRequest' });
 export type CreatePaymentPlanRequest = z.infer<typeof CreatePaymentPlanRequest>;
 
@@ -76,13 +83,24 @@ export const PaymentPlanResponse = z
     installment_count: z.number().int(),
     frequency: z.string(),
     first_payment_date: z.string(),
-    installments: z.array(z.object({ id: Uuid, sequence: z.number().int(), due_date: z.string(), amount: z.number(), status: z.enum(['due', 'paid', 'missed']), paid_at: z.string().nullable() })),
+    installments: z.array(
+      z.object({
+        id: Uuid,
+        sequence: z.number().int(),
+        due_date: z.string(),
+        amount: z.number(),
+        status: z.enum(['due', 'paid', 'missed']),
+        paid_at: z.string().nullable(),
+      }),
+    ),
     created_at: z.string(),
   })
   .meta({ id: 'PaymentPlan' });
 
 /** Rule-set overrides as JSON; their meaning is checked by the compliance engine, not here. */
-export const TenantComplianceOverrides = z.record(z.string(), z.unknown()).refine((v) => JSON.stringify(v).length <= 20_000, 'at most 20,000 characters of JSON');
+export const TenantComplianceOverrides = z
+  .record(z.string(), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 20_000, 'at most 20,000 characters of JSON');
 
 export const CreateTenantRequest = z
   .object({
@@ -99,7 +117,12 @@ export const CreateTenantRequest = z
   .strict()
   .meta({ id: 'CreateTenantRequest' });
 
-export const IssuedApiKeyResponse = z.object({ id: Uuid, key: z.string().describe('Shown once; store it now'), prefix: z.string(), created_at: z.string() });
+export const IssuedApiKeyResponse = z.object({
+  id: Uuid,
+  key: z.string().describe('Shown once; store it now'),
+  prefix: z.string(),
+  created_at: z.string(),
+});
 
 export const CreateTenantResponse = z
   .object({ tenant: z.object({ id: Uuid, name: z.string(), tier: z.string(), created_at: z.string() }), api_key: IssuedApiKeyResponse })

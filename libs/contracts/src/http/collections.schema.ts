@@ -4,7 +4,9 @@ import { Channel, Currency, E164, IsoDate, MajorAmount, Uuid } from './common.sc
 /** Public JSON of collections-api: snake_case, amounts in major units (500.00), instants ISO 8601 UTC. */
 
 export const ClientKind = z.enum(['business', 'consumer']);
-export const InvoiceStatus = z.enum(['open', 'overdue', 'part_paid', 'paid', 'disputed', 'cancelled', 'written_off']).meta({ id: 'InvoiceStatus' });
+export const InvoiceStatus = z
+  .enum(['open', 'overdue', 'part_paid', 'paid', 'disputed', 'cancelled', 'written_off'])
+  .meta({ id: 'InvoiceStatus' });
 export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 const IsoInstant = z.iso.datetime({ offset: true });
 /** Zod runs object refinements even when a field failed: only compare dates that parsed. */
@@ -13,7 +15,10 @@ const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:
 
 export const PreferredTimesBody = z
   .object({
-    windows: z.array(z.object({ days: z.array(z.number().int().min(1).max(7)).min(1), start: Hhmm, end: Hhmm }).strict()).min(1).max(14),
+    windows: z
+      .array(z.object({ days: z.array(z.number().int().min(1).max(7)).min(1), start: Hhmm, end: Hhmm }).strict())
+      .min(1)
+      .max(14),
   })
   .strict();
 
@@ -104,7 +109,10 @@ export const CreateInvoiceRequest = z
     description: z.string().max(1000).optional(),
   })
   .strict()
-  .refine((b) => !validDay(b.issue_date) || !validDay(b.due_date) || b.due_date >= b.issue_date, { path: ['due_date'], message: 'due_date must not be before issue_date' })
+  .refine((b) => !validDay(b.issue_date) || !validDay(b.due_date) || b.due_date >= b.issue_date, {
+    path: ['due_date'],
+    message: 'due_date must not be before issue_date',
+  })
   .meta({ id: 'CreateInvoiceRequest' });
 export type CreateInvoiceRequest = z.infer<typeof CreateInvoiceRequest>;
 
@@ -159,7 +167,9 @@ export const InvoiceResponse = z
   })
   .meta({ id: 'Invoice' });
 
-export const InvoiceListResponse = z.object({ data: z.array(InvoiceResponse), next_cursor: z.string().nullable() }).meta({ id: 'InvoiceList' });
+export const InvoiceListResponse = z
+  .object({ data: z.array(InvoiceResponse), next_cursor: z.string().nullable() })
+  .meta({ id: 'InvoiceList' });
 
 export const ManualPaymentRequest = z
   .object({
@@ -174,7 +184,16 @@ export const ManualPaymentRequest = z
 export type ManualPaymentRequest = z.infer<typeof ManualPaymentRequest>;
 
 export const PaymentResponse = z
-  .object({ id: Uuid, invoice_id: Uuid, amount: z.number(), method: z.string(), status: z.string(), external_id: z.string().nullable(), installment_id: Uuid.nullable(), received_at: z.string() })
+  .object({
+    id: Uuid,
+    invoice_id: Uuid,
+    amount: z.number(),
+    method: z.string(),
+    status: z.string(),
+    external_id: z.string().nullable(),
+    installment_id: Uuid.nullable(),
+    received_at: z.string(),
+  })
   .meta({ id: 'Payment' });
 
 export const DisputeRequest = z
@@ -192,5 +211,14 @@ export const TimelineEvent = z.object({
 export const TimelineResponse = z.object({ invoice_id: Uuid, events: z.array(TimelineEvent) }).meta({ id: 'InvoiceTimeline' });
 
 export const PaymentLinkResponse = z
-  .object({ id: Uuid, invoice_id: Uuid, installment_id: Uuid.nullable(), provider: z.string(), url: z.string(), amount: z.number(), currency: z.string(), status: z.string() })
+  .object({
+    id: Uuid,
+    invoice_id: Uuid,
+    installment_id: Uuid.nullable(),
+    provider: z.string(),
+    url: z.string(),
+    amount: z.number(),
+    currency: z.string(),
+    status: z.string(),
+  })
   .meta({ id: 'PaymentLink' });

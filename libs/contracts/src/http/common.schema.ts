@@ -7,7 +7,10 @@ export const MajorAmount = z
   .positive()
   .max(21_474_836.47)
   .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimal places');
-export const Currency = z.string().regex(/^[A-Z]{3}$/).default('GBP');
+export const Currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/)
+  .default('GBP');
 export const IsoDate = z.iso.date();
 export const Channel = z.enum(['email', 'sms', 'ai_call', 'ivr_call', 'letter']);
 export type Channel = z.infer<typeof Channel>;

@@ -137,7 +137,10 @@ export type OutboundIvrCallResult = z.infer<typeof OutboundIvrCallResult>;
 
 export const BatchIvrCallsRequest = z
   .object({
-    calls: z.array(OutboundIvrCallRequest.omit({ campaign_id: true })).min(1).max(1000),
+    calls: z
+      .array(OutboundIvrCallRequest.omit({ campaign_id: true }))
+      .min(1)
+      .max(1000),
     tenant_id: Uuid.optional(),
     campaign_id: z.string().min(1).max(100).optional(),
   })

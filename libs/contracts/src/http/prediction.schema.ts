@@ -25,7 +25,9 @@ export const PredictRequest = z
 export type PredictRequest = z.infer<typeof PredictRequest>;
 
 /** The product's strategy bands, by calibrated probability of payment. */
-export const PaymentBand = z.enum(['gentle_reminder', 'standard_escalation', 'immediate_escalation', 'consider_write_off']).meta({ id: 'PaymentBand' });
+export const PaymentBand = z
+  .enum(['gentle_reminder', 'standard_escalation', 'immediate_escalation', 'consider_write_off'])
+  .meta({ id: 'PaymentBand' });
 export type PaymentBand = z.infer<typeof PaymentBand>;
 
 export const PredictionFactor = z
@@ -70,7 +72,11 @@ export const PredictBatchResponse = z
   .object({
     model_version: z.string(),
     /** One per invoice, in request order; `explanation` is absent when explain is false. */
-    predictions: z.array(PredictResponse.omit({ model_version: true, explanation: true }).extend({ explanation: PredictResponse.shape.explanation.optional() })),
+    predictions: z.array(
+      PredictResponse.omit({ model_version: true, explanation: true }).extend({
+        explanation: PredictResponse.shape.explanation.optional(),
+      }),
+    ),
   })
   .meta({ id: 'PredictBatchResponse' });
 export type PredictBatchResponse = z.infer<typeof PredictBatchResponse>;

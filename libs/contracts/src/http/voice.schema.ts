@@ -39,7 +39,17 @@ export const InitiateCallResponse = z
   .meta({ id: 'InitiateCallResponse' });
 export type InitiateCallResponse = z.infer<typeof InitiateCallResponse>;
 
-export const CallOutcome = z.enum(['payment_promised', 'payment_plan_agreed', 'paid_during_call', 'disputed', 'callback_requested', 'refused', 'no_answer', 'voicemail', 'failed']);
+export const CallOutcome = z.enum([
+  'payment_promised',
+  'payment_plan_agreed',
+  'paid_during_call',
+  'disputed',
+  'callback_requested',
+  'refused',
+  'no_answer',
+  'voicemail',
+  'failed',
+]);
 export type CallOutcome = z.infer<typeof CallOutcome>;
 
 export const CallStatusResponse = z

@@ -14,5 +14,9 @@ export interface EmailSenderConfig {
 export function createEmailSender(config: EmailSenderConfig, db: Database): EmailSender {
   if (config.mode === 'sandbox') return new SandboxEmailSender(db, config.SENDGRID_FROM_EMAIL);
   if (!config.SENDGRID_API_KEY || !config.SENDGRID_FROM_EMAIL) throw new Error('live email needs SENDGRID_API_KEY and SENDGRID_FROM_EMAIL');
-  return new SendGridEmailSender({ apiKey: config.SENDGRID_API_KEY, from: config.SENDGRID_FROM_EMAIL, baseUrl: config.SENDGRID_API_BASE_URL });
+  return new SendGridEmailSender({
+    apiKey: config.SENDGRID_API_KEY,
+    from: config.SENDGRID_FROM_EMAIL,
+    baseUrl: config.SENDGRID_API_BASE_URL,
+  });
 }

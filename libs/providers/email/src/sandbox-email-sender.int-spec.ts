@@ -10,7 +10,14 @@ describe('SandboxEmailSender', () => {
 
   it('records the email once per idempotency key and returns the first record on a repeat', async () => {
     const sender = new SandboxEmailSender(database.db);
-    const email = { idempotencyKey: 'job-42', to: 'sam@example.com', subject: 'Hello', html: '<p>x</p>', text: 'x', customArgs: { contact_attempt_id: 'a1' } };
+    const email = {
+      idempotencyKey: 'job-42',
+      to: 'sam@example.com',
+      subject: 'Hello',
+      html: '<p>x</p>',
+      text: 'x',
+      customArgs: { contact_attempt_id: 'a1' },
+    };
     const [first, second] = await Promise.all([sender.send(email), sender.send(email)]);
     const third = await sender.send(email);
     const rows = await database.db.sandboxMessage.findMany({ where: { idempotencyKey: 'job-42' } });

@@ -25,7 +25,10 @@ export class SandboxEmailSender implements EmailSender {
       RETURNING provider_message_id`;
     const count = inserted.length;
     if (count === 1) return { provider: this.provider, providerMessageId, costPence: 0, replayed: false };
-    const first = await this.db.sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: email.idempotencyKey }, select: { providerMessageId: true } });
+    const first = await this.db.sandboxMessage.findUniqueOrThrow({
+      where: { idempotencyKey: email.idempotencyKey },
+      select: { providerMessageId: true },
+    });
     return { provider: this.provider, providerMessageId: first.providerMessageId, costPence: 0, replayed: true };
   }
 }

@@ -9,7 +9,15 @@ describe('SendGridEmailSender on a loopback SendGrid', () => {
   afterAll(() => fake.close());
 
   const sender = () => new SendGridEmailSender({ apiKey: 'SG.test-key', from: 'collections@acme.example', baseUrl: fake.url });
-  const email = { idempotencyKey: 'job-1', to: 'sam@example.com', toName: 'Sam Taylor', subject: 'Invoice INV-1', html: '<p>Hi</p>', text: 'Hi', customArgs: { contact_attempt_id: '6a1c0b7e-0000-4000-8000-000000000001' } };
+  const email = {
+    idempotencyKey: 'job-1',
+    to: 'sam@example.com',
+    toName: 'Sam Taylor',
+    subject: 'Invoice INV-1',
+    html: '<p>Hi</p>',
+    text: 'Hi',
+    customArgs: { contact_attempt_id: '6a1c0b7e-0000-4000-8000-000000000001' },
+  };
 
   it('posts v3 mail/send with the API key and our message id in custom_args', async () => {
     const sent = await sender().send(email);
@@ -19,14 +27,25 @@ describe('SendGridEmailSender on a loopback SendGrid', () => {
     expect(req.headers.authorization).toBe('Bearer SG.test-key');
     expect(req.body).toMatchObject({ from: { email: 'collections@acme.example' }, subject: 'Invoice INV-1' });
     expect(JSON.stringify(req.body.personalizations)).toContain('sam@example.com');
-    expect(customArgsOf(req.body)).toMatchObject({ recoup_message_id: 'job-1', contact_attempt_id: '6a1c0b7e-0000-4000-8000-000000000001' });
+    expect(customArgsOf(req.body)).toMatchObject({
+      recoup_message_id: 'job-1',
+      contact_attempt_id: '6a1c0b7e-0000-4000-8000-000000000001',
+    });
     expect(sent).toMatchObject({ provider: 'sendgrid', replayed: false });
     expect(sent.providerMessageId).toMatch(/^[\w-]{10,}$/);
   });
 
   it('reports 429 as transient with its Retry-After, 5xx as transient, 400 as permanent', async () => {
-    fake.reply({ status: 429, headers: { 'retry-after': '7' } }, { status: 503 }, { status: 400, body: { errors: [{ field: 'personalizations.0.to', message: 'Invalid email' }] } });
-    await expect(sender().send(email)).rejects.toMatchObject({ name: 'DeliveryError', kind: 'transient', details: { status: 429, retryAfterMs: 7000 } });
+    fake.reply(
+      { status: 429, headers: { 'retry-after': '7' } },
+      { status: 503 },
+      { status: 400, body: { errors: [{ field: 'personalizations.0.to', message: 'Invalid email' }] } },
+    );
+    await expect(sender().send(email)).rejects.toMatchObject({
+      name: 'DeliveryError',
+      kind: 'transient',
+      details: { status: 429, retryAfterMs: 7000 },
+    });
     await expect(sender().send(email)).rejects.toMatchObject({ kind: 'transient', details: { status: 503 } });
     await expect(sender().send(email)).rejects.toMatchObject({ kind: 'permanent', message: expect.stringContaining('Invalid email') });
   });

@@ -63,9 +63,15 @@ export class SendGridEmailSender implements EmailSender {
    */
   async findSent(idempotencyKey: string): Promise<SentEmail | null> {
     try {
-      const [, body] = await this.client.request({ method: 'GET', url: '/v3/messages', qs: { limit: 1, query: `unique_args['recoup_message_id']="${idempotencyKey.replace(/"/g, '')}"` } });
+      const [, body] = await this.client.request({
+        method: 'GET',
+        url: '/v3/messages',
+        qs: { limit: 1, query: `unique_args['recoup_message_id']="${idempotencyKey.replace(/"/g, '')}"` },
+      });
       const first = (body as { messages?: Array<{ msg_id?: string }> } | undefined)?.messages?.[0];
-      return first?.msg_id ? { provider: this.provider, providerMessageId: first.msg_id.split('.')[0] ?? first.msg_id, costPence: 0, replayed: true } : null;
+      return first?.msg_id
+        ? { provider: this.provider, providerMessageId: first.msg_id.split('.')[0] ?? first.msg_id, costPence: 0, replayed: true }
+        : null;
     } catch (err) {
       throw toDeliveryError(err);
     }
@@ -74,7 +80,11 @@ export class SendGridEmailSender implements EmailSender {
 
 /** SendGrid: 429 and 5xx are worth retrying (honouring Retry-After); other 4xx never succeed on retry. */
 export function toDeliveryError(err: unknown): DeliveryError {
-  const e = err as { code?: unknown; message?: string; response?: { headers?: Record<string, unknown>; body?: { errors?: Array<{ message?: string; field?: string }> } } };
+  const e = err as {
+    code?: unknown;
+    message?: string;
+    response?: { headers?: Record<string, unknown>; body?: { errors?: Array<{ message?: string; field?: string }> } };
+  };
   const status = typeof e.code === 'number' ? e.code : undefined;
   if (status === undefined) return new DeliveryError(`sendgrid unreachable: ${e.message ?? String(err)}`, 'transient');
   const detail = e.response?.body?.errors?.map((x) => [x.field, x.message].filter(Boolean).join(': ')).join('; ');

@@ -13,7 +13,9 @@ export class SendGridEventVerifier {
   private readonly key: ReturnType<EventWebhook['convertPublicKeyToECDSA']>;
 
   constructor(publicKey: string) {
-    const pem = publicKey.includes('BEGIN PUBLIC KEY') ? publicKey : `-----BEGIN PUBLIC KEY-----\n${publicKey.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
+    const pem = publicKey.includes('BEGIN PUBLIC KEY')
+      ? publicKey
+      : `-----BEGIN PUBLIC KEY-----\n${publicKey.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
     this.key = this.webhook.convertPublicKeyToECDSA(pem);
   }
 

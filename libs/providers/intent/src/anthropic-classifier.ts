@@ -34,7 +34,10 @@ const INPUT_SCHEMA = {
     confidence: { type: 'integer', minimum: 0, maximum: 100, description: 'How sure you are, 0-100.' },
     wants_repeat: { type: 'boolean', description: 'The customer asked to hear the offer again.' },
     wants_specialist: { type: 'boolean', description: 'The customer asked to speak to a person.' },
-    monthly_amount_offered: { type: ['number', 'null'], description: 'A monthly amount the customer said they can pay, in major units (50.00), or null.' },
+    monthly_amount_offered: {
+      type: ['number', 'null'],
+      description: 'A monthly amount the customer said they can pay, in major units (50.00), or null.',
+    },
   },
   required: ['intent', 'confidence', 'wants_repeat', 'wants_specialist', 'monthly_amount_offered'],
 };
@@ -64,14 +67,18 @@ export class AnthropicIntentClassifier implements IntentClassifier {
       model: this.options.model,
       max_tokens: 256,
       system: SYSTEM,
-      tools: [{ name: INTENT_TOOL_NAME, description: 'Record the intent of the customer\'s answer.', input_schema: INPUT_SCHEMA }],
+      tools: [{ name: INTENT_TOOL_NAME, description: "Record the intent of the customer's answer.", input_schema: INPUT_SCHEMA }],
       tool_choice: { type: 'tool', name: INTENT_TOOL_NAME },
       messages: [{ role: 'user', content: `${describeContext(context)}\nThe customer answered: "${utterance}"` }],
     });
     const call = message.content.find((block) => block.type === 'tool_use' && block.name === INTENT_TOOL_NAME);
-    if (!call || call.type !== 'tool_use') throw new MalformedIntentError(`the model did not call ${INTENT_TOOL_NAME} (stop_reason ${message.stop_reason ?? 'none'})`);
+    if (!call || call.type !== 'tool_use')
+      throw new MalformedIntentError(`the model did not call ${INTENT_TOOL_NAME} (stop_reason ${message.stop_reason ?? 'none'})`);
     const parsed = ToolAnswer.safeParse(call.input);
-    if (!parsed.success) throw new MalformedIntentError(`the model's ${INTENT_TOOL_NAME} input does not match the schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new MalformedIntentError(
+        `the model's ${INTENT_TOOL_NAME} input does not match the schema: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+      );
     const a = parsed.data;
     return {
       intent: a.intent,

@@ -16,6 +16,11 @@ export interface IntentClassifierConfig {
 export function createIntentClassifier(config: IntentClassifierConfig): IntentClassifier {
   const local = new LocalIntentClassifier();
   if (config.mode === 'sandbox' || !config.apiKey) return new SandboxIntentClassifier(local);
-  const claude = new AnthropicIntentClassifier({ apiKey: config.apiKey, model: config.model, baseUrl: config.baseUrl, timeoutMs: config.timeoutMs });
+  const claude = new AnthropicIntentClassifier({
+    apiKey: config.apiKey,
+    model: config.model,
+    baseUrl: config.baseUrl,
+    timeoutMs: config.timeoutMs,
+  });
   return new FallbackIntentClassifier(claude, local, { timeoutMs: config.timeoutMs + 250, onFallback: config.onFallback });
 }

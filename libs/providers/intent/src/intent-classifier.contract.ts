@@ -1,6 +1,13 @@
 import { INTENTS, type IntentClassifier, type IntentContext } from './intent.port';
 
-const context: IntentContext = { stage: 'offer', prompt: 'Would this arrangement work for you?', currency: 'GBP', monthlyPence: 10000, months: 6, balancePence: 60000 };
+const context: IntentContext = {
+  stage: 'offer',
+  prompt: 'Would this arrangement work for you?',
+  currency: 'GBP',
+  monthlyPence: 10000,
+  months: 6,
+  balancePence: 60000,
+};
 
 /** What every IntentClassifier promises, whichever model (or none) is behind it. */
 export function describeIntentClassifierContract(name: string, make: () => IntentClassifier | Promise<IntentClassifier>): void {
@@ -18,7 +25,7 @@ export function describeIntentClassifierContract(name: string, make: () => Inten
       expect((await classifier.classify(text, context)).intent).toBe(intent);
     });
 
-    it('answers in the port\'s terms: a known intent, confidence 0-100, integer pence or null, and who answered', async () => {
+    it("answers in the port's terms: a known intent, confidence 0-100, integer pence or null, and who answered", async () => {
       for (const text of ['I can pay fifty pounds a month', 'Hmm', 'Who is this?']) {
         const c = await classifier.classify(text, context);
         expect(INTENTS).toContain(c.intent);

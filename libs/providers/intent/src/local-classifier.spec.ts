@@ -2,7 +2,14 @@ import { spokenAmounts, spokenMonths } from './amounts';
 import { classifyLocally } from './local-classifier';
 import type { IntentContext } from './intent.port';
 
-const offer: IntentContext = { stage: 'offer', prompt: 'Would this arrangement work for you?', currency: 'GBP', monthlyPence: 10000, months: 6, balancePence: 60000 };
+const offer: IntentContext = {
+  stage: 'offer',
+  prompt: 'Would this arrangement work for you?',
+  currency: 'GBP',
+  monthlyPence: 10000,
+  months: 6,
+  balancePence: 60000,
+};
 
 describe('spoken amounts', () => {
   it.each([
@@ -39,8 +46,14 @@ describe('local intent classifier', () => {
   it('flags a repeat request, a request for a person and an offered amount', () => {
     expect(classifyLocally('Could you say that again?', offer)).toMatchObject({ intent: 'unclear', wantsRepeat: true });
     expect(classifyLocally('Can I talk to a real person?', offer)).toMatchObject({ intent: 'needs_negotiation', wantsSpecialist: true });
-    expect(classifyLocally('I can only manage fifty pounds a month', offer)).toMatchObject({ intent: 'needs_negotiation', amountPence: 5000 });
-    expect(classifyLocally('About forty', { ...offer, stage: 'ask_affordability' })).toMatchObject({ intent: 'needs_negotiation', amountPence: 4000 });
+    expect(classifyLocally('I can only manage fifty pounds a month', offer)).toMatchObject({
+      intent: 'needs_negotiation',
+      amountPence: 5000,
+    });
+    expect(classifyLocally('About forty', { ...offer, stage: 'ask_affordability' })).toMatchObject({
+      intent: 'needs_negotiation',
+      amountPence: 4000,
+    });
   });
 
   it('is deterministic and labels itself', () => {

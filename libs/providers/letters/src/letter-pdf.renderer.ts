@@ -20,8 +20,18 @@ export interface RenderedPdf {
  * address inside the window (CONC 7.9.10R: nothing visible outside may reveal the debt), the
  * creditor's address at the top right, then the body, facts table and required notices.
  */
-export async function renderLetterPdf(recipientName: string, address: PostalAddress, content: LetterContent, options: { compress?: boolean } = {}): Promise<RenderedPdf> {
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 20 * MM, bottom: 20 * MM, left: 22 * MM, right: 20 * MM }, info: { Title: content.subject, Author: content.sender.name }, compress: options.compress ?? true });
+export async function renderLetterPdf(
+  recipientName: string,
+  address: PostalAddress,
+  content: LetterContent,
+  options: { compress?: boolean } = {},
+): Promise<RenderedPdf> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 20 * MM, bottom: 20 * MM, left: 22 * MM, right: 20 * MM },
+    info: { Title: content.subject, Author: content.sender.name },
+    compress: options.compress ?? true,
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -33,7 +43,10 @@ export async function renderLetterPdf(recipientName: string, address: PostalAddr
 
   const right = doc.page.width - 20 * MM;
   const senderWidth = 70 * MM;
-  doc.font('Helvetica-Bold').fontSize(10).text(content.sender.name, right - senderWidth, 20 * MM, { width: senderWidth, align: 'right' });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(10)
+    .text(content.sender.name, right - senderWidth, 20 * MM, { width: senderWidth, align: 'right' });
   doc.font('Helvetica').fontSize(9);
   for (const line of [...content.sender.addressLines, content.sender.phone, content.sender.email].filter((l): l is string => !!l)) {
     doc.text(line, { width: senderWidth, align: 'right' });
@@ -41,12 +54,16 @@ export async function renderLetterPdf(recipientName: string, address: PostalAddr
 
   doc.font('Helvetica-Bold').fontSize(9).text('PRIVATE AND CONFIDENTIAL', DL_WINDOW.x, DL_WINDOW.y, { width: DL_WINDOW.width });
   doc.font('Helvetica').fontSize(10.5);
-  for (const line of addressBlock(recipientName, address)) doc.text(line, DL_WINDOW.x, undefined, { width: DL_WINDOW.width, lineBreak: false, ellipsis: true });
+  for (const line of addressBlock(recipientName, address))
+    doc.text(line, DL_WINDOW.x, undefined, { width: DL_WINDOW.width, lineBreak: false, ellipsis: true });
 
   doc.fontSize(10).text(content.date, 22 * MM, DL_WINDOW.y + DL_WINDOW.height + 8 * MM, { width: right - 22 * MM, align: 'right' });
   doc.moveDown(1);
   const width = right - 22 * MM;
-  doc.font('Helvetica-Bold').fontSize(12).text(content.subject, 22 * MM, undefined, { width });
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(12)
+    .text(content.subject, 22 * MM, undefined, { width });
   doc.moveDown(0.6).font('Helvetica').fontSize(10.5).text(content.greeting, { width });
   for (const p of content.paragraphs) doc.moveDown(0.5).text(p, { width });
   if (content.facts.length > 0) {
@@ -59,7 +76,11 @@ export async function renderLetterPdf(recipientName: string, address: PostalAddr
       doc.y = Math.max(doc.y, labelBottom);
     }
   }
-  if (content.action) doc.moveDown(0.6).font('Helvetica-Bold').text(`${content.action.label}: ${content.action.url}`, 22 * MM, undefined, { width });
+  if (content.action)
+    doc
+      .moveDown(0.6)
+      .font('Helvetica-Bold')
+      .text(`${content.action.label}: ${content.action.url}`, 22 * MM, undefined, { width });
   doc.font('Helvetica').fontSize(9.5);
   for (const n of content.notices) doc.moveDown(0.5).text(n, 22 * MM, undefined, { width });
   doc.fontSize(10.5).moveDown(1);
@@ -70,7 +91,15 @@ export async function renderLetterPdf(recipientName: string, address: PostalAddr
 
 /** The lines printed in the window: name, up to six address lines, postcode (own line), country if abroad. */
 export function addressBlock(recipientName: string, address: PostalAddress): string[] {
-  const lines = [recipientName, ...address.lines.map((l) => l.trim()).filter(Boolean).slice(0, 6), address.postcode.trim().toUpperCase()];
-  if (address.country && !/^(uk|gb|united kingdom|great britain)$/i.test(address.country.trim())) lines.push(address.country.trim().toUpperCase());
+  const lines = [
+    recipientName,
+    ...address.lines
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 6),
+    address.postcode.trim().toUpperCase(),
+  ];
+  if (address.country && !/^(uk|gb|united kingdom|great britain)$/i.test(address.country.trim()))
+    lines.push(address.country.trim().toUpperCase());
   return lines;
 }

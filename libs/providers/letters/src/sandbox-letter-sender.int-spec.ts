@@ -14,7 +14,16 @@ describe('SandboxLetterSender', () => {
       idempotencyKey: 'job-letter-1',
       recipientName: 'Sam Taylor',
       address: { lines: ['10 High Street', 'Leeds'], postcode: 'LS1 4AB' },
-      content: { date: '22 November 2026', sender: { name: 'Acme', addressLines: ['1 Example Street'] }, subject: 'Overdue', greeting: 'Dear Sam,', paragraphs: ['Please pay.'], facts: [], notices: [], signOff: ['Acme'] },
+      content: {
+        date: '22 November 2026',
+        sender: { name: 'Acme', addressLines: ['1 Example Street'] },
+        subject: 'Overdue',
+        greeting: 'Dear Sam,',
+        paragraphs: ['Please pay.'],
+        facts: [],
+        notices: [],
+        signOff: ['Acme'],
+      },
     };
     const first = await sender.send(letter);
     const again = await sender.send(letter);

@@ -13,8 +13,18 @@ export class SandboxLetterSender implements LetterSender {
   constructor(private readonly db: Database) {}
 
   async send(letter: OutboundLetter): Promise<PostedLetter> {
-    const existing = await this.db.sandboxMessage.findUnique({ where: { idempotencyKey: letter.idempotencyKey }, select: { providerMessageId: true, metadata: true } });
-    if (existing) return { provider: this.provider, providerMessageId: existing.providerMessageId, costPence: LETTER_COST_PENCE, pages: pagesOf(existing.metadata), replayed: true };
+    const existing = await this.db.sandboxMessage.findUnique({
+      where: { idempotencyKey: letter.idempotencyKey },
+      select: { providerMessageId: true, metadata: true },
+    });
+    if (existing)
+      return {
+        provider: this.provider,
+        providerMessageId: existing.providerMessageId,
+        costPence: LETTER_COST_PENCE,
+        pages: pagesOf(existing.metadata),
+        replayed: true,
+      };
     const { pdf, pages } = await renderLetterPdf(letter.recipientName, letter.address, letter.content);
     const providerMessageId = `sandbox-letter-${randomUUID()}`;
     const { count } = await this.db.sandboxMessage.createMany({
@@ -35,7 +45,10 @@ export class SandboxLetterSender implements LetterSender {
       skipDuplicates: true,
     });
     if (count === 1) return { provider: this.provider, providerMessageId, costPence: LETTER_COST_PENCE, pages, replayed: false };
-    const first = await this.db.sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: letter.idempotencyKey }, select: { providerMessageId: true } });
+    const first = await this.db.sandboxMessage.findUniqueOrThrow({
+      where: { idempotencyKey: letter.idempotencyKey },
+      select: { providerMessageId: true },
+    });
     return { provider: this.provider, providerMessageId: first.providerMessageId, costPence: LETTER_COST_PENCE, pages, replayed: true };
   }
 }

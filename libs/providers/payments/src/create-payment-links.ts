@@ -14,7 +14,11 @@ export interface PaymentLinksConfig {
 export function createPaymentLinks(config: PaymentLinksConfig): PaymentLinks {
   if (config.mode === 'live') {
     if (!config.STRIPE_SECRET_KEY) throw new Error('Stripe live mode needs STRIPE_SECRET_KEY');
-    return new StripePaymentLinks({ secretKey: config.STRIPE_SECRET_KEY, apiBaseUrl: config.STRIPE_API_BASE_URL, returnBaseUrl: config.publicBaseUrl });
+    return new StripePaymentLinks({
+      secretKey: config.STRIPE_SECRET_KEY,
+      apiBaseUrl: config.STRIPE_API_BASE_URL,
+      returnBaseUrl: config.publicBaseUrl,
+    });
   }
   return new SandboxPaymentLinks({ payPageBaseUrl: config.publicBaseUrl });
 }

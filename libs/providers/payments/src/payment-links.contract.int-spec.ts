@@ -8,4 +8,13 @@ describePaymentLinksContract('sandbox', () => new SandboxPaymentLinks({ payPageB
 const fake = new FakeStripeApi();
 beforeAll(() => fake.start());
 afterAll(() => fake.close());
-describePaymentLinksContract('stripe (SDK on a loopback fake)', () => new StripePaymentLinks({ secretKey: 'sk_test_contract', apiBaseUrl: fake.url, returnBaseUrl: 'http://127.0.0.1:8000', maxNetworkRetries: 0 }));
+describePaymentLinksContract(
+  'stripe (SDK on a loopback fake)',
+  () =>
+    new StripePaymentLinks({
+      secretKey: 'sk_test_contract',
+      apiBaseUrl: fake.url,
+      returnBaseUrl: 'http://127.0.0.1:8000',
+      maxNetworkRetries: 0,
+    }),
+);

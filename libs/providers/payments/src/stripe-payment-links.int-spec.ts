@@ -1,5 +1,13 @@
 import { FakeStripeApi, createTestDatabase, type TestDatabase } from '@recoup/testing';
-import { PaymentProviderError, SandboxPaymentLinks, StripePaymentLinks, createPaymentLinks, createRecordedPaymentLink, type PaymentLinkRequest, type PaymentLinks } from './index';
+import {
+  PaymentProviderError,
+  SandboxPaymentLinks,
+  StripePaymentLinks,
+  createPaymentLinks,
+  createRecordedPaymentLink,
+  type PaymentLinkRequest,
+  type PaymentLinks,
+} from './index';
 
 const request = (over: Partial<PaymentLinkRequest> = {}): PaymentLinkRequest => ({
   tenantId: '11111111-1111-4111-8111-111111111111',
@@ -18,7 +26,12 @@ describe('StripePaymentLinks on a loopback fake of the Stripe API', () => {
 
   beforeAll(async () => {
     fake = await new FakeStripeApi().start();
-    links = new StripePaymentLinks({ secretKey: 'sk_test_fake123', apiBaseUrl: fake.url, returnBaseUrl: 'http://127.0.0.1:8000', maxNetworkRetries: 0 });
+    links = new StripePaymentLinks({
+      secretKey: 'sk_test_fake123',
+      apiBaseUrl: fake.url,
+      returnBaseUrl: 'http://127.0.0.1:8000',
+      maxNetworkRetries: 0,
+    });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -77,7 +90,11 @@ describe('SandboxPaymentLinks', () => {
   it('links to the local pay page, the same link for the same key', async () => {
     const links = new SandboxPaymentLinks({ payPageBaseUrl: 'http://127.0.0.1:8000/' });
     const a = await links.create(request());
-    expect(a).toEqual({ provider: 'sandbox', externalId: expect.stringMatching(/^cs_sandbox_[0-9a-f]{24}$/), url: `http://127.0.0.1:8000/pay/${a.externalId}` });
+    expect(a).toEqual({
+      provider: 'sandbox',
+      externalId: expect.stringMatching(/^cs_sandbox_[0-9a-f]{24}$/),
+      url: `http://127.0.0.1:8000/pay/${a.externalId}`,
+    });
     expect((await links.create(request())).externalId).toBe(a.externalId);
     expect((await links.create(request({ idempotencyKey: 'other' }))).externalId).not.toBe(a.externalId);
     await expect(links.ping()).resolves.toBe('sandbox');
@@ -102,12 +119,26 @@ describe('createRecordedPaymentLink', () => {
     const tenant = await db.tenant.create({ data: { name: 'Acme' } });
     const client = await db.client.create({ data: { tenantId: tenant.id, name: 'Debtor Ltd', kind: 'business' } });
     const invoice = await db.invoice.create({
-      data: { tenantId: tenant.id, clientId: client.id, reference: 'INV-1', amountPence: 5000, issueDate: new Date('2026-01-01'), dueDate: new Date('2026-02-01') },
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        reference: 'INV-1',
+        amountPence: 5000,
+        issueDate: new Date('2026-01-01'),
+        dueDate: new Date('2026-02-01'),
+      },
     });
     const links: PaymentLinks = new SandboxPaymentLinks({ payPageBaseUrl: 'http://127.0.0.1:8000' });
     const req = request({ tenantId: tenant.id, invoiceId: invoice.id, amountPence: 5000 });
     const row = await createRecordedPaymentLink(db, links, req);
-    expect(row).toMatchObject({ tenantId: tenant.id, invoiceId: invoice.id, provider: 'sandbox', amountPence: 5000, currency: 'GBP', status: 'open' });
+    expect(row).toMatchObject({
+      tenantId: tenant.id,
+      invoiceId: invoice.id,
+      provider: 'sandbox',
+      amountPence: 5000,
+      currency: 'GBP',
+      status: 'open',
+    });
     const again = await createRecordedPaymentLink(db, links, req);
     expect(again.id).toBe(row.id);
     expect(await db.paymentLink.count()).toBe(1);

@@ -52,7 +52,11 @@ export class StripePaymentLinks implements PaymentLinks {
           line_items: [
             {
               quantity: 1,
-              price_data: { currency: request.currency.toLowerCase(), unit_amount: request.amountPence, product_data: { name: request.description.slice(0, 250) } },
+              price_data: {
+                currency: request.currency.toLowerCase(),
+                unit_amount: request.amountPence,
+                product_data: { name: request.description.slice(0, 250) },
+              },
             },
           ],
           ...(request.customerEmail ? { customer_email: request.customerEmail } : {}),

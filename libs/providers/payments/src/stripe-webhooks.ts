@@ -22,8 +22,24 @@ export type PaymentEvent =
       metadata: PaymentMetadata;
       occurredAt: Date;
     }
-  | { kind: 'refunded'; eventId: string; eventType: string; paymentRef: string; refundedPence: number; metadata: PaymentMetadata; occurredAt: Date }
-  | { kind: 'disputed'; eventId: string; eventType: string; paymentRef: string; amountPence: number; metadata: PaymentMetadata; occurredAt: Date }
+  | {
+      kind: 'refunded';
+      eventId: string;
+      eventType: string;
+      paymentRef: string;
+      refundedPence: number;
+      metadata: PaymentMetadata;
+      occurredAt: Date;
+    }
+  | {
+      kind: 'disputed';
+      eventId: string;
+      eventType: string;
+      paymentRef: string;
+      amountPence: number;
+      metadata: PaymentMetadata;
+      occurredAt: Date;
+    }
   | { kind: 'ignored'; eventId: string; eventType: string; reason: string };
 
 export class WebhookSignatureError extends Error {
@@ -51,7 +67,12 @@ function idOf(value: unknown): string | undefined {
  * Verifies `Stripe-Signature` over the exact raw body with the SDK (constructEvent: HMAC-SHA256,
  * timestamp tolerance) and maps the event to a PaymentEvent.
  */
-export function verifyStripeWebhook(rawBody: Buffer | string, signature: string | undefined, secret: string, toleranceSeconds = 300): PaymentEvent {
+export function verifyStripeWebhook(
+  rawBody: Buffer | string,
+  signature: string | undefined,
+  secret: string,
+  toleranceSeconds = 300,
+): PaymentEvent {
   if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
   let event: Stripe.Event;
   try {

@@ -8,7 +8,14 @@
  * pointed at the loopback fake in libs/testing), `OpenAiChatAgent` (openai SDK, baseURL for the fake),
  * `ScriptedChatAgent` (deterministic, sandbox). `scriptedReply` is the shared sandbox policy.
  */
-export type { FunctionCall, RealtimeSessionConfig, RealtimeSessionEvents, RealtimeVoiceConnector, RealtimeVoiceSession, ToolSpec } from './realtime-voice.port';
+export type {
+  FunctionCall,
+  RealtimeSessionConfig,
+  RealtimeSessionEvents,
+  RealtimeVoiceConnector,
+  RealtimeVoiceSession,
+  ToolSpec,
+} from './realtime-voice.port';
 export { OpenAiRealtimeConnector, sessionUpdate } from './openai-realtime-session';
 export type { OpenAiRealtimeOptions } from './openai-realtime-session';
 export type { ChatAgent, ChatMessage, ChatReply, ChatToolCall } from './chat-agent.port';

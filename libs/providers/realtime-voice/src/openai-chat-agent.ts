@@ -29,18 +29,31 @@ export class OpenAiChatAgent implements ChatAgent {
             return {
               role: 'assistant' as const,
               content: m.content,
-              ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) } : {}),
+              ...(m.toolCalls?.length
+                ? {
+                    tool_calls: m.toolCalls.map((c) => ({
+                      id: c.id,
+                      type: 'function' as const,
+                      function: { name: c.name, arguments: c.arguments },
+                    })),
+                  }
+                : {}),
             };
           return { role: 'user' as const, content: m.content };
         }),
       ],
-      tools: input.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })),
+      tools: input.tools.map((t) => ({
+        type: 'function' as const,
+        function: { name: t.name, description: t.description, parameters: t.parameters },
+      })),
       max_completion_tokens: 300,
     });
     const message = completion.choices[0]?.message;
     return {
       text: message?.content ?? '',
-      toolCalls: (message?.tool_calls ?? []).flatMap((c) => (c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [])),
+      toolCalls: (message?.tool_calls ?? []).flatMap((c) =>
+        c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
+      ),
     };
   }
 }

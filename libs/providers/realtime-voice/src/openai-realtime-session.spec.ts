@@ -34,8 +34,17 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
   beforeEach(() => (received = []));
 
   const open = (events: Partial<RealtimeSessionEvents> = {}) =>
-    new OpenAiRealtimeConnector({ apiKey: 'sk-test', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, model: 'gpt-realtime' }).open(
-      { instructions: 'Be polite.', tools: [{ name: 'end_call', description: 'hang up', parameters: { type: 'object', properties: {} } }], voice: 'sage', speakFirst: false },
+    new OpenAiRealtimeConnector({
+      apiKey: 'sk-test',
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      model: 'gpt-realtime',
+    }).open(
+      {
+        instructions: 'Be polite.',
+        tools: [{ name: 'end_call', description: 'hang up', parameters: { type: 'object', properties: {} } }],
+        voice: 'sage',
+        speakFirst: false,
+      },
       { audio: () => undefined, speechStarted: () => undefined, closed: () => undefined, ...events },
     );
 
@@ -55,7 +64,10 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
     expect(update.session).toMatchObject({
       type: 'realtime',
       instructions: 'Be polite.',
-      audio: { input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad' } }, output: { format: { type: 'audio/pcmu' }, voice: 'sage' } },
+      audio: {
+        input: { format: { type: 'audio/pcmu' }, turn_detection: { type: 'server_vad' } },
+        output: { format: { type: 'audio/pcmu' }, voice: 'sage' },
+      },
       tools: [{ type: 'function', name: 'end_call' }],
     });
     expect(received.slice(1, 3).map((m) => JSON.parse(m))).toEqual([
@@ -71,7 +83,13 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
     const calls: FunctionCall[] = [];
     let speech = 0;
     const transcripts: string[] = [];
-    const session = open({ audio: (i, p) => void audio.push([i, p]), speechStarted: () => void speech++, functionCall: (c) => void calls.push(c), userTranscript: (_i, t) => void transcripts.push(`user:${t}`), agentTranscript: (_i, t) => void transcripts.push(`ai:${t}`) });
+    const session = open({
+      audio: (i, p) => void audio.push([i, p]),
+      speechStarted: () => void speech++,
+      functionCall: (c) => void calls.push(c),
+      userTranscript: (_i, t) => void transcripts.push(`user:${t}`),
+      agentTranscript: (_i, t) => void transcripts.push(`ai:${t}`),
+    });
     await waitUntil(() => received.length >= 1 && socket?.readyState === 1);
     const send = (e: object) => socket?.send(JSON.stringify(e));
     send({ type: 'response.created', response: { id: 'resp_1' } });
@@ -80,7 +98,10 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
     send({ type: 'input_audio_buffer.speech_started', audio_start_ms: 100 });
     send({ type: 'conversation.item.input_audio_transcription.completed', item_id: 'item_2', transcript: ' yes ' });
     send({ type: 'response.output_audio_transcript.done', item_id: 'item_1', transcript: 'Hello' });
-    send({ type: 'response.output_item.done', item: { type: 'function_call', id: 'item_3', call_id: 'call_1', name: 'end_call', arguments: '{}' } });
+    send({
+      type: 'response.output_item.done',
+      item: { type: 'function_call', id: 'item_3', call_id: 'call_1', name: 'end_call', arguments: '{}' },
+    });
     await waitUntil(() => calls.length === 1);
     expect(session.responding).toBe(true);
     expect(audio).toEqual([
@@ -106,7 +127,10 @@ describe('OpenAiRealtimeConnector on a loopback Realtime socket (GA protocol)', 
 describe('scripted sandbox agent', () => {
   it('picks the tool a model would call from the debtor’s words', async () => {
     expect(scriptedReply('I dispute this').tool?.name).toBe('record_dispute');
-    expect(scriptedReply("I'll pay on Friday", { amount: 120 }).tool).toMatchObject({ name: 'record_promise_to_pay', arguments: { amount: 120 } });
+    expect(scriptedReply("I'll pay on Friday", { amount: 120 }).tool).toMatchObject({
+      name: 'record_promise_to_pay',
+      arguments: { amount: 120 },
+    });
     expect(scriptedReply('can I pay in monthly instalments').tool?.name).toBe('propose_payment_plan');
     expect(scriptedReply('please stop calling').tool?.name).toBe('opt_out');
     const reply = await new ScriptedChatAgent().reply({ messages: [{ role: 'user', content: 'text me the link' }] });

@@ -1,5 +1,11 @@
 import WebSocket from 'ws';
-import type { FunctionCall, RealtimeSessionConfig, RealtimeSessionEvents, RealtimeVoiceConnector, RealtimeVoiceSession } from './realtime-voice.port';
+import type {
+  FunctionCall,
+  RealtimeSessionConfig,
+  RealtimeSessionEvents,
+  RealtimeVoiceConnector,
+  RealtimeVoiceSession,
+} from './realtime-voice.port';
 
 export interface OpenAiRealtimeOptions {
   apiKey: string;
@@ -118,11 +124,23 @@ class OpenAiRealtimeSession implements RealtimeVoiceSession {
   }
 
   truncate(itemId: string, audioEndMs: number): void {
-    this.send(JSON.stringify({ type: 'conversation.item.truncate', item_id: itemId, content_index: 0, audio_end_ms: Math.max(0, Math.floor(audioEndMs)) }));
+    this.send(
+      JSON.stringify({
+        type: 'conversation.item.truncate',
+        item_id: itemId,
+        content_index: 0,
+        audio_end_ms: Math.max(0, Math.floor(audioEndMs)),
+      }),
+    );
   }
 
   sendToolResult(callId: string, output: unknown, respond = true): void {
-    this.send(JSON.stringify({ type: 'conversation.item.create', item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) } }));
+    this.send(
+      JSON.stringify({
+        type: 'conversation.item.create',
+        item: { type: 'function_call_output', call_id: callId, output: JSON.stringify(output) },
+      }),
+    );
     if (respond) this.createResponse();
   }
 
@@ -190,7 +208,8 @@ class OpenAiRealtimeSession implements RealtimeVoiceSession {
       }
       case 'error':
         // Cancelling when nothing is active is expected during barge-in races.
-        if (event.error?.code !== 'response_cancel_not_active') this.events.error?.(event.error?.message ?? 'realtime error', event.error?.code);
+        if (event.error?.code !== 'response_cancel_not_active')
+          this.events.error?.(event.error?.message ?? 'realtime error', event.error?.code);
         break;
       default:
         break;
@@ -208,6 +227,11 @@ export class OpenAiRealtimeConnector implements RealtimeVoiceConnector {
 
   open(config: RealtimeSessionConfig, events: RealtimeSessionEvents): RealtimeVoiceSession {
     const base = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
-    return new OpenAiRealtimeSession(realtimeUrl(base ?? 'https://api.openai.com', this.options.model), this.options.apiKey, config, events);
+    return new OpenAiRealtimeSession(
+      realtimeUrl(base ?? 'https://api.openai.com', this.options.model),
+      this.options.apiKey,
+      config,
+      events,
+    );
   }
 }

@@ -15,7 +15,10 @@ const isoIn = (days: number, from = new Date()) => new Date(from.getTime() + day
 export function scriptedReply(userText: string, facts: { amount?: number } = {}): ScriptedTurn {
   const t = userText.toLowerCase();
   if (/\b(dispute|don'?t owe|not mine|wrong amount|never ordered)\b/.test(t)) {
-    return { say: 'I understand. I have paused collection while this is looked into. Goodbye.', tool: { name: 'record_dispute', arguments: { reason: userText.slice(0, 200) } } };
+    return {
+      say: 'I understand. I have paused collection while this is looked into. Goodbye.',
+      tool: { name: 'record_dispute', arguments: { reason: userText.slice(0, 200) } },
+    };
   }
   if (/\b(stop calling|opt out|don'?t call|remove me)\b/.test(t)) {
     return { say: 'Of course. We will not call you again. Goodbye.', tool: { name: 'opt_out', arguments: { channel: 'all_calls' } } };
@@ -24,20 +27,29 @@ export function scriptedReply(userText: string, facts: { amount?: number } = {})
     return { say: 'No problem, we will call you back then.', tool: { name: 'request_callback', arguments: { when: isoIn(1) } } };
   }
   if (/\b(plan|instal+ments?|monthly)\b/.test(t)) {
-    return { say: 'I can suggest three monthly payments. I have noted that for the team to confirm.', tool: { name: 'propose_payment_plan', arguments: { installments: 3, frequency: 'monthly' } } };
+    return {
+      say: 'I can suggest three monthly payments. I have noted that for the team to confirm.',
+      tool: { name: 'propose_payment_plan', arguments: { installments: 3, frequency: 'monthly' } },
+    };
   }
   if (/\b(link|pay now|card|text me)\b/.test(t)) {
     return { say: 'I am sending you a secure payment link by text now.', tool: { name: 'send_payment_link', arguments: {} } };
   }
   if (/\b(i('| wi)ll pay|promise|can pay|pay (it )?(on|by|next|this))\b/.test(t)) {
     const days = /\bnext week\b/.test(t) ? 7 : /\bfriday\b/.test(t) ? 3 : 2;
-    return { say: 'Thank you. I have noted your promise and will text you a confirmation.', tool: { name: 'record_promise_to_pay', arguments: { amount: facts.amount, date: isoIn(days) } } };
+    return {
+      say: 'Thank you. I have noted your promise and will text you a confirmation.',
+      tool: { name: 'record_promise_to_pay', arguments: { amount: facts.amount, date: isoIn(days) } },
+    };
   }
   if (/\b(bye|goodbye|that'?s all)\b/.test(t)) {
     return { say: 'Thank you for your time. Goodbye.', tool: { name: 'end_call', arguments: { reason: 'conversation complete' } } };
   }
   if (/\b(no|can'?t|won'?t|refuse)\b/.test(t)) {
-    return { say: 'I understand. If anything changes, you can reply to our messages. Goodbye.', tool: { name: 'end_call', arguments: { reason: 'refused' } } };
+    return {
+      say: 'I understand. If anything changes, you can reply to our messages. Goodbye.',
+      tool: { name: 'end_call', arguments: { reason: 'refused' } },
+    };
   }
   return { say: 'Thank you. Would you be able to pay the balance, or would a payment plan help?' };
 }
@@ -56,6 +68,9 @@ export class ScriptedChatAgent implements ChatAgent {
     if (last.role !== 'user') return { text: '', toolCalls: [] };
     const turn = scriptedReply(last.content);
     const n = input.messages.filter((m) => m.role === 'user').length;
-    return { text: turn.say, toolCalls: turn.tool ? [{ id: `call_scripted_${n}`, name: turn.tool.name, arguments: JSON.stringify(turn.tool.arguments) }] : [] };
+    return {
+      text: turn.say,
+      toolCalls: turn.tool ? [{ id: `call_scripted_${n}`, name: turn.tool.name, arguments: JSON.stringify(turn.tool.arguments) }] : [],
+    };
   }
 }

@@ -19,6 +19,8 @@ describe('SandboxSmsSender', () => {
   });
 
   it('fails permanently for the invalid test number', async () => {
-    await expect(new SandboxSmsSender(database.db).send({ idempotencyKey: 'k', to: SANDBOX_INVALID_NUMBER, body: 'x' })).rejects.toMatchObject({ kind: 'permanent' });
+    await expect(
+      new SandboxSmsSender(database.db).send({ idempotencyKey: 'k', to: SANDBOX_INVALID_NUMBER, body: 'x' }),
+    ).rejects.toMatchObject({ kind: 'permanent' });
   });
 });

@@ -19,7 +19,8 @@ export class SandboxSmsSender implements SmsSender {
   ) {}
 
   async send(sms: OutboundSms): Promise<SentSms> {
-    if (sms.to === SANDBOX_INVALID_NUMBER) throw new DeliveryError(`the 'To' number ${sms.to} is not a valid phone number`, 'permanent', { status: 400, code: '21211' });
+    if (sms.to === SANDBOX_INVALID_NUMBER)
+      throw new DeliveryError(`the 'To' number ${sms.to} is not a valid phone number`, 'permanent', { status: 400, code: '21211' });
     const providerMessageId = `SM${randomBytes(16).toString('hex')}`;
     const costPence = SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body);
     const metadata = JSON.stringify({ status_callback: sms.statusCallbackUrl ?? null, cost_pence: costPence });
@@ -31,7 +32,10 @@ export class SandboxSmsSender implements SmsSender {
       RETURNING provider_message_id`;
     const count = inserted.length;
     if (count === 1) return { provider: this.provider, providerMessageId, costPence, replayed: false };
-    const first = await this.db.sandboxMessage.findUniqueOrThrow({ where: { idempotencyKey: sms.idempotencyKey }, select: { providerMessageId: true } });
+    const first = await this.db.sandboxMessage.findUniqueOrThrow({
+      where: { idempotencyKey: sms.idempotencyKey },
+      select: { providerMessageId: true },
+    });
     return { provider: this.provider, providerMessageId: first.providerMessageId, costPence, replayed: true };
   }
 }

@@ -32,7 +32,12 @@ export class TwilioSmsSender implements SmsSender {
         body: sms.body,
         ...(sms.statusCallbackUrl ? { statusCallback: sms.statusCallbackUrl } : {}),
       });
-      return { provider: this.provider, providerMessageId: message.sid, costPence: SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body), replayed: false };
+      return {
+        provider: this.provider,
+        providerMessageId: message.sid,
+        costPence: SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body),
+        replayed: false,
+      };
     } catch (err) {
       throw toDeliveryError(err);
     }
@@ -47,7 +52,14 @@ export class TwilioSmsSender implements SmsSender {
       const recent = await this.client.messages.list({ to: sms.to, from: this.options.from, limit: 20 });
       // Allow for clock skew between us and Twilio.
       const match = recent.find((m) => m.body === sms.body && m.dateCreated && m.dateCreated.getTime() >= since.getTime() - 60_000);
-      return match ? { provider: this.provider, providerMessageId: match.sid, costPence: SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body), replayed: true } : null;
+      return match
+        ? {
+            provider: this.provider,
+            providerMessageId: match.sid,
+            costPence: SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body),
+            replayed: true,
+          }
+        : null;
     } catch (err) {
       throw toDeliveryError(err);
     }
@@ -57,9 +69,13 @@ export class TwilioSmsSender implements SmsSender {
 export function toDeliveryError(err: unknown): DeliveryError {
   const e = describeTwilioError(err);
   const kind = e.code !== undefined && PERMANENT_TWILIO_CODES.has(e.code) ? 'permanent' : kindOfStatus(e.status);
-  return new DeliveryError(`twilio${e.status ? ` answered ${e.status}` : ' unreachable'}${e.code ? ` (${e.code})` : ''}: ${e.message}`, kind, {
-    status: e.status,
-    code: e.code !== undefined ? String(e.code) : undefined,
-    retryAfterMs: e.retryAfterMs,
-  });
+  return new DeliveryError(
+    `twilio${e.status ? ` answered ${e.status}` : ' unreachable'}${e.code ? ` (${e.code})` : ''}: ${e.message}`,
+    kind,
+    {
+      status: e.status,
+      code: e.code !== undefined ? String(e.code) : undefined,
+      retryAfterMs: e.retryAfterMs,
+    },
+  );
 }

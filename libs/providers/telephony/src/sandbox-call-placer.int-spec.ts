@@ -9,8 +9,18 @@ describe('SandboxCallPlacer', () => {
   it('records the call, hands it to the driver once per idempotency key, and forwards hang-ups', async () => {
     const dialled: SandboxCall[] = [];
     const hungUp: string[] = [];
-    const placer = new SandboxCallPlacer({ db: t.db, fromNumber: '+441234567890', driver: { dial: (c) => void dialled.push(c), hangup: (sid) => void hungUp.push(sid) } });
-    const request = { to: '+447700900123', answerUrl: 'http://127.0.0.1:1/answer', statusCallbackUrl: 'http://127.0.0.1:1/status', record: true, idempotencyKey: 'job-42' };
+    const placer = new SandboxCallPlacer({
+      db: t.db,
+      fromNumber: '+441234567890',
+      driver: { dial: (c) => void dialled.push(c), hangup: (sid) => void hungUp.push(sid) },
+    });
+    const request = {
+      to: '+447700900123',
+      answerUrl: 'http://127.0.0.1:1/answer',
+      statusCallbackUrl: 'http://127.0.0.1:1/status',
+      record: true,
+      idempotencyKey: 'job-42',
+    };
     const first = await placer.placeCall(request);
     const again = await placer.placeCall(request);
     expect(first.provider).toBe('sandbox');

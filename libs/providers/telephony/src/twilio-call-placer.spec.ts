@@ -26,7 +26,13 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => (seen = []));
-  const placer = () => new TwilioCallPlacer({ accountSid: SID, authToken: TOKEN, baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, fromNumber: '+441234567890' });
+  const placer = () =>
+    new TwilioCallPlacer({
+      accountSid: SID,
+      authToken: TOKEN,
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      fromNumber: '+441234567890',
+    });
 
   it('posts Calls.json with the answer URL, status callback, async AMD, recording and time limit', async () => {
     reply = { status: 201, body: { sid: CALL_SID, status: 'queued' } };
@@ -60,7 +66,13 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
 
   it('sends no AMD or recording fields when not asked', async () => {
     reply = { status: 201, body: { sid: CALL_SID } };
-    await placer().placeCall({ to: '+447700900123', from: '+441111111111', answerUrl: 'https://x/a', statusCallbackUrl: 'https://x/s', idempotencyKey: 'k' });
+    await placer().placeCall({
+      to: '+447700900123',
+      from: '+441111111111',
+      answerUrl: 'https://x/a',
+      statusCallbackUrl: 'https://x/s',
+      idempotencyKey: 'k',
+    });
     expect(seen[0]?.body.get('From')).toBe('+441111111111');
     expect(seen[0]?.body.has('MachineDetection')).toBe(false);
     expect(seen[0]?.body.has('Record')).toBe(false);
@@ -68,7 +80,9 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
 
   it('turns a 400 into CallRejectedError (no retry) and keeps 5xx retryable', async () => {
     reply = { status: 400, body: { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 } };
-    await expect(placer().placeCall({ to: '+44', answerUrl: 'https://x/a', statusCallbackUrl: 'https://x/s', idempotencyKey: 'k' })).rejects.toBeInstanceOf(CallRejectedError);
+    await expect(
+      placer().placeCall({ to: '+44', answerUrl: 'https://x/a', statusCallbackUrl: 'https://x/s', idempotencyKey: 'k' }),
+    ).rejects.toBeInstanceOf(CallRejectedError);
     reply = { status: 503, body: { code: 20503, message: 'unavailable', status: 503 } };
     const err = await placer()
       .placeCall({ to: '+447700900123', answerUrl: 'https://x/a', statusCallbackUrl: 'https://x/s', idempotencyKey: 'k' })
@@ -95,7 +109,11 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
 
 describe('TwiML helpers', () => {
   it('escapes text and carries stream parameters', () => {
-    const xml = connectStreamTwiml({ streamUrl: 'wss://h/media?a=1&b=2', parameters: { token: 't<1>' }, sayFirst: ['This call is recorded & monitored.'] });
+    const xml = connectStreamTwiml({
+      streamUrl: 'wss://h/media?a=1&b=2',
+      parameters: { token: 't<1>' },
+      sayFirst: ['This call is recorded & monitored.'],
+    });
     expect(xml).toContain('<Say voice="Polly.Amy-Neural" language="en-GB">This call is recorded &amp; monitored.</Say>');
     expect(xml).toContain('<Stream url="wss://h/media?a=1&amp;b=2"><Parameter name="token" value="t&lt;1&gt;"/></Stream>');
     expect(gatherSpeechTwiml({ prompt: 'Hello', action: '/respond' })).toContain('<Gather input="speech" action="/respond"');

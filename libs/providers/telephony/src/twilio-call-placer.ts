@@ -29,16 +29,29 @@ export class TwilioCallPlacer implements CallPlacer {
         statusCallbackMethod: 'POST',
         statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
         ...(request.machineDetection
-          ? { machineDetection: 'Enable', asyncAmd: 'true', asyncAmdStatusCallback: request.machineDetection.callbackUrl, asyncAmdStatusCallbackMethod: 'POST' }
+          ? {
+              machineDetection: 'Enable',
+              asyncAmd: 'true',
+              asyncAmdStatusCallback: request.machineDetection.callbackUrl,
+              asyncAmdStatusCallbackMethod: 'POST',
+            }
           : {}),
-        ...(request.record ? { record: true, recordingChannels: 'dual', recordingStatusCallback: request.statusCallbackUrl, recordingStatusCallbackMethod: 'POST' } : {}),
+        ...(request.record
+          ? {
+              record: true,
+              recordingChannels: 'dual',
+              recordingStatusCallback: request.statusCallbackUrl,
+              recordingStatusCallbackMethod: 'POST',
+            }
+          : {}),
         ...(request.timeLimitSeconds ? { timeLimit: request.timeLimitSeconds } : {}),
       });
       return { callSid: call.sid, provider: 'twilio' };
     } catch (err) {
       const e = describeTwilioError(err);
       // 4xx other than 429 means Twilio refused this call (invalid number, unverified caller id): retrying cannot help.
-      if (e.status && e.status >= 400 && e.status < 500 && e.status !== 429) throw new CallRejectedError(`Twilio refused the call: ${e.message}`, e.code);
+      if (e.status && e.status >= 400 && e.status < 500 && e.status !== 429)
+        throw new CallRejectedError(`Twilio refused the call: ${e.message}`, e.code);
       throw err;
     }
   }

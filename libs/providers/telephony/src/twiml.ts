@@ -21,7 +21,12 @@ function say(text: string, o: SayOptions = {}): string {
 }
 
 /** `<Say>` lines then `<Connect><Stream>` with custom parameters (the per-call stream token goes here). */
-export function connectStreamTwiml(options: { streamUrl: string; parameters?: Record<string, string>; sayFirst?: string[]; voice?: string }): string {
+export function connectStreamTwiml(options: {
+  streamUrl: string;
+  parameters?: Record<string, string>;
+  sayFirst?: string[];
+  voice?: string;
+}): string {
   const params = Object.entries(options.parameters ?? {})
     .map(([name, value]) => `<Parameter name="${escapeXml(name)}" value="${escapeXml(value)}"/>`)
     .join('');
@@ -30,7 +35,13 @@ export function connectStreamTwiml(options: { streamUrl: string; parameters?: Re
 }
 
 /** `<Say>` then `<Gather input="speech">` posting to `action`; if nothing is heard, `fallback` is said and the call ends. */
-export function gatherSpeechTwiml(options: { prompt: string; action: string; fallback?: string; voice?: string; timeoutSeconds?: number }): string {
+export function gatherSpeechTwiml(options: {
+  prompt: string;
+  action: string;
+  fallback?: string;
+  voice?: string;
+  timeoutSeconds?: number;
+}): string {
   const gather = `<Gather input="speech" action="${escapeXml(options.action)}" method="POST" language="en-GB" speechTimeout="auto" timeout="${options.timeoutSeconds ?? 5}">${say(options.prompt, { voice: options.voice })}</Gather>`;
   const fallback = options.fallback ? say(options.fallback, { voice: options.voice }) : '';
   return `${HEAD}<Response>${gather}${fallback}<Hangup/></Response>`;

@@ -24,7 +24,12 @@ export function signTwilioRequest(authToken: string, url: string, params: Record
 }
 
 /** True when `signature` is Twilio's signature of this URL and form body (or JSON body with bodySHA256). */
-export function isValidTwilioSignature(authToken: string, signature: string, url: string, req: Pick<Request, 'body' | 'is'> & { rawBody?: Buffer }): boolean {
+export function isValidTwilioSignature(
+  authToken: string,
+  signature: string,
+  url: string,
+  req: Pick<Request, 'body' | 'is'> & { rawBody?: Buffer },
+): boolean {
   if (req.is('application/json')) {
     const raw = req.rawBody?.toString('utf8') ?? '';
     return twilio.validateRequestWithBody(authToken, signature, url, raw);
@@ -45,7 +50,12 @@ export function verifyTwilioSignature(options: TwilioSignatureOptions): RequestH
     const signature = req.header('x-twilio-signature');
     const url = publicUrlOf(req, options.publicBaseUrl);
     if (!signature || !isValidTwilioSignature(options.authToken, signature, url, req as Request & { rawBody?: Buffer })) {
-      sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'X-Twilio-Signature is missing or does not match this request' });
+      sendProblem(res, {
+        type: 'about:blank',
+        title: 'Forbidden',
+        status: 403,
+        detail: 'X-Twilio-Signature is missing or does not match this request',
+      });
       return;
     }
     next();

@@ -88,6 +88,11 @@ describe('verifyTwilioSignature', () => {
 
   it('rejects a body changed after signing', async () => {
     const signature = signTwilioRequest(TOKEN, `${publicBaseUrl}/hook`, params);
-    await request(app).post('/hook').type('form').set('X-Twilio-Signature', signature).send({ ...params, CallStatus: 'busy' }).expect(403);
+    await request(app)
+      .post('/hook')
+      .type('form')
+      .set('X-Twilio-Signature', signature)
+      .send({ ...params, CallStatus: 'busy' })
+      .expect(403);
   });
 });

@@ -22,7 +22,8 @@ export const disputeAcknowledgement: StageDefinition<typeof DisputeAcknowledgeme
     notices: [contactChoices(v), ...(d.consumer ? [consumerSupport()] : [])],
     signOff: signOff(v),
   }),
-  sms: (v) => `${v.creditor.name}: we have received your dispute about invoice ${v.invoice.reference} (ref ${v.dispute.reference}) and paused collection. We will reply by ${formatUkShortDate(v.dispute.responseBy)}. Reply STOP to stop texts`,
+  sms: (v) =>
+    `${v.creditor.name}: we have received your dispute about invoice ${v.invoice.reference} (ref ${v.dispute.reference}) and paused collection. We will reply by ${formatUkShortDate(v.dispute.responseBy)}. Reply STOP to stop texts`,
 };
 
 /** SI 2020/1311: during a moratorium no payment is asked for and no interest, fees or charges are added. */
@@ -40,9 +41,14 @@ export const breathingSpaceAcknowledgement: StageDefinition<typeof BreathingSpac
       `While it lasts, ${v.creditor.name} will not ask you to pay invoice ${v.invoice.reference}, will not add interest, fees or charges to it, and will not take any action to recover it.`,
       'If you have a debt adviser, we will deal with them where we need to. You do not need to reply to this message.',
     ],
-    facts: [['Creditor', v.creditor.name], ['Invoice', v.invoice.reference], ['Breathing Space from', formatUkDate(v.moratorium.startDate)]],
+    facts: [
+      ['Creditor', v.creditor.name],
+      ['Invoice', v.invoice.reference],
+      ['Breathing Space from', formatUkDate(v.moratorium.startDate)],
+    ],
     notices: [contactChoices(v)],
     signOff: signOff(v),
   }),
-  sms: (v) => `${v.creditor.name}: we know about your Breathing Space from ${formatUkShortDate(v.moratorium.startDate)}. We have paused invoice ${v.invoice.reference}: no requests to pay and no charges while it lasts. Reply STOP to stop texts`,
+  sms: (v) =>
+    `${v.creditor.name}: we know about your Breathing Space from ${formatUkShortDate(v.moratorium.startDate)}. We have paused invoice ${v.invoice.reference}: no requests to pay and no charges while it lasts. Reply STOP to stop texts`,
 };

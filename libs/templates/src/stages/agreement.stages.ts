@@ -1,7 +1,22 @@
 import { formatPence, formatUkDate, formatUkShortDate, spokenDate, spokenPence } from '../format';
-import { callDisclosure, callOpening, callRequiredLines, callUnattendedLines, demandNotices, greeting, invoiceFacts, signOff, smsDemandTail } from '../shared-content';
+import {
+  callDisclosure,
+  callOpening,
+  callRequiredLines,
+  callUnattendedLines,
+  demandNotices,
+  greeting,
+  invoiceFacts,
+  signOff,
+  smsDemandTail,
+} from '../shared-content';
 import type { StageDefinition } from '../template.types';
-import { PaymentPlanVariablesSchema, PromiseToPayVariablesSchema, ReminderVariablesSchema, type PaymentPlanVariables } from '../template-variables.schema';
+import {
+  PaymentPlanVariablesSchema,
+  PromiseToPayVariablesSchema,
+  ReminderVariablesSchema,
+  type PaymentPlanVariables,
+} from '../template-variables.schema';
 import { spokenAmountOn } from './reminder.stages';
 
 function schedule(v: PaymentPlanVariables): Array<[string, string]> {
@@ -33,12 +48,16 @@ export const paymentPlanProposal: StageDefinition<typeof PaymentPlanVariablesSch
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: we can spread the ${d.outstanding} on invoice ${v.invoice.reference} over ${planSummary(v)}. Other amounts considered.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: we can spread the ${d.outstanding} on invoice ${v.invoice.reference} over ${planSummary(v)}. Other amounts considered.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
     ...callOpening(v),
     callDisclosure(v, d),
     { key: 'purpose', text: 'I am calling to see whether spreading the payments would help.' },
-    { key: 'offer', text: `We could split it into ${v.plan.installments.length} ${v.plan.frequency} payments, starting with ${spokenAmountOn(v.plan.installments[0]?.amountPence ?? 0, v.plan.installments[0]?.dueDate ?? v.today)}. If that is too much, tell me what you can afford.` },
+    {
+      key: 'offer',
+      text: `We could split it into ${v.plan.installments.length} ${v.plan.frequency} payments, starting with ${spokenAmountOn(v.plan.installments[0]?.amountPence ?? 0, v.plan.installments[0]?.dueDate ?? v.today)}. If that is too much, tell me what you can afford.`,
+    },
     ...callRequiredLines(v, d),
     { key: 'close', text: `Thank you. You can reach ${v.creditor.name} on ${v.creditor.phone}. Goodbye.` },
     ...callUnattendedLines(v),
@@ -63,10 +82,14 @@ export const paymentPlanConfirmation: StageDefinition<typeof PaymentPlanVariable
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: thank you for agreeing a plan for invoice ${v.invoice.reference} (${d.outstanding}): ${planSummary(v)}.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: thank you for agreeing a plan for invoice ${v.invoice.reference} (${d.outstanding}): ${planSummary(v)}.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
     callDisclosure(v, d),
-    { key: 'read_back', text: `To confirm, you will pay ${v.plan.installments.map((i) => spokenAmountOn(i.amountPence, i.dueDate)).join(', then ')}. Is that right?` },
+    {
+      key: 'read_back',
+      text: `To confirm, you will pay ${v.plan.installments.map((i) => spokenAmountOn(i.amountPence, i.dueDate)).join(', then ')}. Is that right?`,
+    },
     ...callRequiredLines(v, d),
     { key: 'close', text: 'I will send you the plan in writing. Thank you, goodbye.' },
   ],
@@ -81,13 +104,16 @@ export const paymentLink: StageDefinition<typeof ReminderVariablesSchema> = {
   document: (v, d) => ({
     subject: `Your payment link for invoice ${v.invoice.reference}`,
     greeting: greeting(v),
-    paragraphs: [`As requested, here is a secure link to pay ${formatPence(d.totalDuePence)} for invoice ${v.invoice.reference} from ${v.creditor.name}.`],
+    paragraphs: [
+      `As requested, here is a secure link to pay ${formatPence(d.totalDuePence)} for invoice ${v.invoice.reference} from ${v.creditor.name}.`,
+    ],
     facts: invoiceFacts(v, d),
     action: { label: 'Pay securely', url: v.links.pay },
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: as requested, your secure link to pay ${formatPence(d.totalDuePence)} for invoice ${v.invoice.reference}.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: as requested, your secure link to pay ${formatPence(d.totalDuePence)} for invoice ${v.invoice.reference}.${smsDemandTail(v, d)}`,
 };
 
 export const promiseToPayConfirmation: StageDefinition<typeof PromiseToPayVariablesSchema> = {
@@ -108,9 +134,13 @@ export const promiseToPayConfirmation: StageDefinition<typeof PromiseToPayVariab
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: thanks for talking to us. As agreed you will pay ${formatPence(v.promise.amountPence)} for invoice ${v.invoice.reference} (${d.outstanding} due) by ${formatUkShortDate(v.promise.date)}.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: thanks for talking to us. As agreed you will pay ${formatPence(v.promise.amountPence)} for invoice ${v.invoice.reference} (${d.outstanding} due) by ${formatUkShortDate(v.promise.date)}.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
-    { key: 'read_back', text: `To confirm, you will pay ${spokenPence(v.promise.amountPence)} towards invoice ${v.invoice.reference.split('').join(' ')} by ${spokenDate(v.promise.date)}. I will text you a confirmation with a secure payment link.` },
+    {
+      key: 'read_back',
+      text: `To confirm, you will pay ${spokenPence(v.promise.amountPence)} towards invoice ${v.invoice.reference.split('').join(' ')} by ${spokenDate(v.promise.date)}. I will text you a confirmation with a secure payment link.`,
+    },
     ...callRequiredLines(v, d),
     { key: 'close', text: `Thank you for your time. You can reach ${v.creditor.name} on ${v.creditor.phone}. Goodbye.` },
   ],

@@ -1,5 +1,16 @@
 import { formatPence, formatUkDate, formatUkShortDate, spokenDate, spokenPence } from '../format';
-import { callDisclosure, callOpening, callRequiredLines, callUnattendedLines, demandNotices, greeting, invoiceFacts, lateChargesParagraph, signOff, smsDemandTail } from '../shared-content';
+import {
+  callDisclosure,
+  callOpening,
+  callRequiredLines,
+  callUnattendedLines,
+  demandNotices,
+  greeting,
+  invoiceFacts,
+  lateChargesParagraph,
+  signOff,
+  smsDemandTail,
+} from '../shared-content';
 import type { StageDefinition } from '../template.types';
 import { FinalNoticeVariablesSchema, ReminderVariablesSchema } from '../template-variables.schema';
 
@@ -24,7 +35,8 @@ export const friendlyReminder: StageDefinition<typeof ReminderVariablesSchema> =
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: a friendly reminder that invoice ${v.invoice.reference} for ${d.outstanding} was due ${formatUkShortDate(v.invoice.dueDate)}.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: a friendly reminder that invoice ${v.invoice.reference} for ${d.outstanding} was due ${formatUkShortDate(v.invoice.dueDate)}.${smsDemandTail(v, d)}`,
 };
 
 export const gentleReminder: StageDefinition<typeof ReminderVariablesSchema> = {
@@ -48,7 +60,8 @@ export const gentleReminder: StageDefinition<typeof ReminderVariablesSchema> = {
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: invoice ${v.invoice.reference} for ${d.outstanding} is now ${d.daysOverdue} days overdue.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: invoice ${v.invoice.reference} for ${d.outstanding} is now ${d.daysOverdue} days overdue.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
     ...callOpening(v),
     callDisclosure(v, d),
@@ -81,11 +94,15 @@ export const standardEscalation: StageDefinition<typeof ReminderVariablesSchema>
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: invoice ${v.invoice.reference}, ${formatPence(d.totalDuePence)} unpaid since ${formatUkShortDate(v.invoice.dueDate)}. Please pay or contact us to agree a plan.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: invoice ${v.invoice.reference}, ${formatPence(d.totalDuePence)} unpaid since ${formatUkShortDate(v.invoice.dueDate)}. Please pay or contact us to agree a plan.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
     ...callOpening(v),
     callDisclosure(v, d),
-    { key: 'purpose', text: `We have written about this before and it is now ${d.daysOverdue} days overdue. I would like to help you settle it in a way that works for you.` },
+    {
+      key: 'purpose',
+      text: `We have written about this before and it is now ${d.daysOverdue} days overdue. I would like to help you settle it in a way that works for you.`,
+    },
     { key: 'offer', text: 'I can text you a secure link to pay now, or we can set up a payment plan. Which would you prefer?' },
     ...callRequiredLines(v, d),
     { key: 'close', text: `Thank you. You can reach ${v.creditor.name} on ${v.creditor.phone}. Goodbye.` },
@@ -106,7 +123,9 @@ export const finalNotice: StageDefinition<typeof FinalNoticeVariablesSchema> = {
       `Despite our earlier letters, ${formatPence(d.totalDuePence)} is still owed to ${v.creditor.name} for invoice ${v.invoice.reference}, which was due on ${d.dueDate}.`,
       `Please pay, or contact us to agree a plan, by ${formatUkDate(v.respondBy)}. If we have not heard from you by then, we may consider starting court proceedings to recover the debt. We would much rather agree a way forward with you.`,
       ...(d.consumer
-        ? ['As required by the Pre-Action Protocol for Debt Claims, we enclose an information sheet, a reply form and a financial statement. Please use the reply form to tell us if you dispute the debt or need more time, for example to get debt advice.']
+        ? [
+            'As required by the Pre-Action Protocol for Debt Claims, we enclose an information sheet, a reply form and a financial statement. Please use the reply form to tell us if you dispute the debt or need more time, for example to get debt advice.',
+          ]
         : []),
       ...late(lateChargesParagraph(d)),
     ],
@@ -115,7 +134,8 @@ export const finalNotice: StageDefinition<typeof FinalNoticeVariablesSchema> = {
     notices: demandNotices(v, d),
     signOff: signOff(v),
   }),
-  sms: (v, d) => `${v.creditor.name}: we have sent you a formal letter about invoice ${v.invoice.reference} (${formatPence(d.totalDuePence)}). Please respond by ${formatUkShortDate(v.respondBy)}.${smsDemandTail(v, d)}`,
+  sms: (v, d) =>
+    `${v.creditor.name}: we have sent you a formal letter about invoice ${v.invoice.reference} (${formatPence(d.totalDuePence)}). Please respond by ${formatUkShortDate(v.respondBy)}.${smsDemandTail(v, d)}`,
 };
 
 /** Spoken form of a date and amount, shared by the agreement stages. */

@@ -22,7 +22,9 @@ export type AnthropicFakeHandler = (request: RecordedAnthropicRequest) => Anthro
  */
 export class FakeAnthropicMessages {
   readonly requests: RecordedAnthropicRequest[] = [];
-  private handler: AnthropicFakeHandler = () => ({ toolInput: { intent: 'unclear', confidence: 50, wants_repeat: false, wants_specialist: false, monthly_amount_offered: null } });
+  private handler: AnthropicFakeHandler = () => ({
+    toolInput: { intent: 'unclear', confidence: 50, wants_repeat: false, wants_specialist: false, monthly_amount_offered: null },
+  });
   private readonly hanging = new Set<ServerResponse>();
   private server?: Server;
   url = '';
@@ -73,7 +75,14 @@ export class FakeAnthropicMessages {
       type: 'message',
       role: 'assistant',
       model: body.model ?? 'claude-fake',
-      content: [{ type: 'tool_use', id: `toolu_fake_${this.requests.length}`, name: reply.toolName ?? tools[0]?.name ?? 'tool', input: reply.toolInput }],
+      content: [
+        {
+          type: 'tool_use',
+          id: `toolu_fake_${this.requests.length}`,
+          name: reply.toolName ?? tools[0]?.name ?? 'tool',
+          input: reply.toolInput,
+        },
+      ],
       stop_reason: 'tool_use',
       stop_sequence: null,
       usage: { input_tokens: 10, output_tokens: 10 },

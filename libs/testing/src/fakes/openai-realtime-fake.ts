@@ -65,7 +65,15 @@ export class FakeRealtimeSession {
         break;
       case 'response.cancel':
         if (this.active) this.stopResponse('cancelled');
-        else this.send({ type: 'error', error: { type: 'invalid_request_error', code: 'response_cancel_not_active', message: 'Cancellation failed: no active response found' } });
+        else
+          this.send({
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'response_cancel_not_active',
+              message: 'Cancellation failed: no active response found',
+            },
+          });
         break;
       case 'conversation.item.truncate': {
         const t = { item_id: String(event.item_id), audio_end_ms: Number(event.audio_end_ms) };
@@ -142,7 +150,14 @@ export class FakeRealtimeSession {
       if (i < frames.length) {
         const chunk = frames.slice(i, i + this.options.framesPerDelta).map((f) => Buffer.from(f, 'base64'));
         i += this.options.framesPerDelta;
-        this.send({ type: 'response.output_audio.delta', response_id: responseId, item_id: itemId, output_index: 0, content_index: 0, delta: Buffer.concat(chunk).toString('base64') });
+        this.send({
+          type: 'response.output_audio.delta',
+          response_id: responseId,
+          item_id: itemId,
+          output_index: 0,
+          content_index: 0,
+          delta: Buffer.concat(chunk).toString('base64'),
+        });
         active.timer = setTimeout(step, this.options.deltaIntervalMs);
         return;
       }
@@ -153,9 +168,22 @@ export class FakeRealtimeSession {
       }
       if (turn.tool) {
         const callId = id('call');
-        this.send({ type: 'response.output_item.done', response_id: responseId, item: { id: id('item'), type: 'function_call', status: 'completed', call_id: callId, name: turn.tool.name, arguments: JSON.stringify(turn.tool.arguments) } });
+        this.send({
+          type: 'response.output_item.done',
+          response_id: responseId,
+          item: {
+            id: id('item'),
+            type: 'function_call',
+            status: 'completed',
+            call_id: callId,
+            name: turn.tool.name,
+            arguments: JSON.stringify(turn.tool.arguments),
+          },
+        });
         // After a dispute or a stop request the agent ends the call; otherwise it asks if anything else.
-        this.afterTool = ['record_dispute', 'opt_out', 'end_call'].includes(turn.tool.name) ? { say: '', tool: turn.tool.name === 'end_call' ? undefined : { name: 'end_call', arguments: { reason: turn.tool.name } } } : { say: 'Is there anything else?' };
+        this.afterTool = ['record_dispute', 'opt_out', 'end_call'].includes(turn.tool.name)
+          ? { say: '', tool: turn.tool.name === 'end_call' ? undefined : { name: 'end_call', arguments: { reason: turn.tool.name } } }
+          : { say: 'Is there anything else?' };
       }
       this.active = null;
       this.send({ type: 'response.done', response: { id: responseId, status: 'completed' } });
@@ -174,7 +202,8 @@ export class FakeRealtimeSession {
 
   /** Bench: push agent audio for an item straight to the bridge. */
   sendAudio(itemId: string, payload: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send('{"type":"response.output_audio.delta","item_id":"' + itemId + '","delta":"' + payload + '"}');
+    if (this.ws.readyState === this.ws.OPEN)
+      this.ws.send('{"type":"response.output_audio.delta","item_id":"' + itemId + '","delta":"' + payload + '"}');
   }
 
   dispose(): void {
@@ -247,7 +276,13 @@ export class FakeOpenAiRealtimeServer {
       const parsed = JSON.parse(body) as { messages: Array<{ role: string; content?: string; tool_call_id?: string }> };
       this.chatRequests.push(parsed);
       const messages: ChatMessage[] = parsed.messages.flatMap((m): ChatMessage[] =>
-        m.role === 'user' ? [{ role: 'user', content: m.content ?? '' }] : m.role === 'tool' ? [{ role: 'tool', toolCallId: m.tool_call_id ?? '', content: m.content ?? '' }] : m.role === 'assistant' ? [{ role: 'assistant', content: m.content ?? '' }] : [],
+        m.role === 'user'
+          ? [{ role: 'user', content: m.content ?? '' }]
+          : m.role === 'tool'
+            ? [{ role: 'tool', toolCallId: m.tool_call_id ?? '', content: m.content ?? '' }]
+            : m.role === 'assistant'
+              ? [{ role: 'assistant', content: m.content ?? '' }]
+              : [],
       );
       const reply = await this.chat.reply({ messages });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -261,7 +296,19 @@ export class FakeOpenAiRealtimeServer {
             {
               index: 0,
               finish_reason: reply.toolCalls.length ? 'tool_calls' : 'stop',
-              message: { role: 'assistant', content: reply.text, ...(reply.toolCalls.length ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}) },
+              message: {
+                role: 'assistant',
+                content: reply.text,
+                ...(reply.toolCalls.length
+                  ? {
+                      tool_calls: reply.toolCalls.map((c) => ({
+                        id: c.id,
+                        type: 'function',
+                        function: { name: c.name, arguments: c.arguments },
+                      })),
+                    }
+                  : {}),
+              },
             },
           ],
         }),

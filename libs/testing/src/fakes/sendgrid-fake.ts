@@ -41,7 +41,9 @@ export class SendGridFake {
 
   /** Mail sends accepted (202), by our message id (custom_args.recoup_message_id); Email Activity lookups are not sends. */
   deliveries(): string[] {
-    return this.requests.filter((r) => r.path === '/v3/mail/send' && (r as SendGridFakeRequest & { accepted?: boolean }).accepted).map((r) => String(customArgsOf(r.body).recoup_message_id));
+    return this.requests
+      .filter((r) => r.path === '/v3/mail/send' && (r as SendGridFakeRequest & { accepted?: boolean }).accepted)
+      .map((r) => String(customArgsOf(r.body).recoup_message_id));
   }
 
   private listen(): Promise<void> {
@@ -55,14 +57,24 @@ export class SendGridFake {
         } catch {
           body = {};
         }
-        const record: SendGridFakeRequest & { accepted?: boolean } = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, body };
+        const record: SendGridFakeRequest & { accepted?: boolean } = {
+          method: req.method ?? '',
+          path: (req.url ?? '').split('?')[0] ?? '',
+          headers: req.headers,
+          body,
+        };
         this.requests.push(record);
         if (req.method === 'GET' && record.path === '/v3/messages') {
           // Email Activity: `query=unique_args['recoup_message_id']="<key>"` finds accepted sends carrying that key.
           const query = new URL(req.url ?? '', 'http://fake').searchParams.get('query') ?? '';
           const key = /unique_args\['recoup_message_id'\]="([^"]*)"/.exec(query)?.[1];
           const messages = this.requests
-            .filter((r) => (r as { accepted?: boolean }).accepted && r.path === '/v3/mail/send' && String(customArgsOf(r.body).recoup_message_id) === key)
+            .filter(
+              (r) =>
+                (r as { accepted?: boolean }).accepted &&
+                r.path === '/v3/mail/send' &&
+                String(customArgsOf(r.body).recoup_message_id) === key,
+            )
             .map((r) => ({ msg_id: `${(r as { messageId?: string }).messageId}.filter0001.1.0`, status: 'delivered' }));
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ messages }));

@@ -33,9 +33,11 @@ export class FakeStripeApi {
           res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` });
           res.end(JSON.stringify(json));
         };
-        if (!/^Bearer sk_(test|live)_/.test(req.headers.authorization ?? '')) return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
+        if (!/^Bearer sk_(test|live)_/.test(req.headers.authorization ?? ''))
+          return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
         if (this.failWith) return send(this.failWith.status, { error: { type: 'api_error', message: this.failWith.message } });
-        if (req.method === 'GET' && url.pathname === '/v1/balance') return send(200, { object: 'balance', available: [], pending: [], livemode: false });
+        if (req.method === 'GET' && url.pathname === '/v1/balance')
+          return send(200, { object: 'balance', available: [], pending: [], livemode: false });
         if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
           const key = req.headers['idempotency-key'];
           const cached = typeof key === 'string' ? this.idempotent.get(key) : undefined;
@@ -61,7 +63,9 @@ export class FakeStripeApi {
           if (typeof key === 'string') this.idempotent.set(key, session);
           return send(200, session);
         }
-        return send(404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` } });
+        return send(404, {
+          error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${url.pathname})` },
+        });
       });
     });
     await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));

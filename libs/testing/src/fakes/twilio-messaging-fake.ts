@@ -53,7 +53,13 @@ export class TwilioMessagingFake {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
-        const record: TwilioMessagingFakeRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0] ?? '', headers: req.headers, form, accepted: false };
+        const record: TwilioMessagingFakeRequest = {
+          method: req.method ?? '',
+          path: (req.url ?? '').split('?')[0] ?? '',
+          headers: req.headers,
+          form,
+          accepted: false,
+        };
         this.requests.push(record);
         if (req.method === 'GET' && record.path.endsWith('/Messages.json')) {
           // Message list, newest first, filtered by To and From as Twilio does.
@@ -61,22 +67,59 @@ export class TwilioMessagingFake {
           const messages = this.requests
             .filter((r) => r.accepted && (!q.get('To') || r.form.To === q.get('To')) && (!q.get('From') || r.form.From === q.get('From')))
             .reverse()
-            .map((r) => ({ sid: r.sid, to: r.form.To, from: r.form.From, body: r.form.Body, status: 'sent', date_created: (r.at ?? new Date()).toUTCString(), num_segments: '1' }));
+            .map((r) => ({
+              sid: r.sid,
+              to: r.form.To,
+              from: r.form.From,
+              body: r.form.Body,
+              status: 'sent',
+              date_created: (r.at ?? new Date()).toUTCString(),
+              num_segments: '1',
+            }));
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ messages, page: 0, page_size: 50, start: 0, end: messages.length, first_page_uri: record.path, next_page_uri: null, previous_page_uri: null, uri: record.path }));
+          res.end(
+            JSON.stringify({
+              messages,
+              page: 0,
+              page_size: 50,
+              start: 0,
+              end: messages.length,
+              first_page_uri: record.path,
+              next_page_uri: null,
+              previous_page_uri: null,
+              uri: record.path,
+            }),
+          );
           return;
         }
         const scripted = this.replies.shift();
         if (scripted) {
           res.writeHead(scripted.status, { 'content-type': 'application/json', ...scripted.headers });
-          res.end(JSON.stringify({ code: scripted.code ?? scripted.status, message: scripted.message ?? `scripted ${scripted.status}`, status: scripted.status, more_info: 'https://www.twilio.com/docs/errors' }));
+          res.end(
+            JSON.stringify({
+              code: scripted.code ?? scripted.status,
+              message: scripted.message ?? `scripted ${scripted.status}`,
+              status: scripted.status,
+              more_info: 'https://www.twilio.com/docs/errors',
+            }),
+          );
           return;
         }
         record.accepted = true;
         record.at = new Date();
         record.sid = `SM${randomBytes(16).toString('hex')}`;
         res.writeHead(201, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ sid: record.sid, status: 'queued', to: form.To, from: form.From, body: form.Body, num_segments: '1', price: null }));
+        res.end(
+          JSON.stringify({
+            sid: record.sid,
+            status: 'queued',
+            to: form.To,
+            from: form.From,
+            body: form.Body,
+            num_segments: '1',
+            price: null,
+          }),
+        );
       });
     });
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

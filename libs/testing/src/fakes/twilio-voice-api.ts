@@ -38,7 +38,8 @@ export class FakeTwilioVoiceApi {
       const to = form.get('To');
       const url = form.get('Url');
       const statusCallback = form.get('StatusCallback');
-      if (!to || !/^\+[1-9]\d{6,14}$/.test(to) || !url || !statusCallback) return json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 });
+      if (!to || !/^\+[1-9]\d{6,14}$/.test(to) || !url || !statusCallback)
+        return json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 });
       const callSid = 'CA' + randomBytes(16).toString('hex');
       const amd = form.get('AsyncAmdStatusCallback');
       this.voice.dial({

@@ -62,7 +62,12 @@ export interface FakeTwilioVoiceOptions {
 /** The sandbox debtor (npm start, npm run demo): answers, asks for the payment link, promises to pay. */
 const DEFAULT_SCRIPT: CalleeScript = {
   answer: 'human',
-  turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }],
+  turns: [
+    { say: 'Hello, speaking.' },
+    { say: 'Can you text me the link?' },
+    { say: "Yes. I'll pay on Friday." },
+    { say: 'No, that is all. Goodbye.' },
+  ],
   hangUpWhenDone: true,
 };
 
@@ -130,14 +135,26 @@ export class FakeTwilioVoice {
 
   private async post(url: string, params: Record<string, string>): Promise<string> {
     const signature = signTwilioRequest(this.options.authToken, url, params);
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${url} answered ${res.status}: ${text.slice(0, 200)}`);
     return text;
   }
 
   private base(record: FakeCallRecord, status: string): Record<string, string> {
-    return { AccountSid: this.accountSid, CallSid: record.call.callSid, From: record.call.from, To: record.call.to, Direction: 'outbound-api', CallStatus: status, ApiVersion: '2010-04-01' };
+    return {
+      AccountSid: this.accountSid,
+      CallSid: record.call.callSid,
+      From: record.call.from,
+      To: record.call.to,
+      Direction: 'outbound-api',
+      CallStatus: status,
+      ApiVersion: '2010-04-01',
+    };
   }
 
   private async status(record: FakeCallRecord, status: string, extra: Record<string, string> = {}): Promise<void> {
@@ -160,7 +177,11 @@ export class FakeTwilioVoice {
     const amd = record.call.machineDetection;
     const amdPosted = amd
       ? new Promise((r) => setTimeout(r, 200)).then(() =>
-          this.post(amd.callbackUrl, { ...this.base(record, 'in-progress'), AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human', MachineDetectionDuration: '1200' }).catch((err: Error) => record.errors.push(err.message)),
+          this.post(amd.callbackUrl, {
+            ...this.base(record, 'in-progress'),
+            AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human',
+            MachineDetectionDuration: '1200',
+          }).catch((err: Error) => record.errors.push(err.message)),
         )
       : Promise.resolve();
     const turns = [...script.turns];
@@ -170,7 +191,8 @@ export class FakeTwilioVoice {
       const stream = /<Stream url="([^"]+)">([\s\S]*?)<\/Stream>/.exec(twiml);
       if (stream) {
         const parameters: Record<string, string> = {};
-        for (const p of (stream[2] ?? '').matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g)) parameters[unescape(p[1] ?? '')] = unescape(p[2] ?? '');
+        for (const p of (stream[2] ?? '').matchAll(/<Parameter name="([^"]+)" value="([^"]*)"\/>/g))
+          parameters[unescape(p[1] ?? '')] = unescape(p[2] ?? '');
         record.streamParameters = parameters;
         await this.stream(record, unescape(stream[1] ?? ''), parameters, { ...script, turns });
         break;
@@ -179,14 +201,26 @@ export class FakeTwilioVoice {
       if (gather && turns.length > 0 && answer === 'human') {
         const turn = turns.shift();
         record.transcript.push({ speaker: 'user', text: turn?.say ?? '' });
-        twiml = await this.post(new URL(unescape(gather[1] ?? ''), record.call.answerUrl).toString(), { ...this.base(record, 'in-progress'), SpeechResult: turn?.say ?? '', Confidence: '0.92' });
+        twiml = await this.post(new URL(unescape(gather[1] ?? ''), record.call.answerUrl).toString(), {
+          ...this.base(record, 'in-progress'),
+          SpeechResult: turn?.say ?? '',
+          Confidence: '0.92',
+        });
         continue;
       }
       break;
     }
     await amdPosted;
     const duration = Math.max(1, Math.round((Date.now() - startedAt) / 1000));
-    await this.status(record, 'completed', { CallDuration: String(duration), ...(record.call.record ? { RecordingSid: 'RE' + randomBytes(16).toString('hex'), RecordingUrl: `https://api.twilio.example/recordings/${record.call.callSid}` } : {}) });
+    await this.status(record, 'completed', {
+      CallDuration: String(duration),
+      ...(record.call.record
+        ? {
+            RecordingSid: 'RE' + randomBytes(16).toString('hex'),
+            RecordingUrl: `https://api.twilio.example/recordings/${record.call.callSid}`,
+          }
+        : {}),
+    });
   }
 
   private stream(record: FakeCallRecord, url: string, customParameters: Record<string, string>, script: CalleeScript): Promise<void> {
@@ -194,7 +228,10 @@ export class FakeTwilioVoice {
     const gapMs = this.options.turnGapMs ?? 400;
     const streamSid = 'MZ' + randomBytes(16).toString('hex');
     // Twilio signs the WebSocket handshake as it signs webhooks (the URL, no parameters).
-    const ws = new WebSocket(url, { perMessageDeflate: false, headers: { 'X-Twilio-Signature': signTwilioRequest(this.options.authToken, url, {}) } });
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers: { 'X-Twilio-Signature': signTwilioRequest(this.options.authToken, url, {}) },
+    });
     this.sockets.set(record.call.callSid, ws);
     const outbound: Outbound[] = [];
     const inbound: string[] = [];
@@ -221,7 +258,14 @@ export class FakeTwilioVoice {
         flushAgent();
         this.endHooks.delete(record.call.callSid);
         if (ws.readyState === ws.OPEN) {
-          ws.send(JSON.stringify({ event: 'stop', sequenceNumber: String(++sequence), streamSid, stop: { accountSid: this.accountSid, callSid: record.call.callSid } }));
+          ws.send(
+            JSON.stringify({
+              event: 'stop',
+              sequenceNumber: String(++sequence),
+              streamSid,
+              stop: { accountSid: this.accountSid, callSid: record.call.callSid },
+            }),
+          );
           ws.close(1000);
         }
         resolve();
@@ -234,7 +278,14 @@ export class FakeTwilioVoice {
             event: 'start',
             sequenceNumber: String(++sequence),
             streamSid,
-            start: { accountSid: this.accountSid, streamSid, callSid: record.call.callSid, tracks: ['inbound'], customParameters, mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } },
+            start: {
+              accountSid: this.accountSid,
+              streamSid,
+              callSid: record.call.callSid,
+              tracks: ['inbound'],
+              customParameters,
+              mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+            },
           }),
         );
         timer = setInterval(tick, frameMs);
@@ -250,7 +301,8 @@ export class FakeTwilioVoice {
           // Twilio drops unplayed audio and sends back the marks it was still holding.
           const held = outbound.filter((o): o is { mark: string } => 'mark' in o);
           outbound.length = 0;
-          for (const m of held) ws.send(JSON.stringify({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: { name: m.mark } }));
+          for (const m of held)
+            ws.send(JSON.stringify({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: { name: m.mark } }));
           flushAgent();
         }
       });
@@ -281,7 +333,10 @@ export class FakeTwilioVoice {
         if (inbound.length === 0 && turnIndex < script.turns.length) {
           const turn = script.turns[turnIndex] as { say: string; interruptAfterMs?: number };
           // A silent agent (a tool call with no words) does not stall the callee for ever.
-          const canSpeak = turn.interruptAfterMs !== undefined ? agentPlayedMs >= turn.interruptAfterMs : agentQuiet && (heardAgent || now - lastSpokeAt > 8_000);
+          const canSpeak =
+            turn.interruptAfterMs !== undefined
+              ? agentPlayedMs >= turn.interruptAfterMs
+              : agentQuiet && (heardAgent || now - lastSpokeAt > 8_000);
           if (canSpeak) {
             turnIndex++;
             heardAgent = false;
@@ -289,12 +344,26 @@ export class FakeTwilioVoice {
             inbound.push(...encodeSpeech(turn.say, this.options.charsPerFrame ?? 2));
             lastSpokeAt = now + inbound.length * frameMs;
           }
-        } else if (inbound.length === 0 && turnIndex >= script.turns.length && script.hangUpWhenDone && agentQuiet && now - lastAgentAudioAt > gapMs * 3) {
+        } else if (
+          inbound.length === 0 &&
+          turnIndex >= script.turns.length &&
+          script.hangUpWhenDone &&
+          agentQuiet &&
+          now - lastAgentAudioAt > gapMs * 3
+        ) {
           return finish('callee');
         }
         const payload = inbound.shift() ?? SILENCE_FRAME;
         mediaTs += 20;
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event: 'media', sequenceNumber: String(++sequence), streamSid, media: { track: 'inbound', chunk: String(sequence), timestamp: String(mediaTs), payload } }));
+        if (ws.readyState === ws.OPEN)
+          ws.send(
+            JSON.stringify({
+              event: 'media',
+              sequenceNumber: String(++sequence),
+              streamSid,
+              media: { track: 'inbound', chunk: String(sequence), timestamp: String(mediaTs), payload },
+            }),
+          );
       };
     });
   }
@@ -305,5 +374,10 @@ export class FakeTwilioVoice {
 }
 
 function unescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
