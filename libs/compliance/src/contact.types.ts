@@ -75,7 +75,7 @@ export interface DebtorFacts {
   artificialVoiceConsentAt?: Date | null;
 }
 
-export type DebtStatus = 'open' | 'overdue' | 'part_paid' | 'paid' | 'disputed' | 'cancelled' | 'written_off';
+export type DebtStatus = 'open' | 'overdue' | 'partially_paid' | 'paid' | 'disputed' | 'cancelled' | 'written_off';
 
 export interface DebtFacts {
   id?: string | null;

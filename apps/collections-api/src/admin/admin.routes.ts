@@ -203,7 +203,7 @@ export function adminRouter(deps: {
           db.tenant.count(),
           db.invoice.groupBy({ by: ['status'], _count: { _all: true } }),
           db.invoice.aggregate({
-            where: { status: { in: ['open', 'overdue', 'part_paid', 'disputed'] } },
+            where: { status: { in: ['open', 'overdue', 'partially_paid', 'disputed'] } },
             _sum: { amountPence: true, paidPence: true },
           }),
           db.payment.aggregate({ where: { receivedAt: { gte: since30 } }, _sum: { amountPence: true, refundedPence: true } }),

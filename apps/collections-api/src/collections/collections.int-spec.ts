@@ -328,7 +328,7 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
         .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: londonToday(), installment_count: 2 });
       const i1 = res.body.installments[0];
       const pay = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 10, installment_id: i1.id });
-      expect(pay.body.invoice.status).toBe('part_paid');
+      expect(pay.body.invoice.status).toBe('partially_paid');
       expect(await h.deps.plans.checkInstalment(i1.id)).toBe('paid');
     });
   });

@@ -28,7 +28,7 @@ export function daysOverdue(dueDate: Date, now: Date = new Date()): number {
   return Math.max(0, Math.round((londonToday(now).getTime() - dueDate.getTime()) / 86_400_000));
 }
 
-export const COLLECTABLE: readonly InvoiceStatus[] = ['open', 'overdue', 'part_paid'];
+export const COLLECTABLE: readonly InvoiceStatus[] = ['open', 'overdue', 'partially_paid'];
 export const CLOSED: readonly InvoiceStatus[] = ['paid', 'cancelled', 'written_off'];
 
 /** Stored status, with an open invoice past its due date reported as overdue before the daily scan flips it. */
@@ -45,7 +45,7 @@ export function statusForBalance(
 ): InvoiceStatus {
   if (paidPence >= inv.amountPence) return 'paid';
   if (inv.status === 'disputed' || inv.status === 'cancelled' || inv.status === 'written_off') return inv.status;
-  if (paidPence > 0) return 'part_paid';
+  if (paidPence > 0) return 'partially_paid';
   return inv.dueDate.getTime() < londonToday(now).getTime() ? 'overdue' : 'open';
 }
 

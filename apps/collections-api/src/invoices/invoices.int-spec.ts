@@ -252,7 +252,7 @@ describe('collections-api: clients and invoices', () => {
         .set(a.auth)
         .send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
       expect(part.status).toBe(201);
-      expect(part.body.invoice).toMatchObject({ status: 'part_paid', amount_paid: 40, balance: 60 });
+      expect(part.body.invoice).toMatchObject({ status: 'partially_paid', amount_paid: 40, balance: 60 });
       const repeat = await request(h.app)
         .post(`/api/invoices/${inv.id}/payments`)
         .set(a.auth)

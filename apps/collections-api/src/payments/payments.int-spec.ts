@@ -103,7 +103,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     const afterLoss = await deliver(payload);
     expect(afterLoss.body.result).toBe('duplicate');
     const invoice = await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth);
-    expect(invoice.body).toMatchObject({ status: 'part_paid', amount_paid: 40 });
+    expect(invoice.body).toMatchObject({ status: 'partially_paid', amount_paid: 40 });
     expect(await h.database.db.payment.count({ where: { invoiceId: inv.id } })).toBe(1);
     expect(await h.database.db.webhookEvent.count({ where: { eventId: JSON.parse(payload).id } })).toBe(1);
   });
@@ -117,7 +117,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
       .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: today, installment_count: 3 });
     const inst = plan.body.installments[0];
     const res = await deliver(checkoutCompleted(a.id, inv.id, 1_000, `pi_inst_${seq}`, { installment_id: inst.id }));
-    expect(res.body.invoice_status).toBe('part_paid');
+    expect(res.body.invoice_status).toBe('partially_paid');
     const after = await request(h.app).get(`/api/payment-plans/${plan.body.id}`).set(a.auth);
     expect(after.body.installments[0]).toMatchObject({ status: 'paid' });
     expect(after.body.installments[1]).toMatchObject({ status: 'due' });
@@ -129,7 +129,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     const refund = await deliver(
       stripeEvent('charge.refunded', { id: 'ch_r1', object: 'charge', payment_intent: 'pi_refund_1', amount_refunded: 2_000 }),
     );
-    expect(refund.body).toMatchObject({ result: 'processed', invoice_status: 'part_paid' });
+    expect(refund.body).toMatchObject({ result: 'processed', invoice_status: 'partially_paid' });
     expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body.amount_paid).toBe(30);
 
     const inv2 = await h.invoice(a, { amount: 70 });

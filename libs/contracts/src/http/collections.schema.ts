@@ -5,7 +5,7 @@ import { Channel, Currency, E164, IsoDate, MajorAmount, Uuid } from './common.sc
 
 export const ClientKind = z.enum(['business', 'consumer']);
 export const InvoiceStatus = z
-  .enum(['open', 'overdue', 'part_paid', 'paid', 'disputed', 'cancelled', 'written_off'])
+  .enum(['open', 'overdue', 'partially_paid', 'paid', 'disputed', 'cancelled', 'written_off'])
   .meta({ id: 'InvoiceStatus' });
 export type InvoiceStatus = z.infer<typeof InvoiceStatus>;
 const IsoInstant = z.iso.datetime({ offset: true });
@@ -123,7 +123,7 @@ export const UpdateInvoiceRequest = z
     issue_date: IsoDate.optional(),
     due_date: IsoDate.optional(),
     description: z.string().max(1000).nullable().optional(),
-    /** The only status a client sets directly; paid/part_paid follow payments, disputed follows /dispute, cancelled follows /cancel. */
+    /** The only status a client sets directly; paid/partially_paid follow payments, disputed follows /dispute, cancelled follows /cancel. */
     status: z.literal('written_off').optional(),
   })
   .strict()
