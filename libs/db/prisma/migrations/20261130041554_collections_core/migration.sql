@@ -95,3 +95,12 @@ ALTER TABLE "debtor_link_tokens" ADD CONSTRAINT "debtor_link_tokens_tenant_id_fk
 -- AddForeignKey
 ALTER TABLE "debtor_link_tokens" ADD CONSTRAINT "debtor_link_tokens_invoice_id_fkey" FOREIGN KEY ("invoice_id") REFERENCES "invoices"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
+
+-- Invoices disputed before disputes had rows of their own get one (a random reference, source unknown so creditor).
+INSERT INTO "disputes" ("id", "tenant_id", "invoice_id", "client_id", "reference", "source", "opened_at")
+SELECT gen_random_uuid(), "tenant_id", "id", "client_id",
+       'DSP-' || upper(substr(replace(gen_random_uuid()::text, '-', ''), 1, 16)), 'creditor', "updated_at"
+FROM "invoices" WHERE "status" = 'disputed';
+
+-- Payments recorded before they carried a currency were in their invoice's currency.
+UPDATE "payments" p SET "currency" = i."currency" FROM "invoices" i WHERE i."id" = p."invoice_id";

@@ -1,0 +1,41 @@
+export { CollectionsError, isCollectionsError, type CollectionsErrorCode } from './errors';
+export type { Actor, CollectionsDeps, Tx } from './core-deps';
+export { DEFAULT_ZONE, dateOnly, daysOverdue, isoDate, londonToday } from './london-time';
+export {
+  CLOSED_STATUSES,
+  COLLECTABLE_STATUSES,
+  NO_CONTACT_STATUSES,
+  deriveInvoiceStatus,
+  effectiveStatus,
+  isClosed,
+  isCollectable,
+  type StatusFacts,
+} from './invoice-status';
+export { quoteBalance, type BalanceFacts, type BalanceQuote } from './balance';
+export { recordInvoiceEvent, type InvoiceEventInput, type InvoiceEventType } from './invoice-events';
+export { randomReference } from './references';
+export { queueOfChannel } from './contacts/queue-of-channel';
+export { cancelPendingContacts, type PendingContactsScope } from './contacts/cancel-pending-contacts';
+export {
+  claimContactForSend,
+  recordContactOutcome,
+  recordQueuedContact,
+  type ContactOutcome,
+  type QueuedContact,
+} from './contacts/contact-attempts';
+export { createInvoice, type CreateInvoiceInput } from './invoices/create-invoice';
+export { updateInvoice, type UpdateInvoiceInput } from './invoices/update-invoice';
+export { cancelInvoice, writeOffInvoice, type CloseInvoiceInput } from './invoices/close-invoice';
+export { applyPayment, type ApplyPaymentInput, type ApplyPaymentResult } from './payments/apply-payment';
+export { chargebackPayment, refundPayment, type ChargebackInput, type RefundInput, type ReversalResult } from './payments/reverse-payment';
+export { openDispute, type DisputeSource, type OpenDisputeInput, type OpenDisputeResult } from './disputes/open-dispute';
+export { resolveDispute, type ResolveDisputeInput } from './disputes/resolve-dispute';
+export { endBreathingSpace, startBreathingSpace, type StartBreathingSpaceInput } from './breathing-space/breathing-space';
+export { recordPromiseToPay, type PromiseToPayInput } from './promises/record-promise-to-pay';
+export {
+  agreePaymentPlan,
+  type AgreePaymentPlanInput,
+  type AgreePaymentPlanResult,
+  type PlanWithInstallments,
+} from './plans/agree-payment-plan';
+export { recordMissedInstallment, type MissedInstallmentInput, type MissedInstallmentResult } from './plans/record-missed-installment';

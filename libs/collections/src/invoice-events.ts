@@ -1,0 +1,47 @@
+import type { InvoiceStatus, Prisma } from '@recoup/db';
+import type { Actor, Tx } from './core-deps';
+
+export type InvoiceEventType =
+  | 'invoice_created'
+  | 'invoice_updated'
+  | 'invoice_cancelled'
+  | 'invoice_written_off'
+  | 'payment_applied'
+  | 'payment_needs_review'
+  | 'payment_refunded'
+  | 'payment_charged_back'
+  | 'dispute_opened'
+  | 'dispute_resolved'
+  | 'breathing_space_started'
+  | 'breathing_space_ended'
+  | 'promise_to_pay'
+  | 'payment_plan_agreed'
+  | 'payment_plan_broken'
+  | 'contacts_cancelled';
+
+export interface InvoiceEventInput {
+  tenantId: string;
+  invoiceId: string;
+  type: InvoiceEventType;
+  actor: Actor;
+  fromStatus?: InvoiceStatus | null;
+  toStatus?: InvoiceStatus | null;
+  detail?: Record<string, unknown>;
+  at: Date;
+}
+
+/** The audit entry of a use case: written in the same transaction as the change it records. */
+export async function recordInvoiceEvent(tx: Tx, e: InvoiceEventInput): Promise<void> {
+  await tx.invoiceEvent.create({
+    data: {
+      tenantId: e.tenantId,
+      invoiceId: e.invoiceId,
+      type: e.type,
+      actor: e.actor,
+      fromStatus: e.fromStatus ?? null,
+      toStatus: e.toStatus ?? null,
+      detail: (e.detail ?? {}) as Prisma.InputJsonValue,
+      occurredAt: e.at,
+    },
+  });
+}

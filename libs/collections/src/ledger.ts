@@ -1,0 +1,77 @@
+import type { InvoiceModel, InvoiceStatus } from '@recoup/db';
+import type { Tx } from './core-deps';
+import { CollectionsError } from './errors';
+import { deriveInvoiceStatus } from './invoice-status';
+
+/** Payment statuses whose money counts toward the invoice (net of refunds and chargebacks). */
+export const COUNTED_PAYMENT_STATUSES = ['succeeded', 'part_refunded', 'refunded', 'disputed'] as const;
+
+/**
+ * Locks the tenant's invoice row for the rest of the transaction (`SELECT … FOR UPDATE`), so concurrent
+ * payments, refunds and disputes of one invoice apply one after another and each sees the other's result.
+ */
+export async function lockInvoice(tx: Tx, tenantId: string, invoiceId: string): Promise<InvoiceModel> {
+  const rows = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM invoices WHERE id = ${invoiceId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw CollectionsError.notFound('invoice', 'invoice_id');
+  return tx.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
+}
+
+/** Σ (amount − refunded) of the invoice's counted payments in the invoice's own currency. */
+export async function netPaidPence(tx: Tx, invoice: Pick<InvoiceModel, 'id' | 'currency'>): Promise<number> {
+  const rows = await tx.$queryRaw<{ net: bigint | null }[]>`
+    SELECT SUM(amount_pence - refunded_pence) AS net FROM payments
+    WHERE invoice_id = ${invoice.id}::uuid AND currency = ${invoice.currency}
+      AND status IN ('succeeded', 'part_refunded', 'refunded', 'disputed')`;
+  return Number(rows[0]?.net ?? 0);
+}
+
+export async function hasOpenDispute(tx: Tx, invoiceId: string): Promise<boolean> {
+  return (await tx.dispute.count({ where: { invoiceId, resolvedAt: null } })) > 0;
+}
+
+export interface Refreshed {
+  before: InvoiceModel;
+  invoice: InvoiceModel;
+  statusChanged: boolean;
+}
+
+/**
+ * Recomputes the ledger total and the derived status of a locked invoice and stores both. A status that
+ * leaves collection clears the next pipeline action; one that returns to collection asks for a look now.
+ */
+export async function refreshInvoice(
+  tx: Tx,
+  before: InvoiceModel,
+  now: Date,
+  overrides: { cancelled?: boolean; writtenOff?: boolean; amountPence?: number; dueDate?: Date } = {},
+): Promise<Refreshed> {
+  const paidPence = await netPaidPence(tx, before);
+  const amountPence = overrides.amountPence ?? before.amountPence;
+  const dueDate = overrides.dueDate ?? before.dueDate;
+  const status: InvoiceStatus = deriveInvoiceStatus(
+    {
+      amountPence,
+      paidPence,
+      dueDate,
+      cancelled: overrides.cancelled ?? before.cancelledAt !== null,
+      writtenOff: overrides.writtenOff ?? before.status === 'written_off',
+      disputed: await hasOpenDispute(tx, before.id),
+    },
+    now,
+  );
+  const collectable = status === 'open' || status === 'overdue' || status === 'partially_paid';
+  const wasCollectable = before.status === 'open' || before.status === 'overdue' || before.status === 'partially_paid';
+  const nextActionAt = !collectable ? null : wasCollectable ? before.nextActionAt : now;
+  if (
+    paidPence === before.paidPence &&
+    status === before.status &&
+    nextActionAt === before.nextActionAt &&
+    amountPence === before.amountPence
+  ) {
+    return { before, invoice: before, statusChanged: false };
+  }
+  const invoice = await tx.invoice.update({ where: { id: before.id }, data: { paidPence, status, nextActionAt, amountPence, dueDate } });
+  return { before, invoice, statusChanged: status !== before.status };
+}
