@@ -280,3 +280,19 @@ describe('createHttpApp', () => {
     expect(raw).toBe('CallSid=CA1&To=%2B44');
   });
 });
+
+describe('domain errors', () => {
+  it('map to problem+json naming the field (not_found 404, conflict 409, invalid 400)', async () => {
+    const { problemOfDomainError, HttpProblem } = await import('./problem');
+    const domain = (code: string, field?: string) =>
+      Object.assign(new Error('amount must be positive'), { name: 'CollectionsError', code, field });
+    const invalid = problemOfDomainError(domain('invalid', 'amount')) as InstanceType<typeof HttpProblem>;
+    expect(invalid).toBeInstanceOf(HttpProblem);
+    expect(invalid.status).toBe(400);
+    expect(invalid.extra.errors).toEqual([{ field: 'body.amount', pointer: '/amount', detail: 'amount must be positive' }]);
+    expect((problemOfDomainError(domain('not_found')) as InstanceType<typeof HttpProblem>).status).toBe(404);
+    expect((problemOfDomainError(domain('conflict')) as InstanceType<typeof HttpProblem>).status).toBe(409);
+    const other = new Error('boom');
+    expect(problemOfDomainError(other)).toBe(other);
+  });
+});

@@ -6,7 +6,7 @@ import { HealthResponse } from '@recoup/contracts';
 import type { Logger, ServiceMetrics } from '@recoup/observability';
 import { runHealthChecks, type HealthCheck } from './health';
 import { buildOpenApiDocument } from './openapi';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, sendProblem } from './problem';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOfDomainError, sendProblem } from './problem';
 import { ApiRouter, type AnyRouteSpec } from './routes';
 
 export interface HttpAppOptions {
@@ -229,8 +229,10 @@ export function createHttpApp(options: HttpAppOptions): Express {
 }
 
 function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    if (res.headersSent) return next(err);
+  return (thrown, req, res, next) => {
+    if (res.headersSent) return next(thrown);
+    // Domain errors thrown by use cases (libs/collections) reach here unmapped when a route just lets them through.
+    const err = problemOfDomainError(thrown);
     if (err instanceof HttpProblem) {
       const { headers, errors, type, ...extra } = err.extra;
       return sendProblem(

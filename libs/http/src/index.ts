@@ -3,7 +3,7 @@ export type { HttpAppOptions } from './app';
 export { runHealthChecks } from './health';
 export type { CheckStatus, HealthCheck } from './health';
 export { buildOpenApiDocument } from './openapi';
-export { HttpProblem, PROBLEM_CONTENT_TYPE, fieldErrors, sendProblem } from './problem';
+export { HttpProblem, PROBLEM_CONTENT_TYPE, fieldErrors, problemOfDomainError, sendProblem } from './problem';
 export { ApiRouter } from './routes';
 export type { AnyRouteSpec, RouteSpec } from './routes';
 export { closeServer, handleShutdown, listen } from './server';

@@ -35,6 +35,31 @@ export class HttpProblem extends Error {
   }
 }
 
+/** The shape of a domain error (libs/collections' CollectionsError) as the HTTP layer maps it; no import of the domain. */
+interface DomainErrorLike {
+  name: string;
+  code: 'not_found' | 'conflict' | 'invalid';
+  message: string;
+  field?: string;
+}
+
+function isDomainError(err: unknown): err is DomainErrorLike {
+  const e = err as Partial<DomainErrorLike> | null;
+  return !!e && e.name === 'CollectionsError' && (e.code === 'not_found' || e.code === 'conflict' || e.code === 'invalid');
+}
+
+/**
+ * A domain error as problem+json: not_found → 404, conflict → 409, invalid → 400, naming the public field
+ * (`body.<field>`) when the error knows it. Any other error is returned unchanged.
+ */
+export function problemOfDomainError(err: unknown, part: 'body' | 'query' | 'params' = 'body'): unknown {
+  if (!isDomainError(err)) return err;
+  const errors = err.field ? [{ field: `${part}.${err.field}`, pointer: `/${err.field}`, detail: err.message }] : undefined;
+  if (err.code === 'not_found') return new HttpProblem(404, 'Not Found', err.message, errors ? { errors } : {});
+  if (err.code === 'conflict') return new HttpProblem(409, 'Conflict', err.message, errors ? { errors } : {});
+  return new HttpProblem(400, 'Bad Request', err.message, { errors });
+}
+
 function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
