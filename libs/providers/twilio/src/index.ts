@@ -1,4 +1,14 @@
 export { createTwilioClient, describeTwilioError } from './client';
 export type { TwilioClient, TwilioCredentials } from './client';
-export { isValidTwilioSignature, publicUrlOf, signTwilioRequest, verifyTwilioSignature } from './signature';
+export {
+  ORIGINAL_URL_HEADER,
+  forwardedTwilioHeaders,
+  isSignedTwilioUpgrade,
+  isValidTwilioSignature,
+  publicStreamUrl,
+  publicUrlOf,
+  signTwilioRequest,
+  verifyTwilioSignature,
+} from './signature';
 export type { TwilioSignatureOptions } from './signature';
+export { twilioWebhookEventKey } from './webhook-event-key';

@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createHttpApp } from '@recoup/http';
 import { createLogger, createMetrics } from '@recoup/observability';
-import { createTwilioClient, describeTwilioError, signTwilioRequest, verifyTwilioSignature } from './index';
+import {
+  createTwilioClient,
+  describeTwilioError,
+  forwardedTwilioHeaders,
+  isSignedTwilioUpgrade,
+  signTwilioRequest,
+  verifyTwilioSignature,
+} from './index';
 
 const SID = 'AC' + 'a'.repeat(32);
 const TOKEN = 'test-auth-token-0123456789';
@@ -94,5 +101,74 @@ describe('verifyTwilioSignature', () => {
       .set('X-Twilio-Signature', signature)
       .send({ ...params, CallStatus: 'busy' })
       .expect(403);
+  });
+});
+
+describe('the same policy for a service without the auth token, a forwarded webhook and a WebSocket upgrade', () => {
+  const publicBaseUrl = 'https://voice.recoup.example';
+  const gateway = 'https://api.recoup.example';
+  const app = createHttpApp({
+    service: 'test',
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    metrics: createMetrics('test'),
+    health: {},
+    configure: (express) => {
+      express.post('/no-token', verifyTwilioSignature({ authToken: undefined, publicBaseUrl }), (_req, res) => {
+        res.json({ ok: true });
+      });
+      express.post('/forwarded', verifyTwilioSignature({ authToken: TOKEN, publicBaseUrl, forwardedFrom: [gateway] }), (_req, res) => {
+        res.json({ ok: true });
+      });
+      express.post('/forward-headers', (req, res) => {
+        res.json(forwardedTwilioHeaders(req, gateway));
+      });
+    },
+  });
+  const params = { CallSid: 'CA' + '3'.repeat(32), SpeechResult: 'I can pay on Friday' };
+
+  it('refuses even a correctly signed request when no auth token is configured (fail closed)', async () => {
+    const signature = signTwilioRequest(TOKEN, `${publicBaseUrl}/no-token`, params);
+    const res = await request(app).post('/no-token').type('form').set('X-Twilio-Signature', signature).send(params).expect(403);
+    expect(res.body.detail).toMatch(/TWILIO_AUTH_TOKEN/);
+  });
+
+  it('accepts a request one of our origins forwarded, signed for that origin, with the headers forwardedTwilioHeaders adds', async () => {
+    const signature = signTwilioRequest(TOKEN, `${gateway}/forwarded?call=1`, params);
+    const added = (await request(app).post('/forward-headers?call=1').set('X-Twilio-Signature', signature).expect(200)).body;
+    expect(added).toMatchObject({ 'x-original-url': `${gateway}/forward-headers?call=1`, 'x-twilio-signature': signature });
+    await request(app)
+      .post('/forwarded?call=1')
+      .type('form')
+      .set('X-Twilio-Signature', signature)
+      .set('X-Original-Url', `${gateway}/forwarded?call=1`)
+      .send(params)
+      .expect(200);
+  });
+
+  it.each([
+    ['another origin', 'https://evil.example/forwarded?call=1'],
+    ['another path of our gateway', `${gateway}/elsewhere?call=1`],
+  ])('refuses a forwarded request claiming %s', async (_label, claimed) => {
+    await request(app)
+      .post('/forwarded?call=1')
+      .type('form')
+      .set('X-Twilio-Signature', signTwilioRequest(TOKEN, claimed, params))
+      .set('X-Original-Url', claimed)
+      .send(params)
+      .expect(403);
+  });
+
+  it('accepts a media stream upgrade signed for its wss URL and nothing else', () => {
+    const options = { authToken: TOKEN, publicBaseUrl };
+    const signed = (signature?: string) => ({ url: '/media-stream', headers: signature ? { 'x-twilio-signature': signature } : {} });
+    expect(isSignedTwilioUpgrade(signed(signTwilioRequest(TOKEN, 'wss://voice.recoup.example/media-stream')), options)).toBe(true);
+    expect(isSignedTwilioUpgrade(signed(), options)).toBe(false);
+    expect(isSignedTwilioUpgrade(signed('Zm9yZ2Vk'), options)).toBe(false);
+    expect(isSignedTwilioUpgrade(signed(signTwilioRequest(TOKEN, 'wss://evil.example/media-stream')), options)).toBe(false);
+    expect(
+      isSignedTwilioUpgrade(signed(signTwilioRequest('another-token-0123456789', 'wss://voice.recoup.example/media-stream')), options),
+    ).toBe(false);
+    const valid = signTwilioRequest(TOKEN, 'wss://voice.recoup.example/media-stream');
+    expect(isSignedTwilioUpgrade(signed(valid), { authToken: undefined, publicBaseUrl })).toBe(false);
   });
 });
