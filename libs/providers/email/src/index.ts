@@ -7,3 +7,6 @@ export { SandboxEmailSender } from './sandbox-email-sender';
 export { SendGridEventVerifier, SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './sendgrid-event-signature';
 export { createEmailSender } from './create-email-sender';
 export type { EmailSenderConfig } from './create-email-sender';
+export type { DeliveryEventType } from './delivery-event';
+export { SendGridEventBatch, SendGridEventWebhook } from './sendgrid-event-webhook';
+export type { EmailDeliveryEvent } from './sendgrid-event-webhook';

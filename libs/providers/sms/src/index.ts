@@ -7,3 +7,5 @@ export type { TwilioSmsOptions } from './twilio-sms-sender';
 export { SANDBOX_INVALID_NUMBER, SandboxSmsSender } from './sandbox-sms-sender';
 export { createSmsSender } from './create-sms-sender';
 export type { SmsSenderConfig } from './create-sms-sender';
+export { TWILIO_MESSAGE_STATUSES, TwilioInboundSms, TwilioSmsStatusCallback, TwilioSmsWebhooks } from './twilio-sms-webhooks';
+export type { InboundSms, SmsStatusEvent, TwilioMessageStatus } from './twilio-sms-webhooks';

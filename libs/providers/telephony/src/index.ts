@@ -26,3 +26,5 @@ export type { SandboxCall, SandboxCallDriver, SandboxCallPlacerOptions } from '.
 export { createCallPlacer } from './create-call-placer';
 export type { CallPlacerConfig } from './create-call-placer';
 export { UK_VOICE, connectStreamTwiml, emptyTwiml, escapeXml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
+export { TWILIO_CALL_STATUSES, TwilioCallStatusCallback, TwilioVoiceWebhooks } from './twilio-voice-webhooks';
+export type { CallContactStatus, CallStage, CallStatusEvent, TwilioCallStatus } from './twilio-voice-webhooks';
