@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Database } from '@recoup/db';
+import type { KeyRevocation, KeyRevocations } from './key-revocations';
 
 /** Tenant API keys look like `rcp_live_<32 base62>`; the first 12 characters are kept readable to identify a key. */
 export const API_KEY_PREFIX = 'rcp_live_';
@@ -57,8 +59,15 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyServiceOptions {
-  /** How long a successful lookup is trusted before asking PostgreSQL again (revocation takes at most this long elsewhere). */
+  /**
+   * Revocations announced across the stack: this service publishes its own revocations there and drops announced keys
+   * from its cache. Without it (or while its subscriber is disconnected) lookups are trusted for `unheardTtlMs` only.
+   */
+  revocations?: KeyRevocations;
+  /** How long a successful lookup is trusted while revocations are heard (a revocation is announced, so it applies at once). */
   cacheTtlMs?: number;
+  /** How long a successful lookup is trusted while revocations cannot be heard: the longest a revoked key still works. */
+  unheardTtlMs?: number;
   /** How long an unknown key is remembered as unknown. */
   negativeTtlMs?: number;
   /** lastUsedAt is written at most this often per key. */
@@ -71,25 +80,44 @@ interface CacheEntry {
   expiresAt: number;
 }
 
+const REVOKED = 'revoked';
+
 const MAX_CACHE = 10_000;
 
 /** Issues, rotates, revokes and looks up hashed tenant API keys (the `api_keys` table). */
 export class ApiKeyService {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly touched = new Map<string, number>();
+  private readonly emitter = new EventEmitter();
   private readonly ttl: number;
+  private readonly unheardTtl: number;
   private readonly negativeTtl: number;
   private readonly touchInterval: number;
   private readonly clock: () => number;
+  private readonly revocations?: KeyRevocations;
 
   constructor(
     private readonly db: Database,
     options: ApiKeyServiceOptions = {},
   ) {
     this.ttl = options.cacheTtlMs ?? 30_000;
+    this.unheardTtl = Math.min(options.unheardTtlMs ?? 1_000, this.ttl);
     this.negativeTtl = options.negativeTtlMs ?? 5_000;
     this.touchInterval = options.touchIntervalMs ?? 60_000;
     this.clock = options.clock ?? Date.now;
+    this.emitter.setMaxListeners(0);
+    this.revocations = options.revocations;
+    this.revocations?.on((event) => {
+      if (event.type === 'revoked') this.forget(event.revocation);
+      // Revocations sent while we could not hear them are lost: stop trusting what was cached before.
+      else if (event.type === 'unheard') this.cache.clear();
+    });
+  }
+
+  /** Calls `listener` when keys are revoked or rotated here or (with `revocations`) in any process of the stack. */
+  onRevoked(listener: (revocation: KeyRevocation) => void): () => void {
+    this.emitter.on(REVOKED, listener);
+    return () => this.emitter.off(REVOKED, listener);
   }
 
   async issue(tenantId: string, role = 'member'): Promise<IssuedApiKey> {
@@ -102,25 +130,35 @@ export class ApiKeyService {
   async rotate(tenantId: string, keyId?: string): Promise<IssuedApiKey> {
     const key = generateApiKey();
     const now = new Date(this.clock());
-    const row = await this.db.$transaction(async (tx) => {
+    const { row, revoked } = await this.db.$transaction(async (tx) => {
       const old = await tx.apiKey.findMany({
         where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) },
-        select: { keyHash: true, role: true },
+        select: { id: true, role: true },
       });
-      await tx.apiKey.updateMany({ where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) }, data: { revokedAt: now } });
-      for (const o of old) this.cache.delete(o.keyHash);
-      return tx.apiKey.create({ data: { tenantId, role: old[0]?.role ?? 'member', prefix: keyPrefix(key), keyHash: hashApiKey(key) } });
+      const ids = old.map((o) => o.id);
+      await tx.apiKey.updateMany({ where: { id: { in: ids }, revokedAt: null }, data: { revokedAt: now } });
+      const created = await tx.apiKey.create({
+        data: { tenantId, role: old[0]?.role ?? 'member', prefix: keyPrefix(key), keyHash: hashApiKey(key) },
+      });
+      return { row: created, revoked: ids };
     });
+    await this.announce({ tenantId, keyIds: revoked });
     return { id: row.id, tenantId, key, prefix: row.prefix, role: row.role, createdAt: row.createdAt };
   }
 
   /** Revokes one key of a tenant, or all of them; returns how many were revoked. */
   async revoke(tenantId: string, keyId?: string): Promise<number> {
-    const where = { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) };
-    const rows = await this.db.apiKey.findMany({ where, select: { keyHash: true } });
-    const { count } = await this.db.apiKey.updateMany({ where, data: { revokedAt: new Date(this.clock()) } });
-    for (const r of rows) this.cache.delete(r.keyHash);
-    return count;
+    const keyIds = await this.db.$transaction(async (tx) => {
+      const rows = await tx.apiKey.findMany({
+        where: { tenantId, revokedAt: null, ...(keyId ? { id: keyId } : {}) },
+        select: { id: true },
+      });
+      const ids = rows.map((r) => r.id);
+      await tx.apiKey.updateMany({ where: { id: { in: ids }, revokedAt: null }, data: { revokedAt: new Date(this.clock()) } });
+      return ids;
+    });
+    await this.announce({ tenantId, keyIds });
+    return keyIds.length;
   }
 
   async list(tenantId: string) {
@@ -145,13 +183,17 @@ export class ApiKeyService {
     if (cached && cached.expiresAt > now) {
       record = cached.record;
     } else {
+      // A revocation that arrives while PostgreSQL answers may describe a row read before it committed: then (and
+      // whenever revocations cannot be heard) the answer is trusted only briefly.
+      const heardFrom = this.revocations?.listening ? this.revocations.version : undefined;
       const row = await this.db.apiKey.findUnique({
         where: { keyHash: hash },
         select: { id: true, tenantId: true, role: true, revokedAt: true },
       });
       record = row && !row.revokedAt ? row : null;
+      const heard = heardFrom !== undefined && this.revocations?.listening === true && this.revocations.version === heardFrom;
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
-      this.cache.set(hash, { record, expiresAt: now + (record ? this.ttl : this.negativeTtl) });
+      this.cache.set(hash, { record, expiresAt: now + (record ? (heard ? this.ttl : this.unheardTtl) : this.negativeTtl) });
     }
     if (record) this.touch(record.id, now);
     return record;
@@ -160,6 +202,20 @@ export class ApiKeyService {
   /** Forgets cached lookups (tests, or after an out-of-band revocation). */
   clearCache(): void {
     this.cache.clear();
+  }
+
+  /** Drops the keys here, tells local listeners, and announces them to the other processes. */
+  private async announce(revocation: KeyRevocation): Promise<void> {
+    if (revocation.keyIds.length === 0) return;
+    this.forget(revocation);
+    await this.revocations?.publish(revocation);
+  }
+
+  private forget(revocation: KeyRevocation): void {
+    const ids = new Set(revocation.keyIds);
+    // Revocations are rare and the cache is bounded (MAX_CACHE): a scan is cheaper than keeping an index by id.
+    for (const [hash, entry] of this.cache) if (entry.record && ids.has(entry.record.id)) this.cache.delete(hash);
+    this.emitter.emit(REVOKED, revocation);
   }
 
   private touch(id: string, now: number): void {

@@ -4,3 +4,5 @@ export { JwtVerifier, looksLikeJwt } from './jwt';
 export type { JwtOptions, VerifiedJwt } from './jwt';
 export { AuthError, Authenticator, requireAuth, tenantOf } from './middleware';
 export type { AuthContext, AuthKind, AuthenticatorOptions, RequireAuthOptions, TenantAuth } from './middleware';
+export { KeyRevocations, keyRevocationChannel } from './key-revocations';
+export type { KeyRevocation, KeyRevocationEvent, KeyRevocationsOptions } from './key-revocations';
