@@ -1,4 +1,4 @@
-import { Authenticator } from '@recoup/auth';
+import { Authenticator, KeyRevocations, keyRevocationChannel } from '@recoup/auth';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
@@ -43,7 +43,12 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const core = createCoreDeps(SERVICE, config, providers);
   const { db, logger } = core;
   const stripeMode = providers.find((p) => p.name === 'stripe')?.mode ?? 'sandbox';
+  // Revoked and rotated keys are announced to every service (and heard here): libs/auth README.
+  const revocationsRedis = createRedis(config.REDIS_URL, 'worker', logger);
+  const channel = keyRevocationChannel(config.QUEUE_PREFIX);
+  const revocations = new KeyRevocations({ publisher: core.redis, subscriber: revocationsRedis, channel, logger });
   const authenticator = new Authenticator({
+    keys: { revocations },
     db,
     adminApiKey: config.ADMIN_API_KEY,
     jwt:
@@ -99,6 +104,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     pipeline,
     workerRedis,
     async close() {
+      await revocations.close();
+      await closeRedis(revocationsRedis);
       await scheduler.close().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await closeRedis(workerRedis);
