@@ -10,7 +10,7 @@ import {
   type ChatAgent,
   type RealtimeVoiceConnector,
 } from '@recoup/providers/realtime-voice';
-import { isValidTwilioSignature } from '@recoup/providers/twilio';
+import { isSignedTwilioUpgrade } from '@recoup/providers/twilio';
 import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { QUEUES, closeRedis, createJobWorker, createRedis, JobProducer, type Redis, type Worker } from '@recoup/queue';
 import { Counter, Gauge } from 'prom-client';
@@ -184,14 +184,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     hangup: hangupByCallId,
     claimStream: (callId, token) => calls.claimStream(callId, token),
     loadCall: (callId) => calls.findById(callId),
-    verifyUpgrade: (req) => {
-      const signature = req.headers['x-twilio-signature'];
-      if (typeof signature !== 'string') return true; // the per-call token in the start message still decides
-      const https = `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${req.url ?? ''}`;
-      const wss = https.replace(/^http/, 'ws');
-      const noBody = { body: {}, is: () => false } as unknown as Parameters<typeof isValidTwilioSignature>[3];
-      return [wss, https].some((url) => isValidTwilioSignature(twilioAuthToken, signature, url, noBody));
-    },
+    verifyUpgrade: (req) => isSignedTwilioUpgrade(req, { authToken: twilioAuthToken, publicBaseUrl: config.PUBLIC_BASE_URL }),
   });
   new Gauge({
     name: 'voice_calls_live',

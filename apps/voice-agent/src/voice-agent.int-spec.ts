@@ -448,7 +448,8 @@ describe('voice-agent', () => {
       const call = await h.db.call.create({
         data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', streamTokenHash: 'a'.repeat(64) },
       });
-      const ws = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/media-stream`);
+      const url = `${h.baseUrl.replace('http', 'ws')}/media-stream`;
+      const ws = new WebSocket(url, { headers: { 'X-Twilio-Signature': signTwilioRequest(TWILIO_TOKEN, url) } });
       await new Promise((r) => ws.once('open', r));
       ws.send(JSON.stringify({ event: 'connected' }));
       ws.send(

@@ -11,8 +11,12 @@ export interface MediaStreamsDeps extends BridgeDeps {
   /** Authenticates (and burns) the per-call token from the stream's custom parameters. */
   claimStream(callId: string, token: string): Promise<CallModel | null>;
   loadCall(callId: string): Promise<CallModel | null>;
-  /** Checks X-Twilio-Signature of the WebSocket handshake when Twilio sent one (the token is checked regardless). */
-  verifyUpgrade?(req: IncomingMessage): boolean;
+  /**
+   * Checks X-Twilio-Signature of the WebSocket handshake (isSignedTwilioUpgrade of libs/providers/twilio):
+   * an upgrade without a valid one is refused with 403 before any socket exists. The per-call token
+   * in the start message is checked as well.
+   */
+  verifyUpgrade(req: IncomingMessage): boolean;
 }
 
 /**
@@ -73,7 +77,7 @@ export class CallRegistry {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       if (path !== MEDIA_STREAM_PATH) return; // another upgrade handler may own it
-      if (this.deps.verifyUpgrade && !this.deps.verifyUpgrade(req)) {
+      if (!this.deps.verifyUpgrade(req)) {
         socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
         socket.destroy();
         return;
@@ -124,6 +128,7 @@ export class CallRegistry {
         .catch(() => ws.close(1011, 'error'));
     };
     ws.on('message', onMessage);
+    ws.once('close', () => clearTimeout(timer)); // a socket gone before its start message leaves no timer behind
   }
 
   /** Shutdown: refuse new streams, give live calls until the deadline, then close them. */

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { IdempotencyStore } from '@recoup/idempotency';
 import { webhookIdempotency } from '@recoup/idempotency';
 import type { Logger } from '@recoup/observability';
-import { connectStreamTwiml, emptyTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from '@recoup/providers/telephony';
-import { sendProblem } from '@recoup/http';
-import { isValidTwilioSignature, publicUrlOf } from '@recoup/providers/twilio';
+import { TwilioVoiceWebhooks, connectStreamTwiml, emptyTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from '@recoup/providers/telephony';
+import { publicStreamUrl } from '@recoup/providers/twilio';
 import type { CallRegistry } from '../bridge/media-streams';
 import { MEDIA_STREAM_PATH } from '../bridge/media-streams';
 import type { CallService } from '../calls/call-service';
@@ -33,49 +31,21 @@ export interface VoiceWebhookDeps {
 const form = (req: Request) => (req.body ?? {}) as Record<string, string>;
 const twiml = (res: Response, xml: string) => res.type('text/xml').send(xml);
 
-/** Twilio's retry of the same request carries I-Twilio-Idempotency-Token; otherwise the event's own identity. */
-function eventId(kind: string, extra: (p: Record<string, string>) => string = () => '') {
-  return (req: Request) => {
-    const p = form(req);
-    if (!p.CallSid) return undefined;
-    const token = req.header('i-twilio-idempotency-token');
-    return token ? `${kind}:${token}` : `${kind}:${p.CallSid}:${extra(p)}`;
-  };
-}
-
-function streamUrl(publicBaseUrl: string): string {
-  const u = new URL(publicBaseUrl);
-  u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
-  u.pathname = MEDIA_STREAM_PATH;
-  return u.toString();
-}
-
 /**
  * Every Twilio webhook of the AI-call flows: X-Twilio-Signature verified first (403 otherwise), then
  * deduplicated (a redelivery gets the first answer), then handled.
  */
 export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
   const router = Router();
-  const origins = new Set([deps.publicBaseUrl, ...(deps.forwardedFrom ?? [])].map((u) => new URL(u).origin));
-  const signed: RequestHandler = (req, res, next) => {
-    const signature = req.header('x-twilio-signature');
-    const candidates = [publicUrlOf(req, deps.publicBaseUrl)];
-    const original = req.header('x-original-url');
-    if (original) {
-      // Only a URL on one of our own public origins, for this very path and query, may be claimed.
-      const u = URL.canParse(original) ? new URL(original) : null;
-      if (u && origins.has(u.origin) && u.pathname + u.search === req.originalUrl) candidates.push(original);
-    }
-    if (signature && candidates.some((url) => isValidTwilioSignature(deps.authToken, signature, url, req))) return next();
-    sendProblem(res, {
-      type: 'about:blank',
-      title: 'Forbidden',
-      status: 403,
-      detail: 'X-Twilio-Signature is missing or does not match this request',
-    });
-  };
-  const dedupe = (kind: string, extra?: (p: Record<string, string>) => string): RequestHandler =>
-    webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: eventId(kind, extra) });
+  const twilio = new TwilioVoiceWebhooks({
+    authToken: deps.authToken,
+    publicBaseUrl: deps.publicBaseUrl,
+    forwardedFrom: deps.forwardedFrom,
+  });
+  const signed = twilio.verifySignature;
+  // Keyed on signed data only (never I-Twilio-Idempotency-Token): a replay with a new token is still the same event.
+  const dedupe = (kind: string): RequestHandler =>
+    webhookIdempotency({ store: deps.idempotency, provider: 'twilio-voice', eventId: (req) => `${kind}:${twilio.eventKey(req)}` });
   const callIdOf = (req: Request) => {
     const id = req.query.call ?? req.query.call_id;
     return typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id) ? id : undefined;
@@ -91,7 +61,7 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       twiml(
         res,
         connectStreamTwiml({
-          streamUrl: streamUrl(deps.publicBaseUrl),
+          streamUrl: publicStreamUrl(deps.publicBaseUrl, MEDIA_STREAM_PATH),
           parameters: { call_id: call.id, token },
           sayFirst: notice ? [notice] : [],
         }),
@@ -101,27 +71,22 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
     }
   });
 
-  router.post(
-    '/api/webhooks/twilio/voice/status',
-    signed,
-    dedupe('status', (p) => `${p.CallStatus ?? ''}:${p.RecordingSid ?? ''}`),
-    async (req, res, next) => {
-      try {
-        const callId = callIdOf(req);
-        const p = form(req);
-        if (callId) {
-          // Open the Realtime leg while it rings, so the first words are not lost.
-          if (p.CallStatus === 'initiated' || p.CallStatus === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
-          if (['busy', 'no-answer', 'failed', 'canceled', 'completed'].includes(p.CallStatus ?? ''))
-            deps.registry.discard(callId, `call ${p.CallStatus}`);
-          await deps.calls.onStatus(callId, p);
-        }
-        twiml(res, emptyTwiml());
-      } catch (err) {
-        next(err);
+  router.post('/api/webhooks/twilio/voice/status', signed, dedupe('status'), async (req, res, next) => {
+    try {
+      const callId = callIdOf(req);
+      const parsed = twilio.parseStatusCallback(req.body);
+      const event = parsed.success ? parsed.data : undefined;
+      if (callId) {
+        // Open the Realtime leg while it rings, so the first words are not lost.
+        if (event?.stage === 'dialling' || event?.stage === 'ringing') void deps.registry.prewarm(callId).catch(() => undefined);
+        if (event?.stage === 'ended') deps.registry.discard(callId, `call ${event.providerStatus}`);
+        await deps.calls.onStatus(callId, form(req));
       }
-    },
-  );
+      twiml(res, emptyTwiml());
+    } catch (err) {
+      next(err);
+    }
+  });
 
   router.post('/api/webhooks/twilio/voice/amd', signed, dedupe('amd'), async (req, res, next) => {
     try {
@@ -154,27 +119,13 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
     }
   });
 
-  router.post(
-    '/api/webhooks/twilio/ai-respond',
-    signed,
-    dedupe(
-      'ai-respond',
-      (p) =>
-        createHash('sha256')
-          .update(p.SpeechResult ?? '')
-          .digest('hex')
-          .slice(0, 16) +
-        ':' +
-        (p.Digits ?? ''),
-    ),
-    async (req, res, next) => {
-      try {
-        twiml(res, await deps.gather.respond(form(req), callIdOf(req)));
-      } catch (err) {
-        next(err);
-      }
-    },
-  );
+  router.post('/api/webhooks/twilio/ai-respond', signed, dedupe('ai-respond'), async (req, res, next) => {
+    try {
+      twiml(res, await deps.gather.respond(form(req), callIdOf(req)));
+    } catch (err) {
+      next(err);
+    }
+  });
 
   return router;
 }

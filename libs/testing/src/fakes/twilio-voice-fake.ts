@@ -157,9 +157,17 @@ export class FakeTwilioVoice {
     };
   }
 
+  /** Like Twilio's: each callback of a call carries the next SequenceNumber (from 0) and its Timestamp (RFC 2822). */
   private async status(record: FakeCallRecord, status: string, extra: Record<string, string> = {}): Promise<void> {
+    const sequenceNumber = record.statuses.length;
     record.statuses.push(status);
-    await this.post(record.call.statusCallbackUrl, { ...this.base(record, status), CallbackSource: 'call-progress-events', ...extra });
+    await this.post(record.call.statusCallbackUrl, {
+      ...this.base(record, status),
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(sequenceNumber),
+      Timestamp: new Date().toUTCString().replace('GMT', '+0000'),
+      ...extra,
+    });
   }
 
   private async run(record: FakeCallRecord, script: CalleeScript): Promise<void> {
@@ -227,7 +235,8 @@ export class FakeTwilioVoice {
     const frameMs = this.options.frameMs ?? FRAME_MS;
     const gapMs = this.options.turnGapMs ?? 400;
     const streamSid = 'MZ' + randomBytes(16).toString('hex');
-    // Twilio signs the WebSocket handshake as it signs webhooks (the URL, no parameters).
+    // Twilio signs the WebSocket handshake as it signs webhooks: X-Twilio-Signature over the <Stream> URL
+    // it connects to (wss://..., no form parameters); the voice agent refuses an upgrade without it.
     const ws = new WebSocket(url, {
       perMessageDeflate: false,
       headers: { 'X-Twilio-Signature': signTwilioRequest(this.options.authToken, url, {}) },
