@@ -14,4 +14,5 @@ export { RateLimiter } from './limiter';
 export type { RateDecision, RateLimiterOptions, SettleResult, TenantLimits, WindowState } from './limiter';
 export { apiRateLimit } from './middleware';
 export type { ApiRateLimitOptions } from './middleware';
+export { TenantLimitsDirectory } from './tenant-limits';
 export { CalendarWindows } from './windows';

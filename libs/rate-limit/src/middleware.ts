@@ -4,8 +4,11 @@ import type { RateLimiter, TenantLimits, WindowState } from './limiter';
 
 export interface ApiRateLimitOptions {
   limiter: RateLimiter;
-  /** The caller's tenant and limits (set by authentication); requests without one pass unlimited. */
-  tenant: (req: Request) => TenantLimits | undefined;
+  /**
+   * The caller's tenant and limits (from authentication, or looked up: see TenantLimitsDirectory); requests without one
+   * pass unlimited. A throw (say, a tenant that no longer exists) goes to the error handler.
+   */
+  tenant: (req: Request) => TenantLimits | undefined | Promise<TenantLimits | undefined>;
 }
 
 const WINDOW_SECONDS = { monthly: 2_592_000, daily: 86_400, hourly: 3_600 } as const;
@@ -27,9 +30,9 @@ function headers(res: Response, windows: WindowState[], nowMs: number): void {
 /** Counts every request against the tenant's `api_calls` limits; 429 problem+json with Retry-After when over. */
 export function apiRateLimit(options: ApiRateLimitOptions): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const tenant = options.tenant(req);
-    if (!tenant) return next();
     try {
+      const tenant = await options.tenant(req);
+      if (!tenant) return next();
       const decision = await options.limiter.consume(tenant, 'api_call');
       headers(res, decision.allowed ? decision.windows : decision.denied ? [decision.denied] : [], options.limiter.now());
       if (decision.allowed) return next();
