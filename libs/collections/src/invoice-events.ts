@@ -17,7 +17,10 @@ export type InvoiceEventType =
   | 'promise_to_pay'
   | 'payment_plan_agreed'
   | 'payment_plan_broken'
-  | 'contacts_cancelled';
+  | 'contacts_cancelled'
+  | 'contact_preferences_changed'
+  | 'contact_channels_stopped'
+  | 'callback_requested';
 
 export interface InvoiceEventInput {
   tenantId: string;
