@@ -1,41 +1,11 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
-import { z } from 'zod';
 import type { Database } from '@recoup/db';
 import { fieldErrors, sendProblem } from '@recoup/http';
 import type { IdempotencyStore } from '@recoup/idempotency';
 import type { Logger } from '@recoup/observability';
-import { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER, SendGridEventVerifier } from '@recoup/providers/email';
-import { recordContactEvent, type ContactEventType } from './contact-events';
-
-/** SendGrid event webhook: a JSON array of events; custom_args come back as top-level fields. */
-const SendGridEvent = z
-  .object({
-    event: z.string(),
-    sg_event_id: z.string().min(1),
-    sg_message_id: z.string().optional(),
-    timestamp: z.number().int(),
-    contact_attempt_id: z.string().optional(),
-    reason: z.string().optional(),
-    type: z.string().optional(),
-  })
-  .loose();
-const SendGridBatch = z.array(SendGridEvent).max(5_000);
-
-const EVENT_TYPE: Record<string, ContactEventType> = {
-  processed: 'processed',
-  delivered: 'delivered',
-  open: 'opened',
-  click: 'clicked',
-  bounce: 'bounced',
-  dropped: 'failed',
-  deferred: 'deferred',
-  spamreport: 'spam_report',
-  unsubscribe: 'unsubscribed',
-  group_unsubscribe: 'unsubscribed',
-};
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { SendGridEventWebhook, type EmailDeliveryEvent } from '@recoup/providers/email';
+import { recordContactEvent } from './contact-events';
 
 export interface SendGridEventsOptions {
   db: Database;
@@ -46,35 +16,17 @@ export interface SendGridEventsOptions {
 }
 
 /**
- * POST /webhooks/sendgrid/events. The signature covers the exact bytes, so it is checked on the
- * raw body before parsing. Each event is processed once (idempotency key sg_event_id); a batch
- * with a failing event answers 500 so SendGrid redelivers it, and the events already done are
- * skipped on the second delivery.
+ * POST /webhooks/sendgrid/events, through the email adapter's SendGridEventWebhook: the signature
+ * (over the exact bytes) checked first, then the batch parsed into our delivery events. Each event
+ * is processed once (idempotency key sg_event_id); a batch with a failing event answers 500 so
+ * SendGrid redelivers it, and the events already done are skipped on the second delivery.
  */
 export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
   const router = express.Router();
-  const verifier = o.publicKey ? new SendGridEventVerifier(o.publicKey) : undefined;
-  router.post('/webhooks/sendgrid/events', async (req: Request, res: Response, next) => {
+  const sendgrid = new SendGridEventWebhook(o.publicKey);
+  router.post('/webhooks/sendgrid/events', sendgrid.verifySignature, async (req: Request, res: Response, next) => {
     try {
-      if (!verifier)
-        return sendProblem(res, {
-          type: 'about:blank',
-          title: 'Forbidden',
-          status: 403,
-          detail: 'SENDGRID_WEBHOOK_PUBLIC_KEY is not configured',
-          request_id: req.id,
-        });
-      const raw = req.rawBody ?? Buffer.alloc(0);
-      if (!verifier.verify(raw, req.header(SENDGRID_SIGNATURE_HEADER), req.header(SENDGRID_TIMESTAMP_HEADER))) {
-        return sendProblem(res, {
-          type: 'about:blank',
-          title: 'Forbidden',
-          status: 403,
-          detail: `${SENDGRID_SIGNATURE_HEADER} is missing or does not match this request`,
-          request_id: req.id,
-        });
-      }
-      const parsed = SendGridBatch.safeParse(req.body);
+      const parsed = sendgrid.parseEventBody(req.body);
       if (!parsed.success) {
         return sendProblem(res, {
           type: 'about:blank',
@@ -88,11 +40,11 @@ export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
       let recorded = 0;
       let duplicates = 0;
       for (const event of parsed.data) {
-        const result = await o.idempotency.run('sendgrid-event', event.sg_event_id, async () => {
+        const result = await o.idempotency.run('sendgrid-event', event.eventId, async () => {
           const ok = await applyEvent(o.db, event);
           return { status: 200, body: ok ? 'recorded' : 'ignored' };
         });
-        if ('processing' in result) throw new Error(`event ${event.sg_event_id} is being processed elsewhere`);
+        if ('processing' in result) throw new Error(`event ${event.eventId} is being processed elsewhere`);
         if (result.replayed) duplicates += 1;
         else if (result.outcome.body === 'recorded') recorded += 1;
       }
@@ -104,25 +56,30 @@ export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
   return router;
 }
 
-async function applyEvent(db: Database, event: z.infer<typeof SendGridEvent>): Promise<boolean> {
-  const type = EVENT_TYPE[event.event];
+async function applyEvent(db: Database, event: EmailDeliveryEvent): Promise<boolean> {
+  const { type } = event;
   if (!type) return false;
-  let attemptId = event.contact_attempt_id && UUID.test(event.contact_attempt_id) ? event.contact_attempt_id : undefined;
-  if (!attemptId && event.sg_message_id) {
-    // sg_message_id is the X-Message-Id of the send followed by ".filter..." parts.
-    const messageId = event.sg_message_id.split('.')[0] ?? '';
-    const row = await db.contactAttempt.findFirst({ where: { provider: 'sendgrid', providerMessageId: messageId }, select: { id: true } });
+  let attemptId = event.contactAttemptId;
+  if (!attemptId && event.messageId) {
+    const row = await db.contactAttempt.findFirst({
+      where: { provider: 'sendgrid', providerMessageId: event.messageId },
+      select: { id: true },
+    });
     attemptId = row?.id;
   }
   if (!attemptId) return false;
-  const occurredAt = new Date(event.timestamp * 1000);
   const ok = await recordContactEvent(db, {
     contactAttemptId: attemptId,
     type,
     provider: 'sendgrid',
-    occurredAt,
-    payload: { event: event.event, sg_event_id: event.sg_event_id, reason: event.reason ?? null, bounce_type: event.type ?? null },
-    failureReason: event.reason ? `${event.event}: ${event.reason}` : event.event,
+    occurredAt: event.occurredAt,
+    payload: {
+      event: event.providerEvent,
+      sg_event_id: event.eventId,
+      reason: event.reason ?? null,
+      bounce_type: event.bounceType ?? null,
+    },
+    failureReason: event.failureReason,
   });
   if (ok && (type === 'unsubscribed' || type === 'spam_report')) {
     // The debtor asked not to be emailed (CONC 7.9): the compliance engine reads stoppedChannels.

@@ -1,13 +1,13 @@
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import express from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Database } from '@recoup/db';
 import { fieldErrors, sendProblem } from '@recoup/http';
 import { webhookIdempotency, type IdempotencyStore } from '@recoup/idempotency';
 import type { Logger } from '@recoup/observability';
 import type { EmailSender } from '@recoup/providers/email';
-import { verifyTwilioSignature } from '@recoup/providers/twilio';
-import { recordContactEvent, type ContactEventType } from './contact-events';
+import { TwilioSmsWebhooks, type InboundSms } from '@recoup/providers/sms';
+import { recordContactEvent } from './contact-events';
 import { inboundIntent, type InboundIntent } from './inbound-intent';
 import { addStoppedChannel, removeStoppedChannel } from './sendgrid-events.routes';
 
@@ -22,99 +22,56 @@ export interface TwilioSmsOptions {
   publicBaseUrl: string;
 }
 
-const StatusCallback = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'expected a Twilio message SID'),
-  MessageStatus: z.enum([
-    'accepted',
-    'scheduled',
-    'queued',
-    'sending',
-    'sent',
-    'delivered',
-    'undelivered',
-    'failed',
-    'read',
-    'canceled',
-    'receiving',
-    'received',
-  ]),
-  ErrorCode: z.string().optional(),
-});
-const Inbound = z.object({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'expected a Twilio message SID'),
-  From: z.string().min(1).max(40),
-  To: z.string().min(1).max(40),
-  Body: z.string().max(1600).default(''),
-});
-
-const STATUS_EVENT: Partial<Record<string, ContactEventType>> = {
-  sent: 'sent',
-  delivered: 'delivered',
-  undelivered: 'failed',
-  failed: 'failed',
-  read: 'opened',
-};
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
 
-function refuse(detail: string): RequestHandler {
-  return (req, res) => sendProblem(res, { type: 'about:blank', title: 'Forbidden', status: 403, detail, request_id: req.id });
-}
-
-function parse<S extends z.ZodType>(schema: S, req: Request, res: Response): z.infer<S> | undefined {
-  const parsed = schema.safeParse(req.body ?? {});
-  if (parsed.success) return parsed.data;
+/** 400 naming the bad parameter when a signed body is not what Twilio sends. */
+function parsed<T>(result: z.ZodSafeParseResult<T>, req: Request, res: Response): T | undefined {
+  if (result.success) return result.data;
   sendProblem(res, {
     type: 'about:blank',
     title: 'Bad Request',
     status: 400,
     detail: 'invalid Twilio webhook parameters',
     request_id: req.id,
-    errors: fieldErrors('body', parsed.error.issues),
+    errors: fieldErrors('body', result.error.issues),
   });
   return undefined;
 }
 
 /**
- * Twilio SMS status callbacks and inbound SMS. Both verify X-Twilio-Signature against the public
- * URL, then deduplicate (status: SID + status; inbound: SID) so Twilio's retries act once.
+ * Twilio SMS status callbacks and inbound SMS, through the SMS adapter's TwilioSmsWebhooks: the
+ * signature verified against the public URL (403 otherwise), Twilio's retries deduplicated on signed
+ * data (status: SID + status; inbound: the signed request), the body parsed into our terms.
  */
 export function twilioSmsRouter(o: TwilioSmsOptions): Router {
   const router = express.Router();
-  const verify = o.authToken
-    ? verifyTwilioSignature({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl })
-    : refuse('TWILIO_AUTH_TOKEN is not configured');
-  const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+  const twilio = new TwilioSmsWebhooks({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl });
+  const dedupe = (provider: string) => webhookIdempotency({ store: o.idempotency, provider, eventId: (req) => twilio.eventKey(req) });
 
   router.post(
     '/webhooks/twilio/sms-status',
-    verify,
-    webhookIdempotency({
-      store: o.idempotency,
-      provider: 'twilio-sms-status',
-      eventId: (req) =>
-        typeof body(req).MessageSid === 'string' ? `${String(body(req).MessageSid)}:${String(body(req).MessageStatus)}` : undefined,
-    }),
+    twilio.verifySignature,
+    dedupe('twilio-sms-status'),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const cb = parse(StatusCallback, req, res);
+        const cb = parsed(twilio.parseStatusCallback(req.body), req, res);
         if (!cb) return;
-        const type = STATUS_EVENT[cb.MessageStatus];
         const hinted = typeof req.query.attempt === 'string' && UUID.test(req.query.attempt) ? req.query.attempt : undefined;
         const attempt = await o.db.contactAttempt.findFirst({
           where: hinted
-            ? { id: hinted, channel: 'sms', OR: [{ providerMessageId: cb.MessageSid }, { providerMessageId: null }] }
-            : { channel: 'sms', providerMessageId: cb.MessageSid },
+            ? { id: hinted, channel: 'sms', OR: [{ providerMessageId: cb.messageId }, { providerMessageId: null }] }
+            : { channel: 'sms', providerMessageId: cb.messageId },
           select: { id: true },
         });
-        if (attempt && type) {
+        if (attempt && cb.type) {
           await recordContactEvent(o.db, {
             contactAttemptId: attempt.id,
-            type,
+            type: cb.type,
             provider: 'twilio',
             occurredAt: new Date(),
-            payload: { message_sid: cb.MessageSid, status: cb.MessageStatus, error_code: cb.ErrorCode ?? null },
-            failureReason: cb.ErrorCode ? `${cb.MessageStatus} (Twilio error ${cb.ErrorCode})` : cb.MessageStatus,
+            payload: { message_sid: cb.messageId, status: cb.providerStatus, error_code: cb.errorCode ?? null },
+            failureReason: cb.failureReason,
           });
         }
         res.status(204).end();
@@ -126,15 +83,11 @@ export function twilioSmsRouter(o: TwilioSmsOptions): Router {
 
   router.post(
     '/webhooks/twilio/sms-inbound',
-    verify,
-    webhookIdempotency({
-      store: o.idempotency,
-      provider: 'twilio-sms-inbound',
-      eventId: (req) => (typeof body(req).MessageSid === 'string' ? String(body(req).MessageSid) : undefined),
-    }),
+    twilio.verifySignature,
+    dedupe('twilio-sms-inbound'),
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const msg = parse(Inbound, req, res);
+        const msg = parsed(twilio.parseInbound(req.body), req, res);
         if (!msg) return;
         await handleInbound(o, msg);
         res.type('text/xml').send(EMPTY_TWIML);
@@ -152,11 +105,11 @@ export function twilioSmsRouter(o: TwilioSmsOptions): Router {
  * because the request is about texts from this number; the reply itself is filed under the client
  * texted most recently.
  */
-async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>): Promise<void> {
+async function handleInbound(o: TwilioSmsOptions, msg: InboundSms): Promise<void> {
   const { db } = o;
-  const intent: InboundIntent = inboundIntent(msg.Body);
+  const intent: InboundIntent = inboundIntent(msg.body);
   const clients = await db.client.findMany({
-    where: { phone: msg.From },
+    where: { phone: msg.from },
     select: { id: true, tenantId: true, name: true, tenant: { select: { id: true, name: true, email: true } } },
   });
   const lastSms = clients.length
@@ -194,7 +147,7 @@ async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>):
               : { code: 'CHANNEL_STOPPED', message: 'The debtor replied START: SMS allowed again', source: 'CONC 7.9', severity: 'info' },
           ],
           ruleSetVersion: 'inbound-sms',
-          context: { inbound_message_sid: msg.MessageSid },
+          context: { inbound_message_sid: msg.messageId },
           evaluatedAt: now,
         },
       });
@@ -215,10 +168,10 @@ async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>):
         clientId: owner?.id ?? null,
         channel: 'sms',
         provider: 'twilio',
-        providerMessageId: msg.MessageSid,
-        fromAddress: msg.From,
-        toAddress: msg.To,
-        body: msg.Body,
+        providerMessageId: msg.messageId,
+        fromAddress: msg.from,
+        toAddress: msg.to,
+        body: msg.body,
         intent,
         action: action as object,
         receivedAt: now,
@@ -233,16 +186,16 @@ async function handleInbound(o: TwilioSmsOptions, msg: z.infer<typeof Inbound>):
       type: 'replied',
       provider: 'twilio',
       occurredAt: now,
-      payload: { message_sid: msg.MessageSid, intent },
+      payload: { message_sid: msg.messageId, intent },
     });
 
   // The account holder hears about replies a person must act on.
   if (owner?.tenant.email && (intent === 'paid' || intent === 'call_me')) {
     const what = intent === 'paid' ? 'says they have paid: please check and reconcile the payment' : 'asked for a call back';
-    const text = `${owner.name} replied "${msg.Body.slice(0, 160)}" by SMS and ${what}.${action.invoice_id ? ` Invoice: ${String(action.invoice_id)}.` : ''}\n\nRecoup`;
+    const text = `${owner.name} replied "${msg.body.slice(0, 160)}" by SMS and ${what}.${action.invoice_id ? ` Invoice: ${String(action.invoice_id)}.` : ''}\n\nRecoup`;
     await o.email
       .send({
-        idempotencyKey: `inbound:${msg.MessageSid}`,
+        idempotencyKey: `inbound:${msg.messageId}`,
         to: owner.tenant.email,
         subject: intent === 'paid' ? 'Debtor says paid: reconcile' : 'Debtor asked for a call back',
         text,
