@@ -41,33 +41,3 @@ export {
 export { recordMissedInstallment, type MissedInstallmentInput, type MissedInstallmentResult } from './plans/record-missed-installment';
 export { stopContactChannels, type StopContactChannelsInput, type StopContactChannelsResult } from './contacts/stop-contact-channels';
 export { recordCallbackRequest, type CallbackRequestInput, type CallbackRequestResult } from './contacts/record-callback-request';
-export * from './debtor-links';
-export {
-  claimDeliveryAttempt,
-  recordDeliveryAttempt,
-  recordDeliveryDelayed,
-  recordDeliveryEvent,
-  recordDeliverySent,
-  recordDeliveryStopped,
-  type DeliveryAttemptRow,
-  type DeliveryDelayed,
-  type DeliveryEventInput,
-  type DeliveryEventType,
-  type DeliverySent,
-  type DeliveryStopped,
-  type JobAttempt,
-} from './contacts/delivery-attempts';
-export {
-  LAST_AUTOMATIC_LEVEL,
-  contactAtLevel,
-  contactForBand,
-  nextContact,
-  paymentBand,
-  type AutomaticChannel,
-  type AutomaticStage,
-  type ContactReach,
-  type NextContact,
-} from './contacts/next-channel';
-export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
-export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
-export { markOverdueInvoices } from './invoices/mark-overdue-invoices';
