@@ -1,4 +1,4 @@
-import { Authenticator, requireAuth } from '@recoup/auth';
+import { Authenticator, KeyRevocations, keyRevocationChannel, requireAuth } from '@recoup/auth';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
@@ -28,6 +28,8 @@ export interface Deps extends CoreDeps {
   processor: IvrCallProcessor;
   idempotency: IdempotencyStore;
   auth: RequestHandler;
+  /** Revoked and rotated API keys, heard from every service of the stack (they end this process's streams). */
+  revocations: KeyRevocations;
   producer: JobProducer;
   worker: Worker;
   workerRedis: Redis;
@@ -103,8 +105,16 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     { 'ivr-call.place': (data, job) => processor.process(data, job.id ?? '', job) },
     { connection: workerRedis, prefix: config.QUEUE_PREFIX, concurrency: config.IVR_WORKER_CONCURRENCY, logger: core.logger },
   );
-  const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY });
+  // The call-events subscriber connection also hears key revocations: one subscriber connection per process.
+  const revocations = new KeyRevocations({
+    publisher: core.redis,
+    subscriber: eventsRedis,
+    channel: keyRevocationChannel(config.QUEUE_PREFIX),
+    logger: core.logger,
+  });
+  const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY, keys: { revocations } });
   const streams = createStreamRegistry();
+  authenticator.keys.onRevoked(({ keyIds }) => streams.closeKeys(keyIds));
   return {
     ...core,
     config,
@@ -133,11 +143,13 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     processor,
     idempotency: new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` }),
     auth: requireAuth({ authenticator, roles: ['admin', 'tenant'] }),
+    revocations,
     producer,
     worker,
     workerRedis,
     async close() {
       streams.closeAll();
+      await revocations.close();
       await worker.close();
       await producer.close();
       await closeRedis(workerRedis);

@@ -41,3 +41,4 @@ export {
 export { recordMissedInstallment, type MissedInstallmentInput, type MissedInstallmentResult } from './plans/record-missed-installment';
 export { stopContactChannels, type StopContactChannelsInput, type StopContactChannelsResult } from './contacts/stop-contact-channels';
 export { recordCallbackRequest, type CallbackRequestInput, type CallbackRequestResult } from './contacts/record-callback-request';
+export * from './debtor-links';

@@ -18,6 +18,7 @@ export type InvoiceEventType =
   | 'payment_plan_agreed'
   | 'payment_plan_broken'
   | 'contacts_cancelled'
+  | 'contact_preferences_changed'
   | 'contact_channels_stopped'
   | 'callback_requested';
 

@@ -23,17 +23,30 @@ export function scopeOf(req: Request, requested?: string): string | undefined {
 }
 
 export interface StreamRegistry {
-  open: Set<Response>;
+  /** Open streams, each with the API key it was opened with (none for the admin key). */
+  open: Map<Response, string | undefined>;
   closeAll(): void;
+  /** Ends the streams opened with any of these keys (revoked or rotated); returns how many. */
+  closeKeys(keyIds: readonly string[]): number;
 }
 
 export function createStreamRegistry(): StreamRegistry {
-  const open = new Set<Response>();
+  const open = new Map<Response, string | undefined>();
   return {
     open,
     closeAll() {
-      for (const res of open) res.end();
+      for (const res of open.keys()) res.end();
       open.clear();
+    },
+    closeKeys(keyIds) {
+      let closed = 0;
+      for (const [res, keyId] of open) {
+        if (keyId === undefined || !keyIds.includes(keyId)) continue;
+        open.delete(res);
+        res.end();
+        closed++;
+      }
+      return closed;
     },
   };
 }
@@ -79,14 +92,12 @@ export function callsRouter(
       responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' }, ...authErrors },
       handler: ({ query }, req, res) => {
         const tenantId = scopeOf(req, query.tenant_id);
-        res
-          .status(200)
-          .set({
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-cache, no-transform',
-            Connection: 'keep-alive',
-            'X-Accel-Buffering': 'no',
-          });
+        res.status(200).set({
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache, no-transform',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+        });
         res.flushHeaders();
         res.write('retry: 2000\n\n');
         const unsubscribe = events.subscribe(({ tenantId: t, event }) => {
@@ -96,7 +107,7 @@ export function callsRouter(
           res.write(`event: call\nid: ${event.call.id}:${event.call.updated_at}\ndata: ${JSON.stringify(event)}\n\n`);
         });
         const ping = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
-        streams.open.add(res);
+        streams.open.set(res, req.auth?.kind === 'tenant' && req.auth.via === 'api_key' ? req.auth.keyId : undefined);
         const stop = () => {
           clearInterval(ping);
           unsubscribe();
