@@ -1,11 +1,12 @@
 import { Authenticator, KeyRevocations, keyRevocationChannel, requireAuth } from '@recoup/auth';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
+import { HttpProblem } from '@recoup/http';
 import { IdempotencyStore } from '@recoup/idempotency';
 import { createIntentClassifier, type IntentClassifier } from '@recoup/providers/intent';
 import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { JobProducer, closeRedis, createJobWorker, createRedis, QUEUES, type Redis, type Worker } from '@recoup/queue';
-import { RateLimiter } from '@recoup/rate-limit';
+import { RateLimiter, TenantLimitsDirectory, apiRateLimit } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import type { RequestHandler } from 'express';
 import { AgreedPlanRecorder } from './calls/agreed-plan.recorder';
@@ -27,7 +28,8 @@ export interface Deps extends CoreDeps {
   outbound: OutboundCallService;
   processor: IvrCallProcessor;
   idempotency: IdempotencyStore;
-  auth: RequestHandler;
+  /** Every tenant route's guards: the bearer credential, then the tenant's api_calls tier limit. */
+  auth: RequestHandler[];
   /** Revoked and rotated API keys, heard from every service of the stack (they end this process's streams). */
   revocations: KeyRevocations;
   producer: JobProducer;
@@ -115,6 +117,18 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY, keys: { revocations } });
   const streams = createStreamRegistry();
   authenticator.keys.onRevoked(({ keyIds }) => streams.closeKeys(keyIds));
+  const limiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry });
+  const tenantLimits = new TenantLimitsDirectory(core.db);
+  // Like the gateway: a tenant credential counts against its tier's api_calls; the admin key is not limited.
+  const tierLimit = apiRateLimit({
+    limiter,
+    tenant: async (req) => {
+      if (req.auth?.kind !== 'tenant') return undefined;
+      const limits = await tenantLimits.get(req.auth.tenantId);
+      if (!limits) throw HttpProblem.forbidden('The credential names a tenant that does not exist');
+      return limits;
+    },
+  });
   return {
     ...core,
     config,
@@ -122,6 +136,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     events,
     streams,
     calls: new IvrCallService({
+      collections: { db: core.db, producer, logger: core.logger, clock: overrides.clock },
       repository,
       classifier,
       events,
@@ -135,14 +150,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     outbound: new OutboundCallService({
       db: core.db,
       compliance,
-      limiter: new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry }),
+      limiter,
       producer,
       estimatedCostPence: config.IVR_CALL_COST_PENCE,
       clock: overrides.clock,
     }),
     processor,
     idempotency: new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` }),
-    auth: requireAuth({ authenticator, roles: ['admin', 'tenant'] }),
+    auth: [requireAuth({ authenticator, roles: ['admin', 'tenant'] }), tierLimit],
     revocations,
     producer,
     worker,

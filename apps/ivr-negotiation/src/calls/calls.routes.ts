@@ -9,6 +9,7 @@ const problem = { schema: ProblemDetails, contentType: 'application/problem+json
 const authErrors = {
   401: { description: 'Missing or invalid bearer credential', ...problem },
   403: { description: 'Not allowed', ...problem },
+  429: { description: "The tenant's api_calls limit is used up (RateLimit headers, Retry-After)", ...problem },
 };
 
 /** The tenant whose calls this request may see: its own for a tenant key; any (or the one named) for the admin key. */
@@ -56,7 +57,7 @@ const StreamQuery = z.object({ tenant_id: z.uuid().optional(), status: IvrCallSt
 export function callsRouter(
   repository: IvrCallRepository,
   events: CallEvents,
-  auth: RequestHandler,
+  auth: RequestHandler[],
   streams: StreamRegistry,
   heartbeatMs = 15_000,
 ): ApiRouter {
@@ -67,7 +68,7 @@ export function callsRouter(
       summary: 'Calls with their transcripts, newest first; filters by status, intent and date (Europe/London); stats over every match',
       tags: ['calls'],
       security: [{ bearerAuth: [] }],
-      before: [auth],
+      before: auth,
       request: { query: ListIvrCallsQuery },
       responses: {
         200: { description: 'One page of calls and the stats of all that match', schema: ListIvrCallsResponse },
@@ -87,7 +88,7 @@ export function callsRouter(
       description: 'Send the bearer credential as with /api/calls (the dashboard reads the stream with fetch, so it can send the header).',
       tags: ['calls'],
       security: [{ bearerAuth: [] }],
-      before: [auth],
+      before: auth,
       request: { query: StreamQuery },
       responses: { 200: { description: 'text/event-stream', contentType: 'text/event-stream' }, ...authErrors },
       handler: ({ query }, req, res) => {
@@ -123,7 +124,7 @@ export function callsRouter(
       summary: 'One call with its full transcript',
       tags: ['calls'],
       security: [{ bearerAuth: [] }],
-      before: [auth],
+      before: auth,
       request: { params: z.object({ id: z.uuid() }) },
       responses: {
         200: { description: 'The call', schema: IvrCallView },

@@ -64,7 +64,7 @@ const csvBody: RequestHandler[] = [
 
 const londonDate = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
 
-export function outboundRouter(service: OutboundCallService, auth: RequestHandler): ApiRouter {
+export function outboundRouter(service: OutboundCallService, auth: RequestHandler[]): ApiRouter {
   return new ApiRouter()
     .route({
       method: 'post',
@@ -72,13 +72,14 @@ export function outboundRouter(service: OutboundCallService, auth: RequestHandle
       summary: 'Queues one IVR payment-plan call (compliance engine and tier limits first)',
       tags: ['outbound'],
       security: [{ bearerAuth: [] }],
-      before: [auth],
+      before: auth,
       request: { body: OutboundIvrCallRequest },
       responses: {
         202: { description: 'Queued now, or scheduled for when the rules allow it (scheduled_for)', schema: OutboundIvrCallResult },
         400: { description: 'Invalid fields, named', ...problem },
         404: { description: 'No such invoice for this client and tenant', ...problem },
         422: { description: 'Refused by the compliance engine or the tier limits (reasons)', ...problem },
+        429: { description: "A tier limit is used up: the tenant's api_calls (RateLimit headers, Retry-After) or its calls", ...problem },
       },
       handler: async ({ body }, req, res) => {
         const tenantId = tenantFor(req, body.tenant_id);
@@ -108,11 +109,12 @@ export function outboundRouter(service: OutboundCallService, auth: RequestHandle
         'Queues a campaign of IVR calls from JSON ({calls: [...]}) or CSV (text/csv, header client_id,invoice_id); each passes compliance and tier limits',
       tags: ['outbound'],
       security: [{ bearerAuth: [] }],
-      before: [auth, ...csvBody],
+      before: [...auth, ...csvBody],
       request: { body: BatchIvrCallsRequest },
       responses: {
         200: { description: 'One result per row, in order', schema: BatchIvrCallsResponse },
         400: { description: 'Invalid rows, named (body.calls.<index>.<field>)', ...problem },
+        429: { description: "The tenant's api_calls limit is used up (RateLimit headers, Retry-After)", ...problem },
       },
       handler: async ({ body }, req, res) => {
         const campaignId = body.campaign_id ?? `batch-${Date.now().toString(36)}`;
