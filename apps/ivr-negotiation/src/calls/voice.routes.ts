@@ -1,9 +1,10 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { recordContactOutcome } from '@recoup/collections';
 import type { Database } from '@recoup/db';
-import { ApiRouter, sendProblem } from '@recoup/http';
+import { ApiRouter } from '@recoup/http';
 import { webhookIdempotency, type IdempotencyStore } from '@recoup/idempotency';
-import { verifyTwilioSignature } from '@recoup/providers/twilio';
+import { TwilioVoiceWebhooks } from '@recoup/providers/telephony';
 import { ProblemDetails } from '@recoup/contracts';
 import { accountOf } from './ivr-call.repository';
 import type { IvrCallService } from './ivr-call.service';
@@ -53,26 +54,12 @@ const xmlResponses = {
 
 /** Twilio's voice webhooks: signed, and a retried delivery gets the first answer (libs/idempotency). */
 export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
-  const verify: RequestHandler = o.authToken
-    ? verifyTwilioSignature({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl })
-    : (req, res) =>
-        sendProblem(res, {
-          type: 'about:blank',
-          title: 'Forbidden',
-          status: 403,
-          detail: 'TWILIO_AUTH_TOKEN is not set: Twilio webhooks cannot be verified',
-          request_id: req.id,
-        });
-  const dedup = (kind: string, extra: (req: Request) => string | undefined = () => '') =>
-    webhookIdempotency({
-      store: o.idempotency,
-      provider: 'twilio',
-      eventId: (req) => {
-        const sid = params(req).CallSid;
-        const more = extra(req);
-        return sid && more !== undefined ? `ivr:${kind}:${sid}${more ? `:${more}` : ''}` : undefined;
-      },
-    });
+  const twilio = new TwilioVoiceWebhooks({ authToken: o.authToken, publicBaseUrl: o.publicBaseUrl });
+  const verify = twilio.verifySignature;
+  // Keyed on signed data only (libs/providers/twilio): a status by CallSid + CallStatus + SequenceNumber,
+  // anything else by its signed request (the URL names the turn).
+  const dedup = (kind: string) =>
+    webhookIdempotency({ store: o.idempotency, provider: 'twilio', eventId: (req) => `ivr:${kind}:${twilio.eventKey(req)}` });
 
   const answer = async (req: Request, res: Response) => {
     const twiml = await o.service.answer(req.query.ivr_call_id as string | undefined, params(req).CallSid);
@@ -107,7 +94,7 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
       summary: "The customer's spoken answer (SpeechResult): classified, recorded on the call, answered with the next TwiML",
       tags: ['twilio'],
       request: { query: CallQuery, body: TwilioVoiceParams },
-      before: [verify, dedup('turn', (req) => String(req.query.turn ?? '0'))],
+      before: [verify, dedup('turn')],
       responses: xmlResponses,
       handler: async ({ query, body }, _req, res) => {
         const twiml = await o.service.respond(query.ivr_call_id, body.CallSid, (body.SpeechResult ?? '').trim());
@@ -120,7 +107,7 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
       summary: 'Twilio call status callback: unanswered calls are recorded, the contact attempt follows the call',
       tags: ['twilio'],
       request: { query: CallQuery, body: TwilioVoiceParams },
-      before: [verify, dedup('status', (req) => params(req).CallStatus)],
+      before: [verify, dedup('status')],
       responses: { 204: { description: 'Recorded' }, 403: xmlResponses[403] },
       handler: async ({ query, body }, _req, res) => {
         const status = body.CallStatus ?? '';
@@ -129,14 +116,17 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
         const attemptId = row ? accountOf(row).contactAttemptId : null;
         if (attemptId && contact) {
           // By the attempt's id (not the provider id): the callback can arrive before the dialler has recorded the sid.
-          await o.db.contactAttempt.updateMany({
-            where: { id: attemptId, status: { notIn: ['completed', 'cancelled'] } },
-            data: {
+          // Only a call the dialler claimed and placed moves on; a final status (completed, no_answer, ...) is never undone.
+          await recordContactOutcome(
+            o.db,
+            attemptId,
+            {
               status: contact,
               ...(body.CallSid && { providerMessageId: body.CallSid }),
               ...(contact !== 'answered' && { completedAt: new Date() }),
             },
-          });
+            ['sending', 'sent', 'answered'],
+          );
         }
         res.status(204).end();
       },
