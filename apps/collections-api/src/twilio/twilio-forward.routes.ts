@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { ApiRouter } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
+import { forwardedTwilioHeaders } from '@recoup/providers/twilio';
 
 export interface TwilioForwardOptions {
   voiceAgentUrl: string;
@@ -17,21 +18,18 @@ const APOLOGY =
 /**
  * The Gather-based AI call flow's Twilio webhooks arrive here (the public gateway) and go to the
  * voice agent unchanged: same path and query, the exact form bytes, X-Twilio-Signature, and the
- * public URL Twilio signed (X-Original-Url), so the voice agent verifies the signature itself.
+ * public URL Twilio signed (X-Original-Url). The voice agent verifies the signature with the one
+ * policy of libs/providers/twilio (this origin in its `forwardedFrom`); this service holds no Twilio
+ * auth token, so it checks nothing itself: a bad signature gets the voice agent's 403.
  */
 export function twilioForwardRouter(options: TwilioForwardOptions): ApiRouter {
   const forward = async (req: Request, res: Response) => {
-    const publicUrl = `${options.publicBaseUrl.replace(/\/+$/, '')}${req.originalUrl}`;
     const target = `${options.voiceAgentUrl.replace(/\/+$/, '')}${req.originalUrl}`;
     const headers: Record<string, string> = {
       'content-type': req.get('content-type') ?? 'application/x-www-form-urlencoded',
-      'x-original-url': publicUrl,
-      'x-forwarded-proto': new URL(publicUrl).protocol.replace(':', ''),
-      'x-forwarded-host': new URL(publicUrl).host,
+      ...forwardedTwilioHeaders(req, options.publicBaseUrl),
       'x-request-id': req.id,
     };
-    const signature = req.get('x-twilio-signature');
-    if (signature) headers['x-twilio-signature'] = signature;
     if (options.internalToken) headers.authorization = `Bearer ${options.internalToken}`;
     try {
       const upstream = await fetch(target, {
