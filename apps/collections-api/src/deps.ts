@@ -14,7 +14,7 @@ import { SERVICE, type Config } from './config';
 import { TenantDirectory } from './http/tenant-context';
 import { InvoiceReader } from './invoices/invoice.repository';
 import { PaymentEventsService } from './payments/payment-events.service';
-import { PaymentLedger } from './payments/payment-ledger';
+import type { CollectionsDeps } from '@recoup/collections';
 import { PaymentPlanService } from './payments/payment-plan.service';
 
 export interface Deps extends CoreDeps {
@@ -28,7 +28,8 @@ export interface Deps extends CoreDeps {
   compliance: ComplianceService;
   paymentLinks: PaymentLinks;
   stripeMode: 'live' | 'sandbox';
-  ledger: PaymentLedger;
+  /** The collections core's dependencies (every invoice change is one of its use cases). */
+  collections: CollectionsDeps;
   paymentEvents: PaymentEventsService;
   strategy: StrategyService;
   escalation: EscalationService;
@@ -68,8 +69,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     STRIPE_API_BASE_URL: config.STRIPE_API_BASE_URL,
     publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
   });
-  const ledger = new PaymentLedger(db, producer, logger);
-  const paymentEvents = new PaymentEventsService({ db, ledger, logger });
+  const collections: CollectionsDeps = { db, producer, logger };
+  const paymentEvents = new PaymentEventsService({ db, collections, logger });
   const strategy = new StrategyService({
     db,
     compliance,
@@ -95,7 +96,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     compliance,
     paymentLinks,
     stripeMode,
-    ledger,
+    collections,
     paymentEvents,
     strategy,
     escalation,

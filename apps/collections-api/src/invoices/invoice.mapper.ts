@@ -1,58 +1,17 @@
-import { DateTime } from 'luxon';
 import type { ClientModel, InvoiceModel, PaymentModel } from '@recoup/db';
-import { toMajor, type InvoiceStatus } from '@recoup/contracts';
+import { toMajor } from '@recoup/contracts';
+import { COLLECTABLE_STATUSES, CLOSED_STATUSES, daysOverdue, effectiveStatus, isoDate } from '@recoup/collections';
 
-export const ZONE = 'Europe/London';
-
-/** Today's calendar date in London, as the UTC-midnight Date PostgreSQL `date` columns use. */
-export function londonToday(now: Date = new Date()): Date {
-  // Time-zone conversion is costly on the hot read path; the answer only changes at a minute boundary.
-  const minute = Math.floor(now.getTime() / 60_000);
-  if (minute !== todayCache.minute) {
-    const iso = DateTime.fromJSDate(now).setZone(ZONE).toISODate() ?? now.toISOString().slice(0, 10);
-    todayCache = { minute, midnight: Date.parse(`${iso}T00:00:00.000Z`) };
-  }
-  return new Date(todayCache.midnight);
-}
-let todayCache = { minute: NaN, midnight: 0 };
-
-export function isoDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-export function dateOnly(iso: string): Date {
-  return new Date(`${iso}T00:00:00.000Z`);
-}
-
-export function daysOverdue(dueDate: Date, now: Date = new Date()): number {
-  return Math.max(0, Math.round((londonToday(now).getTime() - dueDate.getTime()) / 86_400_000));
-}
-
-export const COLLECTABLE: readonly InvoiceStatus[] = ['open', 'overdue', 'partially_paid'];
-export const CLOSED: readonly InvoiceStatus[] = ['paid', 'cancelled', 'written_off'];
-
-/** Stored status, with an open invoice past its due date reported as overdue before the daily scan flips it. */
-export function effectiveStatus(inv: Pick<InvoiceModel, 'status' | 'dueDate'>, now: Date = new Date()): InvoiceStatus {
-  if (inv.status === 'open' && inv.dueDate.getTime() < londonToday(now).getTime()) return 'overdue';
-  return inv.status;
-}
-
-/** The status money implies: paid in full, part paid, or back to open/overdue; disputes, cancellations and write-offs stay. */
-export function statusForBalance(
-  inv: Pick<InvoiceModel, 'status' | 'dueDate' | 'amountPence'>,
-  paidPence: number,
-  now: Date = new Date(),
-): InvoiceStatus {
-  if (paidPence >= inv.amountPence) return 'paid';
-  if (inv.status === 'disputed' || inv.status === 'cancelled' || inv.status === 'written_off') return inv.status;
-  if (paidPence > 0) return 'partially_paid';
-  return inv.dueDate.getTime() < londonToday(now).getTime() ? 'overdue' : 'open';
-}
+// The invoice's rules live in libs/collections; these names stay for the gateway's readers.
+export { dateOnly, daysOverdue, isoDate, londonToday, DEFAULT_ZONE as ZONE } from '@recoup/collections';
+export const COLLECTABLE = COLLECTABLE_STATUSES;
+export const CLOSED = CLOSED_STATUSES;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function invoiceJson(inv: InvoiceModel, now: Date = new Date()) {
   const balance = Math.max(inv.amountPence - inv.paidPence, 0);
+  const credit = Math.max(inv.paidPence - inv.amountPence, 0);
   return {
     id: inv.id,
     client_id: inv.clientId,
@@ -60,6 +19,7 @@ export function invoiceJson(inv: InvoiceModel, now: Date = new Date()) {
     amount: toMajor(inv.amountPence),
     amount_paid: toMajor(inv.paidPence),
     balance: toMajor(balance),
+    credit: toMajor(credit),
     currency: inv.currency,
     issue_date: isoDate(inv.issueDate),
     due_date: isoDate(inv.dueDate),
@@ -108,6 +68,7 @@ export function paymentJson(p: PaymentModel) {
     id: p.id,
     invoice_id: p.invoiceId,
     amount: toMajor(p.amountPence),
+    currency: p.currency,
     refunded: toMajor(p.refundedPence),
     method: p.method,
     status: p.status,

@@ -51,16 +51,13 @@ describe('collections-api: clients and invoices', () => {
         breathing_space_start: '2026-11-01T00:00:00.000Z',
       });
       expect(patch.body.dispute_opened_at).not.toBeNull();
-      const resolved = await request(h.app)
-        .patch(`/api/clients/${id}`)
-        .set(a.auth)
-        .send({
-          dispute: 'resolved',
-          resume_channel: 'sms',
-          preferred_times: null,
-          breathing_space_start: null,
-          breathing_space_end: null,
-        });
+      const resolved = await request(h.app).patch(`/api/clients/${id}`).set(a.auth).send({
+        dispute: 'resolved',
+        resume_channel: 'sms',
+        preferred_times: null,
+        breathing_space_start: null,
+        breathing_space_end: null,
+      });
       expect(resolved.body).toMatchObject({ stopped_channels: [], preferred_times: null, breathing_space_start: null });
       expect(resolved.body.dispute_resolved_at).not.toBeNull();
       const got = await request(h.app).get(`/api/clients/${id}`).set(a.auth);
@@ -125,17 +122,14 @@ describe('collections-api: clients and invoices', () => {
   describe('invoices', () => {
     it('creates an invoice in pence and answers in major units with status and days overdue', async () => {
       const client = await h.client(a);
-      const res = await request(h.app)
-        .post('/api/invoices')
-        .set(a.auth)
-        .send({
-          client_id: client.id,
-          invoice_reference: 'INV-1001',
-          amount: 500.1,
-          issue_date: '2026-01-01',
-          due_date: '2026-01-31',
-          description: 'Consulting',
-        });
+      const res = await request(h.app).post('/api/invoices').set(a.auth).send({
+        client_id: client.id,
+        invoice_reference: 'INV-1001',
+        amount: 500.1,
+        issue_date: '2026-01-01',
+        due_date: '2026-01-31',
+        description: 'Consulting',
+      });
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({
         client_id: client.id,
@@ -162,17 +156,14 @@ describe('collections-api: clients and invoices', () => {
 
     it('validates amounts, dates and the client', async () => {
       const client = await h.client(a);
-      const bad = await request(h.app)
-        .post('/api/invoices')
-        .set(a.auth)
-        .send({
-          client_id: client.id,
-          invoice_reference: 'X',
-          amount: 10.001,
-          issue_date: '2026-13-01',
-          due_date: '2026-01-01',
-          currency: 'pounds',
-        });
+      const bad = await request(h.app).post('/api/invoices').set(a.auth).send({
+        client_id: client.id,
+        invoice_reference: 'X',
+        amount: 10.001,
+        issue_date: '2026-13-01',
+        due_date: '2026-01-01',
+        currency: 'pounds',
+      });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.amount', 'body.currency', 'body.issue_date']);
       const order = await request(h.app)
@@ -245,7 +236,7 @@ describe('collections-api: clients and invoices', () => {
       expect(off.body.status).toBe('written_off');
     });
 
-    it('records manual payments: part paid, then paid; refuses overpayment and repeated references', async () => {
+    it('records manual payments: part paid, then paid; an overpayment is a credit; repeated references refused', async () => {
       const inv = await h.invoice(a, { amount: 100 });
       const part = await request(h.app)
         .post(`/api/invoices/${inv.id}/payments`)
@@ -258,14 +249,37 @@ describe('collections-api: clients and invoices', () => {
         .set(a.auth)
         .send({ amount: 40, method: 'bank_transfer', reference: 'BACS-1' });
       expect(repeat.status).toBe(409);
-      const over = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 60.01 });
-      expect(over.status).toBe(400);
-      expect(over.body.errors[0].field).toBe('body.amount');
-      const rest = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 60, method: 'cash' });
-      expect(rest.body.invoice).toMatchObject({ status: 'paid', balance: 0 });
+      const over = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 60.01, method: 'cash' });
+      expect(over.status).toBe(201);
+      expect(over.body.invoice).toMatchObject({ status: 'paid', balance: 0, amount_paid: 100.01, credit: 0.01 });
+      const after = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 5, method: 'cash' });
+      expect(after.body.invoice).toMatchObject({ status: 'paid', amount_paid: 105.01, credit: 5.01 });
       const bad = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: -5, method: 'gold' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.amount', 'body.method']);
+    });
+
+    it("a payment in another currency is needs_review and moves no balance; another tenant's instalment id is 404", async () => {
+      const inv = await h.invoice(a, { amount: 500 });
+      const jpy = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 500, currency: 'jpy' });
+      expect(jpy.status).toBe(201);
+      expect(jpy.body.payment).toMatchObject({ status: 'needs_review', currency: 'JPY' });
+      expect(jpy.body.invoice).toMatchObject({ status: 'overdue', amount_paid: 0, balance: 500 });
+      const bad = await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 5, currency: 'pounds' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0].field).toBe('body.currency');
+      const foreign = await request(h.app)
+        .post(`/api/invoices/${inv.id}/payments`)
+        .set(a.auth)
+        .send({ amount: 5, installment_id: '0f0e0d0c-0b0a-4900-8800-070605040302' });
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.errors[0].field).toBe('body.installment_id');
+      const timeline = await request(h.app).get(`/api/invoices/${inv.id}/timeline`).set(a.auth);
+      expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(
+        expect.arrayContaining(['invoice_created', 'payment_needs_review']),
+      );
+      const balance = await request(h.app).get(`/api/invoices/${inv.id}/balance`).set(a.auth);
+      expect(balance.body).toMatchObject({ principal: 500, interest: 0, compensation: 0, total: 500, currency: 'GBP' });
     });
 
     it('opens and resolves a dispute; the timeline shows what happened', async () => {
@@ -282,7 +296,11 @@ describe('collections-api: clients and invoices', () => {
       await request(h.app).post(`/api/invoices/${inv.id}/payments`).set(a.auth).send({ amount: 10 });
       const timeline = await request(h.app).get(`/api/invoices/${inv.id}/timeline`).set(a.auth);
       expect(timeline.status).toBe(200);
-      expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['invoice_created', 'payment']));
+      expect(timeline.body.events.map((e: { type: string }) => e.type)).toEqual(
+        expect.arrayContaining(['invoice_created', 'dispute_opened', 'dispute_resolved', 'payment']),
+      );
+      const openedEvent = timeline.body.events.find((e: { type: string }) => e.type === 'dispute_opened');
+      expect(openedEvent.detail.reference).toMatch(/^DSP-/);
     });
 
     it('creates a sandbox payment link for the balance', async () => {

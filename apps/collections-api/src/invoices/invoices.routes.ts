@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import {
+  BalanceResponse,
   CreateInvoiceRequest,
   DisputeRequest,
   InvoiceIdParams,
@@ -16,17 +17,27 @@ import {
   toMajor,
   toPence,
 } from '@recoup/contracts';
+import {
+  applyPayment,
+  cancelInvoice,
+  createInvoice,
+  isCollectable,
+  openDispute,
+  quoteBalance,
+  resolveDispute,
+  updateInvoice,
+  writeOffInvoice,
+  type CollectionsDeps,
+} from '@recoup/collections';
 import type { Database, InvoiceModel, Prisma } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
-import { cancelPendingJobs, openInvoiceDispute } from '../collections/collection-jobs';
 import type { CollectionsScheduler } from '../collections/collections-scheduler';
 import { currentTenant } from '../http/tenant-context';
-import type { PaymentLedger } from '../payments/payment-ledger';
 import type { InvoiceReader } from './invoice.repository';
-import { CLOSED, COLLECTABLE, dateOnly, invoiceJson, londonToday, paymentJson, statusForBalance } from './invoice.mapper';
-import type { JobProducer } from '@recoup/queue';
+import { COLLECTABLE, dateOnly, invoiceJson, londonToday, paymentJson } from './invoice.mapper';
 import type { Logger } from '@recoup/observability';
+import type { Request } from 'express';
 
 export interface InvoicesRouterDeps {
   db: Database;
@@ -34,8 +45,8 @@ export interface InvoicesRouterDeps {
   /** Guards of GET /api/invoices/{id}, with prefetchInvoice before the rate limit. */
   readGuards?: RequestHandler[];
   invoices: InvoiceReader;
-  ledger: PaymentLedger;
-  producer: JobProducer;
+  /** The collections core's dependencies: every change to an invoice is one of its use cases. */
+  collections: CollectionsDeps;
   scheduler: CollectionsScheduler;
   paymentLinks: PaymentLinks;
   logger: Logger;
@@ -57,6 +68,26 @@ export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
     ]);
   }
   return { createdAt, id };
+}
+
+/** Who made the change, as the invoice's timeline records it. */
+export function actorOf(req: Request): string {
+  const auth = req.auth;
+  if (!auth) return 'api';
+  if (auth.kind === 'admin') return 'admin';
+  return auth.via === 'api_key' ? `api_key:${auth.keyId}` : `user:${auth.subject}`;
+}
+
+/** The quoted balance of an invoice: the tenant's claim setting and the debtor's kind decide the itemised charges. */
+export async function balanceOf(db: Database, invoice: InvoiceModel, now = new Date()) {
+  const [tenant, client] = await Promise.all([
+    db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } }),
+    db.client.findUniqueOrThrow({ where: { id: invoice.clientId }, select: { kind: true, email: true } }),
+  ]);
+  return {
+    quote: quoteBalance({ invoice, clientKind: client.kind, claimsLatePaymentCharges: tenant.claimsLatePaymentCharges }, now),
+    client,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,39 +133,21 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         409: problem('Reference already used'),
       },
       handler: async ({ body }, req, res) => {
-        const tenant = currentTenant(req);
-        const client = await db.client.findFirst({ where: { id: body.client_id, tenantId: tenant.id }, select: { id: true } });
-        if (!client)
-          throw new HttpProblem(404, 'Not Found', 'No such client', {
-            errors: [{ field: 'body.client_id', pointer: '/client_id', detail: 'no such client' }],
-          });
-        const dueDate = dateOnly(body.due_date);
-        try {
-          const invoice = await db.invoice.create({
-            data: {
-              tenantId: tenant.id,
-              clientId: client.id,
-              reference: body.invoice_reference,
-              amountPence: toPence(body.amount),
-              currency: body.currency,
-              issueDate: dateOnly(body.issue_date),
-              dueDate,
-              description: body.description ?? null,
-              status: dueDate.getTime() < londonToday().getTime() ? 'overdue' : 'open',
-            },
-          });
-          await deps.scheduler
-            .scheduleDueDate(invoice.id, dueDate)
-            .catch((err: Error) => deps.logger.warn({ err: { message: err.message } }, 'could not schedule the due-date scan'));
-          res.status(201).location(`/api/invoices/${invoice.id}`).json(invoiceJson(invoice));
-        } catch (err) {
-          if ((err as { code?: string }).code === 'P2002') {
-            throw new HttpProblem(409, 'Conflict', `Invoice reference ${body.invoice_reference} already exists`, {
-              errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }],
-            });
-          }
-          throw err;
-        }
+        const invoice = await createInvoice(deps.collections, {
+          tenantId: currentTenant(req).id,
+          clientId: body.client_id,
+          reference: body.invoice_reference,
+          amountPence: toPence(body.amount),
+          currency: body.currency,
+          issueDate: dateOnly(body.issue_date),
+          dueDate: dateOnly(body.due_date),
+          description: body.description ?? null,
+          actor: actorOf(req),
+        });
+        await deps.scheduler
+          .scheduleDueDate(invoice.id, invoice.dueDate)
+          .catch((err: Error) => deps.logger.warn({ err: { message: err.message } }, 'could not schedule the due-date scan'));
+        res.status(201).location(`/api/invoices/${invoice.id}`).json(invoiceJson(invoice));
       },
     })
     .route({
@@ -201,48 +214,19 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         409: problem('Not changeable in this state'),
       },
       handler: async ({ params, body }, req, res) => {
-        const tenant = currentTenant(req);
-        const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
-        if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status} and can no longer change`);
-        const amountPence = body.amount !== undefined ? toPence(body.amount) : invoice.amountPence;
-        if (amountPence < invoice.paidPence) {
-          throw new HttpProblem(400, 'Bad Request', 'amount is below what has been paid', {
-            errors: [
-              { field: 'body.amount', pointer: '/amount', detail: `at least ${toMajor(invoice.paidPence).toFixed(2)} has been paid` },
-            ],
-          });
-        }
-        const issueDate = body.issue_date ? dateOnly(body.issue_date) : invoice.issueDate;
-        const dueDate = body.due_date ? dateOnly(body.due_date) : invoice.dueDate;
-        if (dueDate < issueDate)
-          throw new HttpProblem(400, 'Bad Request', 'due_date must not be before issue_date', {
-            errors: [{ field: 'body.due_date', pointer: '/due_date', detail: 'before issue_date' }],
-          });
-        const next = { ...invoice, amountPence, dueDate };
-        const status = body.status === 'written_off' ? 'written_off' : statusForBalance(next, invoice.paidPence);
-        try {
-          const updated = await db.invoice.update({
-            where: { id: invoice.id },
-            data: {
-              ...(body.invoice_reference ? { reference: body.invoice_reference } : {}),
-              ...(body.description !== undefined ? { description: body.description } : {}),
-              amountPence,
-              issueDate,
-              dueDate,
-              status,
-            },
-          });
-          if (!COLLECTABLE.includes(updated.status))
-            await cancelPendingJobs(db, deps.producer, invoice.id, `invoice ${updated.status}`, deps.logger);
-          if (body.due_date) await deps.scheduler.scheduleDueDate(invoice.id, dueDate).catch(() => undefined);
-          res.json(invoiceJson(updated));
-        } catch (err) {
-          if ((err as { code?: string }).code === 'P2002')
-            throw new HttpProblem(409, 'Conflict', 'Invoice reference already exists', {
-              errors: [{ field: 'body.invoice_reference', pointer: '/invoice_reference', detail: 'already used' }],
-            });
-          throw err;
-        }
+        const tenantId = currentTenant(req).id;
+        const input = { tenantId, invoiceId: params.invoice_id, actor: actorOf(req) };
+        let updated = await updateInvoice(deps.collections, {
+          ...input,
+          reference: body.invoice_reference,
+          amountPence: body.amount !== undefined ? toPence(body.amount) : undefined,
+          issueDate: body.issue_date ? dateOnly(body.issue_date) : undefined,
+          dueDate: body.due_date ? dateOnly(body.due_date) : undefined,
+          description: body.description,
+        });
+        if (body.status === 'written_off') updated = await writeOffInvoice(deps.collections, input);
+        if (body.due_date) await deps.scheduler.scheduleDueDate(updated.id, updated.dueDate).catch(() => undefined);
+        res.json(invoiceJson(updated));
       },
     })
     .route({
@@ -259,19 +243,12 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         409: problem('Already paid'),
       },
       handler: async ({ params }, req, res) => {
-        const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
-        if (invoice.status === 'cancelled') return res.json(invoiceJson(invoice));
-        if (invoice.status === 'paid') throw HttpProblem.conflict('A paid invoice cannot be cancelled');
-        const updated = await db.invoice.update({
-          where: { id: invoice.id },
-          data: { status: 'cancelled', cancelledAt: new Date(), nextActionAt: null },
+        const invoice = await cancelInvoice(deps.collections, {
+          tenantId: currentTenant(req).id,
+          invoiceId: params.invoice_id,
+          actor: actorOf(req),
         });
-        await db.paymentPlan.updateMany({
-          where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
-          data: { status: 'cancelled' },
-        });
-        await cancelPendingJobs(db, deps.producer, invoice.id, 'invoice cancelled', deps.logger);
-        return res.json(invoiceJson(updated));
+        res.json(invoiceJson(invoice));
       },
     })
     .route({
@@ -291,24 +268,20 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       handler: async ({ params, body }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
+        // Money is real whatever the state, but the creditor's own entry against a closed invoice is a mistake to refuse.
         if (invoice.status === 'cancelled' || invoice.status === 'written_off') throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
-        const amountPence = toPence(body.amount);
-        const balance = invoice.amountPence - invoice.paidPence;
-        if (amountPence > balance) {
-          throw new HttpProblem(400, 'Bad Request', `amount exceeds the balance of ${toMajor(balance).toFixed(2)}`, {
-            errors: [{ field: 'body.amount', pointer: '/amount', detail: `at most ${toMajor(balance).toFixed(2)}` }],
-          });
-        }
-        const result = await deps.ledger.recordPayment({
+        const result = await applyPayment(deps.collections, {
           tenantId: tenant.id,
           invoiceId: invoice.id,
-          amountPence,
+          amountPence: toPence(body.amount),
+          currency: body.currency ?? invoice.currency,
           method: body.method,
           externalId: body.reference ? `manual:${tenant.id}:${body.reference}` : null,
           installmentId: body.installment_id ?? null,
           receivedAt: body.received_at ? new Date(body.received_at) : new Date(),
+          actor: actorOf(req),
+          unknownInstallment: 'reject',
         });
-        if (result.outcome === 'invoice_not_found') throw HttpProblem.notFound('No such invoice');
         if (result.outcome === 'duplicate') throw HttpProblem.conflict(`A payment with reference ${body.reference} is already recorded`);
         res.status(201).json({ payment: paymentJson(result.payment), invoice: invoiceJson(result.invoice) });
       },
@@ -327,18 +300,12 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
         409: problem('Not disputable'),
       },
       handler: async ({ params, body }, req, res) => {
-        const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
-        const now = new Date();
+        const input = { tenantId: currentTenant(req).id, invoiceId: params.invoice_id, actor: actorOf(req) };
         if (body.action === 'open') {
-          if (CLOSED.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
-          return res.json(invoiceJson(await openInvoiceDispute(db, deps.producer, invoice, 'invoice disputed', deps.logger)));
+          const { invoice } = await openDispute(deps.collections, { ...input, source: 'creditor', reason: body.reason ?? null });
+          return res.json(invoiceJson(invoice));
         }
-        if (invoice.status !== 'disputed') throw HttpProblem.conflict('Invoice is not disputed');
-        const status = statusForBalance({ ...invoice, status: 'open' }, invoice.paidPence);
-        const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status, nextActionAt: now } });
-        const stillDisputed = await db.invoice.count({ where: { clientId: invoice.clientId, status: 'disputed' } });
-        if (stillDisputed === 0) await db.client.update({ where: { id: invoice.clientId }, data: { disputeResolvedAt: now } });
-        return res.json(invoiceJson(updated));
+        return res.json(invoiceJson(await resolveDispute(deps.collections, { ...input, resolution: body.reason ?? null })));
       },
     })
     .route({
@@ -357,30 +324,53 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
-        if (!COLLECTABLE.includes(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
-        const balance = invoice.amountPence - invoice.paidPence;
-        const client = await db.client.findUnique({ where: { id: invoice.clientId }, select: { email: true } });
+        if (!isCollectable(invoice.status)) throw HttpProblem.conflict(`Invoice is ${invoice.status}`);
+        const { quote, client } = await balanceOf(db, invoice);
+        const balance = quote.totalPence;
         const link = await createRecordedPaymentLink(db, deps.paymentLinks, {
           tenantId: tenant.id,
           invoiceId: invoice.id,
           amountPence: balance,
           currency: invoice.currency,
           description: `Invoice ${invoice.reference} from ${tenant.name}`,
-          customerEmail: client?.email,
+          customerEmail: client.email,
           idempotencyKey: `link-${invoice.id}-${balance}`,
         });
-        res
-          .status(201)
-          .json({
-            id: link.id,
-            invoice_id: link.invoiceId,
-            installment_id: link.installmentId,
-            provider: link.provider,
-            url: link.url,
-            amount: toMajor(link.amountPence),
-            currency: link.currency,
-            status: link.status,
-          });
+        res.status(201).json({
+          id: link.id,
+          invoice_id: link.invoiceId,
+          installment_id: link.installmentId,
+          provider: link.provider,
+          url: link.url,
+          amount: toMajor(link.amountPence),
+          currency: link.currency,
+          status: link.status,
+        });
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/invoices/:invoice_id/balance',
+      summary:
+        'The balance the debtor is quoted everywhere: principal, plus statutory interest and compensation only where claimed, itemised',
+      tags: TAGS,
+      security: SECURITY,
+      before: guards,
+      request: { params: InvoiceIdParams },
+      responses: { 200: { description: 'The itemised balance', schema: BalanceResponse }, 404: problem('No such invoice') },
+      handler: async ({ params }, req, res) => {
+        const invoice = await invoiceOf(deps.invoices, currentTenant(req).id, params.invoice_id);
+        const { quote } = await balanceOf(db, invoice);
+        res.json({
+          invoice_id: invoice.id,
+          currency: quote.currency,
+          principal: toMajor(quote.principalPence),
+          interest: toMajor(quote.interestPence),
+          compensation: toMajor(quote.compensationPence),
+          total: toMajor(quote.totalPence),
+          credit: toMajor(quote.creditPence),
+          as_of: quote.asOf,
+        });
       },
     })
     .route({
@@ -395,7 +385,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
-        const [attempts, payments, plans, refusals] = await Promise.all([
+        const [attempts, payments, plans, refusals, audit] = await Promise.all([
           db.contactAttempt.findMany({
             where: { invoiceId: invoice.id, tenantId: tenant.id },
             include: { events: { orderBy: { occurredAt: 'asc' } } },
@@ -409,15 +399,31 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
             orderBy: { evaluatedAt: 'asc' },
             take: 200,
           }),
+          db.invoiceEvent.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { occurredAt: 'asc' }, take: 500 }),
         ]);
+        const audited = new Set(audit.map((e) => e.type));
         const events = [
-          {
-            at: invoice.createdAt,
-            type: 'invoice_created',
-            channel: null,
-            status: null,
-            detail: { amount: toMajor(invoice.amountPence), due_date: invoice.dueDate.toISOString().slice(0, 10) },
-          },
+          // Invoices created before the audit trail existed have no invoice_created entry of their own.
+          ...(audited.has('invoice_created')
+            ? []
+            : [
+                {
+                  at: invoice.createdAt,
+                  type: 'invoice_created',
+                  channel: null,
+                  status: null,
+                  detail: { amount: toMajor(invoice.amountPence), due_date: invoice.dueDate.toISOString().slice(0, 10) },
+                },
+              ]),
+          ...audit
+            .filter((e) => e.type !== 'payment_applied')
+            .map((e) => ({
+              at: e.occurredAt,
+              type: e.type,
+              channel: null,
+              status: e.toStatus,
+              detail: { ...(e.detail as Record<string, unknown>), actor: e.actor, from_status: e.fromStatus },
+            })),
           ...attempts.flatMap((a) => [
             {
               at: a.createdAt,
@@ -445,7 +451,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
             type: 'payment',
             channel: null,
             status: p.status,
-            detail: { amount: toMajor(p.amountPence), refunded: toMajor(p.refundedPence), method: p.method },
+            detail: { amount: toMajor(p.amountPence), currency: p.currency, refunded: toMajor(p.refundedPence), method: p.method },
           })),
           ...plans.map((p) => ({
             at: p.createdAt,
@@ -461,7 +467,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
             status: 'blocked',
             detail: { purpose: r.purpose, reasons: r.reasons, next_allowed_at: r.nextAllowedAt?.toISOString() ?? null },
           })),
-          ...(invoice.cancelledAt
+          ...(invoice.cancelledAt && !audited.has('invoice_cancelled')
             ? [{ at: invoice.cancelledAt, type: 'invoice_cancelled', channel: null, status: 'cancelled', detail: {} }]
             : []),
         ].sort((a, b) => a.at.getTime() - b.at.getTime());

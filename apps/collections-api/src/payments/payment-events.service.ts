@@ -1,12 +1,12 @@
 import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { PaymentEvent } from '@recoup/providers/payments';
-import type { PaymentLedger } from './payment-ledger';
+import { applyPayment, chargebackPayment, CollectionsError, refundPayment, type CollectionsDeps } from '@recoup/collections';
 
 export interface HandledEvent {
   event_id: string;
   type: string;
-  /** processed | duplicate | ignored */
+  /** processed | needs_review (another currency: recorded, no balance moved) | duplicate | ignored */
   result: string;
   invoice_id?: string;
   invoice_status?: string;
@@ -18,7 +18,7 @@ export interface HandledEvent {
  * checkout.session.completed and payment_intent.succeeded for the same payment counting twice.
  */
 export class PaymentEventsService {
-  constructor(private readonly deps: { db: Database; ledger: PaymentLedger; logger: Logger }) {}
+  constructor(private readonly deps: { db: Database; collections: CollectionsDeps; logger: Logger }) {}
 
   async handle(event: PaymentEvent, payload: unknown): Promise<HandledEvent> {
     const { db } = this.deps;
@@ -44,7 +44,7 @@ export class PaymentEventsService {
   }
 
   private async apply(event: PaymentEvent): Promise<Omit<HandledEvent, 'event_id' | 'type'>> {
-    const { db, ledger, logger } = this.deps;
+    const { db, collections, logger } = this.deps;
     switch (event.kind) {
       case 'ignored':
         return { result: 'ignored' };
@@ -60,27 +60,55 @@ export class PaymentEventsService {
           logger.warn({ eventId: event.eventId }, 'Stripe payment without our invoice metadata: ignored');
           return { result: 'ignored' };
         }
-        const recorded = await ledger.recordPayment({
-          tenantId,
-          invoiceId,
-          installmentId: installmentId && /^[0-9a-f-]{36}$/i.test(installmentId) ? installmentId : null,
-          amountPence: event.amountPence,
-          method: 'stripe',
-          externalId: event.paymentRef,
-          checkoutSessionId: event.checkoutSessionId,
-          receivedAt: event.occurredAt,
-        });
-        if (recorded.outcome === 'invoice_not_found') return { result: 'ignored' };
+        const uuid = /^[0-9a-f-]{36}$/i;
+        let recorded;
+        try {
+          // Applied at the event's own amount and currency; an instalment or link is settled only if this covers it.
+          recorded = await applyPayment(collections, {
+            tenantId,
+            invoiceId,
+            installmentId: installmentId && uuid.test(installmentId) ? installmentId : null,
+            amountPence: event.amountPence,
+            currency: event.currency,
+            method: 'stripe',
+            externalId: event.paymentRef,
+            paymentLinkExternalId: event.checkoutSessionId ?? null,
+            receivedAt: event.occurredAt,
+            actor: 'stripe',
+            unknownInstallment: 'ignore',
+          });
+        } catch (err) {
+          if (err instanceof CollectionsError && err.code === 'not_found') return { result: 'ignored' };
+          throw err;
+        }
         if (recorded.outcome === 'duplicate') return { result: 'duplicate', invoice_id: recorded.payment.invoiceId };
-        return { result: 'processed', invoice_id: recorded.invoice.id, invoice_status: recorded.invoice.status };
+        return {
+          result: recorded.outcome === 'needs_review' ? 'needs_review' : 'processed',
+          invoice_id: recorded.invoice.id,
+          invoice_status: recorded.invoice.status,
+        };
       }
       case 'refunded': {
-        const invoice = await ledger.refund(event.paymentRef, event.refundedPence);
-        return invoice ? { result: 'processed', invoice_id: invoice.id, invoice_status: invoice.status } : { result: 'ignored' };
+        const r = await refundPayment(collections, {
+          externalId: event.paymentRef,
+          refundedPenceTotal: event.refundedPence,
+          tenantId: event.metadata.tenantId,
+          actor: 'stripe',
+        });
+        return r.outcome === 'applied'
+          ? { result: 'processed', invoice_id: r.invoice.id, invoice_status: r.invoice.status }
+          : { result: 'ignored' };
       }
       case 'disputed': {
-        const invoice = await ledger.chargeback(event.paymentRef, event.amountPence);
-        return invoice ? { result: 'processed', invoice_id: invoice.id, invoice_status: invoice.status } : { result: 'ignored' };
+        const r = await chargebackPayment(collections, {
+          externalId: event.paymentRef,
+          amountPence: event.amountPence,
+          tenantId: event.metadata.tenantId,
+          actor: 'stripe',
+        });
+        return r.outcome === 'applied'
+          ? { result: 'processed', invoice_id: r.invoice.id, invoice_status: r.invoice.status }
+          : { result: 'ignored' };
       }
     }
   }

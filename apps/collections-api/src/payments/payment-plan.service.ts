@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { toMajor, toPence, type CreatePaymentPlanRequest, type PlanFrequency } from '@recoup/contracts';
+import { agreePaymentPlan, recordMissedInstallment, recordQueuedContact } from '@recoup/collections';
 import type { Database, PaymentPlanInstallmentModel, PaymentPlanModel } from '@recoup/db';
 import { HttpProblem } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
@@ -142,20 +143,19 @@ export class PaymentPlanService {
       }
     }
 
-    const plan = await db.paymentPlan.create({
-      data: {
+    const { plan, created } = await agreePaymentPlan(
+      { db, producer: this.deps.producer, logger: this.deps.logger, clock: () => now },
+      {
         tenantId: tenant.id,
         invoiceId: invoice.id,
-        status: 'active',
-        totalPence: balance,
-        installmentCount: schedule.length,
+        installments: schedule.map((s) => ({ dueDate: dateOnly(s.dueDate), amountPence: s.amountPence })),
         frequency: body.frequency,
-        firstPaymentDate: dateOnly(body.first_payment_date),
+        status: 'active',
         source: body.source ?? 'api',
-        installments: { create: schedule.map((s, i) => ({ sequence: i + 1, dueDate: dateOnly(s.dueDate), amountPence: s.amountPence })) },
+        actor: 'api',
       },
-      include: { installments: true },
-    });
+    );
+    if (!created) throw HttpProblem.conflict(`Invoice already has an active payment plan (${plan.id})`);
     await this.scheduleReminders(plan, invoice.clientId, now);
     return plan;
   }
@@ -200,19 +200,16 @@ export class PaymentPlanService {
       await scheduler.scheduleInstalmentCheck(inst.id, new Date(inst.dueDate.getTime() + (GRACE_DAYS + 1) * DAY), now.getTime());
     }
     for (const job of jobs) {
-      await db.contactAttempt.create({
-        data: {
-          tenantId: plan.tenantId,
-          clientId,
-          invoiceId: plan.invoiceId,
-          channel: 'email',
-          purpose: job.purpose,
-          templateId: job.templateId,
-          status: 'queued',
-          jobId: job.jobId,
-          scheduledFor: job.at,
-          detail: { payment_plan_id: plan.id },
-        },
+      await recordQueuedContact(db, {
+        tenantId: plan.tenantId,
+        clientId,
+        invoiceId: plan.invoiceId,
+        channel: 'email',
+        purpose: job.purpose,
+        templateId: job.templateId,
+        jobId: job.jobId,
+        scheduledFor: job.at,
+        detail: { payment_plan_id: plan.id },
       });
       await producer.enqueue(
         'email.send',
@@ -242,13 +239,12 @@ export class PaymentPlanService {
     if (inst.status === 'paid') return 'paid';
     const plan = inst.paymentPlan;
     if (plan.status !== 'active' || !COLLECTABLE.includes(plan.invoice.status)) return 'ignored';
-    if (inst.status === 'due') await db.paymentPlanInstallment.update({ where: { id: inst.id }, data: { status: 'missed' } });
-    const missed = await db.paymentPlanInstallment.count({ where: { paymentPlanId: plan.id, status: 'missed' } });
-    if (missed >= MISSES_TO_DEFAULT) {
-      await db.paymentPlan.update({ where: { id: plan.id }, data: { status: 'defaulted' } });
-      await db.invoice.update({ where: { id: plan.invoiceId }, data: { nextActionAt: now } });
-      return 'defaulted';
-    }
+    const missed = await recordMissedInstallment(
+      { db, producer: this.deps.producer, logger: this.deps.logger, clock: () => now },
+      { installmentId: inst.id, missesToDefault: MISSES_TO_DEFAULT, actor: 'payment-plan' },
+    );
+    if (missed.outcome !== 'missed') return 'ignored';
+    if (missed.defaulted) return 'defaulted';
     // One miss: a gentle reminder with the amount (through compliance and tier limits), never a threat.
     const [client, tenant] = await Promise.all([
       db.client.findUnique({ where: { id: plan.invoice.clientId } }),

@@ -39,6 +39,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     amountPence: number,
     pi = `pi_${++seq}`,
     extra: Record<string, string> = {},
+    currency = 'gbp',
   ) =>
     stripeEvent('checkout.session.completed', {
       id: `cs_test_${seq}`,
@@ -46,7 +47,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
       payment_status: 'paid',
       payment_intent: pi,
       amount_total: amountPence,
-      currency: 'gbp',
+      currency,
       metadata: { invoice_id: invoiceId, tenant_id: tenantId, ...extra },
     });
 
@@ -121,6 +122,52 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     const after = await request(h.app).get(`/api/payment-plans/${plan.body.id}`).set(a.auth);
     expect(after.body.installments[0]).toMatchObject({ status: 'paid' });
     expect(after.body.installments[1]).toMatchObject({ status: 'due' });
+  });
+
+  it('amounts and currencies are applied as received: 1p pays 1p, JPY is needs_review, a second payment is a credit', async () => {
+    const inv = await h.invoice(a, { amount: 500 });
+    const penny = await deliver(checkoutCompleted(a.id, inv.id, 1));
+    expect(penny.body).toMatchObject({ result: 'processed', invoice_status: 'partially_paid' });
+    expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body).toMatchObject({ balance: 499.99, amount_paid: 0.01 });
+    const yen = await deliver(checkoutCompleted(a.id, inv.id, 50_000, `pi_jpy_${seq}`, {}, 'jpy'));
+    expect(yen.body).toMatchObject({ result: 'needs_review', invoice_status: 'partially_paid' });
+    expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body).toMatchObject({ balance: 499.99 });
+    await deliver(checkoutCompleted(a.id, inv.id, 499_99));
+    const again = await deliver(checkoutCompleted(a.id, inv.id, 1));
+    expect(again.body).toMatchObject({ result: 'processed', invoice_status: 'paid' });
+    expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body).toMatchObject({
+      amount_paid: 500.01,
+      credit: 0.01,
+      balance: 0,
+    });
+  });
+
+  it('a 1p payment carrying an instalment id does not pay a £10 instalment; a Checkout Session is paid only by its own amount', async () => {
+    const inv = await h.invoice(a, { amount: 30 });
+    const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/London' });
+    const plan = await request(h.app)
+      .post('/api/payment-plans')
+      .set(a.auth)
+      .send({ invoice_id: inv.id, frequency: 'weekly', first_payment_date: today, installment_count: 3 });
+    const inst = plan.body.installments[0];
+    await deliver(checkoutCompleted(a.id, inv.id, 1, `pi_tiny_${seq}`, { installment_id: inst.id }));
+    const after = await request(h.app).get(`/api/payment-plans/${plan.body.id}`).set(a.auth);
+    expect(after.body.installments[0]).toMatchObject({ status: 'due' });
+    const inv2 = await h.invoice(a, { amount: 120 });
+    const link = await request(h.app).post(`/api/invoices/${inv2.id}/payment-link`).set(a.auth);
+    expect(link.status).toBe(201);
+    const linkRow = await h.database.db.paymentLink.findUniqueOrThrow({ where: { id: link.body.id } });
+    const tiny = stripeEvent('checkout.session.completed', {
+      id: linkRow.externalId,
+      object: 'checkout.session',
+      payment_status: 'paid',
+      payment_intent: `pi_link_${++seq}`,
+      amount_total: 1,
+      currency: 'gbp',
+      metadata: { invoice_id: inv2.id, tenant_id: a.id },
+    });
+    await deliver(tiny);
+    expect(await h.database.db.paymentLink.findUniqueOrThrow({ where: { id: link.body.id } })).toMatchObject({ status: 'open' });
   });
 
   it('refunds and chargebacks reopen the invoice', async () => {

@@ -152,6 +152,8 @@ export const InvoiceResponse = z
     amount: z.number(),
     amount_paid: z.number(),
     balance: z.number(),
+    /** Paid beyond the invoice amount, held for the debtor (never lost, never counted twice). */
+    credit: z.number(),
     currency: z.string(),
     issue_date: z.string(),
     due_date: z.string(),
@@ -175,6 +177,12 @@ export const ManualPaymentRequest = z
   .object({
     amount: MajorAmount,
     method: z.enum(['bank_transfer', 'cash', 'cheque', 'card', 'other']).default('bank_transfer'),
+    /** ISO 4217 code of the money received; default the invoice's. Another currency is recorded as needs_review and moves no balance. */
+    currency: z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'an ISO 4217 currency code such as GBP')
+      .transform((c) => c.toUpperCase())
+      .optional(),
     received_at: IsoInstant.optional(),
     reference: z.string().max(100).optional(),
     installment_id: Uuid.optional(),
@@ -188,13 +196,30 @@ export const PaymentResponse = z
     id: Uuid,
     invoice_id: Uuid,
     amount: z.number(),
+    currency: z.string(),
+    refunded: z.number(),
     method: z.string(),
+    /** succeeded | part_refunded | refunded | disputed | needs_review (another currency than the invoice's) */
     status: z.string(),
     external_id: z.string().nullable(),
     installment_id: Uuid.nullable(),
     received_at: z.string(),
   })
   .meta({ id: 'Payment' });
+
+/** The one balance every message, call, link and API answer quotes, itemised. */
+export const BalanceResponse = z
+  .object({
+    invoice_id: Uuid,
+    currency: z.string(),
+    principal: z.number(),
+    interest: z.number(),
+    compensation: z.number(),
+    total: z.number(),
+    credit: z.number(),
+    as_of: z.string(),
+  })
+  .meta({ id: 'Balance' });
 
 export const DisputeRequest = z
   .object({ action: z.enum(['open', 'resolve']), reason: z.string().max(1000).optional() })
