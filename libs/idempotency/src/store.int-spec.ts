@@ -78,7 +78,8 @@ describe('IdempotencyStore on real Redis', () => {
   });
 
   it('lets a redelivery retry once a failed record has expired', async () => {
-    const quick = new IdempotencyStore(redis, { prefix, failedTtlMs: 50 });
+    // A TTL long enough that a loaded machine cannot reach it between the two calls; expiry is then brought forward.
+    const quick = new IdempotencyStore(redis, { prefix, failedTtlMs: 60_000 });
     let runs = 0;
     await expect(
       quick.run('stripe', 'evt_flaky', async () => {
@@ -90,6 +91,7 @@ describe('IdempotencyStore on real Redis', () => {
       replayed: true,
       outcome: { status: 500 },
     });
+    await redis.pexpire(quick.key('stripe', 'evt_flaky'), 1);
     await waitFor(async () => (await redis.exists(quick.key('stripe', 'evt_flaky'))) === 0, { what: 'the failed record to expire' });
     expect(await quick.run('stripe', 'evt_flaky', async () => ({ status: 200, body: 'third' }))).toEqual({
       replayed: false,
