@@ -25,6 +25,8 @@ export interface NegotiationState {
   counterOffers: number;
   /** The PaymentPlan recorded once the customer agreed. */
   paymentPlanId?: string;
+  /** The dispute the customer raised on the call (its DSP- reference), recorded by the collections core. */
+  disputeReference?: string;
 }
 
 export type CallAction = { kind: 'gather'; say: string } | { kind: 'hangup'; say: string } | { kind: 'dial'; say: string; number: string };
@@ -38,6 +40,8 @@ export interface TurnOutcome {
   /** The customer's words that agreed the plan. */
   confirmationResponse?: string;
   agreedPlan?: PlanOffer;
+  /** The customer disputes the debt: collection stops (CONC 7.14) and the call ends. */
+  disputed?: boolean;
 }
 
 export interface TurnInput {
@@ -69,6 +73,23 @@ export function currentPrompt(account: AccountData, state: NegotiationState): st
     default:
       return `The proposal is a payment plan of ${plan}, for your balance of ${spokenMoney(account.balancePence, account.currency)} with ${account.creditorName}. Would this arrangement work for you?`;
   }
+}
+
+/** Words that dispute the debt itself, not the plan ("I don't owe this", "I never ordered it", "I dispute it"). */
+const DISPUTE = [
+  /\bdisput(e|es|ed|ing)\b/,
+  /\b(don'?t|do not|never) owe\b/,
+  /\b(not|isn'?t|wasn'?t) (my|our) (debt|bill|invoice|account)\b/,
+  /\b(it'?s|that'?s|this is|it is) not (mine|ours)\b/,
+  /\bnever (ordered|received|had|signed up for|agreed to)\b/,
+  /\balready paid (it|this|that|the (bill|invoice|balance|debt))\b/,
+];
+const NOT_DISPUTING = /\b(not|no|don'?t|do not|never) disput/;
+
+/** Whether the customer disputes the debt (CONC 7.14: then nobody asks them for payment until it is looked into). */
+export function saysDispute(utterance: string): boolean {
+  const text = utterance.toLowerCase().replace(/[’‘]/g, "'");
+  return !NOT_DISPUTING.test(text) && DISPUTE.some((d) => d.test(text));
 }
 
 const STATUS: Record<IvrIntent, IvrCallStatus> = {
@@ -137,6 +158,19 @@ export function decideTurn(input: TurnInput): TurnOutcome {
     return undefined;
   };
 
+  if (saysDispute(input.utterance)) {
+    return {
+      ...base,
+      intent: 'needs_negotiation',
+      status: 'completed',
+      state: { ...state, stage: 'closed' },
+      disputed: true,
+      action: {
+        kind: 'hangup',
+        say: `Thank you for telling me. I've noted that you dispute this debt, so ${account.creditorName} will not ask you for payment while it is looked into. You can contact ${account.creditorName} at any time with anything that supports your dispute. Goodbye.`,
+      },
+    };
+  }
   if (c.wantsSpecialist && c.intent !== 'willing_to_pay') return noPlanFits();
   if (c.wantsRepeat)
     return retry(

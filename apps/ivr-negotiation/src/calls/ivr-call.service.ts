@@ -1,9 +1,10 @@
+import { openDispute, type CollectionsDeps } from '@recoup/collections';
 import type { IvrTranscriptTurn } from '@recoup/contracts';
 import type { IntentClassifier } from '@recoup/providers/intent';
 import type { Logger } from '@recoup/observability';
 import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
-import { currentPrompt, decideTurn, greeting, type CallAction } from './conversation';
+import { currentPrompt, decideTurn, greeting, type CallAction, type NegotiationState } from './conversation';
 import {
   IvrCallRepository,
   accountOf,
@@ -27,6 +28,8 @@ export interface IvrCallServiceOptions {
   specialistNumber?: string;
   /** Turns a plan agreed on the call into a PaymentPlan and its written confirmation. */
   plans?: AgreedPlanRecorder;
+  /** The collections core: a dispute raised on the call is opened there. */
+  collections: CollectionsDeps;
 }
 
 /** Twilio's CallStatus values that end a call; one still initiated or in progress then had no answer from the customer. */
@@ -88,24 +91,24 @@ export class IvrCallService {
   async respond(ivrCallId: string | undefined, callSid: string | undefined, speech: string): Promise<string> {
     const row = await this.find(ivrCallId, callSid);
     if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
-    const state = negotiationOf(row);
-    if (isFinal(row.status) || state.stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const before = negotiationOf(row);
+    if (isFinal(row.status) || before.stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
     const account = accountOf(row);
     const transcript = transcriptOf(row);
-    const stage = state.stage;
+    const stage = before.stage;
     const classification = await this.o.classifier.classify(speech, {
       stage,
       prompt: row.replyText ?? '',
       currency: account.currency,
-      monthlyPence: state.plan.monthlyPence,
-      months: state.plan.months,
+      monthlyPence: before.plan.monthlyPence,
+      months: before.plan.months,
       balancePence: account.balancePence,
     });
     const outcome = decideTurn({
       utterance: speech,
       classification,
       account,
-      state,
+      state: before,
       retryCount: row.retryCount,
       maxRetries: this.o.maxRetries,
       specialistNumber: this.o.specialistNumber,
@@ -121,6 +124,7 @@ export class IvrCallService {
       ...(classification.fallbackReason && { note: classification.fallbackReason }),
     };
     const agentTurn: IvrTranscriptTurn = { speaker: 'agent', text: outcome.action.say, at: now };
+    const state = outcome.disputed ? await this.recordDispute(row, outcome.state, speech) : outcome.state;
     this.o.logger.info(
       {
         callSid: row.callSid,
@@ -140,8 +144,8 @@ export class IvrCallService {
       status: outcome.status,
       replyText: outcome.action.say,
       retryCount: outcome.retryCount,
-      negotiation: outcome.state,
-      paymentPlan: outcome.agreedPlan ?? outcome.state.plan,
+      negotiation: state,
+      paymentPlan: outcome.agreedPlan ?? state.plan,
       ...(outcome.confirmationResponse !== undefined && { confirmationResponse: outcome.confirmationResponse }),
       ...(outcome.agreedPlan && { agreedPlan: outcome.agreedPlan }),
     });
@@ -156,6 +160,27 @@ export class IvrCallService {
     }
     const customerTurns = transcript.filter((t) => t.speaker === 'customer').length + 1;
     return this.twiml(row, outcome.action, customerTurns + 1);
+  }
+
+  /**
+   * CONC 7.14: a debt disputed on the call is not pursued. The core opens the dispute (random DSP- reference), marks
+   * the invoice disputed and cancels its queued contacts in one transaction; the reference is kept on the call.
+   */
+  private async recordDispute(row: IvrCall, state: NegotiationState, speech: string): Promise<NegotiationState> {
+    if (!row.invoiceId) return state;
+    try {
+      const { dispute } = await openDispute(this.o.collections, {
+        tenantId: row.tenantId,
+        invoiceId: row.invoiceId,
+        source: 'ivr',
+        reason: speech.slice(0, 500),
+        actor: 'ivr',
+      });
+      return { ...state, disputeReference: dispute.reference };
+    } catch (err) {
+      this.o.logger.error({ callSid: row.callSid, err: { message: (err as Error).message } }, 'dispute raised on the call not recorded');
+      return state;
+    }
   }
 
   /** Twilio status callback: a call that was never answered is recorded as such. */
