@@ -1,5 +1,4 @@
-import type { Database } from '@recoup/db';
-import type { Logger } from '@recoup/observability';
+import { agreePaymentPlan, dateOnly, isoDate, londonToday, recordQueuedContact, type CollectionsDeps } from '@recoup/collections';
 import type { JobProducer } from '@recoup/queue';
 import type { PlanOffer } from '../negotiation/policy';
 import type { IvrCall } from './ivr-call.repository';
@@ -7,8 +6,6 @@ import type { IvrCall } from './ivr-call.repository';
 const DAY = 86_400_000;
 /** The first instalment falls due a week after the call: time to receive the written confirmation first. */
 const FIRST_PAYMENT_AFTER_DAYS = 7;
-
-const londonToday = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(now);
 
 function monthlyDates(firstIso: string, count: number): Date[] {
   const [y, m, d] = firstIso.split('-').map(Number) as [number, number, number];
@@ -25,56 +22,50 @@ export function instalments(plan: PlanOffer): number[] {
 }
 
 /**
- * What a plan agreed on the phone becomes: a PaymentPlan on the invoice (source `ivr`, status
- * `proposed` until the creditor's usual process activates it) and the written confirmation the
- * call promised, queued for the notifier (which applies compliance and tier limits at send time).
+ * What a plan agreed on the phone becomes: a PaymentPlan on the invoice through the collections core (source `ivr`,
+ * status `proposed` until the creditor's usual process activates it, with its timeline entry) and the written
+ * confirmation the call promised, recorded and then queued for the notifier (which applies compliance and tier
+ * limits at send time). Throws the core's `CollectionsError` when the invoice no longer takes a plan.
  */
 export class AgreedPlanRecorder {
-  constructor(private readonly o: { db: Database; producer: JobProducer; logger: Logger; clock?: () => Date }) {}
+  constructor(private readonly o: CollectionsDeps & { producer: JobProducer }) {}
 
   async record(call: IvrCall, plan: PlanOffer): Promise<string | null> {
-    const { db } = this.o;
     if (!call.invoiceId || !call.clientId) return null;
-    const existing = await db.paymentPlan.findFirst({
-      where: { invoiceId: call.invoiceId, status: { in: ['proposed', 'active'] } },
-      select: { id: true },
-    });
-    if (existing) return existing.id;
-    const client = await db.client.findUnique({ where: { id: call.clientId }, select: { email: true, phone: true } });
     const now = this.o.clock?.() ?? new Date();
-    const first = londonToday(new Date(now.getTime() + FIRST_PAYMENT_AFTER_DAYS * DAY));
+    const first = isoDate(londonToday(new Date(now.getTime() + FIRST_PAYMENT_AFTER_DAYS * DAY)));
     const amounts = instalments(plan);
     const dates = monthlyDates(first, amounts.length);
-    const created = await db.paymentPlan.create({
-      data: {
-        tenantId: call.tenantId,
-        invoiceId: call.invoiceId,
-        status: 'proposed',
-        totalPence: plan.totalPence,
-        installmentCount: amounts.length,
-        frequency: 'monthly',
-        firstPaymentDate: dates[0] ?? new Date(`${first}T00:00:00Z`),
-        source: 'ivr',
-        installments: { create: amounts.map((amountPence, i) => ({ sequence: i + 1, dueDate: dates[i] ?? new Date(), amountPence })) },
-      },
+    const { plan: agreed, created } = await agreePaymentPlan(this.o, {
+      tenantId: call.tenantId,
+      invoiceId: call.invoiceId,
+      installments: amounts.map((amountPence, i) => ({ dueDate: dates[i] ?? dateOnly(first), amountPence })),
+      frequency: 'monthly',
+      status: 'proposed',
+      source: 'ivr',
+      // Only a plan the policy's settlement discount produced may total less than the balance.
+      settlement: plan.kind === 'settlement',
+      actor: 'ivr',
     });
+    // A plan already open on the invoice was confirmed in writing when it was agreed.
+    if (!created) return agreed.id;
+
+    const client = await this.o.db.client.findUnique({ where: { id: call.clientId }, select: { email: true, phone: true } });
     const channel = client?.email ? 'email' : client?.phone ? 'sms' : null;
     if (channel) {
-      const jobId = `ivr-plan-${created.id}-confirmation`;
+      const jobId = `ivr-plan-${agreed.id}-confirmation`;
       const templateId = `payment_plan_confirmation.${channel}`;
-      await db.contactAttempt.create({
-        data: {
-          tenantId: call.tenantId,
-          clientId: call.clientId,
-          invoiceId: call.invoiceId,
-          channel,
-          purpose: 'payment_plan_confirmation',
-          templateId,
-          status: 'queued',
-          jobId,
-          scheduledFor: now,
-          detail: { payment_plan_id: created.id, ivr_call_id: call.id },
-        },
+      // The row first, then the job: a job without a row is never sent.
+      await recordQueuedContact(this.o.db, {
+        tenantId: call.tenantId,
+        clientId: call.clientId,
+        invoiceId: call.invoiceId,
+        channel,
+        purpose: 'payment_plan_confirmation',
+        templateId,
+        jobId,
+        scheduledFor: now,
+        detail: { payment_plan_id: agreed.id, ivr_call_id: call.id },
       });
       const data = {
         tenant_id: call.tenantId,
@@ -87,6 +78,6 @@ export class AgreedPlanRecorder {
       if (channel === 'email') await this.o.producer.enqueue('email.send', { ...data, channel }, { jobId });
       else await this.o.producer.enqueue('sms.send', { ...data, channel }, { jobId });
     }
-    return created.id;
+    return agreed.id;
   }
 }
