@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { NO_CONTACT_STATUSES, recordContactOutcome, recordQueuedContact } from '@recoup/collections';
 import type { ComplianceService } from '@recoup/compliance';
 import type { Database } from '@recoup/db';
 import type { OutboundIvrCallResult } from '@recoup/contracts';
-import { QUEUES, type JobProducer } from '@recoup/queue';
+import type { JobProducer } from '@recoup/queue';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
 
 export interface OutboundRequest {
@@ -42,7 +43,8 @@ const refused = (r: OutboundRequest, reasons: OutboundIvrCallResult['reasons']):
 });
 
 /**
- * Queues one outbound IVR call: the invoice must be the tenant's and outstanding, the compliance
+ * Queues one outbound IVR call: the invoice must be the tenant's and still collected on (never one
+ * that is paid, disputed, cancelled or written off: the core's list), the compliance
  * engine must allow a call now or name when (then the job is delayed to that instant), and the
  * tenant's tier must have room. The ContactAttempt row (queued, jobId, scheduledFor) is written in
  * the same step as the enqueue; a repeat of the same invoice and campaign returns the first job.
@@ -78,6 +80,11 @@ export class OutboundCallService {
       include: { client: true, tenant: true },
     });
     if (!invoice) return refused(r, [{ code: 'NOT_FOUND', message: 'No such invoice for this client and tenant' }]);
+    if (NO_CONTACT_STATUSES.includes(invoice.status)) {
+      // The compliance engine's reason codes, so a refusal reads the same whichever check saw it first.
+      const code = invoice.status === 'disputed' ? 'DEBT_DISPUTED' : 'DEBT_NOT_OUTSTANDING';
+      return refused(r, [{ code, message: `The invoice is ${invoice.status}: no call asks for payment` }]);
+    }
     if (!invoice.client.phone) return refused(r, [{ code: 'CONTACT_DETAILS_MISSING', message: 'The client has no phone number' }]);
 
     const now = this.clock();
@@ -108,18 +115,15 @@ export class OutboundCallService {
 
     const scheduledFor = decision.allowed ? now : (decision.nextAllowedAt ?? now);
     const delayMs = Math.max(0, scheduledFor.getTime() - now.getTime());
-    const attempt = await db.contactAttempt.create({
-      data: {
-        tenantId: r.tenantId,
-        clientId: r.clientId,
-        invoiceId: r.invoiceId,
-        channel: 'ivr_call',
-        purpose: 'payment_plan',
-        status: 'queued',
-        jobId,
-        scheduledFor,
-        detail: { campaign_id: r.campaignId, compliance_audit_id: decision.auditId, requested_by: r.requestedBy },
-      },
+    const attempt = await recordQueuedContact(db, {
+      tenantId: r.tenantId,
+      clientId: r.clientId,
+      invoiceId: r.invoiceId,
+      channel: 'ivr_call',
+      purpose: 'payment_plan',
+      jobId,
+      scheduledFor,
+      detail: { campaign_id: r.campaignId, compliance_audit_id: decision.auditId, requested_by: r.requestedBy },
     });
     try {
       await this.o.producer.enqueue(
@@ -128,10 +132,12 @@ export class OutboundCallService {
         { jobId, delayMs },
       );
     } catch (err) {
-      await db.contactAttempt.update({
-        where: { id: attempt.id },
-        data: { status: 'failed', failureReason: `enqueue failed: ${(err as Error).message}` },
-      });
+      await recordContactOutcome(
+        db,
+        attempt.id,
+        { status: 'failed', failureReason: `enqueue failed: ${(err as Error).message}`, completedAt: this.clock() },
+        ['queued'],
+      );
       throw err;
     }
     return {
@@ -143,17 +149,5 @@ export class OutboundCallService {
       scheduled_for: scheduledFor.toISOString(),
       reasons: delayMs > 0 ? denials : [],
     };
-  }
-
-  /** Removes a queued call (collection stopped for the invoice): the job by its id, the attempt marked cancelled. */
-  async cancelForInvoice(tenantId: string, invoiceId: string, reason: string): Promise<number> {
-    const queued = await this.o.db.contactAttempt.findMany({ where: { tenantId, invoiceId, channel: 'ivr_call', status: 'queued' } });
-    const queue = this.o.producer.queue(QUEUES.ivrCalls);
-    for (const a of queued) if (a.jobId) await queue.remove(a.jobId).catch(() => 0);
-    const { count } = await this.o.db.contactAttempt.updateMany({
-      where: { id: { in: queued.map((a) => a.id) } },
-      data: { status: 'cancelled', failureReason: reason },
-    });
-    return count;
   }
 }
