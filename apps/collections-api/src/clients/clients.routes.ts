@@ -5,7 +5,7 @@ import { Prisma, type Channel, type Database } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import type { JobProducer } from '@recoup/queue';
-import { cancelPendingJobs } from '../collections/collection-jobs';
+import { pauseDebtorCollection, startBreathingSpace } from '@recoup/collections';
 import { currentTenant } from '../http/tenant-context';
 import { clientJson } from '../invoices/invoice.mapper';
 import { decodeCursor, encodeCursor } from '../invoices/invoices.routes';
@@ -175,14 +175,27 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
             ? { artificialVoiceConsentAt: body.artificial_voice_consent_at ? new Date(body.artificial_voice_consent_at) : null }
             : {}),
         };
-        const updated = await db.client.update({ where: { id: client.id }, data });
-        // A dispute, a breathing space or a capacity concern stops collection now: drop what is queued.
-        const halted =
-          body.dispute === 'opened' || (bsStart && bsStart <= now && (!bsEnd || bsEnd > now)) || body.mental_capacity_concern === true;
-        if (halted) {
-          const invoices = await db.invoice.findMany({ where: { clientId: client.id, tenantId: tenant.id }, select: { id: true } });
-          for (const inv of invoices) await cancelPendingJobs(db, deps.producer, inv.id, 'collection paused for the debtor', deps.logger);
+        let updated = await db.client.update({ where: { id: client.id }, data });
+        const actor = req.auth?.kind === 'tenant' && req.auth.via === 'api_key' ? `api_key:${req.auth.keyId}` : 'api';
+        const collections = { db, producer: deps.producer, logger: deps.logger };
+        const startsBreathingSpace =
+          bsStart && bsStart <= now && (!bsEnd || bsEnd > now) && bsStart.getTime() !== client.breathingSpaceStart?.getTime();
+        if (startsBreathingSpace) {
+          // A new moratorium: its own random reference, queued contacts cancelled, audited on every invoice.
+          // No end given: a standard breathing space (60 days); an explicit null is a mental-health crisis one (no fixed end).
+          const end = body.breathing_space_end === undefined && !client.breathingSpaceEnd ? undefined : bsEnd;
+          updated = await startBreathingSpace(collections, { tenantId: tenant.id, clientId: client.id, start: bsStart, end, actor });
         }
+        // A dispute of the account, vulnerability or a capacity concern stops collection now: drop what is queued.
+        const reason =
+          body.dispute === 'opened'
+            ? 'debtor disputes the account'
+            : body.vulnerable === true && !client.vulnerable
+              ? 'debtor flagged vulnerable'
+              : body.mental_capacity_concern === true && !client.mentalCapacityConcern
+                ? 'mental capacity in question'
+                : null;
+        if (reason) await pauseDebtorCollection(collections, { tenantId: tenant.id, clientId: client.id, reason, actor });
         res.json(clientJson(updated));
       },
     });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { recordQueuedContact } from '@recoup/collections';
 import { createHarness, type Harness, type TenantFixture } from '../testing/harness';
 
 describe('collections-api: clients and invoices', () => {
@@ -14,6 +15,33 @@ describe('collections-api: clients and invoices', () => {
   afterAll(() => h.close());
 
   describe('clients', () => {
+    it('flagging a debtor vulnerable, or starting a breathing space, cancels what is queued and says so on the timeline', async () => {
+      const inv = await h.invoice(a, { amount: 90 });
+      const queued = await recordQueuedContact(h.database.db, {
+        tenantId: a.id,
+        clientId: inv.client_id,
+        invoiceId: inv.id,
+        channel: 'sms',
+        purpose: 'reminder',
+        jobId: `vuln-${inv.id}`,
+      });
+      const flagged = await request(h.app).patch(`/api/clients/${inv.client_id}`).set(a.auth).send({ vulnerable: true });
+      expect(flagged.status).toBe(200);
+      expect(await h.database.db.contactAttempt.findUniqueOrThrow({ where: { id: queued.id } })).toMatchObject({ status: 'cancelled' });
+      const timeline = await request(h.app).get(`/api/invoices/${inv.id}/timeline`).set(a.auth);
+      expect(timeline.body.events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'contacts_cancelled', detail: expect.objectContaining({ reason: 'debtor flagged vulnerable' }) }),
+        ]),
+      );
+      const start = new Date(Date.now() - 60_000).toISOString();
+      const bs = await request(h.app).patch(`/api/clients/${inv.client_id}`).set(a.auth).send({ breathing_space_start: start });
+      expect(bs.status).toBe(200);
+      const row = await h.database.db.client.findUniqueOrThrow({ where: { id: inv.client_id } });
+      expect(row.breathingSpaceReference).toMatch(/^BSP-/);
+      expect(row.breathingSpaceEnd?.getTime()).toBe(new Date(start).getTime() + 60 * 86_400_000);
+    });
+
     it('creates, reads and updates a debtor, including every compliance flag', async () => {
       const created = await request(h.app)
         .post('/api/clients')
