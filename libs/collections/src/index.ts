@@ -16,6 +16,7 @@ export { recordInvoiceEvent, type InvoiceEventInput, type InvoiceEventType } fro
 export { randomReference } from './references';
 export { queueOfChannel } from './contacts/queue-of-channel';
 export { cancelPendingContacts, type PendingContactsScope } from './contacts/cancel-pending-contacts';
+export { pauseDebtorCollection, type PauseDebtorCollectionInput } from './contacts/pause-debtor-collection';
 export {
   claimContactForSend,
   recordContactOutcome,
