@@ -43,3 +43,17 @@ export { recordMissedInstallment, type MissedInstallmentInput, type MissedInstal
 export { stopContactChannels, type StopContactChannelsInput, type StopContactChannelsResult } from './contacts/stop-contact-channels';
 export { recordCallbackRequest, type CallbackRequestInput, type CallbackRequestResult } from './contacts/record-callback-request';
 export * from './debtor-links';
+export {
+  LAST_AUTOMATIC_LEVEL,
+  contactAtLevel,
+  contactForBand,
+  nextContact,
+  paymentBand,
+  type AutomaticChannel,
+  type AutomaticStage,
+  type ContactReach,
+  type NextContact,
+} from './contacts/next-channel';
+export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
+export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
+export { markOverdueInvoices } from './invoices/mark-overdue-invoices';

@@ -20,7 +20,9 @@ export type InvoiceEventType =
   | 'contacts_cancelled'
   | 'contact_preferences_changed'
   | 'contact_channels_stopped'
-  | 'callback_requested';
+  | 'callback_requested'
+  | 'invoice_overdue'
+  | 'collection_stage_changed';
 
 export interface InvoiceEventInput {
   tenantId: string;
