@@ -12,6 +12,8 @@ import { tenantGuards } from './http/tenant-context';
 import { invoicesRouter, prefetchInvoice } from './invoices/invoices.routes';
 import { paymentsRouter } from './payments/payments.routes';
 import { debtorLinksRouter } from './public/debtor-links.routes';
+import { LinkGuards, redactDebtorLinkUrl } from './public/link-guards';
+import { sandboxPayRouter } from './public/sandbox-pay.routes';
 import { twilioForwardRouter } from './twilio/twilio-forward.routes';
 
 /** Security headers and CORS for every API route: the first router, so they run before any route matches. */
@@ -44,6 +46,12 @@ export function createApp(deps: Deps): Express {
   const guards = tenantGuards(guardOptions);
   const readGuards = tenantGuards(guardOptions, [prefetchInvoice(deps.invoices)]);
   const adminGuard = requireAuth({ authenticator: deps.authenticator, roles: ['admin'] });
+  const linkGuards = new LinkGuards({
+    redis: deps.redis,
+    prefix: config.QUEUE_PREFIX,
+    allowedOrigins: [config.COLLECTIONS_API_PUBLIC_URL, ...(config.NOTIFIER_LINK_BASE_URL ? [config.NOTIFIER_LINK_BASE_URL] : [])],
+    logger: deps.logger,
+  });
   return createHttpApp({
     service: SERVICE,
     description:
@@ -52,6 +60,7 @@ export function createApp(deps: Deps): Express {
     metrics: deps.metrics,
     bodyLimit: config.HTTP_BODY_LIMIT,
     maxInFlight: config.HTTP_MAX_IN_FLIGHT,
+    redactUrl: redactDebtorLinkUrl,
     health: deps.health,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
     routers: [
@@ -91,7 +100,14 @@ export function createApp(deps: Deps): Express {
         webhookSecret: config.STRIPE_WEBHOOK_SECRET,
         stripeMode: deps.stripeMode,
       }),
-      debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger }),
+      debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger, guards: linkGuards }),
+      sandboxPayRouter({
+        db,
+        guards: linkGuards,
+        stripeMode: deps.stripeMode,
+        webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+        applyPaymentEvent: (event, body) => deps.paymentEvents.handle(event, body),
+      }),
       twilioForwardRouter({
         voiceAgentUrl: config.VOICE_AGENT_URL,
         publicBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,

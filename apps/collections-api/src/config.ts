@@ -15,6 +15,8 @@ export const ConfigSchema = z
     PREDICTION_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
     VOICE_AGENT_URL: z.url().default('http://127.0.0.1:8003'),
     COLLECTIONS_API_PUBLIC_URL: z.url().default('http://127.0.0.1:8000'),
+    /** The origin of the links in messages (/p /d /c), when it is not COLLECTIONS_API_PUBLIC_URL: the debtor pages' forms post from it. */
+    NOTIFIER_LINK_BASE_URL: z.url().optional(),
     AUTH_JWKS_URL: z.url().optional(),
     AUTH_JWT_ISSUER: z.string().min(1).optional(),
     AUTH_JWT_AUDIENCE: z.string().min(1).optional(),

@@ -25,6 +25,11 @@ export interface HttpAppOptions {
    * once instead of queueing work it cannot finish in time (/health and /metrics are exempt).
    */
   maxInFlight?: number;
+  /**
+   * Rewrites a URL before it is logged (request URL and Referer): for paths whose segments are credentials, such as
+   * the debtor links' tokens (`/p/<token>` → `/p/[redacted]`).
+   */
+  redactUrl?: (url: string) => string;
   /** Extra setup that needs the bare Express app (e.g. WebSocket upgrade helpers). */
   configure?: (app: Express) => void;
 }
@@ -111,6 +116,18 @@ const keepRawBody = (req: Request, _res: unknown, buf: Buffer) => {
   req.rawBody = buf;
 };
 
+/** pino-http's serialized request with its URL and Referer passed through `redact`. */
+function redactRequestUrls(redact: (url: string) => string) {
+  return (req: { url?: string; headers?: Record<string, unknown> }) => {
+    const referer = req.headers?.referer;
+    return {
+      ...req,
+      url: typeof req.url === 'string' ? redact(req.url) : req.url,
+      ...(typeof referer === 'string' ? { headers: { ...req.headers, referer: redact(referer) } } : {}),
+    };
+  };
+}
+
 /**
  * The Express 5 app every service is built on: request ids, JSON logs, body limits, zod
  * validation answering RFC 9457 problem+json, /health, /metrics, /openapi.json and /docs.
@@ -135,6 +152,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       genReqId: (req) => (req as Request).id,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      ...(options.redactUrl ? { serializers: { req: redactRequestUrls(options.redactUrl) } } : {}),
     }),
   );
   app.use((req, res, next) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { signStripePayload } from '@recoup/providers/payments';
 import { FakeStripeApi } from '@recoup/testing';
+import { submitDebtorForm } from '../public/debtor-pages.testing';
 import { WEBHOOK_SECRET, createHarness, type Harness, type TenantFixture } from '../testing/harness';
 
 let seq = 0;
@@ -212,7 +213,7 @@ describe('collections-api: Stripe webhooks, payment links and the sandbox pay pa
     const page = await request(h.app).get(path);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Pay £64.50');
-    const paid = await request(h.app).post(path);
+    const paid = await submitDebtorForm(h.app, path);
     expect(paid.status).toBe(200);
     expect((await request(h.app).get(`/api/invoices/${inv.id}`).set(a.auth)).body.status).toBe('paid');
     const row = await h.database.db.paymentLink.findUniqueOrThrow({ where: { id: link.body.id } });

@@ -1,186 +1,268 @@
-import { toMajor } from '@recoup/contracts';
-import type { Channel, Database, InvoiceModel } from '@recoup/db';
+import type { Request, Response } from 'express';
+import {
+  CollectionsError,
+  isCollectable,
+  openDispute,
+  quoteBalance,
+  resolveDebtorLinkToken,
+  updateContactPreferences,
+  type BalanceQuote,
+  type CollectionsDeps,
+  type ResolvedDebtorLink,
+} from '@recoup/collections';
+import type { Channel, Database } from '@recoup/db';
 import { ApiRouter } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
 import type { JobProducer } from '@recoup/queue';
+import { formatPence } from '@recoup/templates';
 import { z } from 'zod';
-import { cancelPendingJobs, openInvoiceDispute } from '../collections/collection-jobs';
-import { COLLECTABLE } from '../invoices/invoice.mapper';
-import { escapeHtml, page } from './html-page';
+import { escapeHtml, sendLinkNotWorking, sendPage } from './html-page';
+import { csrfField, forbidden, type LinkGuards } from './link-guards';
 
 export interface DebtorLinksDeps {
   db: Database;
   paymentLinks: PaymentLinks;
   producer: JobProducer;
   logger: Logger;
+  guards: LinkGuards;
 }
 
-/** The notifier's short code: the first 12 hex digits of the invoice id (`xxxxxxxx-xxxx`). */
-const CodeParams = z.object({ code: z.string().regex(/^[0-9a-f]{12}$/, 'expected a 12-character link code') });
+const TokenParams = z.object({ token: z.string().max(200) });
+/** The links messages carried before tokens: the first 12 hex digits of the invoice id. They no longer open anything. */
+const OLD_LINK_CODE = /^[0-9a-f]{12}$/;
+
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item).max(8));
+const GROUPS = ['email', 'sms', 'calls', 'letter'] as const;
+type Group = (typeof GROUPS)[number];
+const CHANNELS_OF: Record<Group, Channel[]> = { email: ['email'], sms: ['sms'], calls: ['ai_call', 'ivr_call'], letter: ['letter'] };
+const LABEL: Record<Group, string> = { email: 'email', sms: 'text message', calls: 'phone calls', letter: 'letter' };
+
 const PreferencesForm = z.object({
-  stop: z.union([z.array(z.enum(['email', 'sms', 'calls', 'letter'])), z.enum(['email', 'sms', 'calls', 'letter'])]).optional(),
-  preferred: z.enum(['', 'email', 'sms', 'letter']).optional(),
+  csrf: z.string().max(64).optional(),
+  /** Ticked now. */
+  stop: oneOrMany(z.enum(GROUPS)),
+  /** Ticked when the page was shown: only the difference changes anything. */
+  shown: oneOrMany(z.enum(GROUPS)),
+  preferred: z.enum(['', 'email', 'sms', 'letter', 'ai_call', 'ivr_call']).optional(),
 });
-const DisputeForm = z.object({ reason: z.string().max(2000).optional() });
+const DisputeForm = z.object({ csrf: z.string().max(64).optional(), reason: z.string().max(2000).optional() });
 
-async function invoiceByCode(db: Database, code: string): Promise<InvoiceModel | null> {
-  // A primary-key range: every uuid starting with the code's 12 hex digits.
-  const prefix = `${code.slice(0, 8)}-${code.slice(8, 12)}`;
-  return db.invoice.findFirst({ where: { id: { gte: `${prefix}-0000-0000-000000000000`, lte: `${prefix}-ffff-ffff-ffffffffffff` } } });
+const quoteOf = (link: ResolvedDebtorLink, now = new Date()): BalanceQuote =>
+  quoteBalance(
+    { invoice: link.invoice, clientKind: link.client.kind, claimsLatePaymentCharges: link.tenant.claimsLatePaymentCharges },
+    now,
+  );
+
+const money = (currency: string, pence: number) => formatPence(pence, currency);
+
+/** The balance as every message quotes it: principal, then interest and compensation itemised when claimed. */
+function balanceHtml(q: BalanceQuote): string {
+  if (q.interestPence === 0 && q.compensationPence === 0) return `<p>Balance: <strong>${money(q.currency, q.totalPence)}</strong>.</p>`;
+  return `<p>Balance: <strong>${money(q.currency, q.totalPence)}</strong>: ${money(q.currency, q.principalPence)} unpaid on the invoice, ${money(q.currency, q.interestPence)} statutory interest and ${money(q.currency, q.compensationPence)} fixed compensation (Late Payment of Commercial Debts (Interest) Act 1998), as of ${escapeHtml(q.asOf)}.</p>`;
 }
-
-const money = (inv: InvoiceModel, pence: number) => `${inv.currency === 'GBP' ? '£' : `${inv.currency} `}${toMajor(pence).toFixed(2)}`;
-const notFound = () =>
-  page('Link not found', '<h1>Link not found</h1><p>This link is not valid. Please contact the company that sent it.</p>');
 
 /**
- * The debtor-facing links every message carries (`NOTIFIER_LINK_BASE_URL` + /p, /d, /c + code,
- * served here): pay (a payment link for the balance, then a redirect to Stripe Checkout or the
- * sandbox pay page), dispute (collection pauses, CONC 7.14), and contact preferences (which
- * channels to stop, which to prefer; CONC 7.9).
+ * The debtor-facing links every message carries (`NOTIFIER_LINK_BASE_URL` + /p, /d, /c + a token minted for that
+ * message, served here): pay (a payment link for the quoted balance, then a redirect to Stripe Checkout or the sandbox
+ * pay page), query the debt (a dispute: collection pauses, CONC 7.14), and contact preferences (CONC 7.9). A token is
+ * a bearer credential, so: rate limits per address and per link, a same-origin check and a CSRF token on each POST,
+ * and the token never logged (see redactDebtorLinkUrl).
  */
 export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
-  const { db } = deps;
+  const { db, guards } = deps;
+  const core: CollectionsDeps = { db, producer: deps.producer, logger: deps.logger };
   const router = new ApiRouter();
+
+  /** The link, or the not-working page (counted against the address) and null. */
+  async function open(req: Request, res: Response, token: string): Promise<ResolvedDebtorLink | null> {
+    const link = await resolveDebtorLinkToken(db, token);
+    if (link) return link;
+    await guards.failed(req);
+    sendLinkNotWorking(res, OLD_LINK_CODE.test(token) ? 410 : 404);
+    return null;
+  }
+  const notWorking = { description: 'Unknown, expired or revoked link, or an old 12-hex link: a page with no invoice data' };
+  const limited = { description: 'Too many requests or unknown links from this address (problem+json, Retry-After)' };
+  const getGuards = [guards.limit('token')];
+  const postGuards = [guards.limit('token'), guards.sameOrigin()];
+
   router.route({
     method: 'get',
-    path: '/p/:code',
-    summary: 'Pay link from a message: creates (or reuses) a payment link for the balance and redirects to it',
+    path: '/p/:token',
+    summary: 'Pay link from a message: creates (or reuses) a payment link for the quoted balance and redirects to it',
     tags: ['debtor links'],
-    request: { params: CodeParams },
+    before: getGuards,
+    request: { params: TokenParams },
     responses: {
       302: { description: 'To Stripe Checkout or the sandbox pay page' },
       200: { description: 'Nothing to pay', contentType: 'text/html' },
-      404: { description: 'Unknown link' },
+      404: notWorking,
+      410: notWorking,
+      429: limited,
     },
-    handler: async ({ params }, _req, res) => {
-      const invoice = await invoiceByCode(db, params.code);
-      if (!invoice) return res.status(404).type('html').send(notFound());
-      const balance = invoice.amountPence - invoice.paidPence;
-      if (!COLLECTABLE.includes(invoice.status) || balance <= 0) {
+    handler: async ({ params }, req, res) => {
+      const link = await open(req, res, params.token);
+      if (!link) return;
+      const { invoice } = link;
+      const quote = quoteOf(link);
+      if (!isCollectable(invoice.status) || quote.totalPence <= 0) {
         const why =
           invoice.status === 'paid'
             ? 'has been paid in full. Thank you.'
             : invoice.status === 'disputed'
               ? 'is under review after your query; nothing is due while it is.'
               : 'has nothing to pay.';
-        return res
-          .type('html')
-          .send(page('Nothing to pay', `<h1>Nothing to pay</h1><p>Invoice ${escapeHtml(invoice.reference)} ${why}</p>`));
+        return sendPage(res, 200, 'Nothing to pay', `<h1>Nothing to pay</h1><p>Invoice ${escapeHtml(invoice.reference)} ${why}</p>`);
       }
-      const [tenant, client] = await Promise.all([
-        db.tenant.findUnique({ where: { id: invoice.tenantId }, select: { name: true } }),
-        db.client.findUnique({ where: { id: invoice.clientId }, select: { email: true } }),
-      ]);
-      const link = await createRecordedPaymentLink(db, deps.paymentLinks, {
+      const created = await createRecordedPaymentLink(db, deps.paymentLinks, {
         tenantId: invoice.tenantId,
         invoiceId: invoice.id,
-        amountPence: balance,
-        currency: invoice.currency,
-        description: `Invoice ${invoice.reference} from ${tenant?.name ?? 'your supplier'}`,
-        customerEmail: client?.email,
-        idempotencyKey: `link-${invoice.id}-${balance}`,
+        amountPence: quote.totalPence,
+        currency: quote.currency,
+        description: `Invoice ${invoice.reference} from ${link.tenant.name}`,
+        customerEmail: link.client.email,
+        // Per link and amount: the same message's link reuses its payment link; the sandbox derives its id from this.
+        idempotencyKey: `debtor-link-${link.tokenHash}-${quote.totalPence}`,
       });
-      return res.redirect(302, link.url);
+      res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin' });
+      return res.redirect(302, created.url);
     },
   });
 
   router.route({
     method: 'get',
-    path: '/d/:code',
+    path: '/d/:token',
     summary: 'Dispute link from a message: a form to query the debt',
     tags: ['debtor links'],
-    request: { params: CodeParams },
-    responses: { 200: { description: 'Form', contentType: 'text/html' }, 404: { description: 'Unknown link' } },
-    handler: async ({ params }, _req, res) => {
-      const invoice = await invoiceByCode(db, params.code);
-      if (!invoice) return res.status(404).type('html').send(notFound());
-      return res.type('html').send(
-        page(
-          'Query this invoice',
-          `<h1>Query invoice ${escapeHtml(invoice.reference)}</h1><p>Amount ${money(invoice, invoice.amountPence)}. If you think this is wrong, tell us why. We will pause collection while we look into it and reply in writing.</p>
-<form method="post" action="/d/${params.code}"><p><textarea name="reason" rows="5" cols="50" maxlength="2000"></textarea></p><button type="submit">Send my query</button></form>`,
-        ),
+    before: getGuards,
+    request: { params: TokenParams },
+    responses: { 200: { description: 'Form', contentType: 'text/html' }, 404: notWorking, 410: notWorking, 429: limited },
+    handler: async ({ params }, req, res) => {
+      const link = await open(req, res, params.token);
+      if (!link) return;
+      const csrf = await guards.issueCsrf(`d:${link.linkId}`);
+      return sendPage(
+        res,
+        200,
+        'Query this invoice',
+        `<h1>Query invoice ${escapeHtml(link.invoice.reference)}</h1>${balanceHtml(quoteOf(link))}<p>If you think this is wrong, tell us why. We will pause collection while we look into it and reply in writing.</p>
+<form method="post">${csrfField(csrf)}<p><textarea name="reason" rows="5" cols="50" maxlength="2000"></textarea></p><button type="submit">Send my query</button></form>`,
       );
     },
   });
   router.route({
     method: 'post',
-    path: '/d/:code',
-    summary: 'Open a dispute from the debtor: the invoice is disputed and its queued contacts are cancelled',
+    path: '/d/:token',
+    summary: 'Open a dispute from the debtor: the invoice is disputed, its queued contacts are cancelled, and the reference shown',
     tags: ['debtor links'],
-    request: { params: CodeParams, body: DisputeForm },
-    responses: { 200: { description: 'Acknowledged', contentType: 'text/html' }, 404: { description: 'Unknown link' } },
+    before: postGuards,
+    request: { params: TokenParams, body: DisputeForm },
+    responses: {
+      200: { description: 'Acknowledged, with the dispute reference', contentType: 'text/html' },
+      403: { description: 'From another origin, or without the form’s CSRF token' },
+      404: notWorking,
+      410: notWorking,
+      429: limited,
+    },
     handler: async ({ params, body }, req, res) => {
-      const invoice = await invoiceByCode(db, params.code);
-      if (!invoice) return res.status(404).type('html').send(notFound());
-      if (COLLECTABLE.includes(invoice.status)) {
-        await openInvoiceDispute(db, deps.producer, invoice, 'disputed by the debtor', deps.logger);
-        req.log?.info({ invoiceId: invoice.id, reasonLength: body.reason?.length ?? 0 }, 'debtor opened a dispute');
-      }
-      return res
-        .type('html')
-        .send(
-          page(
-            'Query received',
-            `<h1>Query received</h1><p>Thank you. Collection of invoice ${escapeHtml(invoice.reference)} is paused while we look into it; we will reply in writing.</p>`,
-          ),
+      const link = await open(req, res, params.token);
+      if (!link) return;
+      if (!(await guards.checkCsrf(body.csrf, `d:${link.linkId}`)))
+        return forbidden(res, 'This form has expired or was not sent from our page.');
+      try {
+        const { dispute, created } = await openDispute(core, {
+          tenantId: link.invoice.tenantId,
+          invoiceId: link.invoice.id,
+          source: 'debtor_link',
+          reason: body.reason?.trim() || null,
+          actor: 'debtor_link',
+        });
+        if (created) req.log?.info({ invoiceId: link.invoice.id, reasonLength: body.reason?.length ?? 0 }, 'debtor opened a dispute');
+        return sendPage(
+          res,
+          200,
+          'Query received',
+          `<h1>Query received</h1><p>Thank you. Collection of invoice ${escapeHtml(link.invoice.reference)} is paused while we look into it; we will reply in writing.</p><p>Your reference: <strong>${escapeHtml(dispute.reference)}</strong></p>`,
         );
+      } catch (err) {
+        if (!(err instanceof CollectionsError) || err.code !== 'conflict') throw err;
+        return sendPage(
+          res,
+          200,
+          'Nothing to query',
+          `<h1>Nothing to query</h1><p>Invoice ${escapeHtml(link.invoice.reference)} is closed and nothing is being collected. If you still have a question, please contact the company that wrote to you.</p>`,
+        );
+      }
     },
   });
 
-  const CHANNELS: Record<string, Channel[]> = { email: ['email'], sms: ['sms'], calls: ['ai_call', 'ivr_call'], letter: ['letter'] };
   router.route({
     method: 'get',
-    path: '/c/:code',
-    summary: 'Contact preferences link from a message',
+    path: '/c/:token',
+    summary: 'Contact preferences link from a message: the current choices, ticked',
     tags: ['debtor links'],
-    request: { params: CodeParams },
-    responses: { 200: { description: 'Form', contentType: 'text/html' }, 404: { description: 'Unknown link' } },
-    handler: async ({ params }, _req, res) => {
-      const invoice = await invoiceByCode(db, params.code);
-      if (!invoice) return res.status(404).type('html').send(notFound());
-      const client = await db.client.findUnique({ where: { id: invoice.clientId } });
-      const stopped = new Set(client?.stoppedChannels ?? []);
-      const box = (value: string, label: string) =>
-        `<label><input type="checkbox" name="stop" value="${value}"${CHANNELS[value]?.every((c) => stopped.has(c)) ? ' checked' : ''}> ${label}</label><br>`;
-      return res.type('html').send(
-        page(
-          'How we contact you',
-          `<h1>How we contact you</h1><form method="post" action="/c/${params.code}"><p>Do not contact me by:</p>${box('email', 'email')}${box('sms', 'text message')}${box('calls', 'phone calls')}${box('letter', 'letter')}
-<p><label>I prefer: <select name="preferred"><option value="">no preference</option><option value="email">email</option><option value="sms">text message</option><option value="letter">letter</option></select></label></p><button type="submit">Save</button></form><p class="note">Some letters the law requires may still be sent.</p>`,
-        ),
+    before: getGuards,
+    request: { params: TokenParams },
+    responses: { 200: { description: 'Form', contentType: 'text/html' }, 404: notWorking, 410: notWorking, 429: limited },
+    handler: async ({ params }, req, res) => {
+      const link = await open(req, res, params.token);
+      if (!link) return;
+      const stopped = new Set(link.client.stoppedChannels);
+      const ticked = GROUPS.filter((g) => CHANNELS_OF[g].every((c) => stopped.has(c)));
+      const csrf = await guards.issueCsrf(`c:${link.linkId}`);
+      const box = (g: Group) =>
+        `<label><input type="checkbox" name="stop" value="${g}"${ticked.includes(g) ? ' checked' : ''}> ${LABEL[g]}</label><br>`;
+      const current = link.client.preferredChannel;
+      const options: Array<[string, string]> = [
+        ['', 'no preference'],
+        ['email', 'email'],
+        ['sms', 'text message'],
+        ['letter', 'letter'],
+      ];
+      if (current === 'ai_call' || current === 'ivr_call') options.push([current, 'phone calls']);
+      const select = options.map(([v, l]) => `<option value="${v}"${(current ?? '') === v ? ' selected' : ''}>${l}</option>`).join('');
+      return sendPage(
+        res,
+        200,
+        'How we contact you',
+        `<h1>How we contact you</h1><form method="post">${csrfField(csrf)}${ticked.map((g) => `<input type="hidden" name="shown" value="${g}">`).join('')}<p>Do not contact me by:</p>${GROUPS.map(box).join('')}
+<p><label>I prefer: <select name="preferred">${select}</select></label></p><button type="submit">Save</button></form><p class="note">Some letters the law requires may still be sent.</p>`,
       );
     },
   });
   router.route({
     method: 'post',
-    path: '/c/:code',
-    summary: 'Save the debtor’s contact preferences (stopped channels, preferred channel)',
+    path: '/c/:token',
+    summary: 'Save the debtor’s contact preferences: only the channels ticked or unticked change, and the preferred channel',
     tags: ['debtor links'],
-    request: { params: CodeParams, body: PreferencesForm },
-    responses: { 200: { description: 'Saved', contentType: 'text/html' }, 404: { description: 'Unknown link' } },
-    handler: async ({ params, body }, _req, res) => {
-      const invoice = await invoiceByCode(db, params.code);
-      if (!invoice) return res.status(404).type('html').send(notFound());
-      const stops = body.stop === undefined ? [] : Array.isArray(body.stop) ? body.stop : [body.stop];
-      const stoppedChannels = [...new Set(stops.flatMap((s) => CHANNELS[s] ?? []))].sort() as Channel[];
-      await db.client.update({
-        where: { id: invoice.clientId },
-        data: { stoppedChannels, preferredChannel: body.preferred ? body.preferred : null },
+    before: postGuards,
+    request: { params: TokenParams, body: PreferencesForm },
+    responses: {
+      200: { description: 'Saved', contentType: 'text/html' },
+      403: { description: 'From another origin, or without the form’s CSRF token' },
+      404: notWorking,
+      410: notWorking,
+      429: limited,
+    },
+    handler: async ({ params, body }, req, res) => {
+      const link = await open(req, res, params.token);
+      if (!link) return;
+      if (!(await guards.checkCsrf(body.csrf, `c:${link.linkId}`)))
+        return forbidden(res, 'This form has expired or was not sent from our page.');
+      const ticked = new Set(body.stop);
+      const shown = new Set(body.shown);
+      await updateContactPreferences(core, {
+        tenantId: link.invoice.tenantId,
+        clientId: link.client.id,
+        invoiceId: link.invoice.id,
+        stop: GROUPS.filter((g) => ticked.has(g) && !shown.has(g)).flatMap((g) => CHANNELS_OF[g]),
+        resume: GROUPS.filter((g) => shown.has(g) && !ticked.has(g)).flatMap((g) => CHANNELS_OF[g]),
+        preferredChannel: body.preferred === undefined ? undefined : body.preferred === '' ? null : body.preferred,
+        actor: 'debtor_link',
       });
-      // Queued contacts on a channel the debtor just stopped go too.
-      const queued = await db.contactAttempt.findMany({
-        where: { clientId: invoice.clientId, status: 'queued', channel: { in: stoppedChannels } },
-        select: { invoiceId: true },
-      });
-      for (const id of new Set(queued.map((q) => q.invoiceId).filter((x): x is string => Boolean(x)))) {
-        await cancelPendingJobs(db, deps.producer, id, 'channel stopped by the debtor', deps.logger, stoppedChannels);
-      }
-      return res
-        .type('html')
-        .send(page('Preferences saved', '<h1>Preferences saved</h1><p>Thank you. We will contact you only as you asked.</p>'));
+      return sendPage(res, 200, 'Preferences saved', '<h1>Preferences saved</h1><p>Thank you. We will contact you only as you asked.</p>');
     },
   });
   return router;

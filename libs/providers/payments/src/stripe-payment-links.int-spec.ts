@@ -92,7 +92,7 @@ describe('SandboxPaymentLinks', () => {
     const a = await links.create(request());
     expect(a).toEqual({
       provider: 'sandbox',
-      externalId: expect.stringMatching(/^cs_sandbox_[0-9a-f]{24}$/),
+      externalId: expect.stringMatching(/^cs_sandbox_[0-9a-f]{32}$/),
       url: `http://127.0.0.1:8000/pay/${a.externalId}`,
     });
     expect((await links.create(request())).externalId).toBe(a.externalId);
