@@ -136,6 +136,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     events,
     streams,
     calls: new IvrCallService({
+      collections: { db: core.db, producer, logger: core.logger, clock: overrides.clock },
       repository,
       classifier,
       events,
