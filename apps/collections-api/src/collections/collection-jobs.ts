@@ -1,26 +1,15 @@
+import { cancelPendingContacts, openDispute } from '@recoup/collections';
 import type { Channel, Database, InvoiceModel } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
-import { QUEUES, type JobProducer, type QueueName } from '@recoup/queue';
+import type { JobProducer } from '@recoup/queue';
 
-const QUEUE_OF_CHANNEL: Record<string, QueueName> = {
-  email: QUEUES.notifications,
-  sms: QUEUES.notifications,
-  letter: QUEUES.notifications,
-  ai_call: QUEUES.aiCalls,
-  ivr_call: QUEUES.ivrCalls,
-};
-
-export function queueOfChannel(channel: string): QueueName {
-  const q = QUEUE_OF_CHANNEL[channel];
-  if (!q) throw new Error(`no queue for channel ${channel}`);
-  return q;
-}
-
-/**
- * Stops every pending collection job of an invoice (it was paid or disputed): removes the queued
- * jobs by jobId and marks their attempts cancelled. A job already running cannot be removed;
- * its consumer re-reads the invoice and cancels itself (the queue contract).
+/*
+ * Transitional: thin adapters onto the collections core for the callers not yet moved to it (invoices.routes.ts,
+ * public/debtor-links.routes.ts, clients/clients.routes.ts, payments/payment-ledger.ts). The rules live in
+ * @recoup/collections; delete this file once nothing imports it.
  */
+
+/** @deprecated Use `cancelPendingContacts` from `@recoup/collections`. */
 export async function cancelPendingJobs(
   db: Database,
   producer: JobProducer,
@@ -29,35 +18,15 @@ export async function cancelPendingJobs(
   logger?: Logger,
   channels?: Channel[],
 ): Promise<number> {
-  const pending = await db.contactAttempt.findMany({
-    where: { invoiceId, status: 'queued', ...(channels ? { channel: { in: channels } } : {}) },
-    select: { id: true, jobId: true, channel: true },
-  });
-  for (const attempt of pending) {
-    if (!attempt.jobId) continue;
-    try {
-      const job = await producer.queue(queueOfChannel(attempt.channel)).getJob(attempt.jobId);
-      await job?.remove();
-    } catch (err) {
-      logger?.info(
-        { jobId: attempt.jobId, err: { message: (err as Error).message } },
-        'pending job could not be removed (running); its worker will cancel it',
-      );
-    }
-  }
-  if (pending.length === 0) return 0;
-  const { count } = await db.contactAttempt.updateMany({
-    where: { id: { in: pending.map((p) => p.id) }, status: 'queued' },
-    data: { status: 'cancelled', failureReason: reason, completedAt: new Date() },
-  });
-  return count;
+  const invoice = await db.invoice.findUnique({ where: { id: invoiceId }, select: { tenantId: true } });
+  if (!invoice) return 0;
+  return cancelPendingContacts(
+    { db, producer, logger },
+    { tenantId: invoice.tenantId, invoiceId, reason, ...(channels ? { channels } : {}) },
+  );
 }
 
-/**
- * Opens a dispute on an invoice, from the creditor's API or the debtor's own link: the invoice is
- * disputed, the debtor flagged (the compliance engine stops every channel, CONC 7.14) and the
- * invoice's pending collection jobs cancelled.
- */
+/** @deprecated Use `openDispute` from `@recoup/collections` (it records the dispute, its reference and the timeline entry). */
 export async function openInvoiceDispute(
   db: Database,
   producer: JobProducer,
@@ -65,8 +34,12 @@ export async function openInvoiceDispute(
   reason: string,
   logger?: Logger,
 ): Promise<InvoiceModel> {
-  const updated = await db.invoice.update({ where: { id: invoice.id }, data: { status: 'disputed', nextActionAt: null } });
-  await db.client.update({ where: { id: invoice.clientId }, data: { disputeOpenedAt: new Date(), disputeResolvedAt: null } });
-  await cancelPendingJobs(db, producer, invoice.id, reason, logger);
-  return updated;
+  const { tenantId } = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id }, select: { tenantId: true } });
+  // The two remaining callers: the creditor's API ('invoice disputed') and the debtor's /d link ('disputed by the debtor').
+  const byDebtor = reason === 'disputed by the debtor';
+  const opened = await openDispute(
+    { db, producer, logger },
+    { tenantId, invoiceId: invoice.id, source: byDebtor ? 'debtor_link' : 'creditor', actor: byDebtor ? 'debtor_link' : 'api' },
+  );
+  return opened.invoice;
 }
