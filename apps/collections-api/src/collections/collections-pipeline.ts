@@ -1,30 +1,44 @@
-import type { CollectionStage, EscalationAction } from '@recoup/contracts';
+import {
+  COLLECTABLE_STATUSES,
+  LAST_AUTOMATIC_LEVEL,
+  isCollectable,
+  londonToday,
+  markOverdueInvoices,
+  nextContact,
+  recordPipelineStep,
+  type CollectionsDeps,
+} from '@recoup/collections';
 import type { Database, InvoiceModel } from '@recoup/db';
-import { HttpProblem } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import type { TenantDirectory } from '../http/tenant-context';
-import { COLLECTABLE, londonToday } from '../invoices/invoice.mapper';
-import type { EscalationService } from './escalation.service';
-import type { StrategyService } from './strategy.service';
+import { isQueued, type EscalationResult, type EscalationService, type QueuedEscalation } from './escalation.service';
+import { contactReach, type StrategyService } from './strategy.service';
 
 const DAY = 86_400_000;
 /** Days between automatic stages: time to pay (or answer) before the next, firmer step. */
 export const STAGE_GAP_DAYS = 7;
+const ACTOR = 'pipeline';
 
 export type ScanOutcome = 'escalated' | 'not_due' | 'left' | 'on_plan' | 'blocked' | 'limited' | 'done';
 
-interface Step {
-  stage: CollectionStage;
-  channel: EscalationAction;
-}
+/** What the pipeline reports for an escalation that queued nothing. */
+const SCAN_OUTCOME_OF: Record<Exclude<EscalationResult, QueuedEscalation>['outcome'], ScanOutcome> = {
+  not_collectable: 'left',
+  refused_by_compliance: 'blocked',
+  rate_limited: 'limited',
+  queue_unavailable: 'blocked',
+};
 
 /**
  * The automatic pipeline: for each overdue invoice whose next action is due, ask for the
- * strategy, pick the next stage (reminder, escalation, final notice, AI call where the tier
- * allows) and escalate within compliance and tier limits. Paid, disputed, cancelled and
- * written-off invoices leave at once (and their queued jobs were cancelled when that happened).
+ * prediction, pick the next stage of the collection ladder (`nextContact`: reminder, escalation,
+ * final notice, AI call where the tier allows) and escalate within compliance and tier limits.
+ * Paid, disputed, cancelled and written-off invoices leave at once (and their queued jobs were
+ * cancelled when that happened).
  */
 export class CollectionsPipeline {
+  private readonly core: CollectionsDeps;
+
   constructor(
     private readonly deps: {
       db: Database;
@@ -33,17 +47,19 @@ export class CollectionsPipeline {
       escalation: EscalationService;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.core = { db: deps.db, logger: deps.logger };
+  }
 
   async scanAll(now = new Date()): Promise<Record<ScanOutcome, number>> {
     const today = londonToday(now);
-    await this.deps.db.invoice.updateMany({ where: { status: 'open', dueDate: { lt: today } }, data: { status: 'overdue' } });
+    await markOverdueInvoices({ ...this.core, clock: () => now }, { actor: ACTOR });
     const counts: Record<ScanOutcome, number> = { escalated: 0, not_due: 0, left: 0, on_plan: 0, blocked: 0, limited: 0, done: 0 };
     let cursor: string | undefined;
     for (;;) {
       const batch = await this.deps.db.invoice.findMany({
         where: {
-          status: { in: [...COLLECTABLE] },
+          status: { in: [...COLLECTABLE_STATUSES] },
           dueDate: { lt: today },
           OR: [{ nextActionAt: null }, { nextActionAt: { lte: now } }],
           ...(cursor ? { id: { gt: cursor } } : {}),
@@ -72,7 +88,7 @@ export class CollectionsPipeline {
   }
 
   async process(invoice: InvoiceModel, now = new Date()): Promise<ScanOutcome> {
-    if (!COLLECTABLE.includes(invoice.status)) return 'left';
+    if (!isCollectable(invoice.status)) return 'left';
     if (invoice.dueDate.getTime() >= londonToday(now).getTime()) return 'not_due';
     if (invoice.nextActionAt && invoice.nextActionAt.getTime() > now.getTime()) return 'not_due';
     const plan = await this.deps.db.paymentPlan.findFirst({ where: { invoiceId: invoice.id, status: 'active' }, select: { id: true } });
@@ -82,50 +98,36 @@ export class CollectionsPipeline {
       this.deps.tenants.get(invoice.tenantId),
     ]);
     if (!client || !tenant) return 'left';
-    const strategy = await this.deps.strategy.strategy(invoice, client, tenant, 'pipeline');
-    let level = invoice.collectionStage + 1;
-    if ((strategy.band === 'immediate_escalation' || strategy.band === 'consider_write_off') && level < 3) level++;
-    const aiAllowed = (tenant.limits.monthly.ai_calls ?? 0) > 0 && Boolean(client.phone);
-    const smsAllowed = (tenant.limits.monthly.sms ?? 0) > 0 && Boolean(client.phone);
-    const written: EscalationAction = client.email ? 'email' : 'letter';
-    const steps: Record<number, Step | undefined> = {
-      1: { stage: 'gentle_reminder', channel: written },
-      2: { stage: 'standard_escalation', channel: smsAllowed ? 'sms' : written },
-      3: { stage: 'final_notice', channel: client.email ? 'email' : 'letter' },
-      4: aiAllowed ? { stage: 'final_notice', channel: 'ai_call' } : undefined,
-    };
-    const step = steps[level];
+    const { band } = await this.deps.strategy.prediction(invoice, client);
+    const step = nextContact(invoice.collectionStage, band, contactReach(client, tenant));
+    const core = { ...this.core, clock: () => now };
+    const bookkeeping = { tenantId: invoice.tenantId, invoiceId: invoice.id, actor: ACTOR };
     if (!step) {
       // Every automatic stage is done: the invoice waits for a person (or a payment).
-      await this.deps.db.invoice.update({
-        where: { id: invoice.id },
-        data: { nextActionAt: null, collectionStage: Math.max(invoice.collectionStage, 4) },
-      });
+      await recordPipelineStep(core, { ...bookkeeping, reachedStage: LAST_AUTOMATIC_LEVEL, nextActionAt: null });
       return 'done';
     }
-    try {
-      await this.deps.escalation.escalate({
-        tenant,
-        invoice,
-        client,
-        action: step.channel,
-        stage: step.stage,
-        actor: 'pipeline',
-        initiatedBy: 'automation',
-        key: `auto-${invoice.id}-L${level}`,
-      });
-      await this.deps.db.invoice.update({
-        where: { id: invoice.id },
-        data: { collectionStage: level, nextActionAt: new Date(now.getTime() + STAGE_GAP_DAYS * DAY) },
+    const result = await this.deps.escalation.escalate({
+      tenant,
+      invoice,
+      client,
+      action: step.channel,
+      stage: step.stage,
+      actor: ACTOR,
+      initiatedBy: 'automation',
+      key: `auto-${invoice.id}-L${step.level}`,
+    });
+    if (isQueued(result)) {
+      await recordPipelineStep(core, {
+        ...bookkeeping,
+        reachedStage: step.level,
+        nextActionAt: new Date(now.getTime() + STAGE_GAP_DAYS * DAY),
       });
       return 'escalated';
-    } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
-      // Blocked (dispute, stop, breathing space...) or over the tier: look again tomorrow.
-      await this.deps.db.invoice.update({ where: { id: invoice.id }, data: { nextActionAt: new Date(now.getTime() + DAY) } });
-      if (err.status === 429) return 'limited';
-      if (err.status === 409) return 'left';
-      return 'blocked';
     }
+    // Blocked (stop, breathing space, contact hours...), over the tier or the queue down: look again tomorrow.
+    // Not collectable any more: recordPipelineStep leaves it alone.
+    await recordPipelineStep(core, { ...bookkeeping, nextActionAt: new Date(now.getTime() + DAY) });
+    return SCAN_OUTCOME_OF[result.outcome];
   }
 }

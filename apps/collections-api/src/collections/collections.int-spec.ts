@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import request from 'supertest';
 import { waitFor } from '@recoup/testing';
 import { startCollections } from '../deps';
+import { EscalationService } from './escalation.service';
 import { createHarness, type Harness, type TenantFixture } from '../testing/harness';
 
 const londonToday = () => DateTime.now().setZone('Europe/London').toISODate() as string;
@@ -154,6 +155,37 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       const limited = await request(h.app).post('/api/collections/escalate').set(starter.auth).send({ invoice_id: sinv.id, action: 'sms' });
       expect(limited.status).toBe(429);
       expect(limited.body.type).toBe('https://recoup.dev/problems/tier-limit');
+    });
+
+    it('a queue outage records the attempt failed (never queued without a job); the retry with the same key queues it', async () => {
+      const t = await h.tenant('Outage tenant', 'pro');
+      const inv = await h.database.db.invoice.findUniqueOrThrow({ where: { id: (await h.invoice(t)).id } });
+      const req = {
+        tenant: (await h.deps.tenants.get(t.id))!,
+        invoice: inv,
+        client: await h.database.db.client.findUniqueOrThrow({ where: { id: inv.clientId } }),
+        action: 'email' as const,
+        stage: 'gentle_reminder' as const,
+        actor: 'api',
+        initiatedBy: 'human' as const,
+        key: `outage-${inv.id}`,
+      };
+      const queueDown = {
+        enqueue: () => Promise.reject(new Error('Redis is down')),
+      } as unknown as ConstructorParameters<typeof EscalationService>[0]['producer'];
+      const down = new EscalationService({ ...h.deps, producer: queueDown });
+      expect(await down.escalate(req)).toEqual({ outcome: 'queue_unavailable' });
+      expect(await h.database.db.contactAttempt.findMany({ where: { invoiceId: inv.id } })).toEqual([
+        expect.objectContaining({ status: 'failed', failureReason: 'job queue unavailable' }),
+      ]);
+      const retried = await h.deps.escalation.escalate(req);
+      expect(retried).toMatchObject({ outcome: 'duplicate' });
+      if (retried.outcome !== 'duplicate') return;
+      expect(await h.database.db.contactAttempt.findUniqueOrThrow({ where: { id: retried.contactAttemptId } })).toMatchObject({
+        status: 'queued',
+        failureReason: null,
+      });
+      expect((await h.deps.producer.queue('notifications').getJob(retried.jobId))?.name).toBe('email.send');
     });
 
     it('validates the body and isolates tenants', async () => {
@@ -401,6 +433,59 @@ describe('collections-api: strategy, escalation, payment plans, automatic collec
       const counts = await h.deps.pipeline.scanAll();
       expect(counts.escalated).toBeGreaterThanOrEqual(1);
       expect((await h.database.db.invoice.findUniqueOrThrow({ where: { id: inv.id } })).status).toBe('overdue');
+    });
+
+    it('a contact the rules refuse is reported blocked, not read from an HTTP status, and looked at again tomorrow', async () => {
+      const t = await h.tenant('Blocked tenant', 'pro');
+      h.prediction.reply = {
+        probability: 0.9,
+        band: 'gentle_reminder',
+        recommendation: 'Gentle reminder',
+        explanation: { base_probability: 0.6, factors: [] },
+        model_version: 'v-test',
+      };
+      const inv = await h.invoice(t);
+      await request(h.app).patch(`/api/clients/${inv.client_id}`).set(t.auth).send({ stop_channel: 'email' });
+      const before = Date.now();
+      expect(await h.deps.pipeline.scanInvoice(inv.id)).toBe('blocked');
+      h.prediction.reply = null;
+      const row = await h.database.db.invoice.findUniqueOrThrow({ where: { id: inv.id } });
+      expect(row.collectionStage).toBe(0);
+      expect(row.nextActionAt!.getTime()).toBeGreaterThanOrEqual(before + 86_400_000 - 60_000);
+      expect(await h.database.db.contactAttempt.count({ where: { invoiceId: inv.id } })).toBe(0);
+      const types = (await h.database.db.invoiceEvent.findMany({ where: { invoiceId: inv.id } })).map((e) => e.type);
+      expect(types).not.toContain('collection_stage_changed');
+    });
+
+    it('an escalation of an invoice paid since it was read queues nothing and says why in a typed answer', async () => {
+      const t = await h.tenant('Stale tenant', 'pro');
+      const created = await h.invoice(t, { amount: 40 });
+      const stale = await h.database.db.invoice.findUniqueOrThrow({ where: { id: created.id } });
+      await request(h.app).post(`/api/invoices/${stale.id}/payments`).set(t.auth).send({ amount: 40 });
+      const result = await h.deps.escalation.escalate({
+        tenant: (await h.deps.tenants.get(t.id))!,
+        invoice: stale,
+        client: await h.database.db.client.findUniqueOrThrow({ where: { id: stale.clientId } }),
+        action: 'email',
+        stage: 'gentle_reminder',
+        actor: 'pipeline',
+        initiatedBy: 'automation',
+      });
+      // The compliance engine re-reads the invoice (nothing owed); the core's row lock is the last guard behind it.
+      expect(result).toMatchObject({
+        outcome: 'refused_by_compliance',
+        reasons: expect.arrayContaining([expect.objectContaining({ code: 'DEBT_NOT_OUTSTANDING' })]),
+      });
+      expect(await h.database.db.contactAttempt.count({ where: { invoiceId: stale.id } })).toBe(0);
+    });
+
+    it('the pipeline records each stage it reaches on the invoice timeline', async () => {
+      const t = await h.tenant('Timeline tenant', 'pro');
+      const inv = await h.invoice(t);
+      expect(await h.deps.pipeline.scanInvoice(inv.id)).toBe('escalated');
+      const row = await h.database.db.invoice.findUniqueOrThrow({ where: { id: inv.id } });
+      const staged = await h.database.db.invoiceEvent.findMany({ where: { invoiceId: inv.id, type: 'collection_stage_changed' } });
+      expect(staged.at(-1)).toMatchObject({ actor: 'pipeline', detail: { to_stage: row.collectionStage } });
     });
 
     // Last: once the worker runs, due-date scan jobs of new invoices fire at once.

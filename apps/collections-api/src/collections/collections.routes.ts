@@ -16,7 +16,7 @@ import { currentTenant } from '../http/tenant-context';
 import type { InvoiceReader } from '../invoices/invoice.repository';
 import { invoiceOf } from '../invoices/invoices.routes';
 import { planJson, type PaymentPlanService } from '../payments/payment-plan.service';
-import { stageForLevel, type EscalationService } from './escalation.service';
+import { isQueued, stageForLevel, type EscalationResult, type EscalationService, type QueuedEscalation } from './escalation.service';
 import type { StrategyService } from './strategy.service';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
@@ -30,6 +30,29 @@ export interface CollectionsRouterDeps {
   escalation: EscalationService;
   plans: PaymentPlanService;
   idempotency: IdempotencyStore;
+}
+
+/** An escalation that queued nothing, as the public API answers it. */
+function problemOf(result: Exclude<EscalationResult, QueuedEscalation>): HttpProblem {
+  switch (result.outcome) {
+    case 'not_collectable':
+      return new HttpProblem(409, 'Conflict', `Invoice is ${result.status}: nothing to collect`, {
+        type: 'https://recoup.dev/problems/invoice-not-collectable',
+      });
+    case 'refused_by_compliance':
+      return new HttpProblem(422, 'Unprocessable Content', `Contact not allowed: ${result.reasons.map((d) => d.code).join(', ')}`, {
+        type: 'https://recoup.dev/problems/compliance-blocked',
+        reasons: result.reasons,
+        audit_id: result.auditId,
+      });
+    case 'rate_limited':
+      return new HttpProblem(429, 'Too Many Requests', result.message, {
+        type: 'https://recoup.dev/problems/tier-limit',
+        ...(result.retryAfterSeconds ? { headers: { 'Retry-After': String(result.retryAfterSeconds) } } : {}),
+      });
+    case 'queue_unavailable':
+      return new HttpProblem(503, 'Service Unavailable', 'The job queue is unavailable; retry later', { headers: { 'Retry-After': '5' } });
+  }
 }
 
 function actorOf(req: Parameters<RequestHandler>[0]): string {
@@ -77,6 +100,7 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
         409: problem('Invoice not collectable (paid, disputed, cancelled)'),
         422: problem('The compliance engine refuses this contact (reasons listed)'),
         429: problem('Tier limit reached'),
+        503: problem('The job queue is unavailable; retry with the same Idempotency-Key'),
       },
       handler: async ({ body }, req, res) => {
         const tenant = currentTenant(req);
@@ -94,15 +118,14 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
           initiatedBy: 'human',
           key,
         });
-        res
-          .status(202)
-          .json({
-            job_id: result.jobId,
-            queue: result.queue,
-            status: 'queued',
-            contact_attempt_id: result.contactAttemptId,
-            scheduled_for: result.scheduledFor.toISOString(),
-          });
+        if (!isQueued(result)) throw problemOf(result);
+        res.status(202).json({
+          job_id: result.jobId,
+          queue: result.queue,
+          status: 'queued',
+          contact_attempt_id: result.contactAttemptId,
+          scheduled_for: result.scheduledFor.toISOString(),
+        });
       },
     })
     .route({

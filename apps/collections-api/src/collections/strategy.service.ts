@@ -1,9 +1,10 @@
 import { PredictResponse, type EscalationAction, type PaymentBand, type PredictRequest, type StrategyResponse } from '@recoup/contracts';
+import { contactForBand, daysOverdue, isCollectable, paymentBand, type ContactReach, type NextContact } from '@recoup/collections';
 import type { ComplianceService } from '@recoup/compliance';
 import type { ClientModel, Database, InvoiceModel } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { TenantRecord } from '../http/tenant-context';
-import { COLLECTABLE, daysOverdue } from '../invoices/invoice.mapper';
+import { contactPurpose } from './escalation.service';
 
 export interface StrategyOptions {
   db: Database;
@@ -18,14 +19,6 @@ export interface Prediction {
   band: PaymentBand;
   source: 'model' | 'fallback';
   modelVersion: string | null;
-}
-
-/** The product's bands (as the prediction service applies them): >70% gentle, 40-70% standard, 20-40% immediate, <20% write-off. */
-export function bandOf(probability: number): PaymentBand {
-  if (probability > 0.7) return 'gentle_reminder';
-  if (probability >= 0.4) return 'standard_escalation';
-  if (probability >= 0.2) return 'immediate_escalation';
-  return 'consider_write_off';
 }
 
 /**
@@ -45,32 +38,37 @@ export function fallbackProbability(features: PredictRequest): number {
 export interface Recommendation {
   action: string;
   channel: EscalationAction | null;
-  stage: 'gentle_reminder' | 'standard_escalation' | 'final_notice' | null;
+  stage: NextContact['stage'] | null;
 }
 
-/** What to do next for a band, given what the tier and the debtor's details allow. */
+/** What can reach this debtor: their details, and what the tenant's tier includes. */
+export function contactReach(client: Pick<ClientModel, 'phone' | 'email'>, tenant: Pick<TenantRecord, 'limits'>): ContactReach {
+  return {
+    email: Boolean(client.email),
+    phone: Boolean(client.phone),
+    smsInTier: (tenant.limits.monthly.sms ?? 0) > 0,
+    aiCallsInTier: (tenant.limits.monthly.ai_calls ?? 0) > 0,
+  };
+}
+
+const ACTION_OF_LEVEL: Record<number, string> = {
+  1: 'send_gentle_reminder',
+  2: 'send_escalation_reminder',
+  3: 'send_final_notice',
+  4: 'place_ai_call',
+};
+
+/** What to do next for a band: the collection ladder's contact for it (`contactForBand`), named for the API. */
 export function recommend(
   band: PaymentBand,
   invoice: Pick<InvoiceModel, 'status'>,
   client: Pick<ClientModel, 'phone' | 'email'>,
-  tenant: TenantRecord,
+  tenant: Pick<TenantRecord, 'limits'>,
 ): Recommendation {
-  if (!COLLECTABLE.includes(invoice.status)) return { action: 'none', channel: null, stage: null };
-  const aiCalls = (tenant.limits.monthly.ai_calls ?? 0) > 0 && Boolean(client.phone);
-  const sms = (tenant.limits.monthly.sms ?? 0) > 0 && Boolean(client.phone);
-  const written: EscalationAction = client.email ? 'email' : 'letter';
-  switch (band) {
-    case 'gentle_reminder':
-      return { action: 'send_gentle_reminder', channel: written, stage: 'gentle_reminder' };
-    case 'standard_escalation':
-      return { action: 'send_escalation_reminder', channel: sms ? 'sms' : written, stage: 'standard_escalation' };
-    case 'immediate_escalation':
-      return aiCalls
-        ? { action: 'place_ai_call', channel: 'ai_call', stage: 'standard_escalation' }
-        : { action: 'send_final_notice', channel: written, stage: 'final_notice' };
-    case 'consider_write_off':
-      return { action: 'send_final_notice_then_review_write_off', channel: 'letter', stage: 'final_notice' };
-  }
+  if (!isCollectable(invoice.status)) return { action: 'none', channel: null, stage: null };
+  const next = contactForBand(band, contactReach(client, tenant));
+  const action = band === 'consider_write_off' ? 'send_final_notice_then_review_write_off' : (ACTION_OF_LEVEL[next.level] ?? 'none');
+  return { action, channel: next.channel, stage: next.stage };
 }
 
 export class StrategyService {
@@ -119,8 +117,13 @@ export class StrategyService {
     } catch (err) {
       this.options.logger.warn({ err: { message: (err as Error).message } }, 'prediction unavailable; using the rules-based fallback');
       const probability = fallbackProbability(features);
-      return { probability, band: bandOf(probability), source: 'fallback', modelVersion: null };
+      return { probability, band: paymentBand(probability), source: 'fallback', modelVersion: null };
     }
+  }
+
+  /** The prediction alone (the pipeline's input): no compliance evaluation, which the escalation itself makes. */
+  async prediction(invoice: InvoiceModel, client: ClientModel): Promise<Prediction> {
+    return this.predict(await this.features(invoice, client));
   }
 
   async strategy(
@@ -140,7 +143,7 @@ export class StrategyService {
         clientId: client.id,
         invoiceId: invoice.id,
         channel: rec.channel,
-        purpose: rec.stage === 'final_notice' ? 'final_notice' : 'reminder',
+        purpose: contactPurpose(rec.channel, rec.stage ?? 'gentle_reminder'),
         actor,
       });
       compliance = {
