@@ -69,6 +69,30 @@ const depConstraints = (inTests) => {
   ];
 };
 
+/**
+ * One owner per rule (STYLE: the domain core): invoices, payments, contact attempts, plans, disputes and the invoice
+ * timeline are written only by libs/collections' use cases. Routes, tools, processors and webhooks call them.
+ */
+const CORE_MODELS = 'invoice|payment|contactAttempt|paymentPlan|paymentPlanInstallment|dispute|invoiceEvent';
+const CORE_TABLES = 'invoices|payments|contact_attempts|payment_plans|payment_plan_installments|disputes|invoice_events';
+const WRITE_METHODS = 'create|createMany|createManyAndReturn|update|updateMany|updateManyAndReturn|upsert|delete|deleteMany';
+const CORE_WRITE_MESSAGE =
+  'Writes to invoices, payments, contact attempts, plans and disputes belong to libs/collections: call its use case.';
+export const coreWriteRestrictions = [
+  {
+    selector: `CallExpression[callee.property.name=/^(${WRITE_METHODS})$/][callee.object.property.name=/^(${CORE_MODELS})$/]`,
+    message: CORE_WRITE_MESSAGE,
+  },
+  {
+    selector: `TemplateElement[value.raw=/(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+"?(${CORE_TABLES})\\b/i]`,
+    message: CORE_WRITE_MESSAGE,
+  },
+  {
+    selector: `Literal[value=/(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+"?(${CORE_TABLES})\\b/i]`,
+    message: CORE_WRITE_MESSAGE,
+  },
+];
+
 const boundaries = (inTests) => ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints: depConstraints(inTests) }];
 
 export default [
@@ -82,6 +106,23 @@ export default [
       '@nx/enforce-module-boundaries': boundaries(false),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['apps/**/*.ts', 'apps/**/*.tsx', 'libs/**/*.ts', 'tools/**/*.ts'],
+    ignores: [
+      'libs/collections/**',
+      'libs/db/**',
+      'libs/testing/**',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.contract.ts',
+      '**/bench/**',
+      'apps/*/test/**',
+      'apps/*/src/testing/**',
+      'tools/e2e/**',
+      'tools/resilience/**',
+    ],
+    rules: { 'no-restricted-syntax': ['error', ...coreWriteRestrictions] },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.contract.ts'],

@@ -1,3 +1,4 @@
+import { createInvoice } from '@recoup/collections';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import {
@@ -78,17 +79,19 @@ export async function simulateCall(options: SimulationOptions): Promise<Simulati
       data: { tenantId: tenant.id, name: 'John Smith', kind: 'business', phone: '+447911123456', email: 'john@northwind.example' },
     });
     const due = new Date(Date.now() - 14 * 86_400_000);
-    const invoice = await db.invoice.create({
-      data: {
+    const invoice = await createInvoice(
+      { db },
+      {
         tenantId: tenant.id,
         clientId: client.id,
         reference: 'INV-2024-001',
         amountPence: 1500_00,
+        currency: 'GBP',
         issueDate: new Date(due.getTime() - 30 * 86_400_000),
         dueDate: new Date(due.toISOString().slice(0, 10)),
-        status: 'overdue',
+        actor: 'call-simulator',
       },
-    });
+    );
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const queuePrefix = testQueuePrefix();
