@@ -7,7 +7,14 @@ import { planSentence, spokenMoney } from './speech';
 export interface AccountData {
   creditorName: string;
   customerName: string | null;
+  /** The balance spoken: the collections core's quote (quoteBalance's total), the same every message quotes. */
   balancePence: number;
+  /**
+   * The unpaid invoice amount, which a plan clears: the core records plans against the ledger's balance, so statutory
+   * interest and compensation in `balancePence` are quoted and itemised but not spread over instalments. Absent on
+   * calls recorded before it existed (then the balance itself).
+   */
+  principalPence?: number;
   currency: string;
   offeredPlan: PlanOffer;
   policy: CollectionPolicy;
@@ -54,9 +61,22 @@ export interface TurnInput {
   specialistNumber?: string;
 }
 
+/** What a plan must clear. */
+export function planBase(account: AccountData): number {
+  return account.principalPence ?? account.balancePence;
+}
+
+/** The statutory charges in the quoted balance, said once so nothing is an unexplained difference. */
+function chargesSentence(account: AccountData): string {
+  const charges = account.balancePence - planBase(account);
+  if (charges <= 0) return '';
+  const m = (p: number) => spokenMoney(p, account.currency);
+  return ` This includes ${m(charges)} of statutory interest and compensation for late payment; the plan covers the invoice amount of ${m(planBase(account))}.`;
+}
+
 export function greeting(account: AccountData): string {
   const hello = account.customerName ? `Hello ${account.customerName}.` : 'Hello.';
-  return `${hello} This is a courtesy call from ${account.creditorName} regarding your outstanding balance of ${spokenMoney(account.balancePence, account.currency)}. We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
+  return `${hello} This is a courtesy call from ${account.creditorName} regarding your outstanding balance of ${spokenMoney(account.balancePence, account.currency)}.${chargesSentence(account)} We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
 }
 
 const ASK_AFFORDABILITY =
@@ -71,7 +91,7 @@ export function currentPrompt(account: AccountData, state: NegotiationState): st
     case 'counter_offer':
       return `We could set up a plan of ${plan}. Would that work for you?`;
     default:
-      return `The proposal is a payment plan of ${plan}, for your balance of ${spokenMoney(account.balancePence, account.currency)} with ${account.creditorName}. Would this arrangement work for you?`;
+      return `The proposal is a payment plan of ${plan}, for your balance of ${spokenMoney(account.balancePence, account.currency)} with ${account.creditorName}.${chargesSentence(account)} Would this arrangement work for you?`;
   }
 }
 
@@ -152,9 +172,9 @@ export function decideTurn(input: TurnInput): TurnOutcome {
   };
   /** An amount or a term the customer named, turned into a plan within policy. */
   const fromCustomerTerms = (): PlanOffer | null | undefined => {
-    if (c.amountPence !== null && c.amountPence > 0) return counterOffer(account.balancePence, c.amountPence, account.policy);
+    if (c.amountPence !== null && c.amountPence > 0) return counterOffer(planBase(account), c.amountPence, account.policy);
     const months = spokenMonths(input.utterance);
-    if (months !== null) return termOffer(account.balancePence, months, account.policy);
+    if (months !== null) return termOffer(planBase(account), months, account.policy);
     return undefined;
   };
 

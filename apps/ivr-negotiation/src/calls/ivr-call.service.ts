@@ -4,7 +4,7 @@ import type { IntentClassifier } from '@recoup/providers/intent';
 import type { Logger } from '@recoup/observability';
 import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
-import { currentPrompt, decideTurn, greeting, type CallAction, type NegotiationState } from './conversation';
+import { currentPrompt, decideTurn, greeting, planBase, type CallAction, type NegotiationState } from './conversation';
 import {
   IvrCallRepository,
   accountOf,
@@ -102,7 +102,7 @@ export class IvrCallService {
       currency: account.currency,
       monthlyPence: before.plan.monthlyPence,
       months: before.plan.months,
-      balancePence: account.balancePence,
+      balancePence: planBase(account),
     });
     const outcome = decideTurn({
       utterance: speech,

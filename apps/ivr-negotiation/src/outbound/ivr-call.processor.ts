@@ -79,8 +79,7 @@ export class IvrCallProcessor {
       clientKind: invoice.client.kind,
       claimsLatePaymentCharges: invoice.tenant.claimsLatePaymentCharges,
     });
-    const balancePence = quote.totalPence;
-    if (balancePence <= 0) return cancel('nothing outstanding');
+    if (quote.principalPence <= 0) return cancel('nothing outstanding');
     if (!invoice.client.phone) return cancel('client has no phone number');
 
     if (!call) {
@@ -119,9 +118,11 @@ export class IvrCallProcessor {
       const account: AccountData = {
         creditorName: invoice.tenant.name,
         customerName: invoice.client.name,
-        balancePence,
+        balancePence: quote.totalPence,
+        // A plan clears the invoice amount (the ledger's balance); the charges are quoted and itemised on the call.
+        principalPence: quote.principalPence,
         currency: invoice.currency,
-        offeredPlan: initialOffer(balancePence, policy),
+        offeredPlan: initialOffer(quote.principalPence, policy),
         policy,
         invoiceReference: invoice.reference,
         jobId,
