@@ -1,6 +1,13 @@
+import { ApiKeyService } from '@recoup/auth';
+import { openDispute, quoteBalance, recordQueuedContact } from '@recoup/collections';
+import { ComplianceService } from '@recoup/compliance';
+import { RateLimiter } from '@recoup/rate-limit';
 import { waitFor } from '@recoup/testing';
+import { IvrCallProcessor } from '../outbound/ivr-call.processor';
+import { OutboundCallService } from '../outbound/outbound.service';
 import { api, startIvr, type IvrHarness } from '../testing/harness';
-import { seedDebtor } from '../testing/seed';
+import { seedDebtor, seedTenant } from '../testing/seed';
+import { spokenMoney } from './speech';
 
 /** The product's three scenarios and the negotiation path, end to end: HTTP -> BullMQ -> dial -> fake Twilio -> webhooks -> PostgreSQL. */
 describe('IVR calls driven by a fake Twilio', () => {
@@ -66,6 +73,14 @@ describe('IVR calls driven by a fake Twilio', () => {
     expect(plan).toMatchObject({ status: 'proposed', source: 'ivr', totalPence: 60_000, installmentCount: 6, frequency: 'monthly' });
     expect(plan.installments.map((i) => i.amountPence)).toEqual([10_000, 10_000, 10_000, 10_000, 10_000, 10_000]);
     expect(plan.installments[0]!.dueDate.toISOString().slice(0, 10)).toBe('2026-11-25');
+    // On the invoice's timeline, written with the plan by the collections core.
+    const events = await h.deps.db.invoiceEvent.findMany({ where: { invoiceId: row.invoiceId!, type: 'payment_plan_agreed' } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      actor: 'ivr',
+      detail: expect.objectContaining({ payment_plan_id: plan.id, status: 'proposed', source: 'ivr' }),
+    });
+    expect(((await record(call.callSid)).negotiation as { paymentPlanId?: string }).paymentPlanId).toBe(plan.id);
     const confirmation = await h.deps.db.contactAttempt.findFirstOrThrow({
       where: { clientId: client.id, purpose: 'payment_plan_confirmation' },
     });
@@ -81,6 +96,122 @@ describe('IVR calls driven by a fake Twilio', () => {
       purpose: 'payment_plan_confirmation',
       invoice_id: row.invoiceId,
     });
+  });
+
+  it('"I don\'t owe this" -> the dispute is opened, the invoice is disputed, its queued contacts withdrawn, the call ends', async () => {
+    const { call, client, invoice } = await placeCall();
+    // A reminder the notifier had queued for the same invoice: a disputed debt is not chased (CONC 7.14).
+    const reminder = await recordQueuedContact(h.deps.db, {
+      tenantId: h.tenantId,
+      clientId: client.id,
+      invoiceId: invoice.id,
+      channel: 'sms',
+      purpose: 'reminder',
+      jobId: `test-reminder-${invoice.id}`,
+    });
+    await h.twilio.answer(call);
+    const close = await h.twilio.say(call, "I don't owe this, I never ordered anything from you.");
+    expect(close).toContain('<Hangup/>');
+    expect(close).toContain('dispute this debt');
+
+    const dispute = await h.deps.db.dispute.findFirstOrThrow({ where: { invoiceId: invoice.id } });
+    expect(dispute).toMatchObject({ source: 'ivr', resolvedAt: null, reference: expect.stringMatching(/^DSP-/) });
+    expect((await h.deps.db.invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status).toBe('disputed');
+    expect(await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { id: reminder.id } })).toMatchObject({ status: 'cancelled' });
+    const event = await h.deps.db.invoiceEvent.findFirstOrThrow({ where: { invoiceId: invoice.id, type: 'dispute_opened' } });
+    expect(event).toMatchObject({ actor: 'ivr', toStatus: 'disputed' });
+    const row = await record(call.callSid);
+    expect(row.status).toBe('completed');
+    expect((row.negotiation as { disputeReference?: string }).disputeReference).toBe(dispute.reference);
+    expect(await h.deps.db.paymentPlan.count({ where: { invoiceId: invoice.id } })).toBe(0);
+  });
+
+  it('never dials a queued call for an invoice disputed before its time came, nor queues a new one', async () => {
+    const night = () => new Date('2026-11-18T22:30:00Z');
+    const outbound = new OutboundCallService({
+      db: h.deps.db,
+      compliance: new ComplianceService({ db: h.deps.db, clock: night }),
+      limiter: new RateLimiter(h.deps.redis),
+      producer: h.deps.producer,
+      estimatedCostPence: 25,
+      clock: night,
+    });
+    const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: night() });
+    const queued = await outbound.request({
+      tenantId: h.tenantId,
+      clientId: client.id,
+      invoiceId: invoice.id,
+      campaignId: 'disputed-later',
+      requestedBy: 'test',
+    });
+    expect(queued.outcome).toBe('scheduled');
+
+    const opened = await openDispute(
+      { db: h.deps.db, producer: h.deps.producer },
+      { tenantId: h.tenantId, invoiceId: invoice.id, source: 'creditor', actor: 'test' },
+    );
+    expect(opened.cancelledContacts).toBe(1);
+    expect(await h.deps.producer.queue('ivr-calls').getJob(queued.job_id!)).toBeUndefined();
+
+    // A worker that had already taken the job re-reads the attempt; one added by hand re-reads the invoice.
+    const dialled: string[] = [];
+    const processor = new IvrCallProcessor({
+      db: h.deps.db,
+      repository: h.deps.repository,
+      compliance: new ComplianceService({ db: h.deps.db, clock: h.clock }),
+      placer: {
+        provider: 'sandbox',
+        placeCall: (c) => {
+          dialled.push(c.to);
+          return Promise.reject(new Error('must not dial'));
+        },
+        hangup: () => Promise.resolve(),
+      },
+      events: h.deps.events,
+      logger: h.deps.logger,
+      publicBaseUrl: h.url,
+      defaultPolicy: { minMonthlyPence: 1000, maxMonths: 12, settlementDiscountPercent: null, defaultMonths: 6 },
+      timeLimitSeconds: 600,
+    });
+    const job = { tenant_id: h.tenantId, client_id: client.id, invoice_id: invoice.id, requested_by: 'test' };
+    expect(await processor.process(job, queued.job_id!)).toEqual({ outcome: 'cancelled' });
+    expect(await processor.process(job, 'ivr:by-hand-after-dispute')).toEqual({ outcome: 'cancelled' });
+    expect(dialled).toEqual([]);
+    expect(await h.deps.db.ivrCall.count({ where: { invoiceId: invoice.id } })).toBe(0);
+    expect(await h.deps.db.contactAttempt.findUniqueOrThrow({ where: { jobId: 'ivr:by-hand-after-dispute' } })).toMatchObject({
+      status: 'cancelled',
+      failureReason: 'invoice is disputed',
+    });
+
+    const again = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id, campaign_id: 'after-dispute' }),
+    });
+    expect(again.status).toBe(422);
+    expect(again.body.reasons[0].code).toBe('DEBT_DISPUTED');
+  });
+
+  it('speaks the balance every message quotes: statutory charges where the creditor claims them from a business, itemised', async () => {
+    const tenant = await seedTenant(h.deps.db, { name: 'Brick Supplies Ltd', claimsLatePaymentCharges: true });
+    const key = (await new ApiKeyService(h.deps.db).issue(tenant.id)).key;
+    const { client, invoice } = await seedDebtor(h.deps.db, tenant.id, { now: h.clock(), kind: 'business' });
+    const res = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      key,
+      body: JSON.stringify({ client_id: client.id, invoice_id: invoice.id }),
+    });
+    expect(res.status).toBe(202);
+    const call = await h.twilio.nextCall(client.phone ?? '');
+    const greeting = await h.twilio.answer(call);
+    const quote = quoteBalance({ invoice, clientKind: 'business', claimsLatePaymentCharges: true });
+    expect(quote.totalPence).toBeGreaterThan(invoice.amountPence);
+    expect(greeting).toContain(`outstanding balance of ${spokenMoney(quote.totalPence, 'GBP')}`);
+    // Itemised, and the plan clears the invoice amount the core's ledger holds (the charges are claimed, not instalments).
+    expect(greeting).toContain(`includes ${spokenMoney(quote.interestPence + quote.compensationPence, 'GBP')} of statutory interest`);
+    expect(greeting).toContain('payment plan of £100 per month for 6 months');
+    expect(await h.twilio.say(call, 'Yes, I accept.')).toContain('is agreed');
+    const plan = await h.deps.db.paymentPlan.findFirstOrThrow({ where: { invoiceId: invoice.id } });
+    expect(plan).toMatchObject({ status: 'proposed', source: 'ivr', totalPence: quote.principalPence });
   });
 
   it('"No, I can\'t afford that" -> asks what they can afford, counter-offers within it, confirms', async () => {

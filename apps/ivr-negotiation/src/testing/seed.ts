@@ -4,19 +4,27 @@ import type { Database } from '@recoup/db';
 let phoneCounter = 0;
 
 /** A tenant with room for many calls in tests (tier limits overridden). */
-export async function seedTenant(db: Database, overrides: { name?: string; collectionPolicy?: unknown } = {}) {
+export async function seedTenant(
+  db: Database,
+  overrides: { name?: string; collectionPolicy?: unknown; claimsLatePaymentCharges?: boolean } = {},
+) {
   return db.tenant.create({
     data: {
       name: overrides.name ?? 'Acme Lending',
       tier: 'pro',
       limitOverrides: { daily: { ai_calls: 1000, total_cost_pence: 1_000_000 }, monthly: { ai_calls: 1000 } },
       ...(overrides.collectionPolicy !== undefined && { collectionPolicy: overrides.collectionPolicy as object }),
+      ...(overrides.claimsLatePaymentCharges !== undefined && { claimsLatePaymentCharges: overrides.claimsLatePaymentCharges }),
     },
   });
 }
 
-/** A consumer debtor with one overdue invoice (a fresh phone number each, so call-frequency rules do not interfere). */
-export async function seedDebtor(db: Database, tenantId: string, opts: { amountPence?: number; name?: string; now?: Date } = {}) {
+/** A debtor (a consumer unless told) with one overdue invoice (a fresh phone number each, so call-frequency rules do not interfere). */
+export async function seedDebtor(
+  db: Database,
+  tenantId: string,
+  opts: { amountPence?: number; name?: string; now?: Date; kind?: 'consumer' | 'business' } = {},
+) {
   phoneCounter++;
   const now = opts.now ?? new Date();
   const client = await db.client.create({
@@ -24,7 +32,7 @@ export async function seedDebtor(db: Database, tenantId: string, opts: { amountP
       tenantId,
       name: opts.name ?? `Customer ${phoneCounter}`,
       phone: `+447400123${String(phoneCounter).padStart(3, '0')}`,
-      kind: 'consumer',
+      kind: opts.kind ?? 'consumer',
     },
   });
   const due = new Date(now.getTime() - 60 * 86_400_000);
