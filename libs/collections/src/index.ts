@@ -57,3 +57,18 @@ export {
 export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
 export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
 export { markOverdueInvoices } from './invoices/mark-overdue-invoices';
+export {
+  claimDeliveryAttempt,
+  recordDeliveryAttempt,
+  recordDeliveryDelayed,
+  recordDeliveryEvent,
+  recordDeliverySent,
+  recordDeliveryStopped,
+  type DeliveryAttemptRow,
+  type DeliveryDelayed,
+  type DeliveryEventInput,
+  type DeliveryEventType,
+  type DeliverySent,
+  type DeliveryStopped,
+  type JobAttempt,
+} from './contacts/delivery-attempts';
