@@ -15,7 +15,10 @@ import {
   type TestDatabase,
 } from '@recoup/testing';
 import { createLogger } from '@recoup/observability';
+import { applyPayment, claimDeliveryAttempt, recordQueuedContact } from '@recoup/collections';
+import { DateHolidaysCalendar } from '@recoup/compliance';
 import { renderTemplate } from '@recoup/templates';
+import { DateTime } from 'luxon';
 import { templateVariables } from './message-variables';
 import { loadConfig } from '../config';
 import { buildDeps, type Deps } from '../deps';
@@ -253,7 +256,7 @@ describe('notification delivery', () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `email-${randomUUID()}`;
-    // The dead run: the attempt says a send began; SendGrid accepted it; the row was never marked.
+    // The dead run: the attempt was claimed (`sending`); SendGrid accepted it; the row was never marked sent.
     await db().contactAttempt.create({
       data: {
         tenantId: tenant.id,
@@ -262,7 +265,7 @@ describe('notification delivery', () => {
         channel: 'email',
         purpose: 'reminder',
         jobId,
-        status: 'queued',
+        status: 'sending',
         detail: { limits_consumed: true, send_started_at: new Date().toISOString() },
       },
     });
@@ -294,7 +297,7 @@ describe('notification delivery', () => {
         channel: 'sms',
         purpose: 'reminder',
         jobId,
-        status: 'queued',
+        status: 'sending',
         detail: { limits_consumed: true, send_started_at: started.toISOString() },
       },
     });
@@ -325,6 +328,76 @@ describe('notification delivery', () => {
     expect(twilio.accepted().filter((r) => r.form.To === client.phone)).toHaveLength(1);
   });
 
+  it('a payment racing a send leaves the claimed attempt sent, as the provider has it, and the payment applied', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id);
+    const jobId = `email-${randomUUID()}`;
+    // A worker claimed the attempt and handed the message to SendGrid, then died before recording it.
+    const queued = await recordQueuedContact(db(), {
+      tenantId: tenant.id,
+      clientId: client.id,
+      invoiceId: invoice.id,
+      channel: 'email',
+      purpose: 'reminder',
+      jobId,
+    });
+    expect(await claimDeliveryAttempt(db(), queued.id, { limits_consumed: true, send_started_at: new Date().toISOString() })).toBe(true);
+    await new SendGridEmailSender({ apiKey: 'SG.test', from: 'collections@recoup.example', baseUrl: sendgrid.url }).send({
+      idempotencyKey: jobId,
+      to: client.email!,
+      subject: 's',
+      html: 'h',
+      text: 't',
+      customArgs: {},
+    });
+    // The debtor pays meanwhile: the payment is applied, and its cancellation cannot take a claimed attempt.
+    const paid = await applyPayment(
+      { db: db() },
+      {
+        tenantId: tenant.id,
+        invoiceId: invoice.id,
+        amountPence: invoice.amountPence,
+        currency: 'GBP',
+        method: 'stripe',
+        externalId: `pi_${randomUUID()}`,
+        receivedAt: new Date(),
+        actor: 'stripe',
+      },
+    );
+    expect(paid.outcome).toBe('applied');
+    expect((await db().contactAttempt.findUniqueOrThrow({ where: { id: queued.id } })).status).toBe('sending');
+    // The job runs again: the invoice is paid, but SendGrid holds the message, so the row says sent.
+    await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+    const attempt = await attemptOf(jobId, (s) => s !== 'sending');
+    expect(attempt.status).toBe('sent');
+    expect(sendgrid.deliveries().filter((id) => id === jobId)).toHaveLength(1);
+    expect((await db().invoice.findUniqueOrThrow({ where: { id: invoice.id } })).status).toBe('paid');
+  });
+
+  it('an attempt in doubt whose invoice was paid is cancelled once SendGrid says it holds nothing', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id, {}, { status: 'paid', paidPence: 240_00 });
+    const jobId = `email-${randomUUID()}`;
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'email',
+        purpose: 'reminder',
+        jobId,
+        status: 'sending',
+        detail: { limits_consumed: true, send_started_at: new Date().toISOString() },
+      },
+    });
+    const asked = sendgrid.requests.filter((r) => r.method === 'GET' && r.path === '/v3/messages').length;
+    await producer.enqueue('email.send', job(tenant.id, client.id, invoice.id), { jobId });
+    const attempt = await attemptOf(jobId, (s) => s !== 'sending');
+    expect(attempt).toMatchObject({ status: 'cancelled', failureReason: 'invoice is paid' });
+    expect(sendgrid.requests.filter((r) => r.method === 'GET' && r.path === '/v3/messages').length).toBeGreaterThan(asked);
+    expect(sendgrid.deliveries()).not.toContain(jobId);
+  });
+
   it('does not retry a permanent failure: the attempt fails and the job goes to the dead-letter queue', async () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);
@@ -339,16 +412,36 @@ describe('notification delivery', () => {
     expect(attempt.failureReason).toContain('21211');
     const dead = await waitFor(() => deps.deadLetters.queue.getJob(jobId), { what: 'dead letter' });
     expect(dead.data).toMatchObject({ contact_attempt_id: attempt.id, reason: expect.stringContaining('21211') });
-    expect(await producer.queue('notifications').getJobState(jobId)).toBe('failed');
+    // The worker fails the job after it dead-letters it: wait for BullMQ to move it.
+    await waitFor(async () => (await producer.queue('notifications').getJobState(jobId)) === 'failed', { what: 'job failed' });
     expect(twilio.requests.filter((r) => r.form.To === client.phone)).toHaveLength(1);
   });
 });
+
+/**
+ * A weekday evening after contact hours, ahead of real time: BullMQ delays run on the real clock, so the business
+ * clock must not be in the past (a delay "until" a past time would be no delay). Monday 22:30 London, at least two
+ * days ahead, whose Tuesday is not a bank holiday; the next allowed time is that Tuesday 08:00 London (CONC 7.9;
+ * MCOB 13.5.4G's 8 am to 9 pm).
+ */
+function nextMondayEvening(from: Date): { now: Date; nextAllowedAt: Date } {
+  const holidays = new DateHolidaysCalendar();
+  let monday = DateTime.fromJSDate(from, { zone: 'Europe/London' }).plus({ days: 2 }).startOf('day');
+  for (;;) {
+    monday = monday.plus({ days: (8 - monday.weekday) % 7 });
+    const tuesday = monday.plus({ days: 1 });
+    if (!holidays.isBankHoliday('england_wales', tuesday.toISODate()!))
+      return { now: monday.set({ hour: 22, minute: 30 }).toJSDate(), nextAllowedAt: tuesday.set({ hour: 8 }).toJSDate() };
+    monday = monday.plus({ days: 1 });
+  }
+}
 
 describe('notification delivery outside contact hours', () => {
   let database: TestDatabase;
   let deps: Deps;
   let redis: Redis;
   let prefix: string;
+  const evening = nextMondayEvening(new Date());
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -359,8 +452,7 @@ describe('notification delivery outside contact hours', () => {
       QUEUE_PREFIX: prefix,
       LOG_LEVEL: 'silent',
     });
-    // Monday 23 November 2026, 22:30 London: after 21:00 (CONC 7.9; MCOB 13.5.4G's 8 am to 9 pm).
-    deps = buildDeps(config, providers, { clock: () => new Date('2026-11-23T22:30:00Z') });
+    deps = buildDeps(config, providers, { clock: () => evening.now });
     void deps.worker.run();
     redis = createRedis(testRedisUrl(), 'client', createLogger({ service: 'test', level: 'silent' }));
   });
@@ -374,8 +466,16 @@ describe('notification delivery outside contact hours', () => {
 
   it('moves the job to delayed until nextAllowedAt; the attempt stays queued with scheduledFor', async () => {
     const tenant = await createTenant(database.db);
-    const { client, invoice } = await createDebtor(database.db, tenant.id);
+    // Overdue by a month on the business clock, whatever the date the suite runs.
+    const due = new Date(evening.now.getTime() - 30 * 86_400_000);
+    const { client, invoice } = await createDebtor(
+      database.db,
+      tenant.id,
+      {},
+      { issueDate: new Date(due.getTime() - 30 * 86_400_000), dueDate: due },
+    );
     const producer = new JobProducer(redis, prefix);
+    const queue = producer.queue('notifications');
     const jobId = `email-${randomUUID()}`;
     await producer.enqueue(
       'email.send',
@@ -390,20 +490,14 @@ describe('notification delivery outside contact hours', () => {
       },
       { jobId },
     );
-    const attempt = await waitFor(
-      async () => {
-        const a = await database.db.contactAttempt.findUnique({ where: { jobId } });
-        return a?.scheduledFor ? a : undefined;
-      },
-      { what: 'scheduled attempt' },
-    );
+    // The worker writes the attempt, then moves the job: wait until it is in the delayed set.
+    await waitFor(async () => (await queue.getJobState(jobId)) === 'delayed', { what: 'job delayed' });
+    const attempt = await database.db.contactAttempt.findUniqueOrThrow({ where: { jobId } });
     expect(attempt.status).toBe('queued');
-    expect(attempt.scheduledFor).toEqual(new Date('2026-11-24T08:00:00Z'));
-    const queued = await producer.queue('notifications').getJob(jobId);
-    expect(await queued?.getState()).toBe('delayed');
+    expect(attempt.scheduledFor).toEqual(evening.nextAllowedAt);
     // BullMQ scores a delayed job by its due time (ms) x 4096 plus a counter.
     const score = Number(await redis.zscore(`${prefix}:notifications:delayed`, jobId));
-    expect(Math.floor(score / 4096)).toBe(new Date('2026-11-24T08:00:00Z').getTime());
+    expect(Math.floor(score / 4096)).toBe(evening.nextAllowedAt.getTime());
     expect(await database.db.sandboxMessage.count()).toBe(0);
     await producer.close();
   });

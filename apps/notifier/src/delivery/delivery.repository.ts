@@ -37,9 +37,10 @@ interface Row {
 }
 
 /**
- * The worker's own reads and writes on the hot path, as single SQL statements: every message
- * runs them, and each Prisma model query costs about a millisecond of CPU to compile and map
- * (measured in the bench's profile). The compliance engine keeps its own repository.
+ * The worker's read on the hot path, as one SQL statement: every message runs it, and each Prisma
+ * model query costs about a millisecond of CPU to compile and map (measured in the bench's
+ * profile). Its writes to the attempt are the collections core's (contacts/delivery-attempts);
+ * the compliance engine keeps its own repository.
  */
 export class DeliveryRepository {
   constructor(private readonly db: Database) {}
@@ -95,36 +96,5 @@ export class DeliveryRepository {
           }
         : null,
     };
-  }
-
-  /** Creates the queued attempt for a job the producer did not record; a concurrent twin's row wins. */
-  async createQueued(
-    jobId: string,
-    a: { tenantId: string; clientId: string; invoiceId: string | null; channel: string; purpose: string; templateId: string },
-  ): Promise<{ id: string; status: string; detail: unknown }> {
-    const inserted = await this.db.$queryRaw<Array<{ id: string; status: string; detail: unknown }>>`
-      INSERT INTO contact_attempts (id, tenant_id, client_id, invoice_id, channel, purpose, template_id, status, job_id, updated_at)
-      VALUES (gen_random_uuid(), ${a.tenantId}::uuid, ${a.clientId}::uuid, ${a.invoiceId}::uuid, ${a.channel}::"Channel", ${a.purpose}, ${a.templateId}, 'queued', ${jobId}, now())
-      ON CONFLICT (job_id) DO NOTHING
-      RETURNING id::text, status::text, detail`;
-    if (inserted[0]) return inserted[0];
-    const existing = await this.db.$queryRaw<
-      Array<{ id: string; status: string; detail: unknown }>
-    >`SELECT id::text, status::text, detail FROM contact_attempts WHERE job_id = ${jobId}`;
-    if (!existing[0]) throw new Error(`contact attempt for job ${jobId} vanished`);
-    return existing[0];
-  }
-
-  async setDetail(id: string, detail: Record<string, unknown>): Promise<void> {
-    await this.db
-      .$executeRaw`UPDATE contact_attempts SET detail = ${JSON.stringify(detail)}::jsonb, updated_at = now() WHERE id = ${id}::uuid`;
-  }
-
-  /** Marks a still-queued attempt sent (a webhook or a twin may have moved it on already). */
-  async markSent(id: string, s: { provider: string; providerMessageId: string; costPence: number; sentAt: Date }): Promise<void> {
-    await this.db.$executeRaw`UPDATE contact_attempts
-      SET status = 'sent', provider = ${s.provider}, provider_message_id = ${s.providerMessageId}, cost_pence = ${s.costPence}, sent_at = ${s.sentAt},
-          scheduled_for = NULL, failure_reason = NULL, updated_at = now()
-      WHERE id = ${id}::uuid AND status = 'queued'`;
   }
 }

@@ -1,11 +1,19 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import {
+  claimDeliveryAttempt,
+  isClosed,
+  recordDeliveryAttempt,
+  recordDeliveryDelayed,
+  recordDeliverySent,
+  recordDeliveryStopped,
+} from '@recoup/collections';
 import type { ComplianceService } from '@recoup/compliance';
 import type { SendEmailJob, SendLetterJob, SendSmsJob } from '@recoup/contracts';
-import type { Database } from '@recoup/db';
+import type { Database, InvoiceStatus } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { EmailSender } from '@recoup/providers/email';
 import { LETTER_COST_PENCE, type LetterSender } from '@recoup/providers/letters';
-import type { SmsSender } from '@recoup/providers/sms';
+import { SMS_SEGMENT_COST_PENCE, type SmsSender } from '@recoup/providers/sms';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
 import {
   TemplateRenderError,
@@ -17,7 +25,7 @@ import {
   type RenderedSms,
 } from '@recoup/templates';
 import type { DeadLetters } from './dead-letter';
-import { DeliveryRepository } from './delivery.repository';
+import { DeliveryRepository, type SendSubject } from './delivery.repository';
 import type { LimitWarnings } from './limit-warnings';
 import { TemplateInputError, londonToday, stageOf, templateVariables } from './message-variables';
 import { postalAddressOf } from './postal-address';
@@ -53,16 +61,34 @@ interface AttemptRow {
   detail: unknown;
 }
 
-/** Invoice states in which nothing more is collected (CONTACT-RULES: a paid or closed debt is not pursued). */
-const CLOSED_INVOICE = new Set(['paid', 'cancelled', 'written_off']);
+type Rendered = RenderedEmail | RenderedSms | RenderedLetter;
+type Creditor = { name: string; phone: string; email: string; address: string };
+
+/** One run of one job: what the steps below share. */
+interface Run {
+  job: Job;
+  jobId: string;
+  data: NotificationJob;
+  attempt: AttemptRow;
+  client: SendSubject['client'];
+  invoice: SendSubject['invoice'];
+  now: Date;
+  rendered?: Rendered;
+}
+
+type FoundAtProvider = { provider: string; providerMessageId: string; costPence: number };
+
+/** An attempt a worker may take: `queued`, or `sending` left by a run that died around the provider call. */
+const CLAIMABLE = new Set(['queued', 'sending']);
 
 const SMS_CALLBACK_PATH = '/webhooks/twilio/sms-status';
 
 /**
  * One notification job, start to finish: the contact attempt row, a fresh read of the debtor and
- * invoice, the compliance engine, the tier limits, the template, an idempotent send, and the row
- * marked sent. Each step that cannot proceed records why on the attempt: delayed (scheduledFor),
- * blocked or cancelled (failureReason), or failed and dead-lettered.
+ * invoice, the compliance engine, the tier limits, the template, the attempt claimed (`sending`),
+ * an idempotent send, and the row marked sent. Each step that cannot proceed records why on the
+ * attempt: delayed (scheduledFor), blocked or cancelled (failureReason), or failed and
+ * dead-lettered. The attempt's writes are the collections core's (contacts/delivery-attempts).
  */
 export class DeliveryService {
   private readonly clock: () => Date;
@@ -80,21 +106,34 @@ export class DeliveryService {
     const { attempt: existing, client, invoice } = await this.repo.load(jobId, data.tenant_id, data.client_id, data.invoice_id ?? null);
     if (existing && existing.tenantId !== data.tenant_id)
       throw new UnrecoverableError(`job ${jobId} belongs to another tenant's contact attempt`);
-    if (existing && existing.status !== 'queued')
+    if (existing && !CLAIMABLE.has(existing.status))
       return { status: 'skipped', contactAttemptId: existing.id, attemptStatus: existing.status };
     if (!client) {
-      if (existing) await this.finishRow(existing.id, 'failed', 'client not found for this tenant');
+      if (existing) {
+        const run: Run = { job, jobId, data, attempt: existing, client, invoice, now: this.clock() };
+        await this.stopRow(run, 'failed', 'client not found for this tenant');
+      }
       await this.o.deadLetters.add(job, 'client not found for this tenant', existing?.id);
       throw new UnrecoverableError(`client ${data.client_id} not found for tenant ${data.tenant_id}`);
     }
-    const attempt: AttemptRow = existing ?? (await this.createAttempt(jobId, data, invoice ? invoice.id : null));
-    if (attempt.status !== 'queued') return { status: 'skipped', contactAttemptId: attempt.id, attemptStatus: attempt.status };
-
-    if (data.invoice_id && !invoice) return this.finish(attempt, 'blocked', 'invoice not found for this tenant');
-    if (invoice && (CLOSED_INVOICE.has(invoice.status) || invoice.cancelledAt))
-      return this.finish(attempt, 'cancelled', `invoice is ${invoice.status}`);
-
+    const attempt: AttemptRow =
+      existing ??
+      (await recordDeliveryAttempt(db, jobId, {
+        tenantId: data.tenant_id,
+        clientId: data.client_id,
+        invoiceId: invoice ? invoice.id : null,
+        channel: data.channel,
+        purpose: data.purpose,
+        templateId: data.template_id,
+      }));
+    if (!CLAIMABLE.has(attempt.status)) return { status: 'skipped', contactAttemptId: attempt.id, attemptStatus: attempt.status };
     const now = this.clock();
+    const run: Run = { job, jobId, data, attempt, client, invoice, now };
+
+    if (data.invoice_id && !invoice) return this.stop(run, 'blocked', 'invoice not found for this tenant');
+    if (invoice && (isClosed(invoice.status as InvoiceStatus) || invoice.cancelledAt))
+      return this.stop(run, 'cancelled', `invoice is ${invoice.status}`);
+
     const decision = await this.o.compliance.evaluate({
       tenantId: data.tenant_id,
       clientId: data.client_id,
@@ -111,51 +150,35 @@ export class DeliveryService {
           .filter((r) => r.severity === 'deny')
           .map((r) => r.code)
           .join(', ') || 'not allowed';
-      if (decision.nextAllowedAt) return this.delay(job, attempt, decision.nextAllowedAt, `compliance: ${why}`);
-      return this.finish(attempt, 'blocked', `compliance: ${why}`, { compliance_audit_id: decision.auditId });
+      if (decision.nextAllowedAt) return this.delay(run, decision.nextAllowedAt, `compliance: ${why}`);
+      return this.stop(run, 'blocked', `compliance: ${why}`, { compliance_audit_id: decision.auditId });
     }
 
     // Rendering first prices the SMS (segments) before the cost budget is charged.
-    let rendered: RenderedEmail | RenderedSms | RenderedLetter;
-    let creditor: { name: string; phone: string; email: string; address: string };
+    let rendered: Rendered;
+    let creditor: Creditor;
     try {
-      if (!invoice) throw new TemplateInputError('collection templates need the invoice (invoice_id)');
-      const stage = stageOf(data.template_id, data.channel);
-      const plan =
-        stage === 'payment_plan_proposal' || stage === 'payment_plan_confirmation'
-          ? await db.paymentPlan.findFirst({
-              where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
-              orderBy: { createdAt: 'desc' },
-              include: { installments: { orderBy: { sequence: 'asc' } } },
-            })
-          : null;
-      const variables = templateVariables({
-        stage,
-        tenant: client.tenant,
-        client,
-        invoice,
-        plan,
-        jobVariables: data.variables,
-        linkBaseUrl: this.o.linkBaseUrl,
-        now,
-      });
-      creditor = variables.creditor as typeof creditor;
-      rendered = renderTemplate(stage, data.channel, variables) as typeof rendered;
+      ({ rendered, creditor } = await this.render(run));
+      run.rendered = rendered;
     } catch (err) {
       if (err instanceof TemplateInputError || err instanceof TemplateVariablesError || err instanceof TemplateRenderError)
-        return this.failPermanently(job, attempt, `template: ${err.message}`);
+        return this.failPermanently(run, `template: ${err.message}`);
       throw err;
     }
 
     const address = data.channel === 'letter' ? postalAddressOf(client.address) : null;
-    if (data.channel === 'letter' && !address) return this.finish(attempt, 'blocked', 'no postal address with a postcode on the client');
-    if (data.channel === 'email' && !client.email) return this.finish(attempt, 'blocked', 'no email address on the client');
-    if (data.channel === 'sms' && !client.phone) return this.finish(attempt, 'blocked', 'no phone number on the client');
+    if (data.channel === 'letter' && !address) return this.stop(run, 'blocked', 'no postal address with a postcode on the client');
+    if (data.channel === 'email' && !client.email) return this.stop(run, 'blocked', 'no email address on the client');
+    if (data.channel === 'sms' && !client.phone) return this.stop(run, 'blocked', 'no phone number on the client');
 
     const detail = asRecord(attempt.detail);
-    let dirty = false;
     if (!detail.limits_consumed) {
-      const cost = rendered.channel === 'sms' ? 4 * rendered.segments.segments : rendered.channel === 'letter' ? LETTER_COST_PENCE : 0;
+      const cost =
+        rendered.channel === 'sms'
+          ? SMS_SEGMENT_COST_PENCE * rendered.segments.segments
+          : rendered.channel === 'letter'
+            ? LETTER_COST_PENCE
+            : 0;
       const limits = await this.o.limiter.consume(
         { tenantId: data.tenant_id, limits: resolveLimits(client.tenant.tier as Tier, client.tenant.limitOverrides) },
         data.channel,
@@ -165,9 +188,8 @@ export class DeliveryService {
         const what = limits.denied
           ? `${limits.denied.window} ${limits.denied.counter} limit ${limits.denied.limit}`
           : `rate limiter ${limits.degraded ?? 'denied'}`;
-        if (limits.retryAfterSeconds)
-          return this.delay(job, attempt, new Date(Date.now() + limits.retryAfterSeconds * 1000), `limit: ${what}`);
-        return this.finish(attempt, 'blocked', `limit: ${what} (not in the tenant's plan)`);
+        if (limits.retryAfterSeconds) return this.delay(run, new Date(Date.now() + limits.retryAfterSeconds * 1000), `limit: ${what}`);
+        return this.stop(run, 'blocked', `limit: ${what} (not in the tenant's plan)`);
       }
       if (limits.warnings.length > 0) {
         this.o.warnings
@@ -176,50 +198,20 @@ export class DeliveryService {
       }
       // Remembered so a retried job (worker killed after this point) is not charged twice.
       Object.assign(detail, { limits_consumed: true, compliance_audit_id: decision.auditId });
-      dirty = true;
     }
-    if (typeof detail.send_started_at === 'string') {
+    if (attempt.status === 'sending' || typeof detail.send_started_at === 'string') {
       // An earlier run got as far as the send and died before recording it: ask the provider first.
-      const since = new Date(detail.send_started_at);
-      const lookup =
-        rendered.channel === 'email' && this.o.email.findSent
-          ? this.o.email.findSent(jobId)
-          : rendered.channel === 'sms' && this.o.sms.findSent && client.phone
-            ? this.o.sms.findSent({ idempotencyKey: jobId, to: client.phone, body: rendered.text }, since)
-            : null;
-      const found = lookup
-        ? await lookup.catch((err: Error) => {
-            this.o.logger.warn(
-              { jobId, err: { message: err.message } },
-              'could not ask the provider whether this message was sent; sending',
-            );
-            return null;
-          })
-        : null;
-      if (found) {
-        await this.repo.markSent(attempt.id, {
-          provider: found.provider,
-          providerMessageId: found.providerMessageId,
-          costPence: found.costPence,
-          sentAt: now,
-        });
-        return {
-          status: 'sent',
-          contactAttemptId: attempt.id,
-          provider: found.provider,
-          providerMessageId: found.providerMessageId,
-          replayed: true,
-        };
-      }
+      const found = await this.findAtProvider(run, 'sending');
+      if (found) return this.recordSent(run, found, true);
     }
-    if (!detail.send_started_at) {
-      detail.send_started_at = new Date().toISOString();
-      dirty = true;
-    }
-    // One write before the send: the limit charge and the fact that a send is about to happen.
-    if (dirty) await this.repo.setDetail(attempt.id, detail);
+    if (!detail.send_started_at) detail.send_started_at = new Date().toISOString();
+    // One write before the send: the claim (a cancellation can no longer take it), the limit charge, and the fact
+    // that a send is about to happen. Not claimed: it was cancelled or finished meanwhile, and is not sent.
+    if (!(await claimDeliveryAttempt(db, attempt.id, detail)))
+      return { status: 'skipped', contactAttemptId: attempt.id, attemptStatus: 'cancelled or finished before the send' };
+    run.attempt = { ...attempt, status: 'sending', detail };
 
-    let sent: { provider: string; providerMessageId: string; costPence: number; replayed: boolean };
+    let sent: FoundAtProvider & { replayed: boolean };
     try {
       if (rendered.channel === 'email') {
         sent = await this.o.email.send({
@@ -261,99 +253,188 @@ export class DeliveryService {
         });
       }
     } catch (err) {
-      return this.onSendFailure(err, job, attempt, detail);
+      return this.onSendFailure(err, run, detail);
     }
-
-    await this.repo.markSent(attempt.id, {
-      provider: sent.provider,
-      providerMessageId: sent.providerMessageId,
-      costPence: sent.costPence,
-      sentAt: now,
-    });
-    return {
-      status: 'sent',
-      contactAttemptId: attempt.id,
-      provider: sent.provider,
-      providerMessageId: sent.providerMessageId,
-      replayed: sent.replayed,
-    };
+    return this.recordSent(run, sent, sent.replayed);
   }
 
   /** A job whose BullMQ retries ran out on an unexpected error (database down): failed and dead-lettered. */
   async exhausted(job: Job, err: Error): Promise<void> {
     const attempt = job.id
-      ? await this.o.db.contactAttempt.findUnique({ where: { jobId: job.id }, select: { id: true, status: true } })
+      ? await this.o.db.contactAttempt.findUnique({ where: { jobId: job.id }, select: { id: true, status: true, detail: true } })
       : null;
-    if (attempt?.status === 'queued') await this.finishRow(attempt.id, 'failed', `retries exhausted: ${err.message}`.slice(0, 500));
-    await this.o.deadLetters.add(job, `retries exhausted: ${err.message}`, attempt?.id);
+    const reason = `retries exhausted: ${err.message}`;
+    if (attempt && CLAIMABLE.has(attempt.status)) {
+      const inDoubt = attempt.status === 'sending' ? ' (an earlier run may have sent it)' : '';
+      await recordDeliveryStopped(this.o.db, attempt.id, { status: 'failed', reason: `${reason}${inDoubt}`, at: this.clock() });
+    }
+    await this.o.deadLetters.add(job, reason, attempt?.id);
   }
 
-  private async createAttempt(jobId: string, data: NotificationJob, invoiceId: string | null): Promise<AttemptRow> {
-    return this.repo.createQueued(jobId, {
-      tenantId: data.tenant_id,
-      clientId: data.client_id,
-      invoiceId,
-      channel: data.channel,
-      purpose: data.purpose,
-      templateId: data.template_id,
+  private async render(run: Run): Promise<{ rendered: Rendered; creditor: Creditor }> {
+    const { data, client, invoice, now } = run;
+    if (!invoice || !client) throw new TemplateInputError('collection templates need the invoice (invoice_id)');
+    const stage = stageOf(data.template_id, data.channel);
+    const plan =
+      stage === 'payment_plan_proposal' || stage === 'payment_plan_confirmation'
+        ? await this.o.db.paymentPlan.findFirst({
+            where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
+            orderBy: { createdAt: 'desc' },
+            include: { installments: { orderBy: { sequence: 'asc' } } },
+          })
+        : null;
+    const variables = templateVariables({
+      stage,
+      tenant: client.tenant,
+      client,
+      invoice,
+      plan,
+      jobVariables: data.variables,
+      linkBaseUrl: this.o.linkBaseUrl,
+      now,
+    });
+    return { creditor: variables.creditor as Creditor, rendered: renderTemplate(stage, data.channel, variables) as Rendered };
+  }
+
+  /**
+   * Whether the provider already holds this job's message (an earlier run died after the send and before recording
+   * it). null: the provider says no. undefined: it cannot be asked (sandbox and letters keep no such query; an SMS
+   * is found by its text, which needs rendering) or did not answer.
+   */
+  private async findAtProvider(run: Run, why: 'sending' | 'stopping'): Promise<FoundAtProvider | null | undefined> {
+    const { data, jobId, client } = run;
+    let lookup: Promise<FoundAtProvider | null> | undefined;
+    if (data.channel === 'email' && this.o.email.findSent) lookup = this.o.email.findSent(jobId);
+    else if (data.channel === 'sms' && this.o.sms.findSent && client?.phone) {
+      const rendered =
+        run.rendered ??
+        (await this.render(run).then(
+          (r) => r.rendered,
+          () => undefined,
+        ));
+      const detail = asRecord(run.attempt.detail);
+      const since = typeof detail.send_started_at === 'string' ? new Date(detail.send_started_at) : new Date(Date.now() - 86_400_000);
+      if (rendered?.channel === 'sms')
+        lookup = this.o.sms.findSent({ idempotencyKey: jobId, to: client.phone, body: rendered.text }, since);
+    }
+    if (!lookup) return undefined;
+    return lookup.catch((err: Error) => {
+      this.o.logger.warn(
+        { jobId, err: { message: err.message } },
+        why === 'sending'
+          ? 'could not ask the provider whether this message was sent; sending'
+          : 'could not ask the provider whether this message was sent; recording it not sent',
+      );
+      return undefined;
     });
   }
 
-  private async delay(job: Job, attempt: AttemptRow, until: Date, reason: string): Promise<never> {
-    await this.o.db.contactAttempt.update({
-      where: { id: attempt.id },
-      data: { scheduledFor: until, detail: { ...asRecord(attempt.detail), last_delay_reason: reason } },
+  private async recordSent(run: Run, sent: FoundAtProvider, replayed: boolean): Promise<DeliveryOutcome> {
+    await recordDeliverySent(this.o.db, run.attempt.id, {
+      provider: sent.provider,
+      providerMessageId: sent.providerMessageId,
+      costPence: sent.costPence,
+      sentAt: run.now,
     });
-    await job.moveToDelayed(until.getTime(), job.token);
+    return {
+      status: 'sent',
+      contactAttemptId: run.attempt.id,
+      provider: sent.provider,
+      providerMessageId: sent.providerMessageId,
+      replayed,
+    };
+  }
+
+  /**
+   * The job waits and runs again at `until`. An attempt in doubt (`sending`) is first checked at the provider:
+   * if it already went out, it is recorded sent instead.
+   */
+  private async delay(
+    run: Run,
+    until: Date,
+    reason: string,
+    after?: { detail: Record<string, unknown>; releaseClaim: boolean },
+  ): Promise<DeliveryOutcome> {
+    if (!after && run.attempt.status === 'sending') {
+      const found = await this.findAtProvider(run, 'stopping');
+      if (found) return this.recordSent(run, found, true);
+    }
+    const detail = { ...(after?.detail ?? asRecord(run.attempt.detail)), last_delay_reason: reason };
+    await recordDeliveryDelayed(this.o.db, run.attempt.id, { until, detail, releaseClaim: after?.releaseClaim });
+    await run.job.moveToDelayed(until.getTime(), run.job.token);
     throw new DelayedError(`delayed until ${until.toISOString()}: ${reason}`);
   }
 
-  private async finish(
-    attempt: AttemptRow,
+  private async stop(
+    run: Run,
     status: 'blocked' | 'cancelled',
     reason: string,
     extra: Record<string, unknown> = {},
   ): Promise<DeliveryOutcome> {
-    await this.finishRow(attempt.id, status, reason, Object.keys(extra).length > 0 ? { ...asRecord(attempt.detail), ...extra } : undefined);
-    return { status, contactAttemptId: attempt.id, reason };
+    const found = await this.stopRow(run, status, reason, extra);
+    if (found) return this.recordSent(run, found, true);
+    return { status, contactAttemptId: run.attempt.id, reason };
   }
 
-  private async finishRow(
-    id: string,
+  /**
+   * Records that the message will not be sent. An attempt in doubt (`sending`) is first checked at the provider
+   * (returned when it holds the message, for the caller to record it sent); when the provider cannot say, the
+   * reason says so. `providerRefused`: the provider itself just refused it, nothing to check.
+   */
+  private async stopRow(
+    run: Run,
     status: 'blocked' | 'cancelled' | 'failed',
     reason: string,
-    detail?: Record<string, unknown>,
-  ): Promise<void> {
-    await this.o.db.contactAttempt.updateMany({
-      where: { id, status: 'queued' },
-      data: {
-        status,
-        failureReason: reason.slice(0, 500),
-        completedAt: this.clock(),
-        scheduledFor: null,
-        ...(detail ? { detail: detail as object } : {}),
-      },
+    extra: Record<string, unknown> = {},
+    providerRefused = false,
+  ): Promise<FoundAtProvider | undefined> {
+    let why = reason;
+    if (run.attempt.status === 'sending' && !providerRefused) {
+      const found = await this.findAtProvider(run, 'stopping');
+      if (found) return found;
+      if (found === undefined) why = `${reason} (an earlier run may have sent it; the provider cannot be asked)`;
+    }
+    await recordDeliveryStopped(this.o.db, run.attempt.id, {
+      status,
+      reason: why,
+      at: this.clock(),
+      ...(Object.keys(extra).length > 0 ? { detail: { ...asRecord(run.attempt.detail), ...extra } } : {}),
     });
+    return undefined;
   }
 
-  private async failPermanently(job: Job, attempt: AttemptRow, reason: string): Promise<never> {
-    await this.finishRow(attempt.id, 'failed', reason);
-    await this.o.deadLetters.add(job, reason, attempt.id);
+  private async failPermanently(run: Run, reason: string, providerRefused = false): Promise<never> {
+    const found = await this.stopRow(run, 'failed', reason, {}, providerRefused);
+    if (found) {
+      await this.recordSent(run, found, true);
+      throw new UnrecoverableError(`${reason} (the provider already held the message: recorded sent)`);
+    }
+    await this.o.deadLetters.add(run.job, reason, run.attempt.id);
     throw new UnrecoverableError(reason);
   }
 
-  private async onSendFailure(err: unknown, job: Job, attempt: AttemptRow, detail: Record<string, unknown>): Promise<never> {
+  private async onSendFailure(err: unknown, run: Run, detail: Record<string, unknown>): Promise<DeliveryOutcome> {
     const failure = classifyFailure(err);
     if (!failure) throw err; // ours, not the provider's (database, Redis): BullMQ's own retries
-    if (failure.kind === 'permanent') return this.failPermanently(job, attempt, `provider: ${failure.message}`);
+    if (failure.kind === 'permanent') return this.failPermanently(run, `provider: ${failure.message}`, true);
     const retries = (typeof detail.send_retries === 'number' ? detail.send_retries : 0) + 1;
     if (retries >= this.o.maxSendAttempts)
-      return this.failPermanently(job, attempt, `provider: gave up after ${retries} tries: ${failure.message}`);
+      return this.failPermanently(run, `provider: gave up after ${retries} tries: ${failure.message}`, failure.answered);
     // Queue delays run on real time; the injected clock is the compliance engine's business time.
     const waitMs = retryDelayMs(retries, this.o.retryBaseMs, failure.retryAfterMs);
     const delays = Array.isArray(detail.retry_delays_ms) ? detail.retry_delays_ms : [];
-    const next = { ...detail, send_retries: retries, retry_delays_ms: [...delays, waitMs], last_error: failure.message.slice(0, 300) };
-    return this.delay(job, { ...attempt, detail: next }, new Date(Date.now() + waitMs), `provider transient failure (try ${retries})`);
+    const next: Record<string, unknown> = {
+      ...detail,
+      send_retries: retries,
+      retry_delays_ms: [...delays, waitMs],
+      last_error: failure.message.slice(0, 300),
+    };
+    // The provider answered with an error: it holds nothing, so the claim is released and nothing needs asking.
+    if (failure.answered) delete next.send_started_at;
+    return this.delay(run, new Date(Date.now() + waitMs), `provider transient failure (try ${retries})`, {
+      detail: next,
+      releaseClaim: failure.answered,
+    });
   }
 }
 

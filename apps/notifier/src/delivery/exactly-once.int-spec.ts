@@ -109,12 +109,11 @@ describe('exactly-once delivery across a worker crash', () => {
     );
 
     const first = await startWorker();
-    await waitFor(async () => (await db.sandboxMessage.count()) >= N / 4, {
-      what: 'a quarter of the batch sent',
-      timeoutMs: 60_000,
-      intervalMs: 5,
-    });
-    const active = await producer.queue('notifications').getActiveCount();
+    // Killed mid-batch with jobs in flight: both read together, since the worker moves them between reads.
+    const active = await waitFor(
+      async () => ((await db.sandboxMessage.count()) >= N / 4 ? await producer.queue('notifications').getActiveCount() : 0),
+      { what: 'a quarter of the batch sent, with jobs active', timeoutMs: 60_000, intervalMs: 5 },
+    );
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const atKill = await db.sandboxMessage.count();

@@ -20,7 +20,10 @@ describe('retryDelayMs', () => {
 describe('classifyFailure', () => {
   it('reads a provider DeliveryError by shape and ignores other errors', () => {
     const err = Object.assign(new Error('429'), { name: 'DeliveryError', kind: 'transient', details: { retryAfterMs: 3000, code: '429' } });
-    expect(classifyFailure(err)).toEqual({ kind: 'transient', message: '429', retryAfterMs: 3000, code: '429' });
+    expect(classifyFailure(err)).toEqual({ kind: 'transient', message: '429', retryAfterMs: 3000, code: '429', answered: false });
+    // An HTTP status means the provider answered, so it refused this send and holds nothing for it.
+    const answered = Object.assign(new Error('503'), { name: 'DeliveryError', kind: 'transient', details: { status: 503 } });
+    expect(classifyFailure(answered)).toMatchObject({ kind: 'transient', answered: true });
     expect(classifyFailure(new Error('boom'))).toBeUndefined();
   });
 });

@@ -4,16 +4,24 @@ export interface ClassifiedFailure {
   message: string;
   retryAfterMs?: number;
   code?: string;
+  /** The provider answered (an HTTP status): it refused this send, so it holds no message for it. */
+  answered: boolean;
 }
 
 export function classifyFailure(err: unknown): ClassifiedFailure | undefined {
-  const e = err as { name?: unknown; kind?: unknown; message?: unknown; details?: { retryAfterMs?: unknown; code?: unknown } };
+  const e = err as {
+    name?: unknown;
+    kind?: unknown;
+    message?: unknown;
+    details?: { retryAfterMs?: unknown; code?: unknown; status?: unknown };
+  };
   if (e?.name !== 'DeliveryError' || (e.kind !== 'transient' && e.kind !== 'permanent')) return undefined;
   return {
     kind: e.kind,
     message: String(e.message),
     retryAfterMs: typeof e.details?.retryAfterMs === 'number' ? e.details.retryAfterMs : undefined,
     code: typeof e.details?.code === 'string' ? e.details.code : undefined,
+    answered: typeof e.details?.status === 'number',
   };
 }
 
