@@ -1,86 +1,90 @@
+import { recordDeliveryEvent, stopContactChannels, type DeliveryEventInput, type DeliveryEventType } from '@recoup/collections';
 import type { Database } from '@recoup/db';
+import type { Logger } from '@recoup/observability';
+import type { EmailDeliveryEvent } from '@recoup/providers/email';
+import type { SmsStatusEvent } from '@recoup/providers/sms';
 
-export type ContactEventType =
-  | 'delivered'
-  | 'opened'
-  | 'clicked'
-  | 'replied'
-  | 'bounced'
-  | 'failed'
-  | 'deferred'
-  | 'processed'
-  | 'sent'
-  | 'unsubscribed'
-  | 'spam_report';
+export type ContactEventType = DeliveryEventType;
+export type ContactEventInput = DeliveryEventInput;
 
-/** How far along a message got; a late or repeated event never moves an attempt backwards. */
-const PROGRESS: Record<string, number> = { queued: 0, sent: 1, delivered: 2, opened: 3, clicked: 4, replied: 5 };
-
-const STATUS_OF: Partial<Record<ContactEventType, string>> = {
-  delivered: 'delivered',
-  opened: 'opened',
-  clicked: 'clicked',
-  replied: 'replied',
-  bounced: 'bounced',
-  failed: 'failed',
-};
-
-const TIMESTAMP_OF: Partial<Record<ContactEventType, 'deliveredAt' | 'openedAt' | 'clickedAt' | 'repliedAt'>> = {
-  delivered: 'deliveredAt',
-  opened: 'openedAt',
-  clicked: 'clickedAt',
-  replied: 'repliedAt',
-};
-
-export interface ContactEventInput {
-  contactAttemptId: string;
-  type: ContactEventType;
-  provider: string;
-  occurredAt: Date;
-  payload?: Record<string, unknown>;
-  failureReason?: string;
+/** What the webhooks need: the database and a logger (the core's deps, without a queue producer). */
+export interface WebhookDeps {
+  db: Database;
+  logger?: Logger;
 }
 
 /**
- * Records a provider event on the contact attempt: one ContactEvent row, the first time of each
- * milestone (delivered, opened, clicked, replied), and the status when it moves forward. A bounce
- * or failure replaces sent/delivered (the message did not reach them); it never replaces an
- * open, click or reply, which prove it did. Callers deduplicate deliveries (libs/idempotency).
+ * Records a provider event on its contact attempt through the collections core (one ContactEvent row, the
+ * milestone times, the status moved forward only; see recordDeliveryEvent). false: no such attempt.
  */
-export async function recordContactEvent(db: Database, e: ContactEventInput): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const attempt = await tx.contactAttempt.findUnique({
-      where: { id: e.contactAttemptId },
-      select: { id: true, status: true, deliveredAt: true, openedAt: true, clickedAt: true, repliedAt: true },
+export function recordContactEvent(db: Database, e: ContactEventInput): Promise<boolean> {
+  return recordDeliveryEvent(db, e);
+}
+
+/**
+ * One SendGrid event, parsed by the email adapter: recorded on its attempt (found by our custom_args, else by the
+ * X-Message-Id). An unsubscribe or spam report is the debtor asking not to be emailed (CONC 7.9): email is stopped
+ * for them and their queued emails are cancelled, in the core's one transaction. false: not ours to record.
+ */
+export async function applyEmailEvent(deps: WebhookDeps, event: EmailDeliveryEvent): Promise<boolean> {
+  const { db } = deps;
+  const { type } = event;
+  if (!type) return false;
+  let attemptId = event.contactAttemptId;
+  if (!attemptId && event.messageId) {
+    const row = await db.contactAttempt.findFirst({
+      where: { provider: 'sendgrid', providerMessageId: event.messageId },
+      select: { id: true },
     });
-    if (!attempt) return false;
-    await tx.contactEvent.create({
-      data: {
-        contactAttemptId: attempt.id,
-        type: e.type,
-        provider: e.provider,
-        occurredAt: e.occurredAt,
-        payload: (e.payload ?? {}) as object,
-      },
-    });
-    const data: Record<string, unknown> = {};
-    const stamp = TIMESTAMP_OF[e.type];
-    if (stamp && !attempt[stamp]) data[stamp] = e.occurredAt;
-    // An open or click implies delivery, even when the delivered event is late or lost.
-    if ((e.type === 'opened' || e.type === 'clicked' || e.type === 'replied') && !attempt.deliveredAt && !data.deliveredAt)
-      data.deliveredAt = e.occurredAt;
-    const next = STATUS_OF[e.type];
-    const current = PROGRESS[attempt.status];
-    if (next === 'bounced' || next === 'failed') {
-      if (current !== undefined && current <= 2) {
-        data.status = next;
-        data.failureReason = (e.failureReason ?? next).slice(0, 500);
-        data.completedAt = e.occurredAt;
-      }
-    } else if (next && current !== undefined && (PROGRESS[next] ?? 0) > current) {
-      data.status = next;
-    }
-    if (Object.keys(data).length > 0) await tx.contactAttempt.update({ where: { id: attempt.id }, data });
-    return true;
+    attemptId = row?.id;
+  }
+  if (!attemptId) return false;
+  const ok = await recordDeliveryEvent(db, {
+    contactAttemptId: attemptId,
+    type,
+    provider: 'sendgrid',
+    occurredAt: event.occurredAt,
+    payload: {
+      event: event.providerEvent,
+      sg_event_id: event.eventId,
+      reason: event.reason ?? null,
+      bounce_type: event.bounceType ?? null,
+    },
+    failureReason: event.failureReason,
+  });
+  if (ok && (type === 'unsubscribed' || type === 'spam_report')) {
+    const attempt = await db.contactAttempt.findUnique({ where: { id: attemptId }, select: { tenantId: true, clientId: true } });
+    if (attempt)
+      await stopContactChannels(deps, {
+        tenantId: attempt.tenantId,
+        clientId: attempt.clientId,
+        channels: ['email'],
+        reason: type === 'unsubscribed' ? 'the debtor unsubscribed from email' : 'the debtor reported an email as spam',
+        actor: 'debtor:email',
+      });
+  }
+  return ok;
+}
+
+/**
+ * One Twilio SMS status callback, parsed by the SMS adapter: recorded on the attempt the callback URL names (while
+ * the worker has not yet recorded the message id), else on the attempt with this message id.
+ */
+export async function applySmsStatus(db: Database, cb: SmsStatusEvent, hintedAttemptId: string | undefined): Promise<boolean> {
+  if (!cb.type) return false;
+  const attempt = await db.contactAttempt.findFirst({
+    where: hintedAttemptId
+      ? { id: hintedAttemptId, channel: 'sms', OR: [{ providerMessageId: cb.messageId }, { providerMessageId: null }] }
+      : { channel: 'sms', providerMessageId: cb.messageId },
+    select: { id: true },
+  });
+  if (!attempt) return false;
+  return recordDeliveryEvent(db, {
+    contactAttemptId: attempt.id,
+    type: cb.type,
+    provider: 'twilio',
+    occurredAt: new Date(),
+    payload: { message_sid: cb.messageId, status: cb.providerStatus, error_code: cb.errorCode ?? null },
+    failureReason: cb.failureReason,
   });
 }

@@ -4,8 +4,8 @@ import type { Database } from '@recoup/db';
 import { fieldErrors, sendProblem } from '@recoup/http';
 import type { IdempotencyStore } from '@recoup/idempotency';
 import type { Logger } from '@recoup/observability';
-import { SendGridEventWebhook, type EmailDeliveryEvent } from '@recoup/providers/email';
-import { recordContactEvent } from './contact-events';
+import { SendGridEventWebhook } from '@recoup/providers/email';
+import { applyEmailEvent } from './contact-events';
 
 export interface SendGridEventsOptions {
   db: Database;
@@ -41,7 +41,7 @@ export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
       let duplicates = 0;
       for (const event of parsed.data) {
         const result = await o.idempotency.run('sendgrid-event', event.eventId, async () => {
-          const ok = await applyEvent(o.db, event);
+          const ok = await applyEmailEvent(o, event);
           return { status: 200, body: ok ? 'recorded' : 'ignored' };
         });
         if ('processing' in result) throw new Error(`event ${event.eventId} is being processed elsewhere`);
@@ -54,52 +54,4 @@ export function sendgridEventsRouter(o: SendGridEventsOptions): Router {
     }
   });
   return router;
-}
-
-async function applyEvent(db: Database, event: EmailDeliveryEvent): Promise<boolean> {
-  const { type } = event;
-  if (!type) return false;
-  let attemptId = event.contactAttemptId;
-  if (!attemptId && event.messageId) {
-    const row = await db.contactAttempt.findFirst({
-      where: { provider: 'sendgrid', providerMessageId: event.messageId },
-      select: { id: true },
-    });
-    attemptId = row?.id;
-  }
-  if (!attemptId) return false;
-  const ok = await recordContactEvent(db, {
-    contactAttemptId: attemptId,
-    type,
-    provider: 'sendgrid',
-    occurredAt: event.occurredAt,
-    payload: {
-      event: event.providerEvent,
-      sg_event_id: event.eventId,
-      reason: event.reason ?? null,
-      bounce_type: event.bounceType ?? null,
-    },
-    failureReason: event.failureReason,
-  });
-  if (ok && (type === 'unsubscribed' || type === 'spam_report')) {
-    // The debtor asked not to be emailed (CONC 7.9): the compliance engine reads stoppedChannels.
-    const attempt = await db.contactAttempt.findUnique({ where: { id: attemptId }, select: { clientId: true } });
-    if (attempt) await addStoppedChannel(db, attempt.clientId, 'email');
-  }
-  return ok;
-}
-
-/** Adds a channel to the client's stop list once (array_append guarded, in one statement). */
-export async function addStoppedChannel(db: Database, clientId: string, channel: 'email' | 'sms'): Promise<boolean> {
-  const n =
-    await db.$executeRaw`UPDATE clients SET stopped_channels = array_append(stopped_channels, ${channel}::"Channel"), updated_at = now()
-    WHERE id = ${clientId}::uuid AND NOT (${channel}::"Channel" = ANY(stopped_channels))`;
-  return n > 0;
-}
-
-export async function removeStoppedChannel(db: Database, clientId: string, channel: 'email' | 'sms'): Promise<boolean> {
-  const n =
-    await db.$executeRaw`UPDATE clients SET stopped_channels = array_remove(stopped_channels, ${channel}::"Channel"), updated_at = now()
-    WHERE id = ${clientId}::uuid AND ${channel}::"Channel" = ANY(stopped_channels)`;
-  return n > 0;
 }

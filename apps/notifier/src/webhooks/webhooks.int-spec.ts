@@ -64,6 +64,11 @@ describe('notifier webhooks, engagement and the queue board', () => {
     return { tenant, client, invoice, attempt };
   }
 
+  const queuedAttempt = (a: { tenantId: string; clientId: string; invoiceId: string }, channel: 'email' | 'sms') =>
+    db().contactAttempt.create({
+      data: { ...a, channel, purpose: 'reminder', status: 'queued', jobId: `${channel}-${randomBytes(8).toString('hex')}` },
+    });
+
   function sendgridPost(events: unknown[], { tamper = false } = {}) {
     const body = JSON.stringify(events);
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -126,7 +131,9 @@ describe('notifier webhooks, engagement and the queue board', () => {
     });
 
     it('marks a bounce, finds the attempt by sg_message_id, and stops email after an unsubscribe', async () => {
-      const { attempt, client } = await sentAttempt('email');
+      const { attempt, client, tenant, invoice } = await sentAttempt('email');
+      const ids = { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id };
+      const [pendingEmail, pendingSms] = [await queuedAttempt(ids, 'email'), await queuedAttempt(ids, 'sms')];
       const t = Math.floor(Date.now() / 1000);
       await sendgridPost([
         {
@@ -144,6 +151,13 @@ describe('notifier webhooks, engagement and the queue board', () => {
         200,
       );
       expect((await db().client.findUniqueOrThrow({ where: { id: client.id } })).stoppedChannels).toEqual(['email']);
+      // Its queued emails are cancelled through the collections core, with the reason; other channels are untouched.
+      expect(await db().contactAttempt.findUniqueOrThrow({ where: { id: pendingEmail.id } })).toMatchObject({
+        status: 'cancelled',
+        failureReason: 'the debtor unsubscribed from email',
+      });
+      expect((await db().contactAttempt.findUniqueOrThrow({ where: { id: pendingSms.id } })).status).toBe('queued');
+      expect(await db().invoiceEvent.count({ where: { invoiceId: invoice.id, type: 'contact_channels_stopped' } })).toBe(1);
     });
 
     it('answers 400 naming the field for a signed body that is not an event batch', async () => {
@@ -202,6 +216,8 @@ describe('notifier webhooks, engagement and the queue board', () => {
 
     it('STOP stops SMS through the compliance engine, audits it, and marks the last text replied', async () => {
       const { client, attempt, tenant, invoice } = await sentAttempt('sms');
+      const ids = { tenantId: tenant.id, clientId: client.id, invoiceId: invoice.id };
+      const [pendingSms, pendingEmail] = [await queuedAttempt(ids, 'sms'), await queuedAttempt(ids, 'email')];
       const msg = inbound(client.phone!, 'STOP');
       const res = await twilioPost('/webhooks/twilio/sms-inbound', msg);
       expect(res.status).toBe(200);
@@ -214,6 +230,15 @@ describe('notifier webhooks, engagement and the queue board', () => {
       });
       const audit = await db().complianceAudit.findFirstOrThrow({ where: { clientId: client.id, purpose: 'stop_request' } });
       expect(audit).toMatchObject({ allowed: false, actor: 'debtor:sms-reply' });
+      // The client's queued texts are cancelled (STOP is about SMS only); the reply names how many.
+      expect(await db().contactAttempt.findUniqueOrThrow({ where: { id: pendingSms.id } })).toMatchObject({
+        status: 'cancelled',
+        failureReason: 'the debtor replied STOP',
+      });
+      expect((await db().contactAttempt.findUniqueOrThrow({ where: { id: pendingEmail.id } })).status).toBe('queued');
+      expect((await db().inboundMessage.findFirstOrThrow({ where: { providerMessageId: msg.MessageSid } })).action).toMatchObject({
+        contacts_cancelled: 1,
+      });
       const replied = await db().contactAttempt.findUniqueOrThrow({ where: { id: attempt.id } });
       expect(replied.status).toBe('replied');
       expect(replied.repliedAt).toBeTruthy();
