@@ -1,11 +1,27 @@
 import { z } from 'zod';
+import {
+  agreePaymentPlan,
+  dateOnly,
+  isCollectable,
+  isCollectionsError,
+  isoDate,
+  londonToday,
+  openDispute,
+  recordCallbackRequest,
+  recordPromiseToPay,
+  recordQueuedContact,
+  stopContactChannels,
+  type CollectionsDeps,
+} from '@recoup/collections';
 import type { ComplianceService } from '@recoup/compliance';
 import type { CallModel, Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
 import type { ToolSpec } from '@recoup/providers/realtime-voice';
 import type { JobProducer } from '@recoup/queue';
-import { cancelPendingCollection } from './pending-jobs';
+import { formatPence } from '@recoup/templates';
+import { quoteOf } from './balance';
+import { installmentSchedule } from './installment-schedule';
 
 const IsoDate = z.iso.date();
 
@@ -102,9 +118,21 @@ interface CallParams {
   invoice_reference?: string;
 }
 
-/** Runs one function call of the agent: validated, checked by the compliance engine where it contacts anyone, applied, recorded once (CallAction). */
+/** Who the invoice timeline names for what the agent recorded. */
+const ACTOR = 'voice_agent';
+const DAY = 86_400_000;
+
+/**
+ * Runs one function call of the agent: validated, checked by the compliance engine where it contacts anyone, applied
+ * through the collections core's use cases (never a write of our own to invoices, contacts or payments), recorded once
+ * (CallAction).
+ */
 export class CallTools {
-  constructor(private readonly deps: CallToolsDeps) {}
+  private readonly core: CollectionsDeps;
+
+  constructor(private readonly deps: CallToolsDeps) {
+    this.core = { db: deps.db, producer: deps.producer, logger: deps.logger, clock: deps.clock };
+  }
 
   async run(call: CallModel, name: string, rawArguments: string, toolCallId: string): Promise<ToolResult> {
     const { db } = this.deps;
@@ -133,9 +161,15 @@ export class CallTools {
         result = await this.apply(call, name as ToolName, parsed.data as never, toolCallId);
         allowed = result.ok;
       } catch (err) {
-        this.deps.logger.warn({ err: { message: (err as Error).message }, tool: name, callId: call.id }, 'tool failed');
         allowed = false;
-        result = { ok: false, message: 'That could not be done just now; a member of the team will follow up.' };
+        if (isCollectionsError(err)) {
+          // The core refused (the invoice is paid or closed, an amount is too high): the agent can say why.
+          this.deps.logger.info({ code: err.code, field: err.field, tool: name, callId: call.id }, 'tool refused by the collections core');
+          result = { ok: false, message: `That cannot be recorded: ${err.message}.` };
+        } else {
+          this.deps.logger.warn({ err: { message: (err as Error).message }, tool: name, callId: call.id }, 'tool failed');
+          result = { ok: false, message: 'That could not be done just now; a member of the team will follow up.' };
+        }
       }
     }
     await db.callAction
@@ -163,25 +197,15 @@ export class CallTools {
       case 'send_payment_link':
         return this.sendPaymentLink(call, params, toolCallId);
       case 'record_promise_to_pay':
-        return this.recordPromise(call, args as z.infer<(typeof ToolArgs)['record_promise_to_pay']>, toolCallId);
+        return this.recordPromise(call, args as z.infer<(typeof ToolArgs)['record_promise_to_pay']>);
       case 'propose_payment_plan':
         return this.proposePlan(call, args as z.infer<(typeof ToolArgs)['propose_payment_plan']>);
       case 'record_dispute':
-        return this.recordDispute(call);
-      case 'request_callback': {
-        const a = args as z.infer<(typeof ToolArgs)['request_callback']>;
-        const when = a.when && !Number.isNaN(Date.parse(a.when)) ? new Date(a.when) : new Date(this.now().getTime() + 86_400_000);
-        if (call.invoiceId) await this.deps.db.invoice.update({ where: { id: call.invoiceId }, data: { nextActionAt: when } });
-        return { ok: true, message: 'Callback noted.', data: { when: when.toISOString() } };
-      }
-      case 'opt_out': {
-        const a = args as z.infer<(typeof ToolArgs)['opt_out']>;
-        const client = await this.deps.db.client.findUniqueOrThrow({ where: { id: call.clientId } });
-        const add: Array<'ai_call' | 'ivr_call'> = a.channel === 'ai_call' ? ['ai_call'] : ['ai_call', 'ivr_call'];
-        const stopped = [...new Set([...client.stoppedChannels, ...add])];
-        await this.deps.db.client.update({ where: { id: call.clientId }, data: { stoppedChannels: stopped } });
-        return { ok: true, message: 'We will not call again.', endCall: true, data: { stopped } };
-      }
+        return this.recordDispute(call, args as z.infer<(typeof ToolArgs)['record_dispute']>);
+      case 'request_callback':
+        return this.requestCallback(call, args as z.infer<(typeof ToolArgs)['request_callback']>);
+      case 'opt_out':
+        return this.optOut(call, args as z.infer<(typeof ToolArgs)['opt_out']>);
       case 'end_call':
         return { ok: true, message: 'Ending the call.', endCall: true };
     }
@@ -196,7 +220,7 @@ export class CallTools {
     });
   }
 
-  /** Enqueues an SMS (the producer writes the ContactAttempt row with the job id) after the compliance engine allows it. */
+  /** Enqueues an SMS (the contact is recorded first, keyed by the job id) after the compliance engine allows it. */
   private async enqueueSms(
     call: CallModel,
     purpose: 'payment_link' | 'promise_to_pay_confirmation',
@@ -215,21 +239,16 @@ export class CallTools {
       debtorRequested: true,
     });
     if (!decision.allowed) return { allowed: false, reason: decision.reasons.find((r) => r.severity === 'deny')?.code };
-    await this.deps.db.contactAttempt.upsert({
-      where: { jobId },
-      create: {
-        tenantId: call.tenantId,
-        clientId: call.clientId,
-        invoiceId: call.invoiceId,
-        channel: 'sms',
-        purpose,
-        templateId,
-        status: 'queued',
-        jobId,
-        scheduledFor: this.now(),
-        detail: { source: 'ai_call', call_id: call.id },
-      },
-      update: {},
+    await recordQueuedContact(this.deps.db, {
+      tenantId: call.tenantId,
+      clientId: call.clientId,
+      invoiceId: call.invoiceId,
+      channel: 'sms',
+      purpose,
+      templateId,
+      jobId,
+      scheduledFor: this.now(),
+      detail: { source: 'ai_call', call_id: call.id },
     });
     await this.deps.producer.enqueue(
       'sms.send',
@@ -248,78 +267,91 @@ export class CallTools {
     return { allowed: true };
   }
 
+  /** The link asks for the quoted balance, the same figure the agent spoke. */
   private async sendPaymentLink(call: CallModel, params: CallParams, toolCallId: string): Promise<ToolResult> {
     if (!params.enable_payment_during_call)
       return { ok: false, message: 'Payment during this call is not enabled; offer a promise date or a plan instead.' };
     const invoice = await this.invoiceOf(call);
-    const outstanding = invoice.amountPence - invoice.paidPence;
-    if (outstanding <= 0) return { ok: false, message: 'Nothing is outstanding on this invoice.' };
+    if (!isCollectable(invoice.status)) return { ok: false, message: `This invoice is ${invoice.status}; no payment is being asked for.` };
+    const quote = quoteOf(invoice, this.now());
+    if (quote.totalPence <= 0) return { ok: false, message: 'Nothing is outstanding on this invoice.' };
     const link = await createRecordedPaymentLink(this.deps.db, this.deps.paymentLinks, {
       tenantId: call.tenantId,
       invoiceId: invoice.id,
-      amountPence: outstanding,
-      currency: invoice.currency,
+      amountPence: quote.totalPence,
+      currency: quote.currency,
       description: `Invoice ${invoice.reference} from ${invoice.tenant.name}`,
       customerEmail: invoice.client.email,
       idempotencyKey: `call-${call.id}-link`,
     });
     const sms = await this.enqueueSms(call, 'payment_link', 'payment_link.sms', { payment_link_url: link.url }, `call-${call.id}-link-sms`);
     if (!sms.allowed) return { ok: false, message: `A text cannot be sent now (${sms.reason}).` };
-    return { ok: true, message: 'The payment link has been texted.', data: { payment_link_id: link.id, tool_call_id: toolCallId } };
+    return {
+      ok: true,
+      message: `A link to pay ${formatPence(link.amountPence, link.currency)} has been texted.`,
+      data: { payment_link_id: link.id, amount_pence: link.amountPence, tool_call_id: toolCallId },
+    };
   }
 
-  private async recordPromise(call: CallModel, args: { amount?: number; date: string }, toolCallId: string): Promise<ToolResult> {
+  /**
+   * One promise per call (the core returns the first for the same call); the amount defaults to the unpaid invoice
+   * amount, which is what the core holds a promise against.
+   */
+  private async recordPromise(call: CallModel, args: { amount?: number; date: string }): Promise<ToolResult> {
     const invoice = await this.invoiceOf(call);
-    const outstanding = invoice.amountPence - invoice.paidPence;
-    const amountPence = args.amount ? Math.round(args.amount * 100) : outstanding;
-    const today = this.now().toISOString().slice(0, 10);
-    if (args.date < today) return { ok: false, message: 'The promised date is in the past; ask for a future date.' };
-    if (amountPence <= 0 || amountPence > outstanding)
-      return { ok: false, message: `The amount must be between 0.01 and ${(outstanding / 100).toFixed(2)}.` };
-    const promise = await this.deps.db.paymentPromise.create({
-      data: {
-        tenantId: call.tenantId,
-        clientId: call.clientId,
-        invoiceId: invoice.id,
-        amountPence,
-        promisedFor: new Date(`${args.date}T00:00:00Z`),
-        source: 'ai_call',
-        sourceId: call.id,
-      },
+    const quote = quoteOf(invoice, this.now());
+    if (args.date < isoDate(londonToday(this.now())))
+      return { ok: false, message: 'The promised date is in the past; ask for a future date.' };
+    const amountPence = args.amount ? Math.round(args.amount * 100) : quote.principalPence;
+    if (amountPence <= 0 || amountPence > quote.principalPence)
+      return { ok: false, message: `The amount must be between £0.01 and ${formatPence(quote.principalPence, quote.currency)}.` };
+    const promise = await recordPromiseToPay(this.core, {
+      tenantId: call.tenantId,
+      invoiceId: invoice.id,
+      amountPence,
+      promisedFor: dateOnly(args.date),
+      source: 'call',
+      sourceId: call.id,
+      actor: ACTOR,
     });
+    const promised = `${formatPence(promise.amountPence, quote.currency)} by ${isoDate(promise.promisedFor)}`;
+    if (promise.amountPence !== amountPence || isoDate(promise.promisedFor) !== args.date)
+      return { ok: false, message: `A promise was already recorded on this call: ${promised}.`, data: { promise_id: promise.id } };
     const sms = await this.enqueueSms(
       call,
       'promise_to_pay_confirmation',
       'promise_to_pay_confirmation.sms',
-      { promise_amount: (amountPence / 100).toFixed(2), promise_date: args.date },
-      `call-${call.id}-promise-${toolCallId.replace(/[^A-Za-z0-9_.:-]/g, '').slice(0, 60)}`,
+      { promise_amount: (promise.amountPence / 100).toFixed(2), promise_date: args.date },
+      `call-${call.id}-promise`,
     );
     return {
       ok: true,
-      message: sms.allowed ? 'Promise recorded; a confirmation text will follow.' : 'Promise recorded.',
+      message: sms.allowed ? `Promise of ${promised} recorded; a confirmation text will follow.` : `Promise of ${promised} recorded.`,
       data: { promise_id: promise.id, confirmation_sms: sms.allowed },
     };
   }
 
+  /** A plan agreed in principle on the call: `proposed` until the creditor confirms it in writing. */
   private async proposePlan(
     call: CallModel,
     args: { installments: number; frequency: 'weekly' | 'monthly'; first_payment_date?: string },
   ): Promise<ToolResult> {
     const invoice = await this.invoiceOf(call);
-    const outstanding = invoice.amountPence - invoice.paidPence;
-    const first = args.first_payment_date ?? new Date(this.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
-    const plan = await this.deps.db.paymentPlan.create({
-      data: {
-        tenantId: call.tenantId,
-        invoiceId: invoice.id,
-        status: 'proposed',
-        totalPence: outstanding,
-        installmentCount: args.installments,
-        frequency: args.frequency,
-        firstPaymentDate: new Date(`${first}T00:00:00Z`),
-        source: 'ai_call',
-      },
+    const now = this.now();
+    const quote = quoteOf(invoice, now);
+    const first = args.first_payment_date ?? isoDate(new Date(londonToday(now).getTime() + 7 * DAY));
+    if (first < isoDate(londonToday(now))) return { ok: false, message: 'The first payment date is in the past; ask for a future date.' };
+    const { plan, created } = await agreePaymentPlan(this.core, {
+      tenantId: call.tenantId,
+      invoiceId: invoice.id,
+      installments: installmentSchedule(quote.principalPence, args.installments, args.frequency, first),
+      frequency: args.frequency,
+      status: 'proposed',
+      source: 'voice_agent',
+      actor: ACTOR,
     });
+    if (!created)
+      return { ok: false, message: 'A payment plan is already on record for this invoice.', data: { payment_plan_id: plan.id } };
     return {
       ok: true,
       message: `Plan of ${args.installments} ${args.frequency} payments noted; the team will confirm it in writing.`,
@@ -327,14 +359,47 @@ export class CallTools {
     };
   }
 
-  /** CONC 7.14: a disputed debt is not pursued; pending collection work on the invoice is withdrawn. */
-  private async recordDispute(call: CallModel): Promise<ToolResult> {
-    const now = this.now();
-    await this.deps.db.client.update({ where: { id: call.clientId }, data: { disputeOpenedAt: now, disputeResolvedAt: null } });
-    if (call.invoiceId) {
-      await this.deps.db.invoice.update({ where: { id: call.invoiceId }, data: { status: 'disputed' } });
-      await cancelPendingCollection(this.deps.db, this.deps.producer, call.invoiceId, 'debt disputed on an AI call');
-    }
-    return { ok: true, message: 'Dispute recorded; collection is paused.', endCall: true };
+  /** CONC 7.14: a disputed debt is not pursued. The core opens the dispute and withdraws the invoice's queued contacts. */
+  private async recordDispute(call: CallModel, args: { reason: string }): Promise<ToolResult> {
+    if (!call.invoiceId) return { ok: false, message: 'This call is about no invoice; a member of the team will follow up.' };
+    const { dispute } = await openDispute(this.core, {
+      tenantId: call.tenantId,
+      invoiceId: call.invoiceId,
+      source: 'call',
+      reason: args.reason || null,
+      actor: ACTOR,
+    });
+    return {
+      ok: true,
+      message: `Dispute recorded; collection is paused. Give the debtor their dispute reference, ${dispute.reference}, reading it out character by character.`,
+      endCall: true,
+      data: { dispute_id: dispute.id, dispute_reference: dispute.reference },
+    };
+  }
+
+  private async requestCallback(call: CallModel, args: { when?: string; reason?: string }): Promise<ToolResult> {
+    const when = args.when && !Number.isNaN(Date.parse(args.when)) ? new Date(args.when) : new Date(this.now().getTime() + DAY);
+    if (call.invoiceId)
+      await recordCallbackRequest(this.core, {
+        tenantId: call.tenantId,
+        invoiceId: call.invoiceId,
+        at: when,
+        reason: args.reason ?? null,
+        source: 'call',
+        actor: ACTOR,
+      });
+    return { ok: true, message: 'Callback noted.', data: { when: when.toISOString() } };
+  }
+
+  /** CONC 7.9: the debtor's request about the means of contact is respected; queued calls are withdrawn. */
+  private async optOut(call: CallModel, args: { channel: 'ai_call' | 'all_calls' }): Promise<ToolResult> {
+    const { stoppedChannels } = await stopContactChannels(this.core, {
+      tenantId: call.tenantId,
+      clientId: call.clientId,
+      channels: args.channel === 'ai_call' ? ['ai_call'] : ['ai_call', 'ivr_call'],
+      reason: 'the debtor asked on an AI call not to be called',
+      actor: ACTOR,
+    });
+    return { ok: true, message: 'We will not call again.', endCall: true, data: { stopped: stoppedChannels } };
   }
 }
