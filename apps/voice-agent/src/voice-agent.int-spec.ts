@@ -1,5 +1,6 @@
 import request from 'supertest';
 import WebSocket from 'ws';
+import { quoteBalance } from '@recoup/collections';
 import { InitiateCallRequest, InitiateCallResponse, CallStatusResponse } from '@recoup/contracts';
 import { signTwilioRequest } from '@recoup/providers/twilio';
 import { waitFor } from '@recoup/testing';
@@ -211,7 +212,7 @@ describe('voice-agent', () => {
       expect(call.outcome).toBe('payment_promised');
       const link = await h.db.paymentLink.findFirstOrThrow({ where: { invoiceId: s.invoice.id } });
       const promise = await h.db.paymentPromise.findFirstOrThrow({ where: { invoiceId: s.invoice.id } });
-      expect(promise).toMatchObject({ amountPence: 250_00, source: 'ai_call', sourceId: call.id });
+      expect(promise).toMatchObject({ amountPence: 250_00, source: 'call', sourceId: call.id });
       const sms = await h.db.contactAttempt.findMany({ where: { clientId: s.client.id, channel: 'sms' }, orderBy: { createdAt: 'asc' } });
       expect(sms.map((a) => a.purpose)).toEqual(['payment_link', 'promise_to_pay_confirmation']);
       const job = await h.deps.producer.queue('notifications').getJob(sms[0]!.jobId!);
@@ -339,8 +340,9 @@ describe('voice-agent', () => {
       expect(call.outcome).toBe('payment_promised');
     });
 
-    it('a dispute flags the debtor, disputes the invoice, cancels pending work and ends the call', async () => {
+    it('a dispute stated on the call opens a Dispute with a random reference told to the debtor, cancels queued contacts and ends the call', async () => {
       const s = await seedDebt(h.db);
+      const jobId = `pending-${s.invoice.id}`;
       const pending = await h.db.contactAttempt.create({
         data: {
           tenantId: s.tenant.id,
@@ -349,9 +351,23 @@ describe('voice-agent', () => {
           channel: 'email',
           purpose: 'reminder',
           status: 'queued',
-          jobId: `pending-${s.invoice.id}`,
+          jobId,
         },
       });
+      await h.deps.producer.enqueue(
+        'email.send',
+        {
+          tenant_id: s.tenant.id,
+          client_id: s.client.id,
+          invoice_id: s.invoice.id,
+          channel: 'email',
+          template_id: 'reminder.email',
+          purpose: 'reminder',
+          requested_by: 'test',
+        },
+        { jobId, delayMs: 3_600_000 },
+      );
+      expect(await h.deps.producer.queue('notifications').getJob(jobId)).toBeDefined();
       h.script.next = {
         answer: 'human',
         turns: [{ say: 'Hello, speaking.' }, { say: 'I dispute this, I never ordered it.' }],
@@ -360,9 +376,50 @@ describe('voice-agent', () => {
       const placed = await placeCall(s);
       const { call } = await finished(placed.call_sid);
       expect(call.outcome).toBe('disputed');
+      const dispute = await h.db.dispute.findFirstOrThrow({ where: { invoiceId: s.invoice.id } });
+      expect(dispute).toMatchObject({ source: 'call', reason: 'I dispute this, I never ordered it.', resolvedAt: null });
+      // Random (Crockford base32, 80 bits), never derived from the invoice id.
+      expect(dispute.reference).toMatch(/^DSP(-[0-9A-HJKMNP-TV-Z]{4}){4}$/);
+      expect(dispute.reference.replace(/-/g, '')).not.toContain(s.invoice.id.replace(/-/g, '').slice(0, 8).toUpperCase());
+      const action = await h.db.callAction.findFirstOrThrow({ where: { callId: call.id, name: 'record_dispute' } });
+      expect((action.result as { message: string }).message).toContain(dispute.reference);
       expect((await h.db.client.findUniqueOrThrow({ where: { id: s.client.id } })).disputeOpenedAt).not.toBeNull();
-      expect((await h.db.invoice.findUniqueOrThrow({ where: { id: s.invoice.id } })).status).toBe('disputed');
-      expect((await h.db.contactAttempt.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe('cancelled');
+      expect(await h.db.invoice.findUniqueOrThrow({ where: { id: s.invoice.id } })).toMatchObject({
+        status: 'disputed',
+        nextActionAt: null,
+      });
+      expect(await h.db.contactAttempt.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({
+        status: 'cancelled',
+        completedAt: expect.any(Date),
+      });
+      expect(await h.deps.producer.queue('notifications').getJob(jobId)).toBeUndefined();
+      expect(await h.db.invoiceEvent.findMany({ where: { invoiceId: s.invoice.id, type: 'dispute_opened' } })).toEqual([
+        expect.objectContaining({ actor: 'voice_agent', fromStatus: 'overdue', toStatus: 'disputed' }),
+      ]);
+    });
+
+    it('the balance the agent speaks is the core quote (with the late-payment charges the creditor claims) and the texted link asks for exactly it', async () => {
+      const s = await seedDebt(h.db);
+      await h.db.tenant.update({ where: { id: s.tenant.id }, data: { claimsLatePaymentCharges: true } });
+      const quote = quoteBalance({ invoice: s.invoice, clientKind: 'business', claimsLatePaymentCharges: true }, new Date(WEDNESDAY_11AM));
+      expect(quote.interestPence).toBeGreaterThan(0);
+      expect(quote.totalPence).toBe(250_00 + quote.interestPence + quote.compensationPence);
+      h.script.next = {
+        answer: 'human',
+        turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: 'No, that is all. Goodbye.' }],
+        hangUpWhenDone: true,
+      };
+      const sessionsBefore = h.openai.sessions.length;
+      const placed = await placeCall(s);
+      await finished(placed.call_sid);
+      const session = h.openai.sessions
+        .slice(sessionsBefore)
+        .find((x) => String(x.session?.instructions ?? '').includes(`invoice ${s.invoice.reference};`));
+      const instructions = String(session?.session?.instructions ?? '');
+      expect(instructions).toContain(`GBP ${(quote.totalPence / 100).toFixed(2)} is outstanding`);
+      expect(instructions).toMatch(/statutory interest .* fixed compensation/);
+      const link = await h.db.paymentLink.findFirstOrThrow({ where: { invoiceId: s.invoice.id } });
+      expect(link).toMatchObject({ amountPence: quote.totalPence, currency: 'GBP' });
     });
 
     it('an answering machine hears only the name-and-number message, never the debt', async () => {

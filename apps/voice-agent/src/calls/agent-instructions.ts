@@ -1,4 +1,5 @@
-import { renderTemplate, type VoiceLine } from '@recoup/templates';
+import type { BalanceQuote } from '@recoup/collections';
+import { renderTemplate, spokenPence, type VoiceLine } from '@recoup/templates';
 
 export interface CallFacts {
   debtorName: string;
@@ -9,6 +10,8 @@ export interface CallFacts {
   invoiceReference: string;
   amountPence: number;
   paidPence: number;
+  /** The core's quote: the one balance the agent speaks (and a texted link asks for). */
+  balance: BalanceQuote;
   issueDate: string;
   dueDate: string;
   daysPastDue: number;
@@ -55,12 +58,22 @@ export function agentInstructions(f: CallFacts): string {
   const say = (key: string) => lines.find((l) => l.key === key)?.text;
   // The recording notice is played by TwiML before the agent is connected; the agent opens with identity.
   const opening = say('identity_check') ?? '';
-  const outstanding = ((f.amountPence - f.paidPence) / 100).toFixed(2);
+  const b = f.balance;
+  const charges = b.interestPence + b.compensationPence > 0;
+  // The template's disclosure names the unpaid invoice amount; where the creditor claims late-payment charges the
+  // agent goes on to the itemised total, so what is spoken is the quote to the penny.
+  const disclosure = charges
+    ? `${say('disclosure') ?? ''} With statutory interest of ${spokenPence(b.interestPence)} and fixed compensation of ${spokenPence(b.compensationPence)} under the Late Payment of Commercial Debts (Interest) Act 1998, ${spokenPence(b.totalPence)} is now due.`
+    : (say('disclosure') ?? '');
+  const money = (pence: number) => `${b.currency} ${(pence / 100).toFixed(2)}`;
+  const facts = charges
+    ? `${money(b.totalPence)} is outstanding (${money(b.principalPence)} unpaid on the invoice, ${money(b.interestPence)} statutory interest, ${money(b.compensationPence)} fixed compensation)`
+    : `${money(b.totalPence)} is outstanding`;
   return [
     `You are a polite collections assistant calling on behalf of ${plain(f.creditorName, 80)}. Speak British English, calmly and briefly, one or two sentences at a time.`,
     `OPENING: ${opening}`,
-    `Only after the person confirms they are ${plain(f.debtorName, 60)}, say: ${say('disclosure') ?? ''}`,
-    `Facts: invoice ${plain(f.invoiceReference, 40)}; GBP ${outstanding} is outstanding; due ${f.dueDate}; ${f.daysPastDue} days overdue.`,
+    `Only after the person confirms they are ${plain(f.debtorName, 60)}, say: ${disclosure}`,
+    `Facts: invoice ${plain(f.invoiceReference, 40)}; ${facts}; due ${f.dueDate}; ${f.daysPastDue} days overdue.`,
     `Then: ${say('purpose') ?? ''} ${say('offer') ?? ''}`,
     `You must say: ${say('how_to_dispute') ?? ''} ${say('contact_choices') ?? ''} ${say('support') ?? ''}`.trim(),
     'Rules: never threaten, pressure, or mention court, bailiffs or credit files. Never discuss the debt with anyone but the debtor. If they dispute the debt, call record_dispute and end the call politely. If they ask you to stop, call opt_out. If they are upset, vulnerable or ask for a person, call request_callback.',

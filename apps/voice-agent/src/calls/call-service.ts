@@ -1,4 +1,12 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  claimContactForSend,
+  CollectionsError,
+  isoDate,
+  londonToday,
+  recordContactOutcome,
+  recordQueuedContact,
+} from '@recoup/collections';
 import { ComplianceFactsRepository, lookBackDays, type ComplianceService } from '@recoup/compliance';
 import type { CallCostEstimate, CallOutcome, CallStatusResponse, InitiateCallRequest } from '@recoup/contracts';
 import type { CallModel, Database } from '@recoup/db';
@@ -7,6 +15,7 @@ import type { Logger } from '@recoup/observability';
 import type { CallPlacer } from '@recoup/providers/telephony';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
 import { agentInstructions, voiceLines, type CallFacts } from './agent-instructions';
+import { quoteOf } from './balance';
 import { costPence, estimateCost, type Prices } from './pricing';
 
 export interface CallServiceOptions {
@@ -156,10 +165,11 @@ export class CallService {
       invoiceReference: body.invoice_reference,
       amountPence: invoice.amountPence,
       paidPence: invoice.paidPence,
+      balance: quoteOf(invoice, now),
       issueDate: invoice.issueDate.toISOString().slice(0, 10),
       dueDate: invoice.dueDate.toISOString().slice(0, 10),
       daysPastDue: body.days_past_due,
-      today: now.toISOString().slice(0, 10),
+      today: isoDate(londonToday(now)),
       payLink:
         this.o.payPageBaseUrl.startsWith('https://') && this.o.payPageBaseUrl.length <= 40
           ? `${this.o.payPageBaseUrl.replace(/\/+$/, '')}/pay`
@@ -175,21 +185,22 @@ export class CallService {
       opening: lines.find((l) => l.key === 'identity_check')?.text,
       voicemail: `This is a message for ${body.recipient_name} from ${body.business_name}. Please call us back on ${this.o.callbackNumber ? this.o.callbackNumber.split('').join(' ') : 'the number this call came from'}. Thank you.`,
     };
-    const attempt = await db.contactAttempt.upsert({
-      where: { jobId: jobId ?? `ai-call-${reservationId}` },
-      create: {
-        tenantId: invoice.tenantId,
-        clientId: invoice.clientId,
-        invoiceId: invoice.id,
-        channel: 'ai_call',
-        purpose: 'reminder',
-        templateId: 'voice',
-        status: 'queued',
-        jobId: jobId ?? `ai-call-${reservationId}`,
-        scheduledFor: now,
-      },
-      update: {},
+    const attempt = await recordQueuedContact(db, {
+      tenantId: invoice.tenantId,
+      clientId: invoice.clientId,
+      invoiceId: invoice.id,
+      channel: 'ai_call',
+      purpose: 'reminder',
+      templateId: 'voice',
+      jobId: jobId ?? `ai-call-${reservationId}`,
+      scheduledFor: now,
     });
+    // Claimed before dialling: a cancellation (payment, dispute) that lands first stops the call; one that lands
+    // later finds the attempt `sending` and leaves it, so the record always says the debtor was called.
+    if (!(await claimContactForSend(db, attempt.id))) {
+      await this.o.rateLimiter.settle(invoice.tenantId, reservationId, 0).catch(() => undefined);
+      throw CollectionsError.conflict('The call was cancelled before it was placed');
+    }
     const call = await db.call.create({
       data: {
         tenantId: invoice.tenantId,
@@ -215,17 +226,21 @@ export class CallService {
         idempotencyKey: attempt.id,
       });
       await db.call.update({ where: { id: call.id }, data: { providerCallSid: placed.callSid } });
-      await db.contactAttempt.update({
-        where: { id: attempt.id },
-        data: { status: 'sent', sentAt: now, provider: placed.provider, providerMessageId: placed.callSid },
-      });
+      const sent = { sentAt: now, provider: placed.provider, providerMessageId: placed.callSid };
+      if (!(await recordContactOutcome(db, attempt.id, { status: 'sent', ...sent }, ['sending']))) {
+        // Twilio's final status was faster than us: keep its outcome, add who placed the call.
+        const { status } = await db.contactAttempt.findUniqueOrThrow({ where: { id: attempt.id }, select: { status: true } });
+        await recordContactOutcome(db, attempt.id, { status, ...sent }, [status]);
+      }
       return { callSid: placed.callSid, callId: call.id, estimate };
     } catch (err) {
       await db.call.update({ where: { id: call.id }, data: { status: 'failed', outcome: 'failed', endedAt: this.now() } });
-      await db.contactAttempt.update({
-        where: { id: attempt.id },
-        data: { status: 'failed', failureReason: (err as Error).message.slice(0, 300) },
-      });
+      await recordContactOutcome(
+        db,
+        attempt.id,
+        { status: 'failed', failureReason: (err as Error).message.slice(0, 300), completedAt: this.now() },
+        ['sending'],
+      );
       await this.o.rateLimiter.settle(invoice.tenantId, reservationId, 0).catch(() => undefined);
       throw err;
     }
@@ -372,10 +387,7 @@ export class CallService {
     if (call.contactAttemptId) {
       const attemptStatus =
         outcome === 'voicemail' ? 'machine' : outcome === 'no_answer' ? 'no_answer' : outcome === 'failed' ? 'failed' : 'completed';
-      await db.contactAttempt.update({
-        where: { id: call.contactAttemptId },
-        data: { status: attemptStatus, completedAt: now, costPence: pence },
-      });
+      await recordContactOutcome(db, call.contactAttemptId, { status: attemptStatus, completedAt: now, costPence: pence });
     }
     if (terminal && !params.settled) this.o.onCallEnded?.(outcome, pence);
     if (terminal && params.reservation_id && !params.settled) {
