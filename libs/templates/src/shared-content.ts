@@ -71,7 +71,7 @@ export function greeting(v: BaseVariables): string {
 
 /** SMS tail every demand carries. Plain GSM-7 characters only. */
 export function smsDemandTail(v: BaseVariables, d: Derived): string {
-  return ` Pay: ${v.links.pay} Wrong or disputed? ${v.links.dispute} Contact choices: ${v.links.preferences}${d.consumer ? ' Free advice: moneyhelper.org.uk' : ''} Reply STOP to stop texts`;
+  return ` Pay: ${v.links.pay} Dispute: ${v.links.dispute} Contact choices: ${v.links.preferences}${d.consumer ? ' Free advice: moneyhelper.org.uk' : ''} Reply STOP to stop texts`;
 }
 
 /** The opening every call uses: recording notice, then identity before any mention of the debt (CONC 7.9.7R). */

@@ -10,8 +10,9 @@ const IsoDate = z.string().refine((s) => {
   }
 }, 'expected an ISO date YYYY-MM-DD');
 const Pence = z.number().int().nonnegative();
-// Links are kept short (a tenant's short domain) so SMS stay within their segment budgets.
-const Link = z.url({ protocol: /^https$/ }).max(48);
+// Links are kept short so SMS stay within their segment budgets: a base of at most 28 characters (NOTIFIER_LINK_BASE_URL),
+// `/p/` and a 22-character debtor link token (128 random bits): 53.
+const Link = z.url({ protocol: /^https$/ }).max(53);
 // Template text is GSM-7-safe by design; these characters would silently turn an SMS into UCS-2 or break HTML.
 const PlainText = (max: number) =>
   z
@@ -88,7 +89,7 @@ export const PromiseToPayVariablesSchema = BaseVariablesSchema.extend({
 }).refine(consumerHasNoStatutoryInterest, NO_CONSUMER_INTEREST);
 
 export const DisputeAcknowledgementVariablesSchema = BaseVariablesSchema.extend({
-  dispute: z.object({ receivedDate: IsoDate, reference: PlainText(20), responseBy: IsoDate }),
+  dispute: z.object({ receivedDate: IsoDate, reference: PlainText(24), responseBy: IsoDate }),
 });
 
 export const BreathingSpaceVariablesSchema = BaseVariablesSchema.extend({

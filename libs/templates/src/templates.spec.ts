@@ -33,7 +33,7 @@ function longest(stage: Stage, kind: Kind): Record<string, unknown> {
       .slice(0, n)
       .trim()
       .padEnd(n, 'x');
-  const link = (c: string) => `https://${c.repeat(40)}`;
+  const link = (c: string) => `https://${c.repeat(45)}`;
   const amountPence = 21_474_836_47;
   const invoice = { ...(v.invoice as object), reference: 'R'.repeat(1) + '0123456789012345678', amountPence, paidPence: 0 };
   const out: Record<string, unknown> = {
@@ -53,7 +53,7 @@ function longest(stage: Stage, kind: Kind): Record<string, unknown> {
     out.plan = { frequency: 'fortnightly', installments };
   }
   if (v.promise) out.promise = { amountPence, date: '2026-11-28' };
-  if (v.dispute) out.dispute = { ...(v.dispute as object), reference: `DSP-${'1'.repeat(16)}` };
+  if (v.dispute) out.dispute = { ...(v.dispute as object), reference: `DSP-${'1'.repeat(20)}` };
   if (v.moratorium) out.moratorium = { kind: 'mental_health_crisis', startDate: '2026-11-18', reference: `BS-${'2'.repeat(27)}` };
   return out;
 }

@@ -1,3 +1,5 @@
+import { mintDebtorLinkToken, quoteBalance, type BalanceQuote } from '@recoup/collections';
+import type { Database } from '@recoup/db';
 import { STAGES, type Stage } from '@recoup/templates';
 
 /** Rows the worker re-reads at send time (the subset of the Prisma models it uses). */
@@ -32,6 +34,9 @@ export interface PlanRow {
 
 export class TemplateInputError extends Error {}
 
+/** Longest link the templates take (libs/templates LinksSchema): a 28-character base, `/p/` and a 22-character token fit. */
+const MAX_LINK_LENGTH = 56;
+
 /** `friendly_reminder` or `friendly_reminder.email`: the stage, checked against the job's channel. */
 export function stageOf(templateId: string, channel: 'email' | 'sms' | 'letter'): Stage {
   const [stage, templateChannel, ...rest] = templateId.split('.');
@@ -59,7 +64,12 @@ export function londonToday(now: Date): string {
   return LONDON_DATE.format(now);
 }
 
-/** Short stable code for debtor-facing links: 12 hex characters of the invoice id. */
+/**
+ * The 12 hex digits of the invoice id that links carried before they had tokens. Those links no longer open anything
+ * (collections-api answers them with a page that shows no invoice data); only a caller that has not moved to
+ * `messageVariables` still produces them.
+ * @deprecated use messageVariables, which mints a token per message.
+ */
 export function shortCode(invoiceId: string): string {
   return invoiceId.replace(/-/g, '').slice(0, 12);
 }
@@ -67,7 +77,72 @@ export function shortCode(invoiceId: string): string {
 interface CreditorContact {
   contact_phone?: unknown;
   contact_address?: unknown;
-  claim_statutory_interest?: unknown;
+}
+
+export interface TemplateVariablesInput {
+  stage: Stage;
+  tenant: TenantRow;
+  client: ClientRow;
+  invoice: InvoiceRow;
+  plan?: PlanRow | null;
+  jobVariables?: Record<string, string>;
+  linkBaseUrl: string;
+  now: Date;
+  /** The message's debtor link token (mintDebtorLinkToken): the /p /d /c links carry it. */
+  linkToken?: string;
+  /** The invoice's one balance (quoteBalance): what the message quotes, interest and compensation included. */
+  quote?: BalanceQuote;
+}
+
+/**
+ * The variables of one message, as `templateVariables`, with what only the database knows: a fresh debtor link token
+ * for this message (tied to its contact attempt) and the balance quoted by the collections core — principal, plus
+ * statutory interest and compensation only where the tenant claims them (`claimsLatePaymentCharges`) from a business.
+ * Pass `linkToken` to reuse the token of an earlier run of the same attempt (an SMS looked up by its body after a
+ * crash must have the same body).
+ */
+export async function messageVariables(
+  db: Database,
+  input: TemplateVariablesInput & { contactAttemptId: string },
+): Promise<{ variables: Record<string, unknown>; linkToken: string; quote: BalanceQuote }> {
+  const facts = await db.invoice.findFirst({
+    where: { id: input.invoice.id, tenantId: input.tenant.id },
+    select: { currency: true, status: true, tenant: { select: { claimsLatePaymentCharges: true } } },
+  });
+  if (!facts) throw new TemplateInputError('invoice not found for this tenant');
+  const quote = quoteBalance(
+    {
+      invoice: { ...input.invoice, currency: facts.currency, status: facts.status },
+      clientKind: input.client.kind,
+      claimsLatePaymentCharges: facts.tenant.claimsLatePaymentCharges,
+    },
+    input.now,
+  );
+  // The references the debtor was given are the records' own random ones (never a fragment of a link or an id).
+  const jobVariables = { ...input.jobVariables };
+  if (input.stage === 'dispute_acknowledgement' && !jobVariables.dispute_reference) {
+    const dispute = await db.dispute.findFirst({
+      where: { invoiceId: input.invoice.id, tenantId: input.tenant.id },
+      orderBy: { openedAt: 'desc' },
+      select: { reference: true },
+    });
+    if (dispute) jobVariables.dispute_reference = dispute.reference;
+  }
+  if (input.stage === 'breathing_space_acknowledgement' && !jobVariables.moratorium_reference) {
+    const client = await db.client.findUnique({ where: { id: input.client.id }, select: { breathingSpaceReference: true } });
+    if (client?.breathingSpaceReference) jobVariables.moratorium_reference = client.breathingSpaceReference;
+  }
+  const linkToken =
+    input.linkToken ??
+    (
+      await mintDebtorLinkToken(db, {
+        tenantId: input.tenant.id,
+        invoiceId: input.invoice.id,
+        contactAttemptId: input.contactAttemptId,
+        now: input.now,
+      })
+    ).token;
+  return { variables: templateVariables({ ...input, jobVariables, linkToken, quote }), linkToken, quote };
 }
 
 /** "500.00" (public JSON, major units) to pence; undefined when absent or malformed. */
@@ -82,27 +157,22 @@ export function poundsToPence(value: string | undefined): number | undefined {
  * producer-only facts the job carries (`payment_link_url`, `promise_amount`, `promise_date`, ...).
  * The template library validates the result; anything missing is a TemplateVariablesError.
  */
-export function templateVariables(input: {
-  stage: Stage;
-  tenant: TenantRow;
-  client: ClientRow;
-  invoice: InvoiceRow;
-  plan?: PlanRow | null;
-  jobVariables?: Record<string, string>;
-  linkBaseUrl: string;
-  now: Date;
-}): Record<string, unknown> {
-  const { stage, tenant, client, invoice } = input;
+export function templateVariables(input: TemplateVariablesInput): Record<string, unknown> {
+  const { stage, tenant, client, invoice, quote } = input;
   const vars = input.jobVariables ?? {};
   const policy = (tenant.collectionPolicy && typeof tenant.collectionPolicy === 'object' ? tenant.collectionPolicy : {}) as CreditorContact;
-  const today = londonToday(input.now);
-  const code = shortCode(invoice.id);
+  const today = quote?.asOf ?? londonToday(input.now);
+  const code = input.linkToken ?? shortCode(invoice.id);
   const base = input.linkBaseUrl.replace(/\/+$/, '');
   const payLink =
-    vars.payment_link_url && vars.payment_link_url.startsWith('https://') && vars.payment_link_url.length <= 48
+    vars.payment_link_url && vars.payment_link_url.startsWith('https://') && vars.payment_link_url.length <= MAX_LINK_LENGTH
       ? vars.payment_link_url
       : `${base}/p/${code}`;
   const business = client.kind === 'business';
+  // The templates add interest and compensation exactly when the core's quote does (same function, same facts), so
+  // the figure every message shows is quoteBalance's total. Without a quote: never (no tenant claims by default).
+  const claimsCharges = quote ? quote.interestPence + quote.compensationPence > 0 : false;
+  const outstandingPence = quote ? quote.principalPence : Math.max(0, invoice.amountPence - invoice.paidPence);
   const v: Record<string, unknown> = {
     debtor: { name: plain(client.name, 60), kind: client.kind },
     creditor: {
@@ -120,8 +190,8 @@ export function templateVariables(input: {
     },
     links: { pay: payLink, dispute: `${base}/d/${code}`, preferences: `${base}/c/${code}` },
     today,
-    // Late Payment Act interest is for business debts only; a tenant may waive it in its policy.
-    claimStatutoryInterest: business && policy.claim_statutory_interest !== false,
+    // Late Payment Act interest is for business debts only, and only when the tenant claims it (quoteBalance).
+    claimStatutoryInterest: business && claimsCharges,
   };
   switch (stage) {
     case 'final_notice':
@@ -129,7 +199,8 @@ export function templateVariables(input: {
       v.respondBy = vars.respond_by ?? addDays(today, business ? 14 : 30);
       break;
     case 'promise_to_pay_confirmation': {
-      const amountPence = poundsToPence(vars.promise_amount) ?? invoice.amountPence - invoice.paidPence;
+      // Without an agreed amount, the whole balance as quoted (the same figure as a payment link sent that day).
+      const amountPence = poundsToPence(vars.promise_amount) ?? (quote ? quote.totalPence : outstandingPence);
       if (!vars.promise_date) throw new TemplateInputError('promise_to_pay_confirmation needs the job variable promise_date');
       v.promise = { amountPence, date: vars.promise_date };
       break;
@@ -148,7 +219,7 @@ export function templateVariables(input: {
     case 'dispute_acknowledgement':
       v.dispute = {
         receivedDate: client.disputeOpenedAt ? isoDate(client.disputeOpenedAt) : today,
-        reference: plain(vars.dispute_reference ?? `DSP-${code.slice(0, 8)}`, 20),
+        reference: plain(vars.dispute_reference ?? invoice.reference, 24),
         responseBy: vars.response_by ?? addDays(today, 14),
       };
       break;
@@ -156,7 +227,7 @@ export function templateVariables(input: {
       v.moratorium = {
         kind: vars.moratorium_kind === 'mental_health_crisis' ? 'mental_health_crisis' : 'standard',
         startDate: client.breathingSpaceStart ? isoDate(client.breathingSpaceStart) : today,
-        reference: plain(vars.moratorium_reference ?? `BS-${code}`, 30),
+        reference: plain(vars.moratorium_reference ?? invoice.reference, 30),
       };
       break;
     default:

@@ -135,7 +135,7 @@ export const promiseToPayConfirmation: StageDefinition<typeof PromiseToPayVariab
     signOff: signOff(v),
   }),
   sms: (v, d) =>
-    `${v.creditor.name}: thanks for talking to us. As agreed you will pay ${formatPence(v.promise.amountPence)} for invoice ${v.invoice.reference} (${d.outstanding} due) by ${formatUkShortDate(v.promise.date)}.${smsDemandTail(v, d)}`,
+    `${v.creditor.name}: thanks for talking to us. As agreed you will pay ${formatPence(v.promise.amountPence)} for invoice ${v.invoice.reference} (${formatPence(d.totalDuePence)} due) by ${formatUkShortDate(v.promise.date)}.${smsDemandTail(v, d)}`,
   voice: (v, d) => [
     {
       key: 'read_back',
