@@ -15,21 +15,15 @@ import type { EmailSender } from '@recoup/providers/email';
 import { LETTER_COST_PENCE, type LetterSender } from '@recoup/providers/letters';
 import { SMS_SEGMENT_COST_PENCE, type SmsSender } from '@recoup/providers/sms';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
-import {
-  TemplateRenderError,
-  TemplateVariablesError,
-  formatUkDate,
-  renderTemplate,
-  type RenderedEmail,
-  type RenderedLetter,
-  type RenderedSms,
-} from '@recoup/templates';
+import { TemplateRenderError, TemplateVariablesError, formatUkDate } from '@recoup/templates';
 import type { DeadLetters } from './dead-letter';
 import { DeliveryRepository, type SendSubject } from './delivery.repository';
 import type { LimitWarnings } from './limit-warnings';
-import { TemplateInputError, londonToday, stageOf, templateVariables } from './message-variables';
+import { TemplateInputError, londonToday } from './message-variables';
 import { postalAddressOf } from './postal-address';
+import { renderMessage, type Creditor, type RenderedMessage } from './render-message';
 import { classifyFailure, retryDelayMs } from './retry-policy';
+import { findSentAtProvider, type FoundAtProvider } from './sent-at-provider';
 
 export type NotificationJob = SendEmailJob | SendSmsJob | SendLetterJob;
 
@@ -61,9 +55,6 @@ interface AttemptRow {
   detail: unknown;
 }
 
-type Rendered = RenderedEmail | RenderedSms | RenderedLetter;
-type Creditor = { name: string; phone: string; email: string; address: string };
-
 /** One run of one job: what the steps below share. */
 interface Run {
   job: Job;
@@ -73,10 +64,8 @@ interface Run {
   client: SendSubject['client'];
   invoice: SendSubject['invoice'];
   now: Date;
-  rendered?: Rendered;
+  rendered?: RenderedMessage;
 }
-
-type FoundAtProvider = { provider: string; providerMessageId: string; costPence: number };
 
 /** An attempt a worker may take: `queued`, or `sending` left by a run that died around the provider call. */
 const CLAIMABLE = new Set(['queued', 'sending']);
@@ -155,7 +144,7 @@ export class DeliveryService {
     }
 
     // Rendering first prices the SMS (segments) before the cost budget is charged.
-    let rendered: Rendered;
+    let rendered: RenderedMessage;
     let creditor: Creditor;
     try {
       ({ rendered, creditor } = await this.render(run));
@@ -271,61 +260,28 @@ export class DeliveryService {
     await this.o.deadLetters.add(job, reason, attempt?.id);
   }
 
-  private async render(run: Run): Promise<{ rendered: Rendered; creditor: Creditor }> {
-    const { data, client, invoice, now } = run;
-    if (!invoice || !client) throw new TemplateInputError('collection templates need the invoice (invoice_id)');
-    const stage = stageOf(data.template_id, data.channel);
-    const plan =
-      stage === 'payment_plan_proposal' || stage === 'payment_plan_confirmation'
-        ? await this.o.db.paymentPlan.findFirst({
-            where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
-            orderBy: { createdAt: 'desc' },
-            include: { installments: { orderBy: { sequence: 'asc' } } },
-          })
-        : null;
-    const variables = templateVariables({
-      stage,
-      tenant: client.tenant,
-      client,
-      invoice,
-      plan,
-      jobVariables: data.variables,
-      linkBaseUrl: this.o.linkBaseUrl,
-      now,
-    });
-    return { creditor: variables.creditor as Creditor, rendered: renderTemplate(stage, data.channel, variables) as Rendered };
+  private render(run: Run): Promise<{ rendered: RenderedMessage; creditor: Creditor }> {
+    return renderMessage(this.o.db, this.o.linkBaseUrl, run);
   }
 
-  /**
-   * Whether the provider already holds this job's message (an earlier run died after the send and before recording
-   * it). null: the provider says no. undefined: it cannot be asked (sandbox and letters keep no such query; an SMS
-   * is found by its text, which needs rendering) or did not answer.
-   */
-  private async findAtProvider(run: Run, why: 'sending' | 'stopping'): Promise<FoundAtProvider | null | undefined> {
-    const { data, jobId, client } = run;
-    let lookup: Promise<FoundAtProvider | null> | undefined;
-    if (data.channel === 'email' && this.o.email.findSent) lookup = this.o.email.findSent(jobId);
-    else if (data.channel === 'sms' && this.o.sms.findSent && client?.phone) {
-      const rendered =
-        run.rendered ??
-        (await this.render(run).then(
-          (r) => r.rendered,
-          () => undefined,
-        ));
-      const detail = asRecord(run.attempt.detail);
-      const since = typeof detail.send_started_at === 'string' ? new Date(detail.send_started_at) : new Date(Date.now() - 86_400_000);
-      if (rendered?.channel === 'sms')
-        lookup = this.o.sms.findSent({ idempotencyKey: jobId, to: client.phone, body: rendered.text }, since);
-    }
-    if (!lookup) return undefined;
-    return lookup.catch((err: Error) => {
-      this.o.logger.warn(
-        { jobId, err: { message: err.message } },
-        why === 'sending'
-          ? 'could not ask the provider whether this message was sent; sending'
-          : 'could not ask the provider whether this message was sent; recording it not sent',
-      );
-      return undefined;
+  /** Whether the provider already holds this job's message (see findSentAtProvider). */
+  private findAtProvider(run: Run, why: 'sending' | 'stopping'): Promise<FoundAtProvider | null | undefined> {
+    const detail = asRecord(run.attempt.detail);
+    return findSentAtProvider(this.o, {
+      channel: run.data.channel,
+      jobId: run.jobId,
+      phone: run.client?.phone,
+      since: typeof detail.send_started_at === 'string' ? new Date(detail.send_started_at) : new Date(Date.now() - 86_400_000),
+      smsText: async () => {
+        const rendered =
+          run.rendered ??
+          (await this.render(run).then(
+            (r) => r.rendered,
+            () => undefined,
+          ));
+        return rendered?.channel === 'sms' ? rendered.text : undefined;
+      },
+      otherwise: why === 'sending' ? 'sending' : 'recording it not sent',
     });
   }
 
