@@ -14,7 +14,7 @@ export const ConfigSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   /** Public origin of this service: Twilio status callbacks point here and Twilio signs this URL. */
   NOTIFIER_PUBLIC_URL: z.url().default('http://127.0.0.1:8005'),
-  /** Short https origin of the debtor-facing pay, dispute and preferences links (templates cap links at 48 characters). */
+  /** Short https origin of the debtor-facing pay, dispute and preferences links (templates cap links at 53 characters: this base, `/p/` and a 22-character token). */
   NOTIFIER_LINK_BASE_URL: z
     .url({ protocol: /^https$/ })
     .max(28)

@@ -34,8 +34,8 @@ export interface PlanRow {
 
 export class TemplateInputError extends Error {}
 
-/** Longest link the templates take (libs/templates LinksSchema): a 28-character base, `/p/` and a 22-character token fit. */
-const MAX_LINK_LENGTH = 56;
+/** Longest link the templates take (libs/templates LinksSchema): a 28-character base, `/p/` and a 22-character token. */
+const MAX_LINK_LENGTH = 53;
 
 /** `friendly_reminder` or `friendly_reminder.email`: the stage, checked against the job's channel. */
 export function stageOf(templateId: string, channel: 'email' | 'sms' | 'letter'): Stage {
