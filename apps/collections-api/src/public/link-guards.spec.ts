@@ -1,3 +1,6 @@
+import request from 'supertest';
+import { ApiRouter, createHttpApp } from '@recoup/http';
+import { createLogger, createMetrics } from '@recoup/observability';
 import { redactDebtorLinkUrl } from './link-guards';
 
 describe('redactDebtorLinkUrl', () => {
@@ -17,4 +20,29 @@ describe('redactDebtorLinkUrl', () => {
       expect(redactDebtorLinkUrl(url)).toBe(url);
     },
   );
+});
+
+describe('request logs of the debtor pages', () => {
+  it('carry /p/[redacted], never the token, in the URL and the Referer', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'test', destination: { write: (s: string) => lines.push(s) } });
+    const router = new ApiRouter();
+    router.router.get('/p/:token', (_req, res) => {
+      res.send('ok');
+    });
+    const app = createHttpApp({
+      service: 'test',
+      logger,
+      metrics: createMetrics('test'),
+      health: {},
+      routers: [router],
+      redactUrl: redactDebtorLinkUrl,
+    });
+    const token = 'Hq2rT0xZp1Yb9k_Lm3Nw-A';
+    await request(app).get(`/p/${token}`).set('Referer', `https://pay.recoup.example/d/${token}`);
+    const logged = lines.join('\n');
+    expect(logged).toContain('"url":"/p/[redacted]"');
+    expect(logged).toContain('https://pay.recoup.example/d/[redacted]');
+    expect(logged).not.toContain(token);
+  });
 });
