@@ -8,7 +8,7 @@ import type { JobProducer } from '@recoup/queue';
 import { pauseDebtorCollection, startBreathingSpace } from '@recoup/collections';
 import { currentTenant } from '../http/tenant-context';
 import { clientJson } from '../invoices/invoice.mapper';
-import { decodeCursor, encodeCursor } from '../invoices/invoices.routes';
+import { decodeCursor, encodeCursor } from '../invoices/invoice.queries';
 
 const ListClientsQuery = z
   .object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) })

@@ -23,19 +23,19 @@ import {
   createInvoice,
   isCollectable,
   openDispute,
-  quoteBalance,
   resolveDispute,
   updateInvoice,
   writeOffInvoice,
   type CollectionsDeps,
 } from '@recoup/collections';
-import type { Database, InvoiceModel, Prisma } from '@recoup/db';
+import type { Database, InvoiceModel } from '@recoup/db';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/payments';
 import type { CollectionsScheduler } from '../collections/collections-scheduler';
 import { currentTenant } from '../http/tenant-context';
 import type { InvoiceReader } from './invoice.repository';
-import { COLLECTABLE, dateOnly, invoiceJson, londonToday, paymentJson } from './invoice.mapper';
+import { balanceOf, invoiceTimeline, listInvoices } from './invoice.queries';
+import { dateOnly, invoiceJson, paymentJson } from './invoice.mapper';
 import type { Logger } from '@recoup/observability';
 import type { Request } from 'express';
 
@@ -56,38 +56,12 @@ const problem = (description: string) => ({ description, schema: ProblemDetails,
 const TAGS = ['invoices'];
 const SECURITY = [{ apiKey: [] }];
 
-export function encodeCursor(inv: Pick<InvoiceModel, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${inv.createdAt.toISOString()}|${inv.id}`).toString('base64url');
-}
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw HttpProblem.badRequest('cursor: not a cursor this API issued', [
-      { field: 'query.cursor', pointer: '/cursor', detail: 'invalid cursor' },
-    ]);
-  }
-  return { createdAt, id };
-}
-
 /** Who made the change, as the invoice's timeline records it. */
 export function actorOf(req: Request): string {
   const auth = req.auth;
   if (!auth) return 'api';
   if (auth.kind === 'admin') return 'admin';
   return auth.via === 'api_key' ? `api_key:${auth.keyId}` : `user:${auth.subject}`;
-}
-
-/** The quoted balance of an invoice: the tenant's claim setting and the debtor's kind decide the itemised charges. */
-export async function balanceOf(db: Database, invoice: InvoiceModel, now = new Date()) {
-  const [tenant, client] = await Promise.all([
-    db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } }),
-    db.client.findUniqueOrThrow({ where: { id: invoice.clientId }, select: { kind: true, email: true } }),
-  ]);
-  return {
-    quote: quoteBalance({ invoice, clientKind: client.kind, claimsLatePaymentCharges: tenant.claimsLatePaymentCharges }, now),
-    client,
-  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -161,26 +135,8 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       responses: { 200: { description: 'A page of invoices', schema: InvoiceListResponse }, 400: problem('Invalid filters') },
       handler: async ({ query }, req, res) => {
         const tenant = currentTenant(req);
-        const today = londonToday();
-        const and: Prisma.InvoiceWhereInput[] = [{ tenantId: tenant.id }];
-        if (query.client_id) and.push({ clientId: query.client_id });
-        if (query.status === 'overdue') and.push({ OR: [{ status: 'overdue' }, { status: 'open', dueDate: { lt: today } }] });
-        else if (query.status === 'open') and.push({ status: 'open', dueDate: { gte: today } });
-        else if (query.status) and.push({ status: query.status });
-        if (query.overdue === true) and.push({ status: { in: [...COLLECTABLE] }, dueDate: { lt: today } });
-        if (query.overdue === false) and.push({ NOT: { status: { in: [...COLLECTABLE] }, dueDate: { lt: today } } });
-        if (query.cursor) {
-          const c = decodeCursor(query.cursor);
-          and.push({ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] });
-        }
-        const rows = await db.invoice.findMany({
-          where: { AND: and },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: query.limit + 1,
-        });
-        const page = rows.slice(0, query.limit);
-        const last = page[page.length - 1];
-        res.json({ data: page.map((i) => invoiceJson(i)), next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null });
+        const { page, nextCursor } = await listInvoices(db, tenant.id, query);
+        res.json({ data: page.map((i) => invoiceJson(i)), next_cursor: nextCursor });
       },
     })
     .route({
@@ -385,92 +341,7 @@ export function invoicesRouter(deps: InvoicesRouterDeps): ApiRouter {
       handler: async ({ params }, req, res) => {
         const tenant = currentTenant(req);
         const invoice = await invoiceOf(deps.invoices, tenant.id, params.invoice_id);
-        const [attempts, payments, plans, refusals, audit] = await Promise.all([
-          db.contactAttempt.findMany({
-            where: { invoiceId: invoice.id, tenantId: tenant.id },
-            include: { events: { orderBy: { occurredAt: 'asc' } } },
-            orderBy: { createdAt: 'asc' },
-            take: 500,
-          }),
-          db.payment.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { receivedAt: 'asc' } }),
-          db.paymentPlan.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { createdAt: 'asc' } }),
-          db.complianceAudit.findMany({
-            where: { invoiceId: invoice.id, tenantId: tenant.id, allowed: false },
-            orderBy: { evaluatedAt: 'asc' },
-            take: 200,
-          }),
-          db.invoiceEvent.findMany({ where: { invoiceId: invoice.id, tenantId: tenant.id }, orderBy: { occurredAt: 'asc' }, take: 500 }),
-        ]);
-        const audited = new Set(audit.map((e) => e.type));
-        const events = [
-          // Invoices created before the audit trail existed have no invoice_created entry of their own.
-          ...(audited.has('invoice_created')
-            ? []
-            : [
-                {
-                  at: invoice.createdAt,
-                  type: 'invoice_created',
-                  channel: null,
-                  status: null,
-                  detail: { amount: toMajor(invoice.amountPence), due_date: invoice.dueDate.toISOString().slice(0, 10) },
-                },
-              ]),
-          ...audit
-            .filter((e) => e.type !== 'payment_applied')
-            .map((e) => ({
-              at: e.occurredAt,
-              type: e.type,
-              channel: null,
-              status: e.toStatus,
-              detail: { ...(e.detail as Record<string, unknown>), actor: e.actor, from_status: e.fromStatus },
-            })),
-          ...attempts.flatMap((a) => [
-            {
-              at: a.createdAt,
-              type: 'contact_queued',
-              channel: a.channel,
-              status: a.status,
-              detail: {
-                contact_attempt_id: a.id,
-                template_id: a.templateId,
-                purpose: a.purpose,
-                scheduled_for: a.scheduledFor?.toISOString() ?? null,
-                failure_reason: a.failureReason,
-              },
-            },
-            ...a.events.map((e) => ({
-              at: e.occurredAt,
-              type: `contact_${e.type}`,
-              channel: a.channel,
-              status: e.type,
-              detail: { contact_attempt_id: a.id, provider: e.provider },
-            })),
-          ]),
-          ...payments.map((p) => ({
-            at: p.receivedAt,
-            type: 'payment',
-            channel: null,
-            status: p.status,
-            detail: { amount: toMajor(p.amountPence), currency: p.currency, refunded: toMajor(p.refundedPence), method: p.method },
-          })),
-          ...plans.map((p) => ({
-            at: p.createdAt,
-            type: 'payment_plan',
-            channel: null,
-            status: p.status,
-            detail: { payment_plan_id: p.id, total: toMajor(p.totalPence), installments: p.installmentCount },
-          })),
-          ...refusals.map((r) => ({
-            at: r.evaluatedAt,
-            type: 'contact_refused',
-            channel: r.channel,
-            status: 'blocked',
-            detail: { purpose: r.purpose, reasons: r.reasons, next_allowed_at: r.nextAllowedAt?.toISOString() ?? null },
-          })),
-          ...(invoice.cancelledAt && !audited.has('invoice_cancelled')
-            ? [{ at: invoice.cancelledAt, type: 'invoice_cancelled', channel: null, status: 'cancelled', detail: {} }]
-            : []),
-        ].sort((a, b) => a.at.getTime() - b.at.getTime());
+        const events = await invoiceTimeline(db, tenant.id, invoice);
         res.json({ invoice_id: invoice.id, events: events.map((e) => ({ ...e, at: e.at.toISOString() })) });
       },
     });

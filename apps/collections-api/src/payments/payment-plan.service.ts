@@ -252,7 +252,7 @@ export class PaymentPlanService {
     ]);
     if (client && tenant) {
       try {
-        await this.deps.escalation.escalate({
+        const result = await this.deps.escalation.escalate({
           tenant,
           invoice: plan.invoice,
           client,
@@ -267,6 +267,9 @@ export class PaymentPlanService {
             installment_number: String(inst.sequence),
           },
         });
+        if (result.outcome !== 'queued' && result.outcome !== 'duplicate') {
+          this.deps.logger.info({ installmentId, outcome: result.outcome }, 'missed-instalment reminder not sent');
+        }
       } catch (err) {
         this.deps.logger.info({ installmentId, err: { message: (err as Error).message } }, 'missed-instalment reminder not sent');
       }
