@@ -75,7 +75,8 @@ export interface DebtorFacts {
   artificialVoiceConsentAt?: Date | null;
 }
 
-export type DebtStatus = 'open' | 'overdue' | 'partially_paid' | 'paid' | 'disputed' | 'cancelled' | 'written_off';
+/** The invoice statuses of the collections core (libs/collections owns their meaning; a type-only import). */
+export type DebtStatus = import('@recoup/db').InvoiceStatus;
 
 export interface DebtFacts {
   id?: string | null;

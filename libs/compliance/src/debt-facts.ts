@@ -1,3 +1,4 @@
+import { isClosed as isClosedStatus } from '@recoup/collections';
 import type { DebtFacts } from './contact.types';
 
 /** Amount still owed, never negative. */
@@ -13,5 +14,6 @@ export function dueDateIso(debt: DebtFacts): string | null {
 }
 
 export function isClosed(debt: DebtFacts): boolean {
-  return debt.status === 'paid' || debt.status === 'cancelled' || debt.status === 'written_off' || outstandingPence(debt) === 0;
+  // Closed is the core's rule (paid, cancelled, written off); nothing left owed closes it for contact too.
+  return (debt.status != null && isClosedStatus(debt.status)) || outstandingPence(debt) === 0;
 }
