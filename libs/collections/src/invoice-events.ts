@@ -50,3 +50,37 @@ export async function recordInvoiceEvent(tx: Tx, e: InvoiceEventInput): Promise<
     },
   });
 }
+
+/**
+ * A debtor-level change (breathing space, stopped channels, a safeguard) recorded on the timeline of each of the
+ * debtor's invoices, with each invoice's unchanged status, in the caller's transaction.
+ */
+export async function recordDebtorEvent(
+  tx: Tx,
+  e: {
+    tenantId: string;
+    clientId: string;
+    type: InvoiceEventType;
+    actor: Actor;
+    detail: Record<string, unknown>;
+    at: Date;
+    invoiceIds?: string[];
+  },
+): Promise<void> {
+  const invoices = await tx.invoice.findMany({
+    where: { clientId: e.clientId, tenantId: e.tenantId, ...(e.invoiceIds ? { id: { in: e.invoiceIds } } : {}) },
+    select: { id: true, status: true },
+  });
+  for (const inv of invoices) {
+    await recordInvoiceEvent(tx, {
+      tenantId: e.tenantId,
+      invoiceId: inv.id,
+      type: e.type,
+      actor: e.actor,
+      fromStatus: inv.status,
+      toStatus: inv.status,
+      detail: e.detail,
+      at: e.at,
+    });
+  }
+}

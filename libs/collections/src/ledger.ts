@@ -19,6 +19,18 @@ export async function lockInvoice(tx: Tx, tenantId: string, invoiceId: string): 
 }
 
 /** Σ (amount − refunded) of the invoice's counted payments in the invoice's own currency. */
+/**
+ * Locks the tenant's debtor row for the rest of the transaction, so two changes of the debtor's channels or flags
+ * (a STOP reply and a preferences form at once) apply one after the other.
+ */
+export async function lockClient(tx: Tx, tenantId: string, clientId: string) {
+  const rows = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM clients WHERE id = ${clientId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw CollectionsError.notFound('client', 'client_id');
+  return tx.client.findUniqueOrThrow({ where: { id: clientId } });
+}
+
 export async function netPaidPence(tx: Tx, invoice: Pick<InvoiceModel, 'id' | 'currency'>): Promise<number> {
   const rows = await tx.$queryRaw<{ net: bigint | null }[]>`
     SELECT SUM(amount_pence - refunded_pence) AS net FROM payments

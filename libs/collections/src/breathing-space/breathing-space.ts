@@ -2,7 +2,7 @@ import type { ClientModel } from '@recoup/db';
 import { nowOf, type Actor, type CollectionsDeps } from '../core-deps';
 import { cancelPendingContactsIn, removeCancelledJobs, type CancelledContact } from '../contacts/cancel-pending-contacts';
 import { CollectionsError } from '../errors';
-import { recordInvoiceEvent } from '../invoice-events';
+import { recordDebtorEvent } from '../invoice-events';
 import { randomReference } from '../references';
 
 export interface StartBreathingSpaceInput {
@@ -31,22 +31,14 @@ export async function startBreathingSpace(deps: CollectionsDeps, input: StartBre
       data: { breathingSpaceStart: input.start, breathingSpaceEnd: end, breathingSpaceReference: randomReference('BSP') },
     });
     cancelled = await cancelPendingContactsIn(tx, { tenantId: input.tenantId, clientId: found.id, reason: 'breathing space' }, now);
-    const invoices = await tx.invoice.findMany({
-      where: { clientId: found.id, tenantId: input.tenantId },
-      select: { id: true, status: true },
+    await recordDebtorEvent(tx, {
+      tenantId: input.tenantId,
+      clientId: found.id,
+      type: 'breathing_space_started',
+      actor: input.actor,
+      detail: { reference: updated.breathingSpaceReference, start: input.start.toISOString(), end: end?.toISOString() ?? null },
+      at: now,
     });
-    for (const inv of invoices) {
-      await recordInvoiceEvent(tx, {
-        tenantId: input.tenantId,
-        invoiceId: inv.id,
-        type: 'breathing_space_started',
-        actor: input.actor,
-        fromStatus: inv.status,
-        toStatus: inv.status,
-        detail: { reference: updated.breathingSpaceReference, start: input.start.toISOString(), end: end?.toISOString() ?? null },
-        at: now,
-      });
-    }
     return updated;
   });
   await removeCancelledJobs(deps, cancelled);
@@ -63,22 +55,14 @@ export async function endBreathingSpace(
     const found = await tx.client.findFirst({ where: { id: input.clientId, tenantId: input.tenantId } });
     if (!found) throw CollectionsError.notFound('client', 'client_id');
     const updated = await tx.client.update({ where: { id: found.id }, data: { breathingSpaceEnd: now } });
-    const invoices = await tx.invoice.findMany({
-      where: { clientId: found.id, tenantId: input.tenantId },
-      select: { id: true, status: true },
+    await recordDebtorEvent(tx, {
+      tenantId: input.tenantId,
+      clientId: found.id,
+      type: 'breathing_space_ended',
+      actor: input.actor,
+      detail: { reference: found.breathingSpaceReference },
+      at: now,
     });
-    for (const inv of invoices) {
-      await recordInvoiceEvent(tx, {
-        tenantId: input.tenantId,
-        invoiceId: inv.id,
-        type: 'breathing_space_ended',
-        actor: input.actor,
-        fromStatus: inv.status,
-        toStatus: inv.status,
-        detail: { reference: found.breathingSpaceReference },
-        at: now,
-      });
-    }
     return updated;
   });
 }

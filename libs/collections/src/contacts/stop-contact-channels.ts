@@ -1,7 +1,8 @@
 import type { Channel } from '@recoup/db';
 import { nowOf, type Actor, type CollectionsDeps } from '../core-deps';
 import { CollectionsError } from '../errors';
-import { recordInvoiceEvent } from '../invoice-events';
+import { recordDebtorEvent } from '../invoice-events';
+import { lockClient } from '../ledger';
 import { cancelPendingContactsIn, removeCancelledJobs, type CancelledContact } from './cancel-pending-contacts';
 
 export interface StopContactChannelsInput {
@@ -33,12 +34,8 @@ export async function stopContactChannels(deps: CollectionsDeps, input: StopCont
   const now = nowOf(deps);
   let cancelled: CancelledContact[] = [];
   const result = await deps.db.$transaction(async (tx) => {
-    // FOR UPDATE: two stop requests at once must not each overwrite the other's channels.
-    const rows = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM clients WHERE id = ${input.clientId}::uuid AND tenant_id = ${input.tenantId}::uuid FOR UPDATE`;
-    if (rows.length === 0) throw CollectionsError.notFound('client', 'client_id');
-    const client = await tx.client.findUniqueOrThrow({ where: { id: input.clientId } });
+    // Locked: two stop requests at once must not each overwrite the other's channels.
+    const client = await lockClient(tx, input.tenantId, input.clientId);
     const added = [...new Set(input.channels)].filter((c) => !client.stoppedChannels.includes(c));
     const stoppedChannels = [...client.stoppedChannels, ...added];
     if (added.length > 0) await tx.client.update({ where: { id: client.id }, data: { stoppedChannels } });
@@ -48,22 +45,14 @@ export async function stopContactChannels(deps: CollectionsDeps, input: StopCont
       now,
     );
     if (added.length > 0 || cancelled.length > 0) {
-      const invoices = await tx.invoice.findMany({
-        where: { clientId: client.id, tenantId: input.tenantId },
-        select: { id: true, status: true },
+      await recordDebtorEvent(tx, {
+        tenantId: input.tenantId,
+        clientId: client.id,
+        type: 'contact_channels_stopped',
+        actor: input.actor,
+        detail: { channels: added, stopped_channels: stoppedChannels, reason: input.reason, cancelled_contacts: cancelled.length },
+        at: now,
       });
-      for (const inv of invoices) {
-        await recordInvoiceEvent(tx, {
-          tenantId: input.tenantId,
-          invoiceId: inv.id,
-          type: 'contact_channels_stopped',
-          actor: input.actor,
-          fromStatus: inv.status,
-          toStatus: inv.status,
-          detail: { channels: added, stopped_channels: stoppedChannels, reason: input.reason, cancelled_contacts: cancelled.length },
-          at: now,
-        });
-      }
     }
     return { stoppedChannels, added, cancelledContacts: cancelled.length };
   });

@@ -2,6 +2,7 @@ import type { Channel } from '@recoup/db';
 import { nowOf, type Actor, type CollectionsDeps } from '../core-deps';
 import { cancelPendingContactsIn, removeCancelledJobs, type CancelledContact } from '../contacts/cancel-pending-contacts';
 import { CollectionsError } from '../errors';
+import { lockClient } from '../ledger';
 import { recordInvoiceEvent } from '../invoice-events';
 
 export interface UpdateContactPreferencesInput {
@@ -38,12 +39,8 @@ export async function updateContactPreferences(
   const now = nowOf(deps);
   let cancelled: CancelledContact[] = [];
   const result = await deps.db.$transaction(async (tx) => {
-    // FOR UPDATE: a STOP reply arriving meanwhile must not be overwritten by this request's view of the channels.
-    const locked = await tx.$queryRaw<
-      { id: string }[]
-    >`SELECT id FROM clients WHERE id = ${input.clientId}::uuid AND tenant_id = ${input.tenantId}::uuid FOR UPDATE`;
-    if (locked.length === 0) throw CollectionsError.notFound('client', 'client_id');
-    const client = await tx.client.findUniqueOrThrow({ where: { id: input.clientId } });
+    // Locked: a STOP reply arriving meanwhile must not be overwritten by this request's view of the channels.
+    const client = await lockClient(tx, input.tenantId, input.clientId);
     const invoice = await tx.invoice.findFirst({
       where: { id: input.invoiceId, tenantId: input.tenantId, clientId: client.id },
       select: { id: true, status: true },
