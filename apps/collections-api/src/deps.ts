@@ -75,6 +75,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     db,
     compliance,
     predictionUrl: config.PREDICTION_URL,
+    internalToken: config.INTERNAL_API_TOKEN,
     timeoutMs: config.PREDICTION_TIMEOUT_MS,
     logger,
   });

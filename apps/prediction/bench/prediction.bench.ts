@@ -4,6 +4,7 @@
 // ../shared/data/ibm-accounts-receivable/SOURCES.md (scikit-learn 1.2.1, RandomForestClassifier
 // n_estimators=100, random_state=0); everything else is measured in this run.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import {
@@ -159,6 +160,9 @@ async function scoring(model: ForestModel): Promise<void> {
 async function http(): Promise<void> {
   console.log('\n## POST /predict over loopback at 500 requests/s (autocannon, 15 s per run; the service runs as its own process)');
   const port = await freePort();
+  // /predict and /model take the gateway's token: the bench calls as the gateway does.
+  const token = process.env.INTERNAL_API_TOKEN || randomBytes(24).toString('base64url');
+  const authorization = `Bearer ${token}`;
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/prediction/src/main.ts')], {
     cwd: ROOT,
     env: {
@@ -168,6 +172,7 @@ async function http(): Promise<void> {
       LOG_LEVEL: 'warn',
       PREDICTION_TRAIN_CRON: 'off',
       QUEUE_PREFIX: `bench-${port}`,
+      INTERNAL_API_TOKEN: token,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -175,7 +180,7 @@ async function http(): Promise<void> {
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
       try {
-        if ((await fetch(`${url}/model`)).ok) break;
+        if ((await fetch(`${url}/model`, { headers: { authorization } })).ok) break;
       } catch {
         // not listening yet
       }
@@ -193,7 +198,7 @@ async function http(): Promise<void> {
       payment_method_on_file: true,
       email_open_rate: 0.4,
     });
-    const opts = { url: `${url}/predict`, method: 'POST' as const, headers: { 'content-type': 'application/json' }, body };
+    const opts = { url: `${url}/predict`, method: 'POST' as const, headers: { 'content-type': 'application/json', authorization }, body };
     await autocannon({ ...opts, connections: 10, amount: 3000 }); // warm-up
     for (const connections of [1, 10]) {
       const result = await autocannon({ ...opts, connections, overallRate: 500, duration: 15 });

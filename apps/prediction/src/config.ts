@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, port } from '@recoup/config';
+import { baseEnv, port, serviceAuthEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'prediction';
@@ -8,6 +8,8 @@ export const ConfigSchema = z.object({
   ...baseEnv,
   PORT: port(8001),
   HOST: z.string().default('0.0.0.0'),
+  /** /predict, /predict/batch and /model take the gateway's INTERNAL_API_TOKEN, the ADMIN_API_KEY or a tenant API key. */
+  ...serviceAuthEnv,
   /** Where versioned model files live; the newest valid one is loaded at start-up. */
   MODEL_DIR: z.string().default('apps/prediction/models'),
   /** Bearer token of POST /model/train; unset disables training over HTTP (the nightly job still runs). */

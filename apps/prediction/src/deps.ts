@@ -1,3 +1,4 @@
+import { Authenticator, KeyRevocations, keyRevocationChannel } from '@recoup/auth';
 import type { ProviderDecision } from '@recoup/config';
 import { createForestExecutor, type ForestExecutor } from '@recoup/forest';
 import { closeRedis, createRedis, type Redis } from '@recoup/queue';
@@ -13,6 +14,9 @@ export interface Deps extends CoreDeps {
   predictions: PredictionService;
   executor: ForestExecutor;
   training: TrainingQueue;
+  /** Tenant API keys and the admin key; revoked and rotated keys are heard from every service of the stack. */
+  authenticator: Authenticator;
+  revocations: KeyRevocations;
   workerRedis: Redis;
 }
 
@@ -32,6 +36,15 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     minRows: config.PREDICTION_MIN_TRAINING_ROWS,
     logger: core.logger,
   });
+  // Revoked and rotated keys are announced to every service (and heard here): libs/auth README.
+  const revocationsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const revocations = new KeyRevocations({
+    publisher: core.redis,
+    subscriber: revocationsRedis,
+    channel: keyRevocationChannel(config.QUEUE_PREFIX),
+    logger: core.logger,
+  });
+  const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY, keys: { revocations } });
   // Without a model the service cannot do its one job: say so on /health.
   core.health.model = async () => {
     if (!models.current()) throw new Error(`no model loaded from ${config.MODEL_DIR}`);
@@ -43,10 +56,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     predictions: new PredictionService(models, executor),
     executor,
     training,
+    authenticator,
+    revocations,
     workerRedis,
     async close() {
       await training.close();
       await executor.close();
+      await revocations.close();
+      await closeRedis(revocationsRedis);
       await closeRedis(workerRedis);
       await core.close();
     },

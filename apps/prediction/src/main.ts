@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   const deps = buildDeps(config, providers);
   const model = await deps.models.loadLatest();
   if (model) deps.logger.info({ version: model.info.version, trees: model.treeCount }, 'model loaded');
+  if (!config.INTERNAL_API_TOKEN)
+    deps.logger.warn('INTERNAL_API_TOKEN is not set: collections-api cannot call /predict (it falls back to its rules-based estimate)');
   await startService({
     deps,
     app: createApp(deps),

@@ -4,7 +4,8 @@ import path from 'node:path';
 import request from 'supertest';
 import { QueueEvents } from 'bullmq';
 import { createTestDatabase, deletePrefix, testQueuePrefix, testRedisUrl, type TestDatabase } from '@recoup/testing';
-import { Redis } from '@recoup/queue';
+import { Authenticator, KeyRevocations, keyRevocationChannel } from '@recoup/auth';
+import { Redis, closeRedis, createRedis } from '@recoup/queue';
 import { createApp } from './app';
 import { loadConfig } from './config';
 import { buildDeps, type Deps } from './deps';
@@ -12,6 +13,8 @@ import { TRAINING_QUEUE } from './training/training-queue';
 
 const SHIPPED = path.join(__dirname, '..', 'models', '2026-11-21T00-00-00-000Z-ibm-bootstrap.forest');
 const TOKEN = 'test-admin-token-0123456789';
+const INTERNAL = 'internal-token-for-tests-0123456789';
+const ADMIN_KEY = 'rk_admin_for-tests-0123456789abcdef';
 
 describe('prediction service', () => {
   let database: TestDatabase;
@@ -31,6 +34,8 @@ describe('prediction service', () => {
       LOG_LEVEL: 'silent',
       MODEL_DIR: modelDir,
       PREDICTION_ADMIN_TOKEN: TOKEN,
+      INTERNAL_API_TOKEN: INTERNAL,
+      ADMIN_API_KEY: ADMIN_KEY,
       PREDICTION_MIN_TRAINING_ROWS: '10',
       PREDICTION_THREADS: '1',
     });
@@ -38,6 +43,10 @@ describe('prediction service', () => {
     await deps.models.loadLatest();
     app = createApp(deps);
   });
+
+  /** As the gateway calls: `Authorization: Bearer <INTERNAL_API_TOKEN>`. */
+  const post = (path: string) => request(app).post(path).set('Authorization', `Bearer ${INTERNAL}`);
+  const get = (path: string) => request(app).get(path).set('Authorization', `Bearer ${INTERNAL}`);
 
   afterAll(async () => {
     await deps?.close();
@@ -70,12 +79,12 @@ describe('prediction service', () => {
   };
 
   it('scores one invoice: probability, band, recommendation, explanation and model version', async () => {
-    const good = await request(app).post('/predict').send(reliable);
+    const good = await post('/predict').send(reliable);
     expect(good.status).toBe(200);
     expect(good.body.model_version).toBe('2026-11-21T00-00-00-000Z-ibm-bootstrap');
     expect(good.body.probability).toBeGreaterThan(0.7);
     expect(good.body).toMatchObject({ band: 'gentle_reminder', recommendation: 'Gentle reminder' });
-    const bad = await request(app).post('/predict').send(troubled);
+    const bad = await post('/predict').send(troubled);
     expect(bad.body.probability).toBeLessThan(0.2);
     expect(bad.body).toMatchObject({ band: 'consider_write_off', recommendation: 'Consider write-off' });
     const factors = bad.body.explanation.factors as Array<{ feature: string; direction: string }>;
@@ -84,10 +93,10 @@ describe('prediction service', () => {
   });
 
   it('accepts missing optional features and rejects invalid ones by name', async () => {
-    const minimal = await request(app).post('/predict').send({ invoice_amount: 120.5, days_overdue: 30 });
+    const minimal = await post('/predict').send({ invoice_amount: 120.5, days_overdue: 30 });
     expect(minimal.status).toBe(200);
     expect(minimal.body.probability).toBeGreaterThanOrEqual(0);
-    const invalid = await request(app).post('/predict').send({ invoice_amount: -1, days_overdue: 1.5, email_open_rate: 3 });
+    const invalid = await post('/predict').send({ invoice_amount: -1, days_overdue: 1.5, email_open_rate: 3 });
     expect(invalid.status).toBe(400);
     expect(invalid.headers['content-type']).toMatch(/problem\+json/);
     expect(invalid.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
@@ -98,30 +107,93 @@ describe('prediction service', () => {
   });
 
   it('scores a batch in request order with the same answers as one by one', async () => {
-    const res = await request(app)
-      .post('/predict/batch')
-      .send({ invoices: [reliable, troubled, { invoice_amount: 10, days_overdue: 3 }] });
+    const res = await post('/predict/batch').send({ invoices: [reliable, troubled, { invoice_amount: 10, days_overdue: 3 }] });
     expect(res.status).toBe(200);
     expect(res.body.predictions).toHaveLength(3);
-    const single = await request(app).post('/predict').send(troubled);
+    const single = await post('/predict').send(troubled);
     expect(res.body.predictions[1].probability).toBe(single.body.probability);
     expect(res.body.predictions[1].explanation).toEqual(single.body.explanation);
-    const bare = await request(app)
-      .post('/predict/batch')
-      .send({ invoices: [reliable], explain: false });
+    const bare = await post('/predict/batch').send({ invoices: [reliable], explain: false });
     expect(bare.body.predictions[0].explanation).toBeUndefined();
-    const tooMany = await request(app)
-      .post('/predict/batch')
-      .send({ invoices: Array.from({ length: 10_001 }, () => ({ invoice_amount: 1, days_overdue: 1 })), explain: false });
+    const tooMany = await post('/predict/batch').send({
+      invoices: Array.from({ length: 10_001 }, () => ({ invoice_amount: 1, days_overdue: 1 })),
+      explain: false,
+    });
     expect(tooMany.status).toBe(400);
   });
 
   it('describes the model that answers', async () => {
-    const res = await request(app).get('/model');
+    const res = await get('/model');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ version: '2026-11-21T00-00-00-000Z-ibm-bootstrap', trees: 100, training_rows: 1930 });
     expect(res.body.metrics.holdout.roc_auc).toBeGreaterThan(0.888);
     expect(res.body.features).toContain('invoice_amount');
+  });
+
+  it('refuses /predict, /predict/batch and /model without a valid credential; health, metrics and docs stay open', async () => {
+    const batch = { invoices: [reliable] };
+    for (const authorization of [
+      undefined,
+      'Bearer wrong-token-wrong-token-wrong',
+      `Basic ${INTERNAL}`,
+      `Bearer rcp_live_${'x'.repeat(32)}`,
+    ]) {
+      const calls = [
+        request(app).post('/predict').send(reliable),
+        request(app).post('/predict/batch').send(batch),
+        request(app).get('/model'),
+      ];
+      for (const call of calls) {
+        const res = await (authorization ? call.set('Authorization', authorization) : call);
+        expect(res.status).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      }
+    }
+    // The training token opens training only.
+    expect((await request(app).post('/predict').set('Authorization', `Bearer ${TOKEN}`).send(reliable)).status).toBe(401);
+    for (const path of ['/health', '/metrics', '/openapi.json', '/docs/']) expect((await request(app).get(path)).status).toBe(200);
+  });
+
+  it('answers the gateway (internal token), the operator (admin key) and a tenant API key (Bearer or X-API-Key)', async () => {
+    const tenant = await database.db.tenant.create({ data: { name: 'Keyholder Ltd' } });
+    const { key } = await deps.authenticator.keys.issue(tenant.id, 'owner');
+    const asAdmin = await request(app).post('/predict').set('Authorization', `Bearer ${ADMIN_KEY}`).send(reliable);
+    expect(asAdmin.status).toBe(200);
+    const asTenant = await request(app)
+      .post('/predict/batch')
+      .set('Authorization', `Bearer ${key}`)
+      .send({ invoices: [reliable] });
+    expect(asTenant.status).toBe(200);
+    expect((await request(app).get('/model').set('X-API-Key', key)).status).toBe(200);
+    expect((await get('/model')).status).toBe(200);
+  });
+
+  it('refuses a tenant key as soon as another service revokes it', async () => {
+    const tenant = await database.db.tenant.create({ data: { name: 'Revoked Ltd' } });
+    const { id, key } = await deps.authenticator.keys.issue(tenant.id, 'owner');
+    expect((await request(app).post('/predict').set('Authorization', `Bearer ${key}`).send(reliable)).status).toBe(200); // now cached
+    // The gateway, as another process: its own connections and revocation feed on the stack's channel.
+    const publisher = createRedis(testRedisUrl(), 'client');
+    const subscriber = createRedis(testRedisUrl(), 'worker');
+    const gatewayRevocations = new KeyRevocations({ publisher, subscriber, channel: keyRevocationChannel(prefix) });
+    const gateway = new Authenticator({ db: database.db, keys: { revocations: gatewayRevocations } });
+    try {
+      await deps.revocations.ready();
+      const heard = new Promise<string[]>((resolve) => {
+        const off = deps.authenticator.keys.onRevoked(({ keyIds }) => {
+          off();
+          resolve(keyIds);
+        });
+      });
+      expect(await gateway.keys.revoke(tenant.id, id)).toBe(1);
+      expect(await heard).toEqual([id]);
+      const refused = await request(app).post('/predict').set('Authorization', `Bearer ${key}`).send(reliable);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    } finally {
+      await gatewayRevocations.close();
+      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
+    }
   });
 
   it('protects training with the admin token', async () => {
@@ -144,7 +216,7 @@ describe('prediction service', () => {
     expect(result.model_version).not.toBe('2026-11-21T00-00-00-000Z-ibm-bootstrap');
     const status = await request(app).get(`/model/train/${jobId}`).set('Authorization', `Bearer ${TOKEN}`);
     expect(status.body).toMatchObject({ job_id: jobId, state: 'completed', model_version: result.model_version });
-    const answer = await request(app).post('/predict').send({ invoice_amount: 100, days_overdue: 10 });
+    const answer = await post('/predict').send({ invoice_amount: 100, days_overdue: 10 });
     expect(answer.body.model_version).toBe(result.model_version);
     // The new file is on disk: a restart loads it rather than the bootstrap model.
     const reloaded = await deps.models.loadLatest();

@@ -10,6 +10,8 @@ export interface StrategyOptions {
   db: Database;
   compliance: ComplianceService;
   predictionUrl: string;
+  /** Sent as `Authorization: Bearer`: prediction refuses callers without it (or a key). */
+  internalToken: string | undefined;
   timeoutMs: number;
   logger: Logger;
 }
@@ -107,7 +109,10 @@ export class StrategyService {
     try {
       const res = await fetch(`${this.options.predictionUrl.replace(/\/$/, '')}/predict`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.internalToken ? { authorization: `Bearer ${this.options.internalToken}` } : {}),
+        },
         body: JSON.stringify(features),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });

@@ -25,7 +25,13 @@ export function requireAdmin(token: string | undefined): RequestHandler {
 
 const problem = { schema: ProblemDetails, contentType: 'application/problem+json' };
 
-export function modelRouter(registry: ModelRegistry, training: TrainingQueue, adminToken: string | undefined): ApiRouter {
+/** `caller` guards the model's description (requireCaller); training takes PREDICTION_ADMIN_TOKEN alone. */
+export function modelRouter(
+  registry: ModelRegistry,
+  training: TrainingQueue,
+  adminToken: string | undefined,
+  caller: RequestHandler,
+): ApiRouter {
   const admin = requireAdmin(adminToken);
   return new ApiRouter()
     .route({
@@ -33,8 +39,11 @@ export function modelRouter(registry: ModelRegistry, training: TrainingQueue, ad
       path: '/model',
       summary: 'The model that answers: version, training time, data size and metrics',
       tags: ['model'],
+      security: [{ apiKey: [] }],
+      before: [caller],
       responses: {
         200: { description: 'The active model', schema: ModelInfoResponse },
+        401: { description: 'No internal token, admin key or valid tenant API key', ...problem },
         503: { description: 'No model loaded yet', ...problem },
       },
       handler: (_input, _req, res) => {
