@@ -8,7 +8,7 @@ import {
   type TestDatabase,
 } from '@recoup/testing';
 import { FakeProviders } from './fake-providers';
-import { ServiceStack, newStackSecrets } from './stack';
+import { ServiceStack, newStackSecrets, type ServiceName } from './stack';
 import { formatTimeline, runCollectionsStory, type StoryResult } from './story';
 
 /**
@@ -89,6 +89,74 @@ describe('the collections story end to end (five services as processes, fake pro
     });
     return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   };
+
+  /** The status a service answers to `credential` (POST with `body`, else GET). */
+  const call = async (service: ServiceName, path: string, credential: string, body?: unknown) => {
+    const res = await fetch(stack.url(service) + path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  it('a revoked API key is refused by all five services within 1 s of the revoke, and its open call stream ends', async () => {
+    const created = await api('/api/admin/tenants', secrets.adminApiKey, {
+      method: 'POST',
+      body: { name: 'Revoked Keys Ltd', tier: 'pro' },
+    });
+    expect(created.status).toBe(201);
+    const tenantId = (created.body.tenant as { id: string }).id;
+    const { id: keyId, key } = created.body.api_key as { id: string; key: string };
+    const predictBody = { invoice_amount: 250, days_overdue: 20 };
+    // One authenticated route per service; voice-agent and notifier take only the internal token or the admin key.
+    const probes = {
+      'collections-api': (credential: string) => call('collections-api', '/api/clients', credential),
+      prediction: (credential: string) => call('prediction', '/predict', credential, predictBody),
+      'ivr-negotiation': (credential: string) => call('ivr-negotiation', '/api/calls', credential),
+      'voice-agent': (credential: string) => call('voice-agent', '/estimate-cost', credential, { estimated_duration_minutes: 3 }),
+      notifier: (credential: string) => call('notifier', `/internal/engagement?tenant_id=${tenantId}&client_id=${tenantId}`, credential),
+    };
+    const before = Object.fromEntries(await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await probe(key)])));
+    expect(before).toEqual({ 'collections-api': 200, prediction: 200, 'ivr-negotiation': 200, 'voice-agent': 401, notifier: 401 });
+    // Those two routes do answer their own credentials: the 401s above are the tenant key's.
+    expect(await probes['voice-agent'](secrets.internalApiToken)).toBe(200);
+    expect(await probes.notifier(secrets.adminApiKey)).toBe(200);
+
+    const stream = await fetch(`${stack.url('ivr-negotiation')}/api/calls/stream`, { headers: { authorization: `Bearer ${key}` } });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('retry:');
+    const streamEnded = (async () => {
+      for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return Date.now();
+    })();
+
+    const revokedAt = Date.now();
+    expect((await api(`/api/admin/tenants/${tenantId}/api-keys/${keyId}`, secrets.adminApiKey, { method: 'DELETE' })).status).toBe(204);
+    // Polled until each answers 401, up to 1 s after the revoke was sent (the product's bound, issue 14).
+    const deadline = revokedAt + 1_000;
+    const after = await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => {
+        for (;;) {
+          const status = await probe(key);
+          if (status === 401 || Date.now() > deadline) return { name, status, ms: Date.now() - revokedAt };
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }),
+    );
+    const ended = await Promise.race([
+      streamEnded,
+      new Promise<null>((r) => setTimeout(() => r(null), Math.max(deadline - Date.now(), 0))),
+    ]);
+    console.log(
+      `revoked key refused after: ${after.map((a) => `${a.name} ${a.ms} ms`).join(', ')}; stream ended after ${ended ? ended - revokedAt : '>1000'} ms`,
+    );
+    expect(after.map(({ name, status }) => ({ name, status }))).toEqual(Object.keys(probes).map((name) => ({ name, status: 401 })));
+    expect(Math.max(...after.map((a) => a.ms))).toBeLessThanOrEqual(1_000);
+    expect(ended).not.toBeNull();
+    expect(ended! - revokedAt).toBeLessThanOrEqual(1_000);
+  }, 30_000);
 
   let story: StoryResult;
 
