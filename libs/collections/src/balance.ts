@@ -1,4 +1,6 @@
-import type { ClientKind, InvoiceModel } from '@recoup/db';
+import type { ClientKind, Database, InvoiceModel } from '@recoup/db';
+import type { Tx } from './core-deps';
+import { ledgerTotals } from './ledger';
 import { latePaymentClaim } from '@recoup/templates';
 import { isoDate, londonToday } from './london-time';
 
@@ -17,12 +19,16 @@ export interface BalanceQuote {
   creditPence: number;
   /** The London date the quote is for (interest accrues daily). */
   asOf: string;
+  /** Days the interest was frozen (a breathing space): a template recomputing the claim must use the same. */
+  interestFrozenPeriods?: ReadonlyArray<{ from: string; to: string }>;
 }
 
 export interface BalanceFacts {
   invoice: Pick<InvoiceModel, 'amountPence' | 'paidPence' | 'currency' | 'dueDate' | 'status'>;
   clientKind: ClientKind;
   claimsLatePaymentCharges: boolean;
+  /** Late-payment charges already paid on this invoice (they are owed once). */
+  chargesPaidPence?: number;
   /** Days no interest accrues (a Breathing Space moratorium, SI 2020/1311 reg 7), inclusive ISO dates. */
   interestFrozenPeriods?: ReadonlyArray<{ from: string; to: string }>;
 }
@@ -50,13 +56,51 @@ export function quoteBalance(facts: BalanceFacts, now: Date = new Date()): Balan
       asOf,
     };
   const claim = latePaymentClaim({ principalPence, dueDate: isoDate(invoice.dueDate), asOf, frozenPeriods: facts.interestFrozenPeriods });
+  // Charges already paid come off compensation first (a fixed sum), then interest.
+  let paid = Math.max(0, facts.chargesPaidPence ?? 0);
+  const compensationPence = Math.max(0, claim.compensationPence - paid);
+  paid -= claim.compensationPence - compensationPence;
+  const interestPence = Math.max(0, claim.interestPence - paid);
   return {
     currency: invoice.currency,
     principalPence,
-    interestPence: claim.interestPence,
-    compensationPence: claim.compensationPence,
-    totalPence: claim.totalClaimPence,
+    interestPence,
+    compensationPence,
+    totalPence: principalPence + interestPence + compensationPence,
     creditPence,
     asOf,
+    interestFrozenPeriods: facts.interestFrozenPeriods,
   };
+}
+
+/**
+ * The quote of one of the tenant's invoices, with everything it depends on read in one place: the creditor's claim
+ * setting, the debtor's kind, charges already paid and a breathing space (no interest accrues during it, SI 2020/1311
+ * reg 7). Every service quotes through this, so a message, a call, a link and the API never disagree.
+ */
+export async function quoteInvoiceBalance(
+  db: Database | Tx,
+  invoice: Pick<InvoiceModel, 'id' | 'tenantId' | 'clientId' | 'amountPence' | 'paidPence' | 'currency' | 'dueDate' | 'status'>,
+  now: Date = new Date(),
+): Promise<BalanceQuote> {
+  const [tenant, client, totals] = await Promise.all([
+    db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } }),
+    db.client.findUniqueOrThrow({
+      where: { id: invoice.clientId },
+      select: { kind: true, breathingSpaceStart: true, breathingSpaceEnd: true },
+    }),
+    ledgerTotals(db as Tx, invoice),
+  ]);
+  return quoteBalance(
+    {
+      invoice,
+      clientKind: client.kind,
+      claimsLatePaymentCharges: tenant.claimsLatePaymentCharges,
+      chargesPaidPence: totals.chargesPence,
+      interestFrozenPeriods: client.breathingSpaceStart
+        ? [{ from: isoDate(client.breathingSpaceStart), to: isoDate(client.breathingSpaceEnd ?? now) }]
+        : undefined,
+    },
+    now,
+  );
 }

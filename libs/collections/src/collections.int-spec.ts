@@ -14,6 +14,7 @@ import {
   claimContactForSend,
   cancelPendingContacts,
   recordContactOutcome,
+  quoteInvoiceBalance,
   type CollectionsDeps,
 } from './index';
 
@@ -232,6 +233,27 @@ describe('collections core (PostgreSQL)', () => {
     const first = await chargebackPayment(deps, { externalId: 'pi_cb', actor: 'stripe' });
     expect(first).toMatchObject({ outcome: 'applied', invoice: { status: 'overdue', paidPence: 0 } });
     expect(await chargebackPayment(deps, { externalId: 'pi_cb', actor: 'stripe' })).toEqual({ outcome: 'unchanged' });
+  });
+
+  it('claimed late-payment charges: paying the quoted total pays principal and charges, with no credit; the quote then is 0', async () => {
+    const claiming = (await t.db.tenant.create({ data: { name: 'Claims Ltd', claimsLatePaymentCharges: true } })).id;
+    const inv = await invoice(500_00, claiming);
+    const quote = await quoteInvoiceBalance(t.db, inv, now);
+    expect(quote.principalPence).toBe(500_00);
+    expect(quote.compensationPence).toBe(40_00);
+    expect(quote.interestPence).toBeGreaterThan(0);
+    expect(quote.totalPence).toBe(500_00 + 40_00 + quote.interestPence);
+    const r = await pay({ id: inv.id, tenantId: claiming }, quote.totalPence);
+    expect(r.outcome).toBe('applied');
+    if (r.outcome !== 'applied') return;
+    expect(r.invoice).toMatchObject({ status: 'paid', paidPence: 500_00 });
+    expect(r.creditPence).toBe(0);
+    expect(r.payment.chargesPence).toBe(quote.totalPence - 500_00);
+    expect(await quoteInvoiceBalance(t.db, r.invoice, now)).toMatchObject({ totalPence: 0, interestPence: 0, compensationPence: 0 });
+    // A consumer debt never carries them, whatever the tenant claims.
+    const consumer = await t.db.client.create({ data: { tenantId: claiming, name: 'Sam', kind: 'consumer' } });
+    const own = await t.db.invoice.update({ where: { id: (await invoice(100_00, claiming)).id }, data: { clientId: consumer.id } });
+    expect((await quoteInvoiceBalance(t.db, own, now)).totalPence).toBe(100_00);
   });
 
   it('property: amount_paid = Σ payments − refunds in the invoice currency, and status = f(ledger, dispute)', async () => {

@@ -11,7 +11,7 @@ export {
   isCollectable,
   type StatusFacts,
 } from './invoice-status';
-export { quoteBalance, type BalanceFacts, type BalanceQuote } from './balance';
+export { quoteBalance, quoteInvoiceBalance, type BalanceFacts, type BalanceQuote } from './balance';
 export { recordInvoiceEvent, type InvoiceEventInput, type InvoiceEventType } from './invoice-events';
 export { randomReference } from './references';
 export { queueOfChannel } from './contacts/queue-of-channel';
@@ -44,20 +44,6 @@ export { stopContactChannels, type StopContactChannelsInput, type StopContactCha
 export { recordCallbackRequest, type CallbackRequestInput, type CallbackRequestResult } from './contacts/record-callback-request';
 export * from './debtor-links';
 export {
-  LAST_AUTOMATIC_LEVEL,
-  contactAtLevel,
-  contactForBand,
-  nextContact,
-  paymentBand,
-  type AutomaticChannel,
-  type AutomaticStage,
-  type ContactReach,
-  type NextContact,
-} from './contacts/next-channel';
-export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
-export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
-export { markOverdueInvoices } from './invoices/mark-overdue-invoices';
-export {
   claimDeliveryAttempt,
   recordDeliveryAttempt,
   recordDeliveryDelayed,
@@ -72,3 +58,17 @@ export {
   type DeliveryStopped,
   type JobAttempt,
 } from './contacts/delivery-attempts';
+export {
+  LAST_AUTOMATIC_LEVEL,
+  contactAtLevel,
+  contactForBand,
+  nextContact,
+  paymentBand,
+  type AutomaticChannel,
+  type AutomaticStage,
+  type ContactReach,
+  type NextContact,
+} from './contacts/next-channel';
+export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
+export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
+export { markOverdueInvoices } from './invoices/mark-overdue-invoices';

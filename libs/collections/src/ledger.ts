@@ -18,7 +18,29 @@ export async function lockInvoice(tx: Tx, tenantId: string, invoiceId: string): 
   return tx.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
 }
 
-/** Σ (amount − refunded) of the invoice's counted payments in the invoice's own currency. */
+/**
+ * What the invoice's counted payments in its own currency add up to: `principalPence` = Σ (amount − refunded −
+ * charges), never below 0 per payment; `chargesPence` = what went to claimed late-payment charges (a refund takes
+ * back principal first).
+ */
+export async function ledgerTotals(
+  tx: Tx,
+  invoice: Pick<InvoiceModel, 'id' | 'currency'>,
+): Promise<{ principalPence: number; chargesPence: number }> {
+  const rows = await tx.$queryRaw<{ principal: bigint | null; charges: bigint | null }[]>`
+    SELECT SUM(GREATEST(0, amount_pence - refunded_pence - charges_pence)) AS principal,
+           SUM(LEAST(charges_pence, amount_pence - refunded_pence)) AS charges
+    FROM payments
+    WHERE invoice_id = ${invoice.id}::uuid AND currency = ${invoice.currency}
+      AND status IN ('succeeded', 'part_refunded', 'refunded', 'disputed')`;
+  return { principalPence: Number(rows[0]?.principal ?? 0), chargesPence: Number(rows[0]?.charges ?? 0) };
+}
+
+/** Σ principal paid of the invoice's counted payments in the invoice's own currency (see ledgerTotals). */
+export async function netPaidPence(tx: Tx, invoice: Pick<InvoiceModel, 'id' | 'currency'>): Promise<number> {
+  return (await ledgerTotals(tx, invoice)).principalPence;
+}
+
 /**
  * Locks the tenant's debtor row for the rest of the transaction, so two changes of the debtor's channels or flags
  * (a STOP reply and a preferences form at once) apply one after the other.
@@ -29,14 +51,6 @@ export async function lockClient(tx: Tx, tenantId: string, clientId: string) {
   >`SELECT id FROM clients WHERE id = ${clientId}::uuid AND tenant_id = ${tenantId}::uuid FOR UPDATE`;
   if (rows.length === 0) throw CollectionsError.notFound('client', 'client_id');
   return tx.client.findUniqueOrThrow({ where: { id: clientId } });
-}
-
-export async function netPaidPence(tx: Tx, invoice: Pick<InvoiceModel, 'id' | 'currency'>): Promise<number> {
-  const rows = await tx.$queryRaw<{ net: bigint | null }[]>`
-    SELECT SUM(amount_pence - refunded_pence) AS net FROM payments
-    WHERE invoice_id = ${invoice.id}::uuid AND currency = ${invoice.currency}
-      AND status IN ('succeeded', 'part_refunded', 'refunded', 'disputed')`;
-  return Number(rows[0]?.net ?? 0);
 }
 
 export async function hasOpenDispute(tx: Tx, invoiceId: string): Promise<boolean> {

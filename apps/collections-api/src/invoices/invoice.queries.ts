@@ -1,6 +1,6 @@
 import type { ListInvoicesQuery } from '@recoup/contracts';
 import { toMajor } from '@recoup/contracts';
-import { quoteBalance } from '@recoup/collections';
+import { quoteInvoiceBalance } from '@recoup/collections';
 import type { Database, InvoiceModel, Prisma } from '@recoup/db';
 import { HttpProblem } from '@recoup/http';
 import { COLLECTABLE, londonToday } from './invoice.mapper';
@@ -140,12 +140,9 @@ export async function invoiceTimeline(db: Database, tenantId: string, invoice: I
 
 /** The quoted balance of an invoice: the tenant's claim setting and the debtor's kind decide the itemised charges. */
 export async function balanceOf(db: Database, invoice: InvoiceModel, now = new Date()) {
-  const [tenant, client] = await Promise.all([
-    db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } }),
-    db.client.findUniqueOrThrow({ where: { id: invoice.clientId }, select: { kind: true, email: true } }),
+  const [quote, client] = await Promise.all([
+    quoteInvoiceBalance(db, invoice, now),
+    db.client.findUniqueOrThrow({ where: { id: invoice.clientId }, select: { email: true } }),
   ]);
-  return {
-    quote: quoteBalance({ invoice, clientKind: client.kind, claimsLatePaymentCharges: tenant.claimsLatePaymentCharges }, now),
-    client,
-  };
+  return { quote, client };
 }

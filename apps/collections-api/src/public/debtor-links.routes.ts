@@ -3,7 +3,7 @@ import {
   CollectionsError,
   isCollectable,
   openDispute,
-  quoteBalance,
+  quoteInvoiceBalance,
   resolveDebtorLinkToken,
   updateContactPreferences,
   type BalanceQuote,
@@ -49,11 +49,8 @@ const PreferencesForm = z.object({
 });
 const DisputeForm = z.object({ csrf: z.string().max(64).optional(), reason: z.string().max(2000).optional() });
 
-const quoteOf = (link: ResolvedDebtorLink, now = new Date()): BalanceQuote =>
-  quoteBalance(
-    { invoice: link.invoice, clientKind: link.client.kind, claimsLatePaymentCharges: link.tenant.claimsLatePaymentCharges },
-    now,
-  );
+const quoteOf = (db: Database, link: ResolvedDebtorLink, now = new Date()): Promise<BalanceQuote> =>
+  quoteInvoiceBalance(db, link.invoice, now);
 
 const money = (currency: string, pence: number) => formatPence(pence, currency);
 
@@ -106,7 +103,7 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
       const link = await open(req, res, params.token);
       if (!link) return;
       const { invoice } = link;
-      const quote = quoteOf(link);
+      const quote = await quoteOf(db, link);
       if (!isCollectable(invoice.status) || quote.totalPence <= 0) {
         const why =
           invoice.status === 'paid'
@@ -147,7 +144,7 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
         res,
         200,
         'Query this invoice',
-        `<h1>Query invoice ${escapeHtml(link.invoice.reference)}</h1>${balanceHtml(quoteOf(link))}<p>If you think this is wrong, tell us why. We will pause collection while we look into it and reply in writing.</p>
+        `<h1>Query invoice ${escapeHtml(link.invoice.reference)}</h1>${balanceHtml(await quoteOf(db, link))}<p>If you think this is wrong, tell us why. We will pause collection while we look into it and reply in writing.</p>
 <form method="post">${csrfField(csrf)}<p><textarea name="reason" rows="5" cols="50" maxlength="2000"></textarea></p><button type="submit">Send my query</button></form>`,
       );
     },

@@ -3,7 +3,7 @@ import {
   NO_CONTACT_STATUSES,
   claimContactForSend,
   effectiveStatus,
-  quoteBalance,
+  quoteInvoiceBalance,
   recordContactOutcome,
   recordQueuedContact,
 } from '@recoup/collections';
@@ -74,11 +74,7 @@ export class IvrCallProcessor {
     if (!invoice) return cancel('invoice not found');
     if (NO_CONTACT_STATUSES.includes(invoice.status)) return cancel(`invoice is ${invoice.status}`);
     // The one balance every message and call quotes (statutory charges only where the creditor claims them).
-    const quote = quoteBalance({
-      invoice: { ...invoice, status: effectiveStatus(invoice) },
-      clientKind: invoice.client.kind,
-      claimsLatePaymentCharges: invoice.tenant.claimsLatePaymentCharges,
-    });
+    const quote = await quoteInvoiceBalance(db, { ...invoice, status: effectiveStatus(invoice) });
     if (quote.principalPence <= 0) return cancel('nothing outstanding');
     if (!invoice.client.phone) return cancel('client has no phone number');
 

@@ -1,4 +1,4 @@
-import { mintDebtorLinkToken, quoteBalance, type BalanceQuote } from '@recoup/collections';
+import { mintDebtorLinkToken, quoteInvoiceBalance, type BalanceQuote } from '@recoup/collections';
 import type { Database } from '@recoup/db';
 import { STAGES, type Stage } from '@recoup/templates';
 
@@ -107,17 +107,10 @@ export async function messageVariables(
 ): Promise<{ variables: Record<string, unknown>; linkToken: string; quote: BalanceQuote }> {
   const facts = await db.invoice.findFirst({
     where: { id: input.invoice.id, tenantId: input.tenant.id },
-    select: { currency: true, status: true, tenant: { select: { claimsLatePaymentCharges: true } } },
+    select: { currency: true, status: true, tenantId: true, clientId: true },
   });
   if (!facts) throw new TemplateInputError('invoice not found for this tenant');
-  const quote = quoteBalance(
-    {
-      invoice: { ...input.invoice, currency: facts.currency, status: facts.status },
-      clientKind: input.client.kind,
-      claimsLatePaymentCharges: facts.tenant.claimsLatePaymentCharges,
-    },
-    input.now,
-  );
+  const quote = await quoteInvoiceBalance(db, { ...input.invoice, ...facts }, input.now);
   // The references the debtor was given are the records' own random ones (never a fragment of a link or an id).
   const jobVariables = { ...input.jobVariables };
   if (input.stage === 'dispute_acknowledgement' && !jobVariables.dispute_reference) {
@@ -192,6 +185,8 @@ export function templateVariables(input: TemplateVariablesInput): Record<string,
     today,
     // Late Payment Act interest is for business debts only, and only when the tenant claims it (quoteBalance).
     claimStatutoryInterest: business && claimsCharges,
+    // The same frozen days as the quote (a breathing space), so the template's interest is the quote's to the penny.
+    ...(quote?.interestFrozenPeriods ? { interestFrozenPeriods: quote.interestFrozenPeriods } : {}),
   };
   switch (stage) {
     case 'final_notice':

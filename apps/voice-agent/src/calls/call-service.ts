@@ -165,7 +165,7 @@ export class CallService {
       invoiceReference: body.invoice_reference,
       amountPence: invoice.amountPence,
       paidPence: invoice.paidPence,
-      balance: quoteOf(invoice, now),
+      balance: await quoteOf(db, invoice, now),
       issueDate: invoice.issueDate.toISOString().slice(0, 10),
       dueDate: invoice.dueDate.toISOString().slice(0, 10),
       daysPastDue: body.days_past_due,

@@ -273,7 +273,7 @@ export class CallTools {
       return { ok: false, message: 'Payment during this call is not enabled; offer a promise date or a plan instead.' };
     const invoice = await this.invoiceOf(call);
     if (!isCollectable(invoice.status)) return { ok: false, message: `This invoice is ${invoice.status}; no payment is being asked for.` };
-    const quote = quoteOf(invoice, this.now());
+    const quote = await quoteOf(this.deps.db, invoice, this.now());
     if (quote.totalPence <= 0) return { ok: false, message: 'Nothing is outstanding on this invoice.' };
     const link = await createRecordedPaymentLink(this.deps.db, this.deps.paymentLinks, {
       tenantId: call.tenantId,
@@ -299,7 +299,7 @@ export class CallTools {
    */
   private async recordPromise(call: CallModel, args: { amount?: number; date: string }): Promise<ToolResult> {
     const invoice = await this.invoiceOf(call);
-    const quote = quoteOf(invoice, this.now());
+    const quote = await quoteOf(this.deps.db, invoice, this.now());
     if (args.date < isoDate(londonToday(this.now())))
       return { ok: false, message: 'The promised date is in the past; ask for a future date.' };
     const amountPence = args.amount ? Math.round(args.amount * 100) : quote.principalPence;
@@ -338,7 +338,7 @@ export class CallTools {
   ): Promise<ToolResult> {
     const invoice = await this.invoiceOf(call);
     const now = this.now();
-    const quote = quoteOf(invoice, now);
+    const quote = await quoteOf(this.deps.db, invoice, now);
     const first = args.first_payment_date ?? isoDate(new Date(londonToday(now).getTime() + 7 * DAY));
     if (first < isoDate(londonToday(now))) return { ok: false, message: 'The first payment date is in the past; ask for a future date.' };
     const { plan, created } = await agreePaymentPlan(this.core, {

@@ -44,7 +44,7 @@ export function aiCallProcessor(db: Database, calls: CallService, logger: Logger
           recipient_phone: invoice.client.phone,
           recipient_name: invoice.client.name,
           invoice_reference: invoice.reference,
-          amount: quoteOf(invoice, now).totalPence / 100,
+          amount: (await quoteOf(db, invoice, now)).totalPence / 100,
           due_date: isoDate(invoice.dueDate),
           days_past_due: daysOverdue(invoice.dueDate, now),
           business_name: invoice.tenant.name,

@@ -3,6 +3,7 @@ import { nowOf, type Actor, type CollectionsDeps, type Tx } from '../core-deps';
 import { cancelPendingContactsIn, removeCancelledJobs, type CancelledContact } from '../contacts/cancel-pending-contacts';
 import { CollectionsError } from '../errors';
 import { recordInvoiceEvent } from '../invoice-events';
+import { quoteInvoiceBalance } from '../balance';
 import { lockInvoice, refreshInvoice } from '../ledger';
 
 export interface ApplyPaymentInput {
@@ -68,6 +69,11 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
       }
       const installment = input.installmentId ? await installmentOf(tx, input, invoice) : null;
       const sameCurrency = currency === invoice.currency;
+      // Principal first; what is left goes to late-payment charges the creditor claims (as quoted now), then is credit.
+      const principalOwed = Math.max(0, invoice.amountPence - invoice.paidPence);
+      const beyondPrincipal = Math.max(0, input.amountPence - principalOwed);
+      const chargesPence =
+        sameCurrency && beyondPrincipal > 0 ? Math.min(beyondPrincipal, await chargesOwed(tx, invoice, input.receivedAt)) : 0;
       const payment = await tx.payment.create({
         data: {
           tenantId: input.tenantId,
@@ -78,6 +84,7 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
           externalId: input.externalId ?? null,
           installmentId: installment?.id ?? null,
           status: sameCurrency ? 'succeeded' : 'needs_review',
+          chargesPence,
           receivedAt: input.receivedAt,
         },
       });
@@ -127,6 +134,7 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
           currency,
           method: input.method,
           paid_pence: after.paidPence,
+          charges_pence: chargesPence,
           balance_pence: Math.max(0, after.amountPence - after.paidPence),
           credit_pence: creditPence,
           ...settled,
@@ -149,6 +157,12 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
     }
     throw err;
   }
+}
+
+/** Late-payment charges still owed on the invoice as quoted at `at` (0 unless the creditor claims them of a business). */
+async function chargesOwed(tx: Tx, invoice: InvoiceModel, at: Date): Promise<number> {
+  const quote = await quoteInvoiceBalance(tx, invoice, at);
+  return quote.interestPence + quote.compensationPence;
 }
 
 async function installmentOf(tx: Tx, input: ApplyPaymentInput, invoice: InvoiceModel) {
