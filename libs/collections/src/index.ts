@@ -1,6 +1,6 @@
 export { CollectionsError, isCollectionsError, type CollectionsErrorCode } from './errors';
 export type { Actor, CollectionsDeps, Tx } from './core-deps';
-export { DEFAULT_ZONE, dateOnly, daysOverdue, isoDate, londonToday } from './london-time';
+export { DEFAULT_ZONE, dateOnly, daysOverdue, isoDate, londonDayStart, londonIsoDate, londonToday } from './london-time';
 export {
   CLOSED_STATUSES,
   COLLECTABLE_STATUSES,

@@ -28,3 +28,13 @@ export function dateOnly(iso: string): Date {
 export function daysOverdue(dueDate: Date, now: Date = new Date()): number {
   return Math.max(0, Math.round((londonToday(now).getTime() - dueDate.getTime()) / 86_400_000));
 }
+
+/** The UTC instant a Europe/London calendar day (`YYYY-MM-DD`) begins: a query's "from that day" bound. */
+export function londonDayStart(iso: string): Date {
+  return DateTime.fromISO(iso, { zone: DEFAULT_ZONE }).startOf('day').toJSDate();
+}
+
+/** Today's London calendar date as `YYYY-MM-DD`. */
+export function londonIsoDate(now: Date = new Date()): string {
+  return isoDate(londonToday(now));
+}

@@ -1,3 +1,4 @@
+import { londonDayStart } from '@recoup/collections';
 import { Prisma, type Database, type IvrCallModel as IvrCall } from '@recoup/db';
 import type { IvrCallStats, IvrCallStatus, IvrCallView, IvrPaymentPlan, IvrTranscriptTurn, ListIvrCallsQuery } from '@recoup/contracts';
 import type { PlanOffer } from '../negotiation/policy';
@@ -84,15 +85,6 @@ export interface IvrCallUpdate {
 
 const FINAL_STATUSES: IvrCallStatus[] = ['confirmed', 'transferred', 'completed', 'failed'];
 export const isFinal = (status: string) => FINAL_STATUSES.includes(status as IvrCallStatus);
-
-/** Europe/London calendar date bounds as UTC instants. */
-function londonDayStart(isoDate: string): Date {
-  const guess = new Date(`${isoDate}T00:00:00Z`);
-  const offset =
-    new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/London' })).getTime() -
-    new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' })).getTime();
-  return new Date(guess.getTime() - offset);
-}
 
 /** One IvrCall row per call, updated in place as the call goes on. */
 export class IvrCallRepository {

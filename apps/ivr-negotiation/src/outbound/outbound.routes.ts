@@ -1,3 +1,4 @@
+import { londonIsoDate } from '@recoup/collections';
 import express, { type Request, type RequestHandler } from 'express';
 import { parse } from 'csv-parse/sync';
 import {
@@ -62,8 +63,6 @@ const csvBody: RequestHandler[] = [
   },
 ];
 
-const londonDate = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
-
 export function outboundRouter(service: OutboundCallService, auth: RequestHandler[]): ApiRouter {
   return new ApiRouter()
     .route({
@@ -87,7 +86,7 @@ export function outboundRouter(service: OutboundCallService, auth: RequestHandle
           tenantId,
           clientId: body.client_id,
           invoiceId: body.invoice_id,
-          campaignId: body.campaign_id ?? `adhoc-${londonDate()}`,
+          campaignId: body.campaign_id ?? `adhoc-${londonIsoDate()}`,
           requestedBy: who(req),
         });
         if (result.outcome === 'refused') {

@@ -1,4 +1,4 @@
-import { mintDebtorLinkToken, quoteInvoiceBalance, type BalanceQuote } from '@recoup/collections';
+import { isoDate, londonIsoDate, mintDebtorLinkToken, quoteInvoiceBalance, type BalanceQuote } from '@recoup/collections';
 import type { Database } from '@recoup/db';
 import { STAGES, type Stage } from '@recoup/templates';
 
@@ -55,14 +55,10 @@ function plain(value: string, max: number): string {
   return cleaned.length > max ? cleaned.slice(0, max).trim() : cleaned;
 }
 
-const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 const addDays = (iso: string, days: number) => isoDate(new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000));
 
-/** Today's date in London, where the letters and messages are dated. */
-const LONDON_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
-export function londonToday(now: Date): string {
-  return LONDON_DATE.format(now);
-}
+/** Today's London calendar date (`YYYY-MM-DD`): the core's reckoning of "today". */
+export const londonToday = (now: Date): string => londonIsoDate(now);
 
 /**
  * The 12 hex digits of the invoice id that links carried before they had tokens. Those links no longer open anything

@@ -13,9 +13,5 @@ export const BAND_RECOMMENDATIONS: Record<PaymentBand, string> = {
   consider_write_off: 'Consider write-off',
 };
 
-export function paymentBand(probability: number): PaymentBand {
-  if (probability > 0.7) return 'gentle_reminder';
-  if (probability >= 0.4) return 'standard_escalation';
-  if (probability >= 0.2) return 'immediate_escalation';
-  return 'consider_write_off';
-}
+// The bands' boundaries are the collections core's rule (one copy, shared with the collections pipeline).
+export { paymentBand } from '@recoup/collections';
