@@ -15,6 +15,11 @@
  *     injected `SandboxCallDriver`: a fake Twilio (libs/testing `FakeTwilioVoice`) that fetches the
  *     answerUrl with a signed request, posts status callbacks and opens `<Connect><Stream>` sockets.
  *   - `createCallPlacer(config)` picks one from the provider decision.
+ *
+ * Port: `CallRecordings` (the recordings the provider keeps of our calls)
+ *   deleteRecording(recordingSid) -> 'deleted' | 'already_gone'   (Twilio 404 = already gone = success)
+ * Adapters: `TwilioCallRecordings` (SDK `client.recordings(sid).remove()`), `SandboxCallRecordings` (records each
+ *   deletion in SandboxMessage, key `recording-deleted:<sid>`); `createCallRecordings(config)` picks one.
  * TwiML helpers: connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml, emptyTwiml (Polly.Amy-Neural, en-GB).
  */
 export { CallRejectedError } from './call-placer.port';
@@ -24,6 +29,12 @@ export type { TwilioCallPlacerOptions } from './twilio-call-placer';
 export { SandboxCallPlacer, sandboxCallSid } from './sandbox-call-placer';
 export type { SandboxCall, SandboxCallDriver, SandboxCallPlacerOptions } from './sandbox-call-placer';
 export { createCallPlacer } from './create-call-placer';
+export { RECORDING_SID } from './call-recordings.port';
+export type { CallRecordings, RecordingDeletion } from './call-recordings.port';
+export { TwilioCallRecordings } from './twilio-call-recordings';
+export { SandboxCallRecordings, sandboxRecordingDeletionKey } from './sandbox-call-recordings';
+export { createCallRecordings } from './create-call-recordings';
+export type { CallRecordingsConfig } from './create-call-recordings';
 export type { CallPlacerConfig } from './create-call-placer';
 export { UK_VOICE, connectStreamTwiml, emptyTwiml, escapeXml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
 export { TWILIO_CALL_STATUSES, TwilioCallStatusCallback, TwilioVoiceWebhooks } from './twilio-voice-webhooks';

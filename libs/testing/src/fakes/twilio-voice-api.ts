@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { FakeTwilioVoice } from './twilio-voice-fake';
 
 /**
- * Twilio's Calls REST resource on loopback, in front of a FakeTwilioVoice: a service running the real
- * Twilio adapter (TWILIO_MODE=live, TWILIO_API_BASE_URL=this) places calls the fake then drives.
+ * Twilio's Calls (and Recordings DELETE) REST resources on loopback, in front of a FakeTwilioVoice: a service
+ * running the real Twilio adapter (TWILIO_MODE=live, TWILIO_API_BASE_URL=this) places calls the fake then drives,
+ * and deletes the recordings those calls made.
  */
 export class FakeTwilioVoiceApi {
   readonly requests: Array<{ method: string; path: string; form: URLSearchParams }> = [];
@@ -60,6 +61,12 @@ export class FakeTwilioVoiceApi {
       if (form.get('Status') === 'completed') await this.voice.hangup(update[2]);
       else if (form.get('Twiml')) await this.voice.redirect(update[2], form.get('Twiml') ?? '');
       return json(200, { sid: update[2], status: form.get('Status') ?? 'in-progress' });
+    }
+    // DeleteRecording (Twilio OpenAPI 2010-04-01): 204 with no body; an unknown or already deleted recording is 404 / 20404.
+    const recording = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/i.exec(path);
+    if (req.method === 'DELETE' && recording?.[2] && this.voice.deleteRecording(recording[2])) {
+      res.writeHead(204);
+      return void res.end();
     }
     json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
   }

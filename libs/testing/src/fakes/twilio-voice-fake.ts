@@ -81,6 +81,8 @@ type Outbound = { payload: string; item: string } | { mark: string };
  */
 export class FakeTwilioVoice {
   readonly calls = new Map<string, FakeCallRecord>();
+  /** Recordings this fake Twilio holds (made when a recorded call completes), by RecordingSid; deleted ones stay with deletedAt. */
+  readonly recordings = new Map<string, { callSid: string; deletedAt?: Date }>();
   private readonly sockets = new Map<string, WebSocket>();
   private readonly accountSid: string;
   private readonly endHooks = new Map<string, () => void>();
@@ -115,6 +117,21 @@ export class FakeTwilioVoice {
 
   async hangup(callSid: string): Promise<void> {
     this.endHooks.get(callSid)?.();
+  }
+
+  /** A recording of this call, as Twilio makes one when a recorded call completes; returns its RecordingSid. */
+  addRecording(callSid: string): string {
+    const sid = 'RE' + randomBytes(16).toString('hex');
+    this.recordings.set(sid, { callSid });
+    return sid;
+  }
+
+  /** Like Twilio's DELETE on a recording: false when there is no such recording (Twilio answers 404). */
+  deleteRecording(recordingSid: string): boolean {
+    const recording = this.recordings.get(recordingSid);
+    if (!recording || recording.deletedAt) return false;
+    recording.deletedAt = new Date();
+    return true;
   }
 
   /** Like Twilio's call update with TwiML: the stream ends and the new TwiML plays (its Say lines are heard). */
@@ -224,7 +241,7 @@ export class FakeTwilioVoice {
       CallDuration: String(duration),
       ...(record.call.record
         ? {
-            RecordingSid: 'RE' + randomBytes(16).toString('hex'),
+            RecordingSid: this.addRecording(record.call.callSid),
             RecordingUrl: `https://api.twilio.example/recordings/${record.call.callSid}`,
           }
         : {}),
