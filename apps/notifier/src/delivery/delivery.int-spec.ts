@@ -398,6 +398,35 @@ describe('notification delivery', () => {
     expect(sendgrid.deliveries()).not.toContain(jobId);
   });
 
+  it('finds an in-doubt SMS at Twilio by the text it sent, though a payment since changed what a re-render would say', async () => {
+    const tenant = await createTenant(db());
+    const { client, invoice } = await createDebtor(db(), tenant.id, {}, { status: 'paid', paidPence: 240_00 });
+    const jobId = `sms-${randomUUID()}`;
+    const text = 'Acme Supplies: £240.00 is overdue on your invoice. Pay at https://pay.recoup.example/p/abc';
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'sms',
+        purpose: 'reminder',
+        jobId,
+        status: 'sending',
+        detail: { limits_consumed: true, send_started_at: new Date().toISOString(), sms_text: text },
+      },
+    });
+    const sms = new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url });
+    const first = await sms.send({ idempotencyKey: jobId, to: client.phone!, body: text });
+    await producer.enqueue(
+      'sms.send',
+      { ...job(tenant.id, client.id, invoice.id), channel: 'sms', template_id: 'friendly_reminder' },
+      { jobId },
+    );
+    const attempt = await attemptOf(jobId, (s) => s !== 'sending');
+    expect(attempt).toMatchObject({ status: 'sent', providerMessageId: first.providerMessageId });
+    expect(twilio.accepted().filter((r) => r.form.To === client.phone)).toHaveLength(1);
+  });
+
   it('does not retry a permanent failure: the attempt fails and the job goes to the dead-letter queue', async () => {
     const tenant = await createTenant(db());
     const { client, invoice } = await createDebtor(db(), tenant.id);

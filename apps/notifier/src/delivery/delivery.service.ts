@@ -194,6 +194,8 @@ export class DeliveryService {
       if (found) return this.recordSent(run, found, true);
     }
     if (!detail.send_started_at) detail.send_started_at = new Date().toISOString();
+    // Twilio finds a message by its text, and a re-render after a payment would quote another balance: keep it.
+    if (rendered.channel === 'sms') detail.sms_text = rendered.text;
     // One write before the send: the claim (a cancellation can no longer take it), the limit charge, and the fact
     // that a send is about to happen. Not claimed: it was cancelled or finished meanwhile, and is not sent.
     if (!(await claimDeliveryAttempt(db, attempt.id, detail)))
@@ -273,6 +275,7 @@ export class DeliveryService {
       phone: run.client?.phone,
       since: typeof detail.send_started_at === 'string' ? new Date(detail.send_started_at) : new Date(Date.now() - 86_400_000),
       smsText: async () => {
+        if (typeof detail.sms_text === 'string') return detail.sms_text;
         const rendered =
           run.rendered ??
           (await this.render(run).then(
@@ -386,7 +389,10 @@ export class DeliveryService {
       last_error: failure.message.slice(0, 300),
     };
     // The provider answered with an error: it holds nothing, so the claim is released and nothing needs asking.
-    if (failure.answered) delete next.send_started_at;
+    if (failure.answered) {
+      delete next.send_started_at;
+      delete next.sms_text;
+    }
     return this.delay(run, new Date(Date.now() + waitMs), `provider transient failure (try ${retries})`, {
       detail: next,
       releaseClaim: failure.answered,
