@@ -72,3 +72,20 @@ export {
 export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
 export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
 export { markOverdueInvoices } from './invoices/mark-overdue-invoices';
+export {
+  DEFAULT_RETENTION_PERIODS,
+  RETENTION_DEFAULTS,
+  readRetentionPolicy,
+  resolveRetentionPolicy,
+  setRetentionPolicy,
+  type ResolvedRetentionPolicy,
+  type RetentionDefault,
+} from './data-rights/retention-policy';
+export {
+  REMOVED_BY_RETENTION,
+  applyRetention,
+  type ProviderRecordings,
+  type RetentionDeps,
+  type RetentionRemoved,
+} from './data-rights/retention';
+export { RecordingKeyError, RecordingVault, parseRecordingKey, recordingKeyId, type StoredRecordingInput } from './data-rights/recordings';

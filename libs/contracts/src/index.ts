@@ -8,3 +8,4 @@ export * from './jobs/notification.schema';
 export * from './http/ivr.schema';
 export * from './http/collections.schema';
 export * from './http/collections-ops.schema';
+export * from './http/retention.schema';
