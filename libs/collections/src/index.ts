@@ -72,6 +72,23 @@ export {
 export { recordCollectionContact, type CollectionContactResult } from './contacts/record-collection-contact';
 export { recordPipelineStep, type PipelineStepInput, type PipelineStepResult } from './invoices/record-pipeline-step';
 export { markOverdueInvoices } from './invoices/mark-overdue-invoices';
+export { exportDebtorData, type ExportDebtorDataInput, type ExportDebtorDataResult } from './data-rights/export-debtor-data';
+export {
+  eraseDebtor,
+  recordRecordingsDeleted,
+  KEPT_AFTER_ERASURE,
+  type EraseDebtorInput,
+  type EraseDebtorResult,
+} from './data-rights/erase-debtor';
+export {
+  findLegalHolds,
+  isLegalHoldsError,
+  LegalHoldsError,
+  LIMITATION_YEARS,
+  type LegalHold,
+  type LegalHoldKind,
+} from './data-rights/legal-holds';
+export { DebtorIdentifiers, ERASED, ERASED_DEBTOR_NAME } from './data-rights/personal-data';
 export {
   DEFAULT_RETENTION_PERIODS,
   RETENTION_DEFAULTS,

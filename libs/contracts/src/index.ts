@@ -9,3 +9,4 @@ export * from './http/ivr.schema';
 export * from './http/collections.schema';
 export * from './http/collections-ops.schema';
 export * from './http/retention.schema';
+export * from './http/data-rights.schema';
