@@ -1,3 +1,4 @@
+import { resolveDebtorLinkToken } from '@recoup/collections';
 import { randomUUID } from 'node:crypto';
 import type { JobData } from '@recoup/queue';
 import { JobProducer, createRedis, closeRedis, type Redis } from '@recoup/queue';
@@ -106,6 +107,13 @@ describe('notification delivery', () => {
     expect(attempt).toMatchObject({ provider: 'sendgrid', channel: 'email', costPence: 0 });
     expect(attempt.providerMessageId).toBeTruthy();
     expect((attempt.detail as { compliance_audit_id?: string }).compliance_audit_id).toBeTruthy();
+    // The links carry an opaque token minted for this message (never a fragment of an id), which opens this invoice.
+    const html = JSON.stringify(req.body);
+    const token = /\/p\/([A-Za-z0-9_-]{22,})/.exec(html)?.[1];
+    expect(token).toBeDefined();
+    expect(html).not.toContain(invoice.id.replace(/-/g, '').slice(0, 12));
+    expect(await resolveDebtorLinkToken(db(), token!)).toMatchObject({ invoice: { id: invoice.id } });
+    expect(await db().debtorLinkToken.count({ where: { contactAttemptId: attempt.id } })).toBe(1);
   });
 
   it('sends an SMS with the payment link the producer passed, and a signed-callback URL naming the attempt', async () => {
@@ -289,19 +297,7 @@ describe('notification delivery', () => {
     const { client, invoice } = await createDebtor(db(), tenant.id);
     const jobId = `sms-${randomUUID()}`;
     const started = new Date();
-    await db().contactAttempt.create({
-      data: {
-        tenantId: tenant.id,
-        clientId: client.id,
-        invoiceId: invoice.id,
-        channel: 'sms',
-        purpose: 'reminder',
-        jobId,
-        status: 'sending',
-        detail: { limits_consumed: true, send_started_at: started.toISOString() },
-      },
-    });
-    // The dead run's message, exactly as the worker renders it.
+    // The dead run's message: every link carries a token minted for that run, so the claim stored the text it sent.
     const text = (
       renderTemplate(
         'friendly_reminder',
@@ -316,6 +312,18 @@ describe('notification delivery', () => {
         }),
       ) as { text: string }
     ).text;
+    await db().contactAttempt.create({
+      data: {
+        tenantId: tenant.id,
+        clientId: client.id,
+        invoiceId: invoice.id,
+        channel: 'sms',
+        purpose: 'reminder',
+        jobId,
+        status: 'sending',
+        detail: { limits_consumed: true, send_started_at: started.toISOString(), sms_text: text },
+      },
+    });
     const sms = new TwilioSmsSender({ accountSid: SID, authToken: 'x'.repeat(32), from: '+447700900000', baseUrl: twilio.url });
     const first = await sms.send({ idempotencyKey: jobId, to: client.phone!, body: text });
     await producer.enqueue(
