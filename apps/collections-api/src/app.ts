@@ -10,6 +10,7 @@ import { SERVICE } from './config';
 import type { Deps } from './deps';
 import { tenantGuards } from './http/tenant-context';
 import { invoicesRouter, prefetchInvoice } from './invoices/invoices.routes';
+import { retentionRouter } from './data-rights/retention.routes';
 import { paymentsRouter } from './payments/payments.routes';
 import { debtorLinksRouter } from './public/debtor-links.routes';
 import { LinkGuards, redactDebtorLinkUrl } from './public/link-guards';
@@ -30,7 +31,7 @@ function edgeRouter(corsOrigins: string): ApiRouter {
     }),
     cors({
       origin: origins.includes('*') ? true : origins,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'X-API-Key', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposedHeaders: ['X-Request-Id', 'RateLimit', 'RateLimit-Policy', 'Retry-After', 'Idempotent-Replayed', 'Location'],
       maxAge: 600,
@@ -100,6 +101,7 @@ export function createApp(deps: Deps): Express {
         webhookSecret: config.STRIPE_WEBHOOK_SECRET,
         stripeMode: deps.stripeMode,
       }),
+      retentionRouter({ db, guards, adminGuard, runner: deps.retention.runner }),
       debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger, guards: linkGuards }),
       sandboxPayRouter({
         db,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, port, providerSpecs, serviceAuthEnv, stripeEnv } from '@recoup/config';
+import { baseEnv, port, providerSpecs, serviceAuthEnv, stripeEnv, twilioEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'collections-api';
@@ -10,6 +10,8 @@ export const ConfigSchema = z
     PORT: port(8000),
     HOST: z.string().default('0.0.0.0'),
     ...stripeEnv,
+    // Twilio: the retention job deletes expired call recordings at Twilio (libs/providers/telephony CallRecordings).
+    ...twilioEnv,
     ...serviceAuthEnv,
     PREDICTION_URL: z.url().default('http://127.0.0.1:8001'),
     PREDICTION_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
@@ -22,6 +24,13 @@ export const ConfigSchema = z
     AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
     CORS_ORIGINS: z.string().default('http://localhost:3000,http://127.0.0.1:3000'),
     COLLECTIONS_SCAN_CRON: z.string().min(1).default('0 9 * * *'),
+    /** Cron (Europe/London) of the daily retention job over every tenant; `off` disables it. */
+    RETENTION_CRON: z.string().min(1).default('30 2 * * *'),
+    /** AES-256-GCM key for call recordings stored at rest (stored_recordings): 32 bytes, base64. */
+    RECORDING_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
   })
   .refine((c) => !c.AUTH_JWKS_URL || (c.AUTH_JWT_ISSUER && c.AUTH_JWT_AUDIENCE), {
     path: ['AUTH_JWT_ISSUER'],
@@ -30,5 +39,5 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.stripe(c)], env);
+  return loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.stripe(c), providerSpecs.twilio(c)], env);
 }

@@ -3,6 +3,7 @@ import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
 import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payments';
+import { createCallRecordings } from '@recoup/providers/telephony';
 import { JobProducer, closeRedis, createRedis, type Redis } from '@recoup/queue';
 import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
@@ -14,7 +15,8 @@ import { SERVICE, type Config } from './config';
 import { TenantDirectory } from './http/tenant-context';
 import { InvoiceReader } from './invoices/invoice.repository';
 import { PaymentEventsService } from './payments/payment-events.service';
-import type { CollectionsDeps } from '@recoup/collections';
+import { RecordingVault, parseRecordingKey, type CollectionsDeps } from '@recoup/collections';
+import { RetentionRunner, RetentionScheduler } from './data-rights/retention-scheduler';
 import { PaymentPlanService } from './payments/payment-plan.service';
 
 export interface Deps extends CoreDeps {
@@ -37,6 +39,10 @@ export interface Deps extends CoreDeps {
   scheduler: CollectionsScheduler;
   pipeline: CollectionsPipeline;
   workerRedis: Redis;
+  /** The daily retention job (RETENTION_CRON) and the runner it and POST /api/admin/retention/run share. */
+  retention: { scheduler: RetentionScheduler; runner: RetentionRunner };
+  /** Recordings stored encrypted at rest; only when RECORDING_ENCRYPTION_KEY is set. */
+  recordingVault?: RecordingVault;
 }
 
 /** Every adapter this service uses, made here with `new`. */
@@ -84,6 +90,19 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const scheduler = new CollectionsScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger });
   const plans = new PaymentPlanService({ db, producer, scheduler, escalation, tenants, logger });
   const pipeline = new CollectionsPipeline({ db, tenants, strategy, escalation, logger });
+  const twilioMode = providers.find((p) => p.name === 'twilio')?.mode ?? 'sandbox';
+  const retention = {
+    scheduler: new RetentionScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger }),
+    runner: new RetentionRunner({
+      db,
+      logger,
+      registry: core.metrics.registry,
+      recordings: createCallRecordings({ mode: twilioMode, db, ...config }),
+    }),
+  };
+  const recordingVault = config.RECORDING_ENCRYPTION_KEY
+    ? new RecordingVault(db, parseRecordingKey(config.RECORDING_ENCRYPTION_KEY))
+    : undefined;
   core.health.stripe = () => paymentLinks.ping();
   return {
     ...core,
@@ -105,7 +124,10 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     scheduler,
     pipeline,
     workerRedis,
+    retention,
+    recordingVault,
     async close() {
+      await retention.scheduler.close().catch(() => undefined);
       await revocations.close();
       await closeRedis(revocationsRedis);
       await scheduler.close().catch(() => undefined);
@@ -125,4 +147,10 @@ export async function startCollections(deps: Deps): Promise<void> {
     scanInvoice: (id) => deps.pipeline.scanInvoice(id),
     checkInstalment: (id) => deps.plans.checkInstalment(id),
   });
+}
+
+/** Starts the retention worker and its daily schedule (main.ts). */
+export async function startRetention(deps: Deps): Promise<void> {
+  await deps.retention.scheduler.scheduleDaily(deps.config.RETENTION_CRON);
+  deps.retention.scheduler.start(() => deps.retention.runner.runAll());
 }

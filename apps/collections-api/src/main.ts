@@ -1,7 +1,7 @@
 import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
-import { buildDeps, startCollections } from './deps';
+import { buildDeps, startCollections, startRetention } from './deps';
 
 async function main(): Promise<void> {
   const { config, providers } = loadConfig();
@@ -19,6 +19,12 @@ async function main(): Promise<void> {
         redis: deps.workerRedis,
         start: () => startCollections(deps),
         close: () => deps.scheduler.close(),
+      },
+      {
+        name: `retention (${config.RETENTION_CRON}, Europe/London)`,
+        redis: deps.workerRedis,
+        start: () => startRetention(deps),
+        close: () => deps.retention.scheduler.close(),
       },
     ],
   });
