@@ -6,6 +6,7 @@ import { ApiRouter, createHttpApp } from '@recoup/http';
 import { adminRouter } from './admin/admin.routes';
 import { clientsRouter } from './clients/clients.routes';
 import { collectionsRouter } from './collections/collections.routes';
+import { dataRightsRouter } from './data-rights/data-rights.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
 import { tenantGuards } from './http/tenant-context';
@@ -75,6 +76,7 @@ export function createApp(deps: Deps): Express {
         scanQueue: deps.scheduler.queue,
       }),
       clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
+      dataRightsRouter({ collections: deps.collections, authenticator: deps.authenticator, guards, recordingVault: deps.recordingVault }),
       invoicesRouter({
         db,
         guards,
