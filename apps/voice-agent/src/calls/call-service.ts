@@ -210,6 +210,9 @@ export class CallService {
         kind: 'ai',
         status: 'initiated',
         params: params as object,
+        // Special-category data (UK GDPR Art. 9): a call to a debtor flagged vulnerable or with a capacity concern may
+        // hear about health; its transcript needs the explicit transcripts:sensitive scope to read.
+        sensitive: invoice.client.vulnerable || invoice.client.mentalCapacityConcern,
       },
     });
     try {
@@ -254,20 +257,29 @@ export class CallService {
     return this.o.db.call.findUnique({ where: { providerCallSid: callSid } });
   }
 
-  async status(callSid: string): Promise<CallStatusResponse> {
+  /**
+   * A sensitive call's transcript is withheld (empty, `transcriptWithheld`) unless the caller asked for the
+   * transcripts:sensitive scope.
+   */
+  async status(
+    callSid: string,
+    scope: { sensitiveTranscripts?: boolean } = {},
+  ): Promise<CallStatusResponse & { transcriptWithheld: boolean }> {
     const call = await this.o.db.call.findUnique({
       where: { providerCallSid: callSid },
       include: { turns: { orderBy: { sequence: 'asc' } } },
     });
     if (!call || call.kind !== 'ai') throw HttpProblem.notFound(`No AI call ${callSid}`);
+    const withheld = call.sensitive && !scope.sensitiveTranscripts;
     return {
       call_sid: callSid,
       status: call.status,
       duration: call.durationSeconds,
-      transcript: call.turns.map((t) => `[${t.speaker === 'ai' ? 'AI' : 'USER'}]: ${t.text}`).join('\n'),
+      transcript: withheld ? '' : call.turns.map((t) => `[${t.speaker === 'ai' ? 'AI' : 'USER'}]: ${t.text}`).join('\n'),
       outcome: (call.outcome as CallOutcome | null) ?? null,
       payment_collected: call.paymentCollected,
       cost: call.costPence / 100,
+      transcriptWithheld: withheld,
     };
   }
 

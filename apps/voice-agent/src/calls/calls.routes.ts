@@ -1,5 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import {
   CallCostEstimate,
@@ -16,6 +16,11 @@ import type { CallService } from './call-service';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** The scope a caller sends to read transcripts of calls marked sensitive. */
+export const SENSITIVE_TRANSCRIPTS_SCOPE = 'transcripts:sensitive';
+const TRANSCRIPT_WITHHELD_HEADER = 'X-Recoup-Transcript';
+const hasSensitiveScope = (req: Request) => (req.header('x-recoup-scope') ?? '').split(/[\s,]+/).includes(SENSITIVE_TRANSCRIPTS_SCOPE);
 
 /** `Authorization: Bearer <INTERNAL_API_TOKEN>` in constant time; with no token configured every call is refused. */
 export function internalAuth(token: string | undefined): RequestHandler {
@@ -69,6 +74,8 @@ export function callsRouter(calls: CallService, token: string | undefined, idemp
       method: 'get',
       path: '/call-status/:call_sid',
       summary: 'Status, duration, transcript, outcome and cost of an AI call',
+      description:
+        "A call marked sensitive (the debtor was flagged vulnerable or with a mental-capacity concern: special-category data, UK GDPR Art. 9) answers with an empty transcript and `X-Recoup-Transcript: withheld` unless the request sends `X-Recoup-Scope: transcripts:sensitive`. This route takes only the services' INTERNAL_API_TOKEN, so the header is the caller's explicit, logged choice.",
       tags: ['calls'],
       security,
       before: [auth],
@@ -78,8 +85,10 @@ export function callsRouter(calls: CallService, token: string | undefined, idemp
         401: problem('Missing or wrong INTERNAL_API_TOKEN'),
         404: problem('No such AI call'),
       },
-      handler: async ({ params }, _req, res) => {
-        res.json(await calls.status(params.call_sid));
+      handler: async ({ params }, req, res) => {
+        const { transcriptWithheld, ...status } = await calls.status(params.call_sid, { sensitiveTranscripts: hasSensitiveScope(req) });
+        if (transcriptWithheld) res.set(TRANSCRIPT_WITHHELD_HEADER, 'withheld');
+        res.json(CallStatusResponse.parse(status));
       },
     })
     .route({
