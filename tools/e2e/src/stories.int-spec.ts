@@ -232,6 +232,24 @@ describe('the collections story end to end (five services as processes, fake pro
     expect((await api(`/api/clients/${String(client.body.id)}`, key)).body.dispute_resolved_at).toBeTruthy();
     const again = await api('/api/collections/escalate', key, { method: 'POST', body: { invoice_id: invoiceId, action: 'letter' } });
     expect(again).toMatchObject({ status: 202 });
+
+    // Data rights: the debtor's export holds the call; erasure is refused while the balance is owed, done once paid,
+    // and the export then holds only the retained facts (the ledger, the fact of each contact).
+    const clientPath = `/api/clients/${String(client.body.id)}`;
+    const exported = await api(`${clientPath}/data-export`, key);
+    expect(exported.status).toBe(200);
+    expect(exported.body).toMatchObject({ retained_only: false, client: { name: 'Pat Disputer', phone: DISPUTE_PHONE } });
+    expect((exported.body.calls as unknown[]).length).toBeGreaterThanOrEqual(1);
+    const refused = await api(`${clientPath}/erasure`, key, { method: 'POST', body: { reason: 'debtor asked (e2e)' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.legal_holds).toEqual([expect.objectContaining({ kind: 'outstanding_balance', invoice_reference: 'DSP-1' })]);
+    expect((await api(`/api/invoices/${invoiceId}/payments`, key, { method: 'POST', body: { amount: 820.5 } })).status).toBe(201);
+    const erased = await api(`${clientPath}/erasure`, key, { method: 'POST', body: { reason: 'debtor asked (e2e)' } });
+    expect(erased).toMatchObject({ status: 200, body: { already_erased: false } });
+    const retained = await api(`${clientPath}/data-export`, key);
+    expect(retained.body).toMatchObject({ retained_only: true, client: { name: 'Erased debtor', phone: null, email: null } });
+    expect(retained.body.invoices).toEqual([expect.objectContaining({ reference: 'DSP-1', paid_pence: 820_50, status: 'paid' })]);
+    expect(JSON.stringify(retained.body)).not.toMatch(/Pat Disputer|pat@disputes|7911123402/);
   }, 180_000);
 
   it('an IVR campaign of 20 debtors with mixed answers shows the right counts on the dashboard API', async () => {
