@@ -258,4 +258,25 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     expect(attempt.failureReason).toMatch(/^delayed: compliance: .*OUTSIDE_CONTACT_HOURS/);
     expect(await h.deps.db.ivrCall.count({ where: { invoiceId: d.invoice.id } })).toBe(0);
   });
+
+  it("withholds a sensitive call's transcript unless the reader asks with the scope and holds a reader role", async () => {
+    const call = await callTo(['Yes, I accept']);
+    const row = await waitFor(async () => (await h.deps.db.ivrCall.findFirst({ where: { callSid: call.callSid } })) ?? undefined, {
+      what: 'the IVR call row',
+    });
+    // What a vulnerability or health disclosure during the call marks it (special-category data, UK GDPR Art. 9).
+    await h.deps.db.ivrCall.update({ where: { id: row.id }, data: { sensitive: true } });
+    const plain = await api(h, `/api/calls/${row.id}`);
+    expect(plain.body).toMatchObject({ sensitive: true, transcript_withheld: true, transcript: [], confirmation_response: null });
+    const asked = await api(h, `/api/calls/${row.id}`, { headers: { 'X-Recoup-Scope': 'transcripts:sensitive' } });
+    expect(asked.body.transcript_withheld).toBe(true);
+    const reader = await new ApiKeyService(h.deps.db).issue(h.tenantId, 'sensitive_reader');
+    const withoutScope = await api(h, `/api/calls/${row.id}`, { key: reader.key });
+    expect(withoutScope.body.transcript_withheld).toBe(true);
+    const read = await api(h, `/api/calls/${row.id}`, { key: reader.key, headers: { 'X-Recoup-Scope': 'transcripts:sensitive' } });
+    expect(read.body).toMatchObject({ transcript_withheld: false });
+    expect(read.body.transcript.length).toBeGreaterThan(0);
+    const listed = await api(h, '/api/calls');
+    expect(listed.body.data.find((c: { id: string }) => c.id === row.id)).toMatchObject({ transcript: [], transcript_withheld: true });
+  });
 });

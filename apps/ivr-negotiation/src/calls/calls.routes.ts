@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { IvrCallView, ListIvrCallsQuery, ListIvrCallsResponse, ProblemDetails, IvrCallStatus, IvrIntent } from '@recoup/contracts';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import type { CallEvents } from './call-events';
-import { IvrCallRepository, toView } from './ivr-call.repository';
+import { IvrCallRepository, SENSITIVE_READER_ROLES, SENSITIVE_SCOPE, toView, viewFor } from './ivr-call.repository';
 
 const problem = { schema: ProblemDetails, contentType: 'application/problem+json' };
 const authErrors = {
@@ -13,6 +13,13 @@ const authErrors = {
 };
 
 /** The tenant whose calls this request may see: its own for a tenant key; any (or the one named) for the admin key. */
+/** The explicit scope for sensitive transcripts: asked for in the request, and held by the operator or a reader role. */
+function mayReadSensitive(req: Request): boolean {
+  const asked = (req.get('x-recoup-scope') ?? '').split(/[\s,]+/).includes(SENSITIVE_SCOPE);
+  if (!asked || !req.auth) return false;
+  return req.auth.kind === 'admin' || SENSITIVE_READER_ROLES.includes(req.auth.role);
+}
+
 export function scopeOf(req: Request, requested?: string): string | undefined {
   const auth = req.auth;
   if (auth?.kind === 'tenant') {
@@ -78,7 +85,14 @@ export function callsRouter(
       handler: async ({ query }, req, res) => {
         const tenantId = scopeOf(req, query.tenant_id);
         const { rows, total, stats } = await repository.list(tenantId, query);
-        res.json({ data: rows.map(toView), page: query.page, page_size: query.page_size, total, stats } satisfies ListIvrCallsResponse);
+        const may = mayReadSensitive(req);
+        res.json({
+          data: rows.map((r) => viewFor(toView(r), may)),
+          page: query.page,
+          page_size: query.page_size,
+          total,
+          stats,
+        } satisfies ListIvrCallsResponse);
       },
     })
     .route({
@@ -101,11 +115,13 @@ export function callsRouter(
         });
         res.flushHeaders();
         res.write('retry: 2000\n\n');
+        const may = mayReadSensitive(req);
         const unsubscribe = events.subscribe(({ tenantId: t, event }) => {
           if (tenantId && t !== tenantId) return;
           if (query.status && event.call.status !== query.status) return;
           if (query.intent && event.call.intent !== query.intent) return;
-          res.write(`event: call\nid: ${event.call.id}:${event.call.updated_at}\ndata: ${JSON.stringify(event)}\n\n`);
+          const seen = { ...event, call: viewFor(event.call, may) };
+          res.write(`event: call\nid: ${event.call.id}:${event.call.updated_at}\ndata: ${JSON.stringify(seen)}\n\n`);
         });
         const ping = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
         streams.open.set(res, req.auth?.kind === 'tenant' && req.auth.via === 'api_key' ? req.auth.keyId : undefined);
@@ -135,7 +151,7 @@ export function callsRouter(
         const tenantId = scopeOf(req);
         const row = await repository.findById(params.id);
         if (!row || (tenantId && row.tenantId !== tenantId)) throw HttpProblem.notFound(`No call ${params.id}`);
-        res.json(toView(row));
+        res.json(viewFor(toView(row), mayReadSensitive(req)));
       },
     });
 }

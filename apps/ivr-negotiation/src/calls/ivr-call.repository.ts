@@ -54,8 +54,23 @@ export function toView(row: IvrCall): IvrCallView {
     retry_count: row.retryCount,
     classifier: row.classifier,
     amount_agreed: row.agreedMonthlyPence !== null && row.paymentPlan ? (row.paymentPlan as unknown as PlanOffer).totalPence / 100 : null,
+    sensitive: row.sensitive,
+    transcript_withheld: false,
     transcript: transcriptOf(row),
   };
+}
+
+/** Roles whose keys may read a sensitive call's transcript when they ask for it explicitly. */
+export const SENSITIVE_READER_ROLES = ['sensitive_reader', 'owner'];
+export const SENSITIVE_SCOPE = 'transcripts:sensitive';
+
+/**
+ * A view as this reader may see it: a sensitive call's transcript and the debtor's own words are withheld unless the
+ * reader holds the explicit scope (UK GDPR Art. 9: health and vulnerability are special-category data).
+ */
+export function viewFor(view: IvrCallView, mayReadSensitive: boolean): IvrCallView {
+  if (!view.sensitive || mayReadSensitive) return view;
+  return { ...view, transcript: [], confirmation_response: null, transcript_withheld: true };
 }
 
 export interface NewIvrCall {
@@ -66,6 +81,8 @@ export interface NewIvrCall {
   callerPhone: string;
   customerName: string | null;
   account: AccountData;
+  /** The debtor is flagged vulnerable or their capacity is in question: the transcript needs an explicit scope to read. */
+  sensitive?: boolean;
 }
 
 export interface IvrCallUpdate {
@@ -100,6 +117,7 @@ export class IvrCallRepository {
         campaignId: call.campaignId,
         callerPhone: call.callerPhone,
         customerName: call.customerName,
+        sensitive: call.sensitive ?? false,
         accountData: json(call.account),
         paymentPlan: json(call.account.offeredPlan),
         negotiation: json(state),

@@ -132,6 +132,7 @@ export class IvrCallProcessor {
         callerPhone: invoice.client.phone,
         customerName: invoice.client.name,
         account,
+        sensitive: invoice.client.vulnerable || invoice.client.mentalCapacityConcern,
       });
       this.o.events.publish(call.tenantId, { type: 'created', call: toView(call) });
     }

@@ -63,6 +63,13 @@ export const IvrCallView = z
     retry_count: z.number().int(),
     classifier: z.string().nullable(),
     amount_agreed: z.number().nullable(),
+    /** The call touched special-category data (a vulnerable debtor, health, capacity). */
+    sensitive: z.boolean(),
+    /**
+     * true: a sensitive call's transcript and the debtor's words are withheld. They are read with the header
+     * `X-Recoup-Scope: transcripts:sensitive` by the operator or a key with the `sensitive_reader` role.
+     */
+    transcript_withheld: z.boolean(),
     transcript: z.array(IvrTranscriptTurn),
   })
   .meta({ id: 'IvrCall' });
