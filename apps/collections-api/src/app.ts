@@ -76,7 +76,13 @@ export function createApp(deps: Deps): Express {
         scanQueue: deps.scheduler.queue,
       }),
       clientsRouter({ db, guards, producer: deps.producer, logger: deps.logger }),
-      dataRightsRouter({ collections: deps.collections, authenticator: deps.authenticator, guards, recordingVault: deps.recordingVault }),
+      dataRightsRouter({
+        collections: deps.collections,
+        authenticator: deps.authenticator,
+        guards,
+        recordingVault: deps.recordingVault,
+        recordings: deps.callRecordings,
+      }),
       invoicesRouter({
         db,
         guards,

@@ -41,6 +41,8 @@ export interface Deps extends CoreDeps {
   workerRedis: Redis;
   /** The daily retention job (RETENTION_CRON) and the runner it and POST /api/admin/retention/run share. */
   retention: { scheduler: RetentionScheduler; runner: RetentionRunner };
+  /** Recordings at the telephony provider: deleted by the retention job and at a debtor's erasure. */
+  callRecordings: ReturnType<typeof createCallRecordings>;
   /** Recordings stored encrypted at rest; only when RECORDING_ENCRYPTION_KEY is set. */
   recordingVault?: RecordingVault;
 }
@@ -91,13 +93,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const plans = new PaymentPlanService({ db, producer, scheduler, escalation, tenants, logger });
   const pipeline = new CollectionsPipeline({ db, tenants, strategy, escalation, logger });
   const twilioMode = providers.find((p) => p.name === 'twilio')?.mode ?? 'sandbox';
+  const callRecordings = createCallRecordings({ mode: twilioMode, db, ...config });
   const retention = {
     scheduler: new RetentionScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger }),
     runner: new RetentionRunner({
       db,
       logger,
       registry: core.metrics.registry,
-      recordings: createCallRecordings({ mode: twilioMode, db, ...config }),
+      recordings: callRecordings,
     }),
   };
   const recordingVault = config.RECORDING_ENCRYPTION_KEY
@@ -125,6 +128,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     pipeline,
     workerRedis,
     retention,
+    callRecordings,
     recordingVault,
     async close() {
       await retention.scheduler.close().catch(() => undefined);
