@@ -87,6 +87,9 @@ describe('data rights routes (PostgreSQL, Redis)', () => {
       removed: expect.objectContaining({ stored_recordings: 1 }),
     });
     expect(erased.body.kept.length).toBeGreaterThan(0);
+    // The provider's copy goes at once too (the sandbox adapter stands in for Twilio's DELETE).
+    expect(erased.body.recordings_deleted_at_provider).toBe(1);
+    expect((await db.call.findUniqueOrThrow({ where: { id: call.id } })).recordingDeletedAt).not.toBeNull();
 
     const after = await request(h.app).get(`/api/clients/${client.id}/data-export`).set(t.auth);
     expect(after.body).toMatchObject({
