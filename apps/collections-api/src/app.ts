@@ -12,6 +12,7 @@ import type { Deps } from './deps';
 import { tenantGuards } from './http/tenant-context';
 import { invoicesRouter, prefetchInvoice } from './invoices/invoices.routes';
 import { retentionRouter } from './data-rights/retention.routes';
+import { outboxRouter } from './outbox/outbox.routes';
 import { paymentsRouter } from './payments/payments.routes';
 import { debtorLinksRouter } from './public/debtor-links.routes';
 import { LinkGuards, redactDebtorLinkUrl } from './public/link-guards';
@@ -110,6 +111,7 @@ export function createApp(deps: Deps): Express {
         stripeMode: deps.stripeMode,
       }),
       retentionRouter({ db, guards, adminGuard, runner: deps.retention.runner }),
+      outboxRouter({ db, guards }),
       debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger, guards: linkGuards }),
       sandboxPayRouter({
         db,

@@ -10,3 +10,4 @@ export * from './http/collections.schema';
 export * from './http/collections-ops.schema';
 export * from './http/retention.schema';
 export * from './http/data-rights.schema';
+export * from './http/outbox.schema';
