@@ -4,7 +4,7 @@ import type { ProviderDecision } from '@recoup/config';
 import { HttpProblem } from '@recoup/http';
 import { IdempotencyStore } from '@recoup/idempotency';
 import { createIntentClassifier, type IntentClassifier } from '@recoup/providers/intent';
-import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
+import { SandboxIvrPhone, createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { JobProducer, closeRedis, createJobWorker, createRedis, QUEUES, type Redis, type Worker } from '@recoup/queue';
 import { RateLimiter, TenantLimitsDirectory, apiRateLimit } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
@@ -18,6 +18,7 @@ import { SERVICE, type Config } from './config';
 import type { CollectionPolicy } from './negotiation/policy';
 import { IvrCallProcessor } from './outbound/ivr-call.processor';
 import { OutboundCallService } from './outbound/outbound.service';
+import { pickDebtorScript } from './sandbox/debtor-scripts';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
@@ -33,6 +34,8 @@ export interface Deps extends CoreDeps {
   /** Revoked and rotated API keys, heard from every service of the stack (they end this process's streams). */
   revocations: KeyRevocations;
   producer: JobProducer;
+  /** Sandbox only: the scripted debtors who answer calls (undefined with Twilio, or when a test drives calls). */
+  sandboxPhone?: SandboxIvrPhone;
   worker: Worker;
   workerRedis: Redis;
 }
@@ -60,6 +63,16 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       onFallback: (reason, err) =>
         core.logger.warn({ reason, err: { message: (err as Error).message } }, 'claude did not answer; the local classifier did'),
     });
+  // Sandbox without a driver from a test: the scripted sandbox phone answers every call, through our signed webhooks.
+  // Without an auth token every webhook is refused (fail closed), so there is nobody to drive them.
+  const sandboxPhone =
+    mode('twilio') === 'sandbox' && !overrides.placer && !overrides.sandboxDriver && config.TWILIO_AUTH_TOKEN
+      ? new SandboxIvrPhone({
+          authToken: config.TWILIO_AUTH_TOKEN,
+          pickScript: pickDebtorScript,
+          logger: core.logger,
+        })
+      : undefined;
   const placer =
     overrides.placer ??
     createCallPlacer({
@@ -72,7 +85,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       TWILIO_API_KEY_SECRET: config.TWILIO_API_KEY_SECRET,
       TWILIO_FROM_NUMBER: config.TWILIO_FROM_NUMBER,
       TWILIO_API_BASE_URL: config.TWILIO_API_BASE_URL,
-      sandboxDriver: overrides.sandboxDriver,
+      sandboxDriver: overrides.sandboxDriver ?? sandboxPhone,
     });
   const defaultPolicy: CollectionPolicy = {
     minMonthlyPence: config.IVR_MIN_MONTHLY_PENCE,
@@ -160,12 +173,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     auth: [requireAuth({ authenticator, roles: ['admin', 'tenant'] }), tierLimit],
     revocations,
     producer,
+    sandboxPhone,
     worker,
     workerRedis,
     async close() {
       streams.closeAll();
       await revocations.close();
       await worker.close();
+      await sandboxPhone?.close();
       await producer.close();
       await closeRedis(workerRedis);
       await closeRedis(eventsRedis);

@@ -20,6 +20,9 @@
  *   deleteRecording(recordingSid) -> 'deleted' | 'already_gone'   (Twilio 404 = already gone = success)
  * Adapters: `TwilioCallRecordings` (SDK `client.recordings(sid).remove()`), `SandboxCallRecordings` (records each
  *   deletion in SandboxMessage, key `recording-deleted:<sid>`); `createCallRecordings(config)` picks one.
+ *   - `SandboxIvrPhone`: the sandbox phone network for a `<Gather>` IVR (a SandboxCallDriver): rings, answers,
+ *     posts a scripted caller's answers to each Gather action and the status callbacks, all signed with the auth
+ *     token; `callIn` places an inbound call to our voice webhook the same way.
  * TwiML helpers: connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml, emptyTwiml (Polly.Amy-Neural, en-GB).
  */
 export { CallRejectedError } from './call-placer.port';
@@ -29,6 +32,8 @@ export type { TwilioCallPlacerOptions } from './twilio-call-placer';
 export { SandboxCallPlacer, sandboxCallSid } from './sandbox-call-placer';
 export type { SandboxCall, SandboxCallDriver, SandboxCallPlacerOptions } from './sandbox-call-placer';
 export { createCallPlacer } from './create-call-placer';
+export { SandboxIvrPhone } from './sandbox-ivr-phone';
+export type { IvrCallerScript, SandboxInboundCall, SandboxIvrCallResult, SandboxIvrPhoneOptions } from './sandbox-ivr-phone';
 export { RECORDING_SID } from './call-recordings.port';
 export type { CallRecordings, RecordingDeletion } from './call-recordings.port';
 export { TwilioCallRecordings } from './twilio-call-recordings';
