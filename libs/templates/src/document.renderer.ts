@@ -4,7 +4,7 @@ import type { BaseVariables } from './template-variables.schema';
 
 /** Links in running text become anchors in HTML; the text itself is escaped first. */
 function linkify(escaped: string): string {
-  return escaped.replace(/https:\/\/[^\s<]+[^\s<.,;:)]/g, (url) => `<a href="${url}">${url}</a>`);
+  return escaped.replace(/https?:\/\/[^\s<]+[^\s<.,;:)]/g, (url) => `<a href="${url}">${url}</a>`);
 }
 
 function paragraphsHtml(items: string[]): string {

@@ -241,6 +241,17 @@ describe('templates', () => {
     }
   });
 
+  it("fits the sandbox's links to the local gateway (http://127.0.0.1:8000/p/<22-character token>) in every channel", () => {
+    const token = 'Hq2rT0xZp1Yb9k_Lm3Nw-A';
+    const gateway = 'http://127.0.0.1:8000';
+    const links = { pay: `${gateway}/p/${token}`, dispute: `${gateway}/d/${token}`, preferences: `${gateway}/c/${token}` };
+    expect(links.pay).toHaveLength(46);
+    for (const channel of ['email', 'sms', 'letter'] as const) {
+      const r = renderTemplate('gentle_reminder', channel, { ...sampleVariables('gentle_reminder', 'consumer'), links });
+      expect(JSON.stringify(r)).toContain(links.pay);
+    }
+  });
+
   it('escapes variables in HTML', () => {
     const v = { ...sampleVariables('gentle_reminder', 'business'), debtor: { name: 'Smith & Sons "Ltd"', kind: 'business' } };
     const r = renderTemplate('gentle_reminder', 'email', v) as Extract<RenderedTemplate, { channel: 'email' }>;
