@@ -1,6 +1,6 @@
 // `npm start`: set up, then run all five services in sandbox mode (unless credentials are in
 // the environment or .env), wait for every /health, print the URLs, and stop them all on Ctrl-C.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -35,6 +35,14 @@ writeFileSync(
   { mode: 0o600 },
 );
 
+// The console (apps/ivr-dashboard): one vite build (about a second), served with the other services below.
+const vite = spawnSync(
+  process.execPath,
+  ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/ivr-dashboard/vite.config.ts', '--logLevel', 'warn'],
+  { cwd: ROOT, stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } },
+);
+if (vite.status !== 0) fail('the console did not build (vite build --config apps/ivr-dashboard/vite.config.ts)');
+
 const children = APPS.map((app) => {
   const port = Number(process.env[app.portVar] || app.port);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('apps', app.name, 'src', 'main.ts')], {
@@ -50,6 +58,26 @@ const children = APPS.map((app) => {
   });
   return { ...app, port, child, exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))) };
 });
+
+{
+  const port = Number(process.env.DASHBOARD_PORT || 3000);
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('apps', 'ivr-dashboard', 'server', 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DASHBOARD_PORT: String(port),
+      IVR_NEGOTIATION_URL: process.env.IVR_NEGOTIATION_URL || `http://127.0.0.1:${process.env.IVR_NEGOTIATION_PORT || 8004}`,
+      COLLECTIONS_API_URL: process.env.COLLECTIONS_API_URL || `http://127.0.0.1:${process.env.COLLECTIONS_API_PORT || 8000}`,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.push({
+    name: 'console',
+    port,
+    child,
+    exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  });
+}
 
 let stopping = false;
 async function stop(signal) {
@@ -96,6 +124,9 @@ if (stopping) await new Promise(() => undefined);
 if (pending.size > 0) {
   log(`not healthy after 60 s: ${[...pending].map((c) => c.name).join(', ')}`);
 } else {
-  const rows = children.map((c) => `  ${c.name.padEnd(16)} http://127.0.0.1:${c.port}   docs: http://127.0.0.1:${c.port}/docs`);
+  const rows = children.map(
+    (c) =>
+      `  ${c.name.padEnd(16)} http://127.0.0.1:${c.port}   ${c.name === 'console' ? '(open this)' : `docs: http://127.0.0.1:${c.port}/docs`}`,
+  );
   log(`all services healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}\n  Ctrl-C stops everything.`);
 }
