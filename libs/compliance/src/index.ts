@@ -16,3 +16,5 @@ export type { AuditedDecision, ComplianceServiceOptions, ContactCheck } from './
 export { ComplianceFactsRepository, ComplianceSubjectNotFoundError, debtFactsOf, debtorFactsOf } from './compliance-facts.repository';
 export { ComplianceAuditRepository } from './compliance-audit.repository';
 export type { AuditSubject } from './compliance-audit.repository';
+export { CALLING_CODES, PhoneNumber, checkPhoneNumber, isDramaNumber, normalisePhoneNumber, phoneNumberSchema } from './phone-number';
+export type { PhoneNumberCheck, PhoneNumberRule } from './phone-number';

@@ -6,6 +6,7 @@ import { ApiRouter, HttpProblem } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import type { JobProducer } from '@recoup/queue';
 import { pauseDebtorCollection, startBreathingSpace } from '@recoup/collections';
+import { CALLING_CODES, checkPhoneNumber } from '@recoup/compliance';
 import { currentTenant } from '../http/tenant-context';
 import { clientJson } from '../invoices/invoice.mapper';
 import { decodeCursor, encodeCursor } from '../invoices/invoice.queries';
@@ -32,6 +33,17 @@ const zoneError = () =>
     { field: 'body.timezone', pointer: '/timezone', detail: 'not an IANA time zone' },
   ]);
 
+/**
+ * The platform's one phone rule (libs/compliance phone-number.ts): the number the API stores is one the dialler will
+ * call. The contract checks the E.164 shape; the numbering plan of the debtor's jurisdiction is checked here.
+ */
+function assertPhone(phone: string | null | undefined, jurisdiction: 'uk' | 'us') {
+  if (!phone) return;
+  const check = checkPhoneNumber(phone, { callingCode: CALLING_CODES[jurisdiction] });
+  if (!check.valid)
+    throw HttpProblem.badRequest(`phone: ${check.reason}`, [{ field: 'body.phone', pointer: '/phone', detail: check.reason }]);
+}
+
 export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; producer: JobProducer; logger: Logger }): ApiRouter {
   const { db, guards } = deps;
   const clientOf = async (tenantId: string, id: string) => {
@@ -52,6 +64,7 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
       handler: async ({ body }, req, res) => {
         const tenant = currentTenant(req);
         if (body.timezone && !validZone(body.timezone)) throw zoneError();
+        assertPhone(body.phone, body.jurisdiction ?? 'uk');
         const client = await db.client.create({
           data: {
             tenantId: tenant.id,
@@ -128,6 +141,9 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
         const tenant = currentTenant(req);
         const client = await clientOf(tenant.id, params.client_id);
         if (body.timezone && !validZone(body.timezone)) throw zoneError();
+        // A jurisdiction change re-checks the stored number against its numbering plan.
+        if (body.phone !== undefined || body.jurisdiction !== undefined)
+          assertPhone(body.phone === undefined ? client.phone : body.phone, body.jurisdiction ?? client.jurisdiction);
         const now = new Date();
         let stopped = new Set<Channel>(body.stopped_channels ?? client.stoppedChannels);
         if (body.stop_channel) stopped.add(body.stop_channel);

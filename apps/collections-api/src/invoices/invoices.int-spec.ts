@@ -112,6 +112,20 @@ describe('collections-api: clients and invoices', () => {
         .send({ name: 'X', email: 'x@example.com', phone: '+447700900001', kind: 'business', timezone: 'Mars/Olympus' });
       expect(zone.status).toBe(400);
       expect(zone.body.errors[0].field).toBe('body.timezone');
+      // The one phone rule (libs/compliance): what the API stores, the dialler calls; the reason names the field.
+      const phone = await request(h.app)
+        .post('/api/clients')
+        .set(a.auth)
+        .send({ name: 'X', email: 'x@example.com', phone: '+447700901123', kind: 'consumer' });
+      expect(phone.status).toBe(400);
+      expect(phone.body.errors).toEqual([
+        expect.objectContaining({ field: 'body.phone', detail: 'not a valid UK mobile or landline number' }),
+      ]);
+      const us = await request(h.app)
+        .post('/api/clients')
+        .set(a.auth)
+        .send({ name: 'X', email: 'x@example.com', phone: '+447400123456', kind: 'consumer', jurisdiction: 'us' });
+      expect(us.body.errors[0]).toMatchObject({ field: 'body.phone', detail: 'not a US number (expected +1)' });
       const patch = await request(h.app)
         .patch(`/api/clients/${(await h.client(a)).id}`)
         .set(a.auth)

@@ -38,12 +38,18 @@ describe('automated calls (AI and IVR)', () => {
   });
 
   it('calls only valid UK numbers in E.164 form', () => {
-    for (const phone of ['07400123456', '+447700900123', '+12025550123', '+44740012345', '']) {
+    for (const phone of ['07400123456', '+12025550123', '+44740012345', '+447700901123', '']) {
       expect(codes(evaluateContact(contactRequest({ debtor: { phone } })))).toContain(
         phone ? 'INVALID_PHONE_NUMBER' : 'CONTACT_DETAILS_MISSING',
       );
     }
     expect(evaluateContact(contactRequest({ debtor: { phone: '+442079460000' } })).allowed).toBe(true);
+    // Ofcom's drama range is the platform's example number: one rule accepts it everywhere (phone-number.ts).
+    expect(evaluateContact(contactRequest({ debtor: { phone: '+447700900123' } })).allowed).toBe(true);
+    const bad = evaluateContact(contactRequest({ debtor: { phone: '+447700901123' } })).reasons.find(
+      (r) => r.code === 'INVALID_PHONE_NUMBER',
+    );
+    expect(bad?.message).toBe("The debtor's phone number is not a valid UK mobile or landline number.");
   });
 
   it('calls only the debtor themself', () => {

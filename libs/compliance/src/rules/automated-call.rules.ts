@@ -1,8 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { block, notBefore, reason, type ContactRule, type EvaluationContext, type Finding, type HistoryItem } from '../evaluation.types';
 import { describeLocal, startOfLocalDate, startOfNextLocalDay } from '../local-time';
 import { SOURCES } from '../rule-sources';
 import { dueDateIso, outstandingPence } from '../debt-facts';
+import { checkPhoneNumber } from '../phone-number';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,15 +29,9 @@ export const automatedCallRule: ContactRule = (ctx) => {
       ),
     );
   }
-  const phone = ctx.debtor.phone ?? '';
-  if (!validNumber(phone, cfg.callingCode)) {
-    findings.push(
-      block(
-        'INVALID_PHONE_NUMBER',
-        `The debtor's phone number is not a valid E.164 number with country code +${cfg.callingCode}.`,
-        SOURCES.callerLineId,
-      ),
-    );
+  const phone = checkPhoneNumber(ctx.debtor.phone ?? '', { callingCode: cfg.callingCode });
+  if (!phone.valid) {
+    findings.push(block('INVALID_PHONE_NUMBER', `The debtor's phone number is ${phone.reason}.`, SOURCES.callerLineId));
   }
   if (ctx.debt) {
     const balance = outstandingPence(ctx.debt);
@@ -138,13 +132,6 @@ export const artificialVoiceConsentRule: ContactRule = (ctx) => {
 
 export function isMachine(h: HistoryItem): boolean {
   return h.status === 'machine' || (h.answeredBy !== null && MACHINE.test(h.answeredBy));
-}
-
-export function validNumber(phone: string, callingCode: string): boolean {
-  // Only a stored E.164 string counts: a number that needs reformatting was never verified as dialable.
-  if (!/^\+[1-9]\d{6,14}$/.test(phone)) return false;
-  const parsed = parsePhoneNumberFromString(phone);
-  return !!parsed && parsed.countryCallingCode === callingCode && parsed.isValid() && parsed.number === phone;
 }
 
 function latest(items: readonly HistoryItem[]): HistoryItem | undefined {

@@ -28,6 +28,11 @@ export const ContactPurpose = z.enum([
   'statutory_notice',
 ]);
 export type ContactPurpose = z.infer<typeof ContactPurpose>;
+/**
+ * The shape of a phone number (E.164), the only part of the phone rule contracts can hold (zod only, browser-safe).
+ * Whether the number exists in its country's numbering plan is libs/compliance `checkPhoneNumber`, which the API,
+ * the dialler and the IVR all apply on top of this; +447700900123 is in Ofcom's drama range, which that rule accepts.
+ */
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number such as +447700900123');
 
 /** Major units (500.00) to integer pence (50000), without floating-point drift. */
