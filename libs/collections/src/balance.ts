@@ -83,14 +83,14 @@ export async function quoteInvoiceBalance(
   invoice: Pick<InvoiceModel, 'id' | 'tenantId' | 'clientId' | 'amountPence' | 'paidPence' | 'currency' | 'dueDate' | 'status'>,
   now: Date = new Date(),
 ): Promise<BalanceQuote> {
-  const [tenant, client, totals] = await Promise.all([
-    db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } }),
-    db.client.findUniqueOrThrow({
-      where: { id: invoice.clientId },
-      select: { kind: true, breathingSpaceStart: true, breathingSpaceEnd: true },
-    }),
-    ledgerTotals(db as Tx, invoice),
-  ]);
+  // One after another: inside a transaction the queries share one connection (concurrent ones would only queue, and a
+  // failure mid-way must not leave one of them pending).
+  const tenant = await db.tenant.findUniqueOrThrow({ where: { id: invoice.tenantId }, select: { claimsLatePaymentCharges: true } });
+  const client = await db.client.findUniqueOrThrow({
+    where: { id: invoice.clientId },
+    select: { kind: true, breathingSpaceStart: true, breathingSpaceEnd: true },
+  });
+  const totals = await ledgerTotals(db as Tx, invoice);
   return quoteBalance(
     {
       invoice,

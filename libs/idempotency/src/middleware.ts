@@ -62,8 +62,9 @@ export interface WebhookIdempotencyOptions {
  * runs the handler; repeats get its stored status and body. While the first is still being
  * processed, a repeat waits up to `waitMs`, then answers 503 with Retry-After: Stripe retries
  * any non-2xx and Twilio retries 5xx (with its #rc/#rp retry settings), so the event is
- * neither lost nor processed twice. A 5xx outcome is kept as failed for an hour, after which a
- * redelivery runs the handler again.
+ * neither lost nor processed twice. A 5xx outcome is not kept: the record is released, so the provider's next
+ * redelivery runs the handler again (a stored 503 from a 10-second database outage would otherwise be replayed to
+ * every redelivery for an hour, found by `npm run faults`).
  */
 export function webhookIdempotency(options: WebhookIdempotencyOptions): RequestHandler {
   const waitMs = options.waitMs ?? 5_000;
@@ -88,7 +89,7 @@ export function webhookIdempotency(options: WebhookIdempotencyOptions): RequestH
       captureResponse(res, (outcome) => {
         const finish =
           !outcome || outcome.status >= 500
-            ? store.fail(provider, eventId, state.token, outcome ?? { status: 500, body: '' })
+            ? store.release(provider, eventId, state.token)
             : store.complete(provider, eventId, state.token, outcome);
         finish.catch((err: unknown) => req.log?.warn({ err, provider, eventId }, 'could not store webhook outcome'));
       });

@@ -273,6 +273,10 @@ async function main(): Promise<void> {
       results.push(row);
       log(JSON.stringify(row));
     }
+  } catch (err) {
+    // What the gateway said while it failed is what explains a failed run.
+    if (stack) process.stderr.write(`--- collections-api log (tail) ---\n${stack.output('collections-api').slice(-6000)}\n`);
+    throw err;
   } finally {
     const unclean = (await stack?.stop()) ?? [];
     if (unclean.length) log(`did not stop cleanly: ${unclean.join(', ')}`);
