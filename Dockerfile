@@ -21,6 +21,9 @@ COPY --from=build /app/tsconfig.base.json ./
 COPY --from=build /app/libs/db ./libs/db
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/apps/prediction/models ./apps/prediction/models
+# The console's server (run with tsx, like migrate) serves the vite build in dist/apps/ivr-dashboard.
+COPY --from=build /app/apps/ivr-dashboard/server ./apps/ivr-dashboard/server
+COPY --from=build /app/apps/ivr-dashboard/src/config.ts ./apps/ivr-dashboard/src/config.ts
 USER node
 # docker compose gives each service its own command; this default runs the gateway.
 CMD ["node", "--enable-source-maps", "dist/apps/collections-api/main.js"]
