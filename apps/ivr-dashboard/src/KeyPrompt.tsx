@@ -4,7 +4,7 @@ export function KeyPrompt({ onSubmit, error }: { onSubmit: (key: string) => void
   const [value, setValue] = useState('');
   return (
     <main className="page narrow">
-      <h1>IVR payment-plan calls</h1>
+      <h1>Recoup console</h1>
       <form
         className="key-form"
         onSubmit={(e) => {
@@ -13,7 +13,9 @@ export function KeyPrompt({ onSubmit, error }: { onSubmit: (key: string) => void
         }}
       >
         <label htmlFor="api-key">API key</label>
-        <p className="hint">A tenant API key (rcp_live_…) or the operator's admin key. It stays in this browser tab only.</p>
+        <p className="hint">
+          A tenant API key (rcp_live_…) for every page, or the operator's admin key for IVR calls only. It stays in this browser tab.
+        </p>
         <input
           id="api-key"
           data-testid="api-key-input"
@@ -23,7 +25,7 @@ export function KeyPrompt({ onSubmit, error }: { onSubmit: (key: string) => void
           onChange={(e) => setValue(e.target.value)}
         />
         <button type="submit" data-testid="api-key-submit">
-          Show calls
+          Sign in
         </button>
         {error && <p className="error">{error}</p>}
       </form>
