@@ -131,3 +131,33 @@ export async function setup() {
   await ensureBackingServices();
   migrate();
 }
+
+/**
+ * After `npm start` is healthy: `--demo` (or RECOUP_DEMO=1) seeds the demo tenant (`npm run seed`, idempotent);
+ * otherwise, on a database with no tenant yet, says how. Never prompts: `npm start` runs unattended too.
+ */
+export async function offerDemo({ demo, collectionsUrl }) {
+  if (demo) {
+    log('seeding the demo tenant (npm run seed)');
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join('tools', 'e2e', 'src', 'demo-seed.cli.ts')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json' },
+    });
+    if (result.status !== 0) log(`the demo seed failed (exit ${result.status ?? result.signal}); the services keep running`);
+    return;
+  }
+  try {
+    const res = await fetch(`${collectionsUrl}/api/admin/metrics`, {
+      headers: { authorization: `Bearer ${process.env.ADMIN_API_KEY}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.status === 200 && (await res.json()).tenants === 0) {
+      log(
+        'the database has no tenant yet: `npm run seed` (or `npm start -- --demo`, RECOUP_DEMO=1) adds a demo tenant with calls and messages',
+      );
+    }
+  } catch {
+    // Only a hint: the stack runs without it.
+  }
+}

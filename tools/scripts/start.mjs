@@ -4,9 +4,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { APPS, ROOT, fail, log, setup } from './lib.mjs';
+import { APPS, ROOT, fail, log, offerDemo, setup } from './lib.mjs';
 
 const skipSetup = process.argv.includes('--no-setup');
+const demo = process.argv.includes('--demo') || process.env.RECOUP_DEMO === '1';
 if (!skipSetup) await setup();
 else process.env.DATABASE_URL ||= 'postgresql://postgres@127.0.0.1:5432/recoup';
 
@@ -53,6 +54,10 @@ const children = APPS.map((app) => {
       TSX_TSCONFIG_PATH: 'tsconfig.base.json',
       PREDICTION_URL: process.env.PREDICTION_URL || `http://127.0.0.1:${process.env.PREDICTION_PORT || 8001}`,
       VOICE_AGENT_URL: process.env.VOICE_AGENT_URL || `http://127.0.0.1:${process.env.VOICE_AGENT_PORT || 8003}`,
+      // One gateway origin for the whole stack: the notifier's sandbox links and the gateway's same-origin check agree.
+      COLLECTIONS_API_PUBLIC_URL: process.env.COLLECTIONS_API_PUBLIC_URL || `http://127.0.0.1:${process.env.COLLECTIONS_API_PORT || 8000}`,
+      // The IVR's webhooks (where the sandbox phone posts, and the URL it signs) on the port it really listens on.
+      ...(app.name === 'ivr-negotiation' && !process.env.PUBLIC_BASE_URL && { PUBLIC_BASE_URL: `http://127.0.0.1:${port}` }),
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -129,4 +134,5 @@ if (pending.size > 0) {
       `  ${c.name.padEnd(16)} http://127.0.0.1:${c.port}   ${c.name === 'console' ? '(open this)' : `docs: http://127.0.0.1:${c.port}/docs`}`,
   );
   log(`all services healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}\n  Ctrl-C stops everything.`);
+  await offerDemo({ demo, collectionsUrl: `http://127.0.0.1:${process.env.COLLECTIONS_API_PORT || 8000}` });
 }

@@ -1,26 +1,10 @@
 // `npm run demo`: the collections story on the running stack (`npm start`, sandbox mode), through
 // the public HTTP APIs only. Prints each step and the invoice's timeline; exits 0 only if every
 // step happened exactly once.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ROOT } from './stack';
+import { stackEnv } from './demo-env';
 import { StoryFailure, formatTimeline, runCollectionsStory } from './story';
 
-/** KEY=VALUE lines (npm start's .run/stack.env, or .env); the shell's own values win. */
-function readEnvFile(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
-    if (m?.[1] && m[2] !== undefined && m[2] !== '') out[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
-  }
-  return out;
-}
-
-const env = { ...readEnvFile(path.join(ROOT, '.env')), ...readEnvFile(path.join(ROOT, '.run', 'stack.env')), ...process.env } as Record<
-  string,
-  string | undefined
->;
+const env = stackEnv();
 const collectionsUrl = env.COLLECTIONS_API_URL ?? `http://127.0.0.1:${env.COLLECTIONS_API_PORT ?? '8000'}`;
 const missing = ['ADMIN_API_KEY', 'STRIPE_WEBHOOK_SECRET'].filter((k) => !env[k]);
 if (missing.length > 0) {
