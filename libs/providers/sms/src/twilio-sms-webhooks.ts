@@ -1,7 +1,6 @@
-import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { DeliveryEventType } from '@recoup/providers/email';
-import { twilioWebhookEventKey, verifyTwilioSignature, type TwilioSignatureOptions } from '@recoup/providers/twilio';
+import { TwilioWebhooks } from '@recoup/providers/twilio';
 
 const MessageSid = z.string().regex(/^(SM|MM)[0-9a-f]{32}$/i, 'expected a Twilio message SID');
 
@@ -75,17 +74,7 @@ export const TwilioInboundSms = z
  * of libs/providers/twilio, the deduplication key made of signed data, and the bodies parsed into
  * our terms (or the zod issues naming the bad parameter).
  */
-export class TwilioSmsWebhooks {
-  readonly verifySignature: RequestHandler;
-
-  constructor(signature: TwilioSignatureOptions) {
-    this.verifySignature = verifyTwilioSignature(signature);
-  }
-
-  eventKey(req: Request): string {
-    return twilioWebhookEventKey(req);
-  }
-
+export class TwilioSmsWebhooks extends TwilioWebhooks {
   parseStatusCallback(body: unknown) {
     return TwilioSmsStatusCallback.safeParse(body ?? {});
   }

@@ -1,6 +1,5 @@
-import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { twilioWebhookEventKey, verifyTwilioSignature, type TwilioSignatureOptions } from '@recoup/providers/twilio';
+import { TwilioWebhooks } from '@recoup/providers/twilio';
 
 /** Where a call is, in our words. */
 export type CallStage = 'dialling' | 'ringing' | 'answered' | 'ended';
@@ -74,17 +73,7 @@ export const TwilioCallStatusCallback = z
  * status callback parsed into our terms. Routes mount `verifySignature`, dedupe on `eventKey` and
  * hand the parsed event on.
  */
-export class TwilioVoiceWebhooks {
-  readonly verifySignature: RequestHandler;
-
-  constructor(signature: TwilioSignatureOptions) {
-    this.verifySignature = verifyTwilioSignature(signature);
-  }
-
-  eventKey(req: Request): string {
-    return twilioWebhookEventKey(req);
-  }
-
+export class TwilioVoiceWebhooks extends TwilioWebhooks {
   parseStatusCallback(body: unknown) {
     return TwilioCallStatusCallback.safeParse(body ?? {});
   }

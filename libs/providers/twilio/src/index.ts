@@ -12,3 +12,4 @@ export {
 } from './signature';
 export type { TwilioSignatureOptions } from './signature';
 export { twilioWebhookEventKey } from './webhook-event-key';
+export { TwilioWebhooks } from './twilio-webhooks';
