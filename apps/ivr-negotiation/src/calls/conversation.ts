@@ -23,9 +23,31 @@ export interface AccountData {
   contactAttemptId?: string | null;
 }
 
+/**
+ * A call the debtor placed to us, before anything about the debt is said: `identify` (they confirm something only the
+ * debtor knows), `reference` (we could not tell who is calling: they give an invoice reference).
+ */
+export type InboundStage = 'identify' | 'reference';
+
+export interface InboundState {
+  /** How the caller proves who they are once we know which account they mean. */
+  method?: 'reference_last4' | 'postcode';
+  /** The account the caller ID or the reference pointed at, not yet confirmed (never spoken). */
+  clientId?: string;
+  invoiceId?: string;
+  referenceMisses: number;
+  identityMisses: number;
+  /** How the caller was identified, for the audit: caller ID and a check, or a reference (and a check). */
+  verifiedBy?: string;
+  /** Set once the caller has confirmed who they are: only then is anything about the debt spoken. */
+  verified?: boolean;
+}
+
 /** Where the conversation is (IvrCall.negotiation). */
 export interface NegotiationState {
-  stage: ConversationStage | 'closed';
+  stage: ConversationStage | 'closed' | InboundStage;
+  /** Calls the debtor placed: the identity steps before the offer. */
+  inbound?: InboundState;
   /** The plan on the table now. */
   plan: PlanOffer;
   affordabilityAsks: number;
@@ -77,6 +99,12 @@ function chargesSentence(account: AccountData): string {
 export function greeting(account: AccountData): string {
   const hello = account.customerName ? `Hello ${account.customerName}.` : 'Hello.';
   return `${hello} This is a courtesy call from ${account.creditorName} regarding your outstanding balance of ${spokenMoney(account.balancePence, account.currency)}.${chargesSentence(account)} We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
+}
+
+/** The offer on a call the debtor placed, spoken only once they have confirmed who they are. */
+export function inboundOffer(account: AccountData): string {
+  const hello = account.customerName ? `Thank you, ${account.customerName}.` : 'Thank you.';
+  return `${hello} Your outstanding balance with ${account.creditorName} is ${spokenMoney(account.balancePence, account.currency)}.${chargesSentence(account)} We'd like to propose a payment plan of ${planSentence(account.offeredPlan, account.currency)}. Would this arrangement work for you? You can say yes, or tell me what you can afford.`;
 }
 
 const ASK_AFFORDABILITY =

@@ -1,7 +1,9 @@
 import { openDispute, type CollectionsDeps } from '@recoup/collections';
+import { ComplianceService } from '@recoup/compliance';
 import type { IvrTranscriptTurn } from '@recoup/contracts';
 import type { IntentClassifier } from '@recoup/providers/intent';
 import type { Logger } from '@recoup/observability';
+import type { CollectionPolicy } from '../negotiation/policy';
 import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
 import { currentPrompt, decideTurn, greeting, planBase, type CallAction, type NegotiationState } from './conversation';
@@ -15,6 +17,8 @@ import {
   type IvrCall,
   type IvrCallUpdate,
 } from './ivr-call.repository';
+import { InboundCallRepository } from './inbound-call.repository';
+import { InboundCalls } from './inbound-call.service';
 import { dialTwiml, gatherTwiml, hangupTwiml, type VoiceOptions } from './twiml';
 
 export interface IvrCallServiceOptions {
@@ -30,6 +34,20 @@ export interface IvrCallServiceOptions {
   plans?: AgreedPlanRecorder;
   /** The collections core: a dispute raised on the call is opened there. */
   collections: CollectionsDeps;
+  /** Decides (and audits) whether a debtor who calls us may hear the offer; default one on the core's database and clock. */
+  compliance?: ComplianceService;
+  /** The negotiation policy where a tenant has none (IVR_* settings); default the config's defaults. */
+  defaultPolicy?: CollectionPolicy;
+}
+
+/** The IVR_* defaults of config.ts, for a service built without the configured policy. */
+const DEFAULT_POLICY: CollectionPolicy = { minMonthlyPence: 1_000, maxMonths: 12, settlementDiscountPercent: null, defaultMonths: 6 };
+
+/** What Twilio says about the call on /voice: a call placed to us is `Direction=inbound`, from the caller's number. */
+export interface VoiceCallParams {
+  direction?: string;
+  from?: string;
+  to?: string;
 }
 
 /** Twilio's CallStatus values that end a call; one still initiated or in progress then had no answer from the customer. */
@@ -43,7 +61,24 @@ const UNANSWERED: Record<string, 'no_response' | 'failed'> = {
 
 /** The IVR call flow behind the Twilio webhooks: greet, classify each answer, negotiate, close. */
 export class IvrCallService {
-  constructor(private readonly o: IvrCallServiceOptions) {}
+  private readonly inbound: InboundCalls;
+
+  constructor(private readonly o: IvrCallServiceOptions) {
+    const db = o.collections.db;
+    this.inbound = new InboundCalls({
+      db,
+      repository: o.repository,
+      inbound: new InboundCallRepository(db),
+      compliance: o.compliance ?? new ComplianceService({ db, clock: o.collections.clock }),
+      events: o.events,
+      logger: o.logger,
+      voice: o.voice,
+      defaultPolicy: o.defaultPolicy ?? DEFAULT_POLICY,
+      specialistNumber: o.specialistNumber,
+      actionUrl: (row, turn) => this.actionUrl(row, turn),
+      clock: o.collections.clock,
+    });
+  }
 
   async find(ivrCallId: string | undefined, callSid: string | undefined): Promise<IvrCall | null> {
     if (ivrCallId && /^[0-9a-f-]{36}$/i.test(ivrCallId)) {
@@ -69,11 +104,16 @@ export class IvrCallService {
     return saved;
   }
 
-  /** GET|POST /voice: the greeting, spoken from the call's own account data. */
-  async answer(ivrCallId: string | undefined, callSid: string | undefined): Promise<string> {
+  /** GET|POST /voice: the greeting, spoken from the call's own account data; a call placed to us starts with who is calling. */
+  async answer(ivrCallId: string | undefined, callSid: string | undefined, call: VoiceCallParams = {}): Promise<string> {
     const row = await this.find(ivrCallId, callSid);
-    if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
+    if (!row) {
+      if (!ivrCallId && callSid && call.direction === 'inbound') return this.inbound.answer({ callSid, from: call.from, to: call.to });
+      return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
+    }
     if (isFinal(row.status)) return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const stageNow = negotiationOf(row).stage;
+    if (stageNow === 'identify' || stageNow === 'reference') return this.inbound.prompt(row);
     const transcript = transcriptOf(row);
     const customerTurns = transcript.filter((t) => t.speaker === 'customer').length;
     const say = transcript.length === 0 ? greeting(accountOf(row)) : currentPrompt(accountOf(row), negotiationOf(row));
@@ -88,14 +128,16 @@ export class IvrCallService {
   }
 
   /** POST /process-response: one customer answer, classified, recorded, answered. */
-  async respond(ivrCallId: string | undefined, callSid: string | undefined, speech: string): Promise<string> {
+  async respond(ivrCallId: string | undefined, callSid: string | undefined, speech: string, digits = ''): Promise<string> {
     const row = await this.find(ivrCallId, callSid);
     if (!row) return hangupTwiml('Sorry, we could not find the reason for this call. Goodbye.', this.o.voice);
     const before = negotiationOf(row);
-    if (isFinal(row.status) || before.stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    const stage = before.stage;
+    if (isFinal(row.status) || stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
+    // A caller not yet identified: nothing reaches the classifier or the negotiation until they are.
+    if (stage === 'identify' || stage === 'reference') return this.inbound.respond(row, { speech, digits });
     const account = accountOf(row);
     const transcript = transcriptOf(row);
-    const stage = before.stage;
     const classification = await this.o.classifier.classify(speech, {
       stage,
       prompt: row.replyText ?? '',

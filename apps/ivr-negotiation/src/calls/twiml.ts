@@ -25,6 +25,16 @@ export function gatherTwiml(text: string, actionUrl: string, v: VoiceOptions): s
   );
 }
 
+/**
+ * Speaks inside <Gather input="dtmf speech">: the caller keys (ending with #) or says a reference or a check. Empty
+ * results post too (actionOnEmptyResult), so silence is a miss like any other.
+ */
+export function keypadGatherTwiml(text: string, actionUrl: string, v: VoiceOptions): string {
+  return xml(
+    `<Gather input="dtmf speech" action="${escapeXml(actionUrl)}" method="POST" language="${escapeXml(v.language)}" finishOnKey="#" speechTimeout="auto" timeout="8" actionOnEmptyResult="true">${say(text, v)}</Gather>`,
+  );
+}
+
 export function hangupTwiml(text: string, v: VoiceOptions): string {
   return xml(`${say(text, v)}<Hangup/>`);
 }

@@ -17,6 +17,11 @@ const TwilioVoiceParams = z
       .regex(/^CA[0-9a-f]{32}$/i, 'expected a Twilio CallSid')
       .optional(),
     SpeechResult: z.string().max(2000).optional(),
+    /** Keys pressed in answer to <Gather input="dtmf speech"> (the # that ends them is not included). */
+    Digits: z
+      .string()
+      .regex(/^[0-9*#]{0,64}$/, 'expected keypad digits')
+      .optional(),
     Confidence: z.string().optional(),
     CallStatus: z.string().max(40).optional(),
   })
@@ -62,10 +67,17 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
     webhookIdempotency({ store: o.idempotency, provider: 'twilio', eventId: (req) => `ivr:${kind}:${twilio.eventKey(req)}` });
 
   const answer = async (req: Request, res: Response) => {
-    const twiml = await o.service.answer(req.query.ivr_call_id as string | undefined, params(req).CallSid);
+    const p = params(req);
+    const twiml = await o.service.answer(req.query.ivr_call_id as string | undefined, p.CallSid, {
+      direction: p.Direction,
+      from: p.From,
+      to: p.To,
+    });
     res.type('text/xml').send(twiml);
   };
-  const summary = 'Twilio voice webhook: the greeting and the offer, spoken from the call\'s account data, inside <Gather input="speech">';
+  const summary =
+    'Twilio voice webhook: the greeting and the offer, spoken from the call\'s account data, inside <Gather input="speech">; ' +
+    'a call placed to us (Direction=inbound) first finds the tenant by the number called and asks the caller to confirm who they are';
 
   return new ApiRouter()
     .route({
@@ -97,7 +109,8 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
       before: [verify, dedup('turn')],
       responses: xmlResponses,
       handler: async ({ query, body }, _req, res) => {
-        const twiml = await o.service.respond(query.ivr_call_id, body.CallSid, (body.SpeechResult ?? '').trim());
+        const digits = (body.Digits ?? '').replace(/[*#]/g, '');
+        const twiml = await o.service.respond(query.ivr_call_id, body.CallSid, (body.SpeechResult ?? '').trim(), digits);
         res.type('text/xml').send(twiml);
       },
     })

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { signTwilioRequest } from '@recoup/providers/twilio';
 import type { SandboxCall, SandboxCallDriver } from '@recoup/providers/telephony';
 
@@ -7,6 +8,8 @@ export interface FakeIvrCall extends SandboxCall {
   /** The Gather action the app asked Twilio to post the next answer to. */
   nextAction?: string;
   statuses: string[];
+  /** `inbound`: the debtor called us (Twilio fetches our /voice with no call id of ours). */
+  direction?: 'inbound' | 'outbound-api';
   /** The last request sent, for redelivery (Twilio retries a webhook on a timeout or a 5xx). */
   last?: { url: string; params: Record<string, string> };
 }
@@ -57,7 +60,7 @@ export class FakeTwilioIvr implements SandboxCallDriver {
       AccountSid: 'AC' + '0'.repeat(32),
       From: call.from,
       To: call.to,
-      Direction: 'outbound-api',
+      Direction: call.direction ?? 'outbound-api',
       CallStatus: 'in-progress',
       ...extra,
     };
@@ -72,6 +75,33 @@ export class FakeTwilioIvr implements SandboxCallDriver {
     const action = /<Gather[^>]*action="([^"]+)"/.exec(body)?.[1];
     call.nextAction = action ? action.replace(/&amp;/g, '&') : undefined;
     return body;
+  }
+
+  /**
+   * A debtor dials one of our numbers: `from` is their caller ID, `to` the number they dialled. Twilio then fetches
+   * the number's voice URL (our /voice, no call id of ours) with Direction=inbound; `answer` does that.
+   */
+  callIn(baseUrl: string, opts: { from: string; to: string }): FakeIvrCall {
+    const base = baseUrl.replace(/\/+$/, '');
+    const call: FakeIvrCall = {
+      callSid: `CA${randomBytes(16).toString('hex')}`,
+      from: opts.from,
+      to: opts.to,
+      answerUrl: `${base}/voice`,
+      statusCallbackUrl: `${base}/status`,
+      direction: 'inbound',
+      idempotencyKey: `inbound:${opts.from}`,
+      twiml: [],
+      statuses: [],
+    };
+    this.calls.set(call.callSid, call);
+    return call;
+  }
+
+  /** The caller keys digits (then #) in answer to the last <Gather input="dtmf speech">. */
+  key(call: FakeIvrCall, digits: string): Promise<string> {
+    if (!call.nextAction) throw new Error('the last TwiML has no <Gather>: the call is over');
+    return this.exchange(call, call.nextAction, this.params(call, { Digits: digits, FinishedOnKey: '#' }));
   }
 
   /** The callee picks up: Twilio fetches the answer URL. */

@@ -23,7 +23,16 @@ export async function seedTenant(
 export async function seedDebtor(
   db: Database,
   tenantId: string,
-  opts: { amountPence?: number; name?: string; now?: Date; kind?: 'consumer' | 'business' } = {},
+  opts: {
+    amountPence?: number;
+    name?: string;
+    now?: Date;
+    kind?: 'consumer' | 'business';
+    /** The invoice reference (default a random INV-xxxxxxxx). */
+    reference?: string;
+    /** The client's address JSON ({ lines, postcode }). */
+    address?: { lines: string[]; postcode: string };
+  } = {},
 ) {
   phoneCounter++;
   const now = opts.now ?? new Date();
@@ -33,6 +42,7 @@ export async function seedDebtor(
       name: opts.name ?? `Customer ${phoneCounter}`,
       phone: `+447400123${String(phoneCounter).padStart(3, '0')}`,
       kind: opts.kind ?? 'consumer',
+      ...(opts.address && { address: opts.address }),
     },
   });
   const due = new Date(now.getTime() - 60 * 86_400_000);
@@ -40,7 +50,7 @@ export async function seedDebtor(
     data: {
       tenantId,
       clientId: client.id,
-      reference: `INV-${randomUUID().slice(0, 8)}`,
+      reference: opts.reference ?? `INV-${randomUUID().slice(0, 8)}`,
       amountPence: opts.amountPence ?? 60_000,
       currency: 'GBP',
       issueDate: new Date(due.getTime() - 30 * 86_400_000),
