@@ -80,10 +80,25 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
     sendLinkNotWorking(res, OLD_LINK_CODE.test(token) ? 410 : 404);
     return null;
   }
+  /** A form POST's link, once its CSRF token (issued with the form, for this link and page) checks out; else answered. */
+  async function openPosted(req: Request, res: Response, token: string, csrf: unknown, page: 'd' | 'c') {
+    const link = await open(req, res, token);
+    if (!link) return null;
+    if (await guards.checkCsrf(csrf, `${page}:${link.linkId}`)) return link;
+    forbidden(res, 'This form has expired or was not sent from our page.');
+    return null;
+  }
   const notWorking = { description: 'Unknown, expired or revoked link, or an old 12-hex link: a page with no invoice data' };
   const limited = { description: 'Too many requests or unknown links from this address (problem+json, Retry-After)' };
   const getGuards = [guards.limit('token')];
   const postGuards = [guards.limit('token'), guards.sameOrigin()];
+  const postResponses = (ok: string) => ({
+    200: { description: ok, contentType: 'text/html' },
+    403: { description: 'From another origin, or without the form’s CSRF token' },
+    404: notWorking,
+    410: notWorking,
+    429: limited,
+  });
 
   router.route({
     method: 'get',
@@ -156,18 +171,10 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
     tags: ['debtor links'],
     before: postGuards,
     request: { params: TokenParams, body: DisputeForm },
-    responses: {
-      200: { description: 'Acknowledged, with the dispute reference', contentType: 'text/html' },
-      403: { description: 'From another origin, or without the form’s CSRF token' },
-      404: notWorking,
-      410: notWorking,
-      429: limited,
-    },
+    responses: postResponses('Acknowledged, with the dispute reference'),
     handler: async ({ params, body }, req, res) => {
-      const link = await open(req, res, params.token);
+      const link = await openPosted(req, res, params.token, body.csrf, 'd');
       if (!link) return;
-      if (!(await guards.checkCsrf(body.csrf, `d:${link.linkId}`)))
-        return forbidden(res, 'This form has expired or was not sent from our page.');
       try {
         const { dispute, created } = await openDispute(core, {
           tenantId: link.invoice.tenantId,
@@ -236,18 +243,10 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
     tags: ['debtor links'],
     before: postGuards,
     request: { params: TokenParams, body: PreferencesForm },
-    responses: {
-      200: { description: 'Saved', contentType: 'text/html' },
-      403: { description: 'From another origin, or without the form’s CSRF token' },
-      404: notWorking,
-      410: notWorking,
-      429: limited,
-    },
+    responses: postResponses('Saved'),
     handler: async ({ params, body }, req, res) => {
-      const link = await open(req, res, params.token);
+      const link = await openPosted(req, res, params.token, body.csrf, 'c');
       if (!link) return;
-      if (!(await guards.checkCsrf(body.csrf, `c:${link.linkId}`)))
-        return forbidden(res, 'This form has expired or was not sent from our page.');
       const ticked = new Set(body.stop);
       const shown = new Set(body.shown);
       await updateContactPreferences(core, {
