@@ -1,6 +1,7 @@
 import { COLLECTABLE_STATUSES } from '@recoup/collections';
 import { Prisma, type Database, type InvoiceStatus } from '@recoup/db';
 import type { AccountData, NegotiationState } from './conversation';
+import { referenceCharacters } from './inbound-identity';
 import type { IvrCall } from './ivr-call.repository';
 
 const json = (v: unknown) => v as Prisma.InputJsonValue;
@@ -16,11 +17,6 @@ export const INBOUND_CAMPAIGN = 'inbound';
 const REACHABLE_STATUSES: readonly InvoiceStatus[] = [...COLLECTABLE_STATUSES, 'disputed'];
 
 export type InboundInvoice = Prisma.InvoiceGetPayload<{ include: { client: true; tenant: true } }>;
-
-/** Characters of a reference as a caller can give them: letters and digits, lower case. */
-export function referenceCharacters(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
 
 /** The data access of inbound calls: tenant by the number called, debtor by caller ID or reference, the call's one row. */
 export class InboundCallRepository {

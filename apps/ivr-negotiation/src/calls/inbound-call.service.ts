@@ -6,7 +6,8 @@ import type { Logger } from '@recoup/observability';
 import { initialOffer, resolvePolicy, type CollectionPolicy } from '../negotiation/policy';
 import type { CallEvents } from './call-events';
 import { inboundOffer, type AccountData, type InboundState, type NegotiationState } from './conversation';
-import { InboundCallRepository, referenceCharacters, type InboundInvoice } from './inbound-call.repository';
+import { InboundCallRepository, type InboundInvoice } from './inbound-call.repository';
+import { identityAnswerMatches, postcodeOf, type InboundAnswer } from './inbound-identity';
 import { IvrCallRepository, negotiationOf, toView, transcriptOf, type IvrCall, type IvrCallUpdate } from './ivr-call.repository';
 import { dialTwiml, gatherTwiml, hangupTwiml, keypadGatherTwiml, type VoiceOptions } from './twiml';
 
@@ -34,10 +35,7 @@ export interface InboundCallParams {
   to?: string;
 }
 
-export interface InboundAnswer {
-  speech: string;
-  digits: string;
-}
+export type { InboundAnswer } from './inbound-identity';
 
 /**
  * Rules that exist to protect a debtor from calls we place and are waived when the debtor calls us: the time of day
@@ -71,34 +69,6 @@ const MAX_MISSES = 2;
 const WITHHELD = '[identity answer withheld]';
 
 const emptyPlan = { monthlyPence: 0, months: 1, finalPence: 0, totalPence: 0, settlementDiscountPercent: null, kind: 'offered' as const };
-
-/** The postcode in a client's free-form address JSON (`{ lines, postcode }` or `{ line1, ..., postcode }`), if any. */
-export function postcodeOf(address: unknown): string | null {
-  if (!address || typeof address !== 'object') return null;
-  const a = address as Record<string, unknown>;
-  const value = a.postcode ?? a.postal_code ?? a.postalCode;
-  return typeof value === 'string' && value.trim() ? value : null;
-}
-
-const NUMBER_WORDS: Record<string, string> = {
-  zero: '0',
-  oh: '0',
-  one: '1',
-  two: '2',
-  three: '3',
-  four: '4',
-  five: '5',
-  six: '6',
-  seven: '7',
-  eight: '8',
-  nine: '9',
-};
-
-/** What a caller said or keyed, as letters and digits ("four two, double-check" aside: "four two" -> "42"). */
-export function spokenCharacters(text: string): string {
-  const words = text.toLowerCase().split(/[\s,.-]+/);
-  return referenceCharacters(words.map((w) => NUMBER_WORDS[w] ?? w).join(''));
-}
 
 /**
  * Calls a debtor places to a tenant's IVR number (Twilio `Direction=inbound`): the tenant by the number called, the
@@ -239,7 +209,10 @@ export class InboundCalls {
 
     // stage identify: the check is made here, in our code, against the record (never by the classifier).
     const invoice = state.invoiceId ? await this.o.inbound.invoice(row.tenantId, state.invoiceId) : null;
-    const matched = !!invoice && !!given && this.identityMatches(state, invoice, answer);
+    const matched =
+      !!invoice &&
+      !!state.method &&
+      identityAnswerMatches(state.method, { reference: invoice.reference, address: invoice.client.address }, answer);
     const customer: IvrTranscriptTurn = {
       speaker: 'customer',
       text: given ? WITHHELD : '',
@@ -249,19 +222,6 @@ export class InboundCalls {
     if (!matched || !invoice) return this.miss(row, negotiation, { ...state, identityMisses: state.identityMisses + 1 }, customer, !given);
     const check = state.method === 'postcode' ? 'postcode' : 'last four characters of the reference';
     return this.admit(row, invoice, `${state.verifiedBy ?? 'caller ID'} and ${check}`, [customer]);
-  }
-
-  private identityMatches(state: InboundState, invoice: InboundInvoice, answer: InboundAnswer): boolean {
-    if (state.method === 'postcode') {
-      const expected = postcodeOf(invoice.client.address);
-      const said = spokenCharacters(answer.speech || answer.digits);
-      return !!expected && said.length > 0 && said === referenceCharacters(expected);
-    }
-    const reference = referenceCharacters(invoice.reference);
-    const last4 = reference.slice(-4);
-    if (last4.length < 4) return false;
-    const given = answer.digits ? answer.digits : spokenCharacters(answer.speech);
-    return given === last4 || given === reference;
   }
 
   /** A wrong or missing answer: once more, then a polite goodbye that says nothing about any account. */
