@@ -160,6 +160,29 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     expect(admin.body.errors[0].field).toBe('body.tenant_id');
   });
 
+  it('calls the numbers the API stores (one phone rule): the drama-range example is queued, a number outside the plan is 422 with why', async () => {
+    const drama = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock(), phone: '+447700900123' });
+    const ok = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: drama.client.id, invoice_id: drama.invoice.id, campaign_id: 'phone-rule' }),
+    });
+    expect(ok.status).toBe(202);
+    const bad = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock(), phone: '+447700901123' });
+    const refused = await api(h, '/api/calls/outbound', {
+      method: 'POST',
+      body: JSON.stringify({ client_id: bad.client.id, invoice_id: bad.invoice.id }),
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'INVALID_PHONE_NUMBER',
+          message: "The debtor's phone number is not a valid UK mobile or landline number.",
+        }),
+      ]),
+    );
+  });
+
   it('schedules a call asked for at night for the next allowed time, and stops at the tier limit', async () => {
     const night = () => new Date('2026-11-18T22:30:00Z');
     const service = new OutboundCallService({

@@ -28,6 +28,8 @@ export async function seedDebtor(
     name?: string;
     now?: Date;
     kind?: 'consumer' | 'business';
+    /** The client's phone (default a fresh valid UK mobile). */
+    phone?: string;
     /** The invoice reference (default a random INV-xxxxxxxx). */
     reference?: string;
     /** The client's address JSON ({ lines, postcode }). */
@@ -40,7 +42,7 @@ export async function seedDebtor(
     data: {
       tenantId,
       name: opts.name ?? `Customer ${phoneCounter}`,
-      phone: `+447400123${String(phoneCounter).padStart(3, '0')}`,
+      phone: opts.phone ?? `+447400123${String(phoneCounter).padStart(3, '0')}`,
       kind: opts.kind ?? 'consumer',
       ...(opts.address && { address: opts.address }),
     },
