@@ -57,6 +57,21 @@ describe('outbox (gateway, PostgreSQL)', () => {
     await sent(t, inv1, 'sms');
     await sent(t, inv2, 'letter');
     await sent(other, foreign, 'email');
+    // A sandbox call placement (the call placers record them too) is not a message: calls come from the calls table.
+    const placed = `job-${randomUUID()}`;
+    await h.deps.db.contactAttempt.create({
+      data: { tenantId: t.id, clientId: inv1.client_id, invoiceId: inv1.id, channel: 'ivr_call', purpose: 'ivr', jobId: placed },
+    });
+    await h.deps.db.sandboxMessage.create({
+      data: {
+        channel: 'ivr_call',
+        provider: 'sandbox',
+        idempotencyKey: placed,
+        providerMessageId: `CA${placed}`,
+        toAddress: '+447700900123',
+        body: '',
+      },
+    });
     const call = await h.deps.db.call.create({
       data: {
         tenantId: t.id,

@@ -41,6 +41,8 @@ function messagesPart(tenantId: string, query: ListOutboxQuery): Prisma.Sql {
       JOIN clients c ON c.id = a.client_id
       LEFT JOIN invoices i ON i.id = a.invoice_id
      WHERE a.tenant_id = ${tenantId}::uuid
+       -- The sandbox call placers record placements here too (ai_call, ivr_call): calls come from the calls table.
+       AND m.channel IN ('email', 'sms', 'letter')
        ${query.invoice_id ? Prisma.sql`AND a.invoice_id = ${query.invoice_id}::uuid` : Prisma.empty}
        ${query.kind ? Prisma.sql`AND m.channel::text = ${query.kind}` : Prisma.empty}`;
 }
