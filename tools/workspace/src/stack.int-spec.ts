@@ -53,6 +53,8 @@ describe('the whole stack as processes (npm start)', () => {
       ports[app.name] = await freePort();
       env[`${app.name.replace(/-/g, '_').toUpperCase()}_PORT`] = String(ports[app.name]);
     }
+    const consolePort = await freePort();
+    env.DASHBOARD_PORT = String(consolePort);
     const stack = run([path.join('tools', 'scripts', 'start.mjs'), '--no-setup'], env);
     try {
       await waitForOutput(stack, /all services healthy/, 60_000);
@@ -66,6 +68,11 @@ describe('the whole stack as processes (npm start)', () => {
         const docs = await fetch(`http://127.0.0.1:${ports[app.name]}/docs/`);
         expect(docs.status).toBe(200);
       }
+      // The console: the built app, and its proxies to the gateway (/gw/api) and ivr-negotiation (/api).
+      const page = await fetch(`http://127.0.0.1:${consolePort}/`);
+      expect(await page.text()).toContain('<title>Recoup console</title>');
+      expect((await fetch(`http://127.0.0.1:${consolePort}/gw/api/outbox`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${consolePort}/api/calls`)).status).toBe(401);
     } finally {
       stack.child.kill('SIGTERM');
     }
