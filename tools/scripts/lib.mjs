@@ -136,28 +136,32 @@ export async function setup() {
  * After `npm start` is healthy: `--demo` (or RECOUP_DEMO=1) seeds the demo tenant (`npm run seed`, idempotent);
  * otherwise, on a database with no tenant yet, says how. Never prompts: `npm start` runs unattended too.
  */
+/**
+ * The demo tenant: seeded when asked (`--demo`, RECOUP_DEMO=1), and on its own when the database has no tenant yet
+ * (a fresh clone: the console at :3000 then shows calls progressing with no manual step). RECOUP_DEMO=0 or
+ * `--no-demo` keeps an empty database empty. The seed refuses a live IVR provider, so this only happens in sandbox.
+ */
 export async function offerDemo({ demo, collectionsUrl }) {
-  if (demo) {
-    log('seeding the demo tenant (npm run seed)');
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join('tools', 'e2e', 'src', 'demo-seed.cli.ts')], {
-      cwd: ROOT,
-      stdio: 'inherit',
-      env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json' },
-    });
-    if (result.status !== 0) log(`the demo seed failed (exit ${result.status ?? result.signal}); the services keep running`);
-    return;
-  }
-  try {
-    const res = await fetch(`${collectionsUrl}/api/admin/metrics`, {
-      headers: { authorization: `Bearer ${process.env.ADMIN_API_KEY}` },
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (res.status === 200 && (await res.json()).tenants === 0) {
-      log(
-        'the database has no tenant yet: `npm run seed` (or `npm start -- --demo`, RECOUP_DEMO=1) adds a demo tenant with calls and messages',
-      );
+  const declined = process.argv.includes('--no-demo') || process.env.RECOUP_DEMO === '0';
+  let seed = demo;
+  if (!seed && !declined) {
+    try {
+      const res = await fetch(`${collectionsUrl}/api/admin/metrics`, {
+        headers: { authorization: `Bearer ${process.env.ADMIN_API_KEY}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      seed = res.status === 200 && (await res.json()).tenants === 0;
+      if (seed) log('the database has no tenant yet: seeding the demo tenant (RECOUP_DEMO=0 or --no-demo to skip)');
+    } catch {
+      // Only a convenience: the stack runs without it.
     }
-  } catch {
-    // Only a hint: the stack runs without it.
   }
+  if (!seed) return;
+  log('seeding the demo tenant (npm run seed)');
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join('tools', 'e2e', 'src', 'demo-seed.cli.ts')], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json' },
+  });
+  if (result.status !== 0) log(`the demo seed failed (exit ${result.status ?? result.signal}); the services keep running`);
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, freePort, testQueuePrefix, type TestDatabase } from '@recoup/testing';
+import { createTestDatabase, freePort, testQueuePrefix, waitFor, type TestDatabase } from '@recoup/testing';
 import { APPS, ROOT } from './files';
 
 function run(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
@@ -40,7 +40,7 @@ describe('the whole stack as processes (npm start)', () => {
     await database?.drop();
   });
 
-  it('brings all five /health endpoints to 200, serves /docs on each, and stops cleanly on SIGTERM', async () => {
+  it('brings all five /health endpoints to 200, serves /docs on each, seeds the demo on an empty database whose IVR calls progress on their own, and stops cleanly on SIGTERM', async () => {
     const ports: Record<string, number> = {};
     const env: NodeJS.ProcessEnv = {
       DATABASE_URL: database.url,
@@ -73,12 +73,26 @@ describe('the whole stack as processes (npm start)', () => {
       expect(await page.text()).toContain('<title>Recoup console</title>');
       expect((await fetch(`http://127.0.0.1:${consolePort}/gw/api/outbox`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${consolePort}/api/calls`)).status).toBe(401);
+      // A fresh database: npm start seeds the demo tenant by itself, and the sandbox phone answers its IVR calls, so the
+      // console shows calls progressing with no manual step (issue 20).
+      await waitForOutput(stack, /Demo key: (rcp_\S+)/, 90_000);
+      const key = /Demo key: (rcp_\S+)/.exec(stack.output())?.[1];
+      expect(key).toBeDefined();
+      const finished = await waitFor(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${consolePort}/api/calls`, { headers: { authorization: `Bearer ${key}` } });
+          const body = (await res.json()) as { data: Array<{ status: string }> };
+          return body.data.some((c) => ['confirmed', 'completed', 'no_response', 'transferred'].includes(c.status)) ? body.data : undefined;
+        },
+        { what: 'a demo IVR call to finish', timeoutMs: 90_000 },
+      );
+      expect(finished.length).toBeGreaterThan(0);
     } finally {
       stack.child.kill('SIGTERM');
     }
     expect(await stack.exit).toBe(0);
     expect(stack.output()).toContain('all services stopped');
-  }, 90_000);
+  }, 300_000);
 
   it.each(APPS)('$name refuses to start with PORT=abc, in one line naming the variable', async ({ name }) => {
     const proc = run(['--import', 'tsx', path.join('apps', name, 'src', 'main.ts')], {
