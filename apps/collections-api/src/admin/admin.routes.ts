@@ -6,8 +6,10 @@ import {
   CreateTenantRequest,
   CreateTenantResponse,
   IssuedApiKeyResponse,
+  ListTenantsQuery,
   ProblemDetails,
   TenantComplianceOverrides,
+  TenantListResponse,
   toMajor,
 } from '@recoup/contracts';
 import { Prisma, type Database } from '@recoup/db';
@@ -16,6 +18,7 @@ import { ApiRouter, HttpProblem } from '@recoup/http';
 import { QUEUES, type JobProducer } from '@recoup/queue';
 import { z } from 'zod';
 import type { TenantDirectory } from '../http/tenant-context';
+import { decodeCursor, encodeCursor } from '../invoices/invoice.queries';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const TenantParams = z.object({ tenant_id: z.uuid() });
@@ -89,6 +92,42 @@ export function adminRouter(deps: {
         res.json({
           tenant: { id: tenant.id, name: tenant.name, tier: tenant.tier, created_at: tenant.createdAt.toISOString() },
           api_key: keyJson(key),
+        });
+      },
+    })
+    .route({
+      method: 'get',
+      path: '/api/admin/tenants',
+      summary: 'List tenants, newest first (cursor pagination); `name` matches a name or its start, ignoring case',
+      description: 'The console’s tenant picker: with the operator key, GET tenant routes read the tenant named by `X-Tenant-Id`.',
+      tags: ['admin'],
+      security: SECURITY,
+      before: [adminGuard],
+      request: { query: ListTenantsQuery },
+      responses: {
+        200: { description: 'A page of tenants', schema: TenantListResponse },
+        400: problem('Invalid filters or cursor'),
+        401: problem('No admin key'),
+        403: problem('Not the admin key'),
+      },
+      handler: async ({ query }, _req, res) => {
+        const and: Prisma.TenantWhereInput[] = [];
+        if (query.name) and.push({ name: { startsWith: query.name, mode: 'insensitive' } });
+        if (query.cursor) {
+          const c = decodeCursor(query.cursor);
+          and.push({ OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, id: { lt: c.id } }] });
+        }
+        const rows = await db.tenant.findMany({
+          where: { AND: and },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: query.limit + 1,
+          select: { id: true, name: true, tier: true, createdAt: true },
+        });
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        res.json({
+          data: page.map((t) => ({ id: t.id, name: t.name, tier: t.tier, created_at: t.createdAt.toISOString() })),
+          next_cursor: rows.length > query.limit && last ? encodeCursor(last) : null,
         });
       },
     })

@@ -45,8 +45,16 @@ export class TenantDirectory {
   }
 }
 
+/** The header naming the tenant the operator acts for (read-only; see tenantGuards). */
+export const TENANT_HEADER = 'X-Tenant-Id';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const READS = new Set(['GET', 'HEAD']);
+
 /**
  * Authentication (tenant API key or JWT), the tenant's record, then its api_calls rate limit.
+ * The operator's key may read one tenant's data, named by `X-Tenant-Id` (the console's tenant picker): GET only,
+ * every such request logged with the tenant; writes stay with the tenant's own credentials, so the tenant's audit
+ * trail only ever shows its own keys and users. Operator reads do not spend the tenant's api_calls.
  * `beforeLimit` runs between the tenant and the limit: a read-only route can start its read there
  * so the PostgreSQL query and the Redis check overlap (see invoices.routes.ts).
  */
@@ -54,19 +62,39 @@ export function tenantGuards(
   options: { authenticator: Authenticator; tenants: TenantDirectory; limiter: RateLimiter },
   beforeLimit: RequestHandler[] = [],
 ): RequestHandler[] {
+  const refuse = (req: Request, res: Response, status: 400 | 403 | 404, detail: string) =>
+    sendProblem(res, {
+      type: 'about:blank',
+      title: status === 400 ? 'Bad Request' : status === 403 ? 'Forbidden' : 'Not Found',
+      status,
+      detail,
+      request_id: req.id,
+    });
   const loadTenant = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const auth = req.auth;
+      if (auth?.kind === 'admin') {
+        if (!READS.has(req.method)) {
+          return refuse(
+            req,
+            res,
+            403,
+            `The operator key may only read a tenant's data (GET with ${TENANT_HEADER}); use the tenant's key to change it`,
+          );
+        }
+        const id = req.get(TENANT_HEADER);
+        if (!id || !UUID.test(id)) {
+          return refuse(req, res, 400, `${TENANT_HEADER}: the operator key needs the id (a uuid) of the tenant to act for`);
+        }
+        const tenant = await options.tenants.get(id.toLowerCase());
+        if (!tenant) return refuse(req, res, 404, `${TENANT_HEADER}: no such tenant`);
+        req.log?.info({ actor: 'admin', tenantId: tenant.id, method: req.method, path: req.path }, 'operator read a tenant’s data');
+        req.tenant = tenant;
+        return next();
+      }
       if (auth?.kind !== 'tenant') throw HttpProblem.forbidden('A tenant credential is required');
       const tenant = await options.tenants.get(auth.tenantId);
-      if (!tenant)
-        return sendProblem(res, {
-          type: 'about:blank',
-          title: 'Forbidden',
-          status: 403,
-          detail: 'The credential names a tenant that does not exist',
-          request_id: req.id,
-        });
+      if (!tenant) return refuse(req, res, 403, 'The credential names a tenant that does not exist');
       req.tenant = tenant;
       return next();
     } catch (err) {
@@ -74,12 +102,12 @@ export function tenantGuards(
     }
   };
   return [
-    requireAuth({ authenticator: options.authenticator, roles: ['tenant'] }),
+    requireAuth({ authenticator: options.authenticator, roles: ['tenant', 'admin'] }),
     loadTenant,
     ...beforeLimit,
     apiRateLimit({
       limiter: options.limiter,
-      tenant: (req) => (req.tenant ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined),
+      tenant: (req) => (req.tenant && req.auth?.kind === 'tenant' ? { tenantId: req.tenant.id, limits: req.tenant.limits } : undefined),
     }),
   ];
 }

@@ -128,6 +128,26 @@ export const CreateTenantResponse = z
   .object({ tenant: z.object({ id: Uuid, name: z.string(), tier: z.string(), created_at: z.string() }), api_key: IssuedApiKeyResponse })
   .meta({ id: 'CreateTenantResponse' });
 
+/** GET /api/admin/tenants: the operator's tenant list (the console's tenant picker), newest first. */
+export const ListTenantsQuery = z
+  .object({
+    /** The tenant's name, or the start of it (case-insensitive). */
+    name: z.string().trim().min(1).max(200).optional(),
+    /** Opaque cursor from the previous page's next_cursor. */
+    cursor: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+export type ListTenantsQuery = z.infer<typeof ListTenantsQuery>;
+
+export const TenantSummary = z
+  .object({ id: Uuid, name: z.string(), tier: z.enum(['starter', 'growth', 'pro']), created_at: z.string() })
+  .meta({ id: 'TenantSummary' });
+export type TenantSummary = z.infer<typeof TenantSummary>;
+
+export const TenantListResponse = z.object({ data: z.array(TenantSummary), next_cursor: z.string().nullable() }).meta({ id: 'TenantList' });
+export type TenantListResponse = z.infer<typeof TenantListResponse>;
+
 export const AdminMetricsResponse = z
   .object({
     tenants: z.number().int(),
