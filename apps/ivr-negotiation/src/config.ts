@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { baseEnv, port, providerSpecs, anthropicEnv, twilioEnv, serviceAuthEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
+import { E164 } from '@recoup/contracts';
 
 export const SERVICE = 'ivr-negotiation';
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected E.164');
+// The shape of a number in settings; whether it can be dialled is the compliance library's phone rule.
+const e164 = E164;
 
 export const ConfigSchema = z.object({
   ...baseEnv,

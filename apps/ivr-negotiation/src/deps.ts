@@ -159,6 +159,9 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       maxRetries: config.IVR_MAX_RETRIES,
       specialistNumber: config.IVR_SPECIALIST_NUMBER,
       plans: new AgreedPlanRecorder({ db: core.db, producer, logger: core.logger, clock: overrides.clock }),
+      // Inbound calls decide with the same engine and the operator's IVR_* policy as outbound ones.
+      compliance,
+      defaultPolicy,
     }),
     outbound: new OutboundCallService({
       db: core.db,

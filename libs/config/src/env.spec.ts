@@ -36,7 +36,7 @@ describe('parseEnv', () => {
       error = err as ConfigError;
     }
     expect(error?.problems.map((p) => p.variable).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'TWILIO_FROM_NUMBER']);
-    expect(error?.message).toContain('TWILIO_FROM_NUMBER (expected E.164)');
+    expect(error?.message).toContain('TWILIO_FROM_NUMBER (expected an E.164 number such as +447700900123)');
   });
 
   it('never echoes a value, so a malformed secret does not reach the logs', () => {

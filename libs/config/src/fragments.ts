@@ -1,3 +1,4 @@
+import { E164 } from '@recoup/contracts';
 import { z } from 'zod';
 
 /** A TCP port given as a decimal string, with a default. */
@@ -47,10 +48,7 @@ export const twilioEnv = {
   TWILIO_API_KEY_SECRET: z.string().optional(),
   /** Verifies X-Twilio-Signature on every inbound Twilio webhook, live or sandbox. */
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
-  TWILIO_FROM_NUMBER: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'expected E.164')
-    .optional(),
+  TWILIO_FROM_NUMBER: E164.optional(),
   /** Overrides the Twilio API host (the loopback fake in tests). */
   TWILIO_API_BASE_URL: z.url().optional(),
 };
