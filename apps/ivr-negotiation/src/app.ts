@@ -3,6 +3,7 @@ import { createHttpApp } from '@recoup/http';
 import { callsRouter } from './calls/calls.routes';
 import { voiceRouter } from './calls/voice.routes';
 import { SERVICE } from './config';
+import { sandboxRouter } from './sandbox/sandbox.routes';
 import type { Deps } from './deps';
 import { outboundRouter } from './outbound/outbound.routes';
 
@@ -27,6 +28,7 @@ export function createApp(deps: Deps): Express {
       }),
       callsRouter(deps.repository, deps.events, deps.auth, deps.streams),
       outboundRouter(deps.outbound, deps.auth),
+      sandboxRouter({ db: deps.db, auth: deps.auth, phone: deps.sandboxPhone, publicBaseUrl: deps.config.PUBLIC_BASE_URL }),
     ],
   });
 }

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     const { created, campaign, reminders } = result;
     out(`debtors: ${created.clients} new; invoices: ${created.invoices} new (12 in all)`);
     out(
-      `IVR campaign demo-campaign: ${campaign.queued} queued, ${campaign.scheduled} scheduled, ${campaign.refused} refused, ${campaign.alreadyCalled} called before`,
+      `IVR campaign demo-campaign: ${campaign.queued} queued, ${campaign.scheduled} scheduled, ${campaign.refused} refused, ${campaign.alreadyCalled} called before; ${campaign.inbound} inbound call from a debtor`,
     );
     out(`reminder run: ${reminders.queued} queued, ${reminders.alreadySent} sent before`);
     out('');

@@ -124,7 +124,7 @@ export interface SeedResult {
   tenantId: string;
   apiKey: string;
   created: { tenant: boolean; clients: number; invoices: number };
-  campaign: { queued: number; scheduled: number; refused: number; alreadyCalled: number };
+  campaign: { queued: number; scheduled: number; refused: number; alreadyCalled: number; inbound: number };
   reminders: { queued: number; alreadySent: number };
 }
 
@@ -330,7 +330,7 @@ export async function seedDemo(o: SeedOptions): Promise<SeedResult> {
     if (await contacted(d, 'ivr_call')) alreadyCalled++;
     else toCall.push(d);
   }
-  const campaign = { queued: 0, scheduled: 0, refused: 0, alreadyCalled };
+  const campaign = { queued: 0, scheduled: 0, refused: 0, alreadyCalled, inbound: 0 };
   if (toCall.length > 0) {
     const batch = expectOk(
       'start the IVR campaign',
@@ -343,6 +343,21 @@ export async function seedDemo(o: SeedOptions): Promise<SeedResult> {
     Object.assign(campaign, { queued: batch.json.queued, scheduled: batch.json.scheduled, refused: batch.json.refused });
     for (const r of (batch.json.results as Array<{ outcome: string; reasons?: Array<{ message: string }> }>) ?? []) {
       if (r.outcome === 'refused') log(`  a call was refused: ${(r.reasons ?? []).map((x) => x.message).join('; ')}`);
+    }
+  }
+
+  // 6b. A debtor who calls back: an inbound IVR call placed by the sandbox phone (identity first, then the offer).
+  const caller = DEMO_DEBTORS.find((d) => d.ref === 'DEMO-1006');
+  const callerId = caller ? clients.get(emailOf(caller)) : undefined;
+  if (caller && callerId) {
+    const calls = await request(o.ivrUrl, 'GET', '/api/calls?page_size=100', apiKey);
+    const inboundBefore = ((calls.json as { data?: Array<{ campaign_id: string | null; customer_name: string | null }> }).data ?? []).some(
+      (c) => c.campaign_id === 'inbound' && c.customer_name === caller.name,
+    );
+    if (!inboundBefore) {
+      const res = await request(o.ivrUrl, 'POST', '/api/sandbox/inbound-calls', apiKey, { client_id: callerId, script: 'accept' });
+      if (res.status === 202) campaign.inbound = 1;
+      else log(`  the inbound demo call was not placed (${res.status}): ${JSON.stringify(res.json).slice(0, 200)}`);
     }
   }
 

@@ -52,6 +52,23 @@ describe('the sandbox phone answers IVR calls on its own', () => {
       expect(said(call)).toEqual(['Yes, I accept']);
       expect(attemptStatus).toBe('completed');
     });
+
+    it('a debtor calls in (sandbox route): identity first, then the offer, accepted, on one inbound record', async () => {
+      const { client, invoice } = await seedDebtor(h.deps.db, h.tenantId, { now: h.clock() });
+      const res = await api(h, '/api/sandbox/inbound-calls', { method: 'POST', body: JSON.stringify({ client_id: client.id }) });
+      expect(res.status).toBe(202);
+      const row = await waitFor(() => h.deps.db.ivrCall.findFirst({ where: { callSid: res.body.call_sid, status: 'confirmed' } }), {
+        timeoutMs: 20_000,
+        what: 'the inbound call to be confirmed',
+      });
+      expect(row).toMatchObject({ campaignId: 'inbound', invoiceId: invoice.id, clientId: client.id });
+      expect(await h.deps.db.ivrCall.count({ where: { callSid: res.body.call_sid } })).toBe(1);
+      const other = await api(h, '/api/sandbox/inbound-calls', {
+        method: 'POST',
+        body: JSON.stringify({ client_id: '0f0e0d0c-0b0a-4900-8800-070605040302' }),
+      });
+      expect(other.status).toBe(404);
+    });
   });
 
   describe('each debtor script against the real conversation', () => {
