@@ -23,8 +23,16 @@ function matches(call: IvrCallView, f: Filters): boolean {
   return true;
 }
 
-/** IVR calls: stats, the table with intent badges and transcripts, live over SSE. Takes a tenant key or the admin key. */
-export function CallsPage({ apiKey: key, onUnauthorized }: { apiKey: string; onUnauthorized: () => void }) {
+/** IVR calls: stats, the table with intent badges and transcripts, live over SSE. A tenant key, or the admin key (all tenants, or the picked one). */
+export function CallsPage({
+  apiKey: key,
+  tenantId,
+  onUnauthorized,
+}: {
+  apiKey: string;
+  tenantId: string | null;
+  onUnauthorized: () => void;
+}) {
   const [filters, setFilters] = useState<Filters>({ status: '', from: '', to: '' });
   const [calls, setCalls] = useState<IvrCallView[]>([]);
   const [stats, setStats] = useState<IvrCallStats>(EMPTY_STATS);
@@ -36,7 +44,7 @@ export function CallsPage({ apiKey: key, onUnauthorized }: { apiKey: string; onU
 
   const load = useCallback(async () => {
     try {
-      const result = await fetchCalls(key, filters, page, PAGE_SIZE);
+      const result = await fetchCalls(key, filters, page, PAGE_SIZE, tenantId);
       setCalls(result.data);
       setStats(result.stats);
       setTotal(result.total);
@@ -45,7 +53,7 @@ export function CallsPage({ apiKey: key, onUnauthorized }: { apiKey: string; onU
       if (err instanceof ApiError && err.status === 401) onUnauthorized();
       else setError(err instanceof Error ? err.message : String(err));
     }
-  }, [key, filters, page, onUnauthorized]);
+  }, [key, tenantId, filters, page, onUnauthorized]);
 
   useEffect(() => {
     void load();
@@ -60,12 +68,12 @@ export function CallsPage({ apiKey: key, onUnauthorized }: { apiKey: string; onU
       clearTimeout(refreshTimer.current);
       refreshTimer.current = setTimeout(() => void load(), 300);
     };
-    void streamCalls(key, onEvent, abort.signal, setLive);
+    void streamCalls(key, onEvent, abort.signal, setLive, tenantId);
     return () => {
       abort.abort();
       clearTimeout(refreshTimer.current);
     };
-  }, [key, filters, page, load]);
+  }, [key, tenantId, filters, page, load]);
 
   const changeFilters = (next: Filters) => {
     setFilters(next);

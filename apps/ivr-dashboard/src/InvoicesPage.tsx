@@ -1,11 +1,11 @@
-import { fetchInvoices } from './gateway';
+import { fetchInvoices, type Session } from './gateway';
 import { money } from './format';
 import { href } from './route';
 import { usePaged } from './usePaged';
 
 /** The tenant's invoices, newest first; a row opens the invoice's journey. */
-export function InvoicesPage({ apiKey, onUnauthorized }: { apiKey: string; onUnauthorized: () => void }) {
-  const { items, loading, error, hasMore, more } = usePaged((cursor) => fetchInvoices(apiKey, cursor), onUnauthorized, [apiKey]);
+export function InvoicesPage({ session, onUnauthorized }: { session: Session; onUnauthorized: () => void }) {
+  const { items, loading, error, hasMore, more } = usePaged((cursor) => fetchInvoices(session, cursor), onUnauthorized, [session]);
   return (
     <>
       <header className="top">

@@ -1,19 +1,19 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from './api';
-import { fetchInvoice, fetchTimeline, type Invoice, type TimelineEvent } from './gateway';
+import { fetchInvoice, fetchTimeline, type Invoice, type Session, type TimelineEvent } from './gateway';
 import { money, when } from './format';
 import { describeEvent } from './journey';
 import { href } from './route';
 
 /** One invoice's journey: every contact with its compliance decision, payments, disputes and plans, oldest first. */
-export function JourneyPage({ apiKey, invoiceId, onUnauthorized }: { apiKey: string; invoiceId: string; onUnauthorized: () => void }) {
+export function JourneyPage({ session, invoiceId, onUnauthorized }: { session: Session; invoiceId: string; onUnauthorized: () => void }) {
   const [invoice, setInvoice] = useState<Invoice | null>(null);
   const [events, setEvents] = useState<TimelineEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all([fetchInvoice(apiKey, invoiceId), fetchTimeline(apiKey, invoiceId)]).then(
+    Promise.all([fetchInvoice(session, invoiceId), fetchTimeline(session, invoiceId)]).then(
       ([inv, timeline]) => {
         if (cancelled) return;
         setInvoice(inv);
@@ -29,7 +29,7 @@ export function JourneyPage({ apiKey, invoiceId, onUnauthorized }: { apiKey: str
     return () => {
       cancelled = true;
     };
-  }, [apiKey, invoiceId, onUnauthorized]);
+  }, [session, invoiceId, onUnauthorized]);
 
   return (
     <>

@@ -14,7 +14,8 @@ export function KeyPrompt({ onSubmit, error }: { onSubmit: (key: string) => void
       >
         <label htmlFor="api-key">API key</label>
         <p className="hint">
-          A tenant API key (rcp_live_…) for every page, or the operator's admin key for IVR calls only. It stays in this browser tab.
+          A tenant API key (rcp_live_…) for that tenant, or the operator's admin key to pick a tenant (read-only). It stays in this browser
+          tab.
         </p>
         <input
           id="api-key"

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { OutboxItem, OutboxKind } from '@recoup/contracts';
-import { fetchOutbox, letterPdfUrl } from './gateway';
+import { fetchOutbox, letterPdfUrl, type Session } from './gateway';
 import { money, when } from './format';
 import { href } from './route';
 import { usePaged } from './usePaged';
@@ -8,14 +8,14 @@ import { usePaged } from './usePaged';
 const KIND_LABEL: Record<OutboxKind, string> = { email: 'Email', sms: 'SMS', letter: 'Letter', ai_call: 'AI call' };
 const KIND_COLOUR: Record<OutboxKind, string> = { email: '#8250df', sms: '#0969da', letter: '#9a6700', ai_call: '#1a7f37' };
 
-function LetterPreview({ apiKey, item }: { apiKey: string; item: OutboxItem }) {
+function LetterPreview({ session, item }: { session: Session; item: OutboxItem }) {
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     if (!item.document_url) return;
     let objectUrl: string | null = null;
     let cancelled = false;
-    letterPdfUrl(apiKey, item.document_url).then(
+    letterPdfUrl(session, item.document_url).then(
       (u) => {
         objectUrl = u;
         if (cancelled) URL.revokeObjectURL(u);
@@ -27,13 +27,13 @@ function LetterPreview({ apiKey, item }: { apiKey: string; item: OutboxItem }) {
       cancelled = true;
       if (objectUrl) URL.revokeObjectURL(objectUrl);
     };
-  }, [apiKey, item.document_url]);
+  }, [session, item.document_url]);
   if (error) return <p className="error">{error}</p>;
   if (!url) return <p className="empty">Loading the PDF…</p>;
   return <iframe className="letter-frame" data-testid="letter-frame" title={`Letter ${item.id}`} src={url} />;
 }
 
-function Body({ apiKey, item }: { apiKey: string; item: OutboxItem }) {
+function Body({ session, item }: { session: Session; item: OutboxItem }) {
   const [showPdf, setShowPdf] = useState(false);
   switch (item.kind) {
     case 'email':
@@ -65,7 +65,7 @@ function Body({ apiKey, item }: { apiKey: string; item: OutboxItem }) {
           </p>
           {item.document_url &&
             (showPdf ? (
-              <LetterPreview apiKey={apiKey} item={item} />
+              <LetterPreview session={session} item={item} />
             ) : (
               <button type="button" data-testid="letter-show" onClick={() => setShowPdf(true)}>
                 Show the PDF
@@ -98,17 +98,17 @@ function Body({ apiKey, item }: { apiKey: string; item: OutboxItem }) {
 
 /** Everything the platform "sent" in sandbox mode, newest first, filterable by invoice and kind. */
 export function OutboxPage({
-  apiKey,
+  session,
   invoiceId,
   onUnauthorized,
 }: {
-  apiKey: string;
+  session: Session;
   invoiceId: string | null;
   onUnauthorized: () => void;
 }) {
   const [kind, setKind] = useState<OutboxKind | ''>('');
-  const { items, loading, error, hasMore, more } = usePaged((cursor) => fetchOutbox(apiKey, { invoiceId, kind, cursor }), onUnauthorized, [
-    apiKey,
+  const { items, loading, error, hasMore, more } = usePaged((cursor) => fetchOutbox(session, { invoiceId, kind, cursor }), onUnauthorized, [
+    session,
     invoiceId,
     kind,
   ]);
@@ -157,7 +157,7 @@ export function OutboxPage({
                 </a>
               )}
             </div>
-            <Body apiKey={apiKey} item={item} />
+            <Body session={session} item={item} />
           </li>
         ))}
       </ol>

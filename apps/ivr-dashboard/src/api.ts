@@ -16,16 +16,24 @@ export class ApiError extends Error {
   }
 }
 
-function query(filters: Filters, page: number, pageSize: number): string {
+function query(filters: Filters, page: number, pageSize: number, tenantId: string | null): string {
   const q = new URLSearchParams({ page: String(page), page_size: String(pageSize) });
+  if (tenantId) q.set('tenant_id', tenantId);
   if (filters.status) q.set('status', filters.status);
   if (filters.from) q.set('from', filters.from);
   if (filters.to) q.set('to', filters.to);
   return q.toString();
 }
 
-export async function fetchCalls(key: string, filters: Filters, page = 1, pageSize = 50): Promise<ListIvrCallsResponse> {
-  const res = await fetch(`/api/calls?${query(filters, page, pageSize)}`, { headers: { authorization: `Bearer ${key}` } });
+/** With the admin key, `tenantId` narrows the calls to one tenant (null: every tenant); a tenant key sees its own. */
+export async function fetchCalls(
+  key: string,
+  filters: Filters,
+  page = 1,
+  pageSize = 50,
+  tenantId: string | null = null,
+): Promise<ListIvrCallsResponse> {
+  const res = await fetch(`/api/calls?${query(filters, page, pageSize, tenantId)}`, { headers: { authorization: `Bearer ${key}` } });
   if (!res.ok) {
     const problem = (await res.json().catch(() => ({}))) as { detail?: string };
     throw new ApiError(res.status, problem.detail ?? `HTTP ${res.status}`);
@@ -42,10 +50,12 @@ export async function streamCalls(
   onEvent: (e: IvrCallEvent) => void,
   signal: AbortSignal,
   onState: (live: boolean) => void,
+  tenantId: string | null = null,
 ): Promise<void> {
+  const url = tenantId ? `/api/calls/stream?${new URLSearchParams({ tenant_id: tenantId }).toString()}` : '/api/calls/stream';
   while (!signal.aborted) {
     try {
-      const res = await fetch('/api/calls/stream', { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });
+      const res = await fetch(url, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' }, signal });
       if (!res.ok || !res.body) throw new ApiError(res.status, `stream answered ${res.status}`);
       onState(true);
       const reader = res.body.getReader();

@@ -352,14 +352,28 @@ describe('the console in chromium', () => {
     await page.getByTestId('timeline').waitFor();
     expect(consoleErrors).toEqual([]);
 
-    // The admin key reads IVR calls, and the gateway pages say they need a tenant key.
+    // The admin key: the gateway pages ask for a tenant; once picked, they read it (X-Tenant-Id) and IVR calls narrow to it.
     const admin = await browser.newPage();
+    admin.on('pageerror', (err) => consoleErrors.push(err.message));
     await admin.goto(`${consoleUrl}/#/outbox`);
     await admin.getByTestId('api-key-input').fill(ADMIN_KEY);
     await admin.getByTestId('api-key-submit').click();
-    await admin.locator('.error', { hasText: 'need a tenant API key' }).waitFor();
+    await admin.getByTestId('pick-tenant').waitFor();
+    const picker = admin.getByTestId('tenant-picker');
+    await picker.locator(`option[value="${h.tenantId}"]`).waitFor({ state: 'attached' });
+    const tenantHeader = admin.waitForRequest((r) => r.url().includes('/gw/api/outbox') && r.headers()['x-tenant-id'] === h.tenantId);
+    await picker.selectOption(h.tenantId);
+    await tenantHeader;
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid="outbox-item"]').length === 4);
+    await admin.getByTestId('tab-invoices').click();
+    await admin.waitForFunction(() => document.querySelectorAll('[data-testid="invoice-row"]').length === 5);
+    const scopedCalls = admin.waitForRequest((r) => r.url().includes(`/api/calls?`) && r.url().includes(`tenant_id=${h.tenantId}`));
     await admin.getByTestId('tab-calls').click();
+    await scopedCalls;
     await admin.waitForFunction(() => document.querySelector('[data-testid="stat-total"]')?.textContent === '4');
+    // The live stream opens for the picked tenant too.
+    await admin.waitForFunction(() => document.querySelector('[data-testid="live-indicator"]')?.textContent?.includes('Live'));
+    expect(consoleErrors).toEqual([]);
     await admin.close();
   }, 90_000);
 });
