@@ -11,4 +11,11 @@ describe('call simulator: a voice-agent process over the real Twilio and OpenAI 
     expect(link?.variables.payment_link_url).toMatch(/^http/);
     expect(result.sms.find((s) => s.purpose === 'promise_to_pay_confirmation')?.variables.promise_amount).toBe('1500.00');
   }, 90_000);
+
+  it('a dispute said as the last words before hanging up is recorded: outcome disputed, record_dispute allowed', async () => {
+    const result = await simulateCall({ script: DEBTOR_SCRIPTS.dispute!, frameMs: 10 });
+    expect(result.status.outcome).toBe('disputed');
+    expect(result.status.transcript).toContain('[USER]: I dispute this invoice, we never ordered it.');
+    expect(result.toolCalls).toEqual(expect.arrayContaining([{ name: 'record_dispute', allowed: true }]));
+  }, 90_000);
 });

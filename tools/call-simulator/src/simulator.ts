@@ -153,10 +153,20 @@ export async function simulateCall(options: SimulationOptions): Promise<Simulati
       exited,
       waitFor(() => voice.calls.get(callSid), { what: 'the fake phone to ring' }).then((r) => r.done),
     ]);
+    // The bridge keeps the Realtime leg briefly after a hang-up so the caller's last words count; the call is final
+    // once that leg is closed and the call row was finalised after it.
+    await waitFor(() => openai.sessions.length > 0 && openai.sessions.every((x) => x.closed), {
+      timeoutMs: 20_000,
+      what: 'the Realtime leg to close',
+    });
+    // The bridge finalises the call after closing the leg (the status callback's earlier pass came ~1 s before).
+    const legClosedAt = new Date(Math.max(...openai.sessions.map((x) => x.closedAt?.getTime() ?? 0)) - 100);
     const status = await waitFor(
       async () => {
         const s = (await (await fetch(`${baseUrl}/call-status/${callSid}`, { headers: auth })).json()) as SimulationResult['status'];
-        return s.outcome && s.status !== 'in-progress' && s.status !== 'ringing' && s.status !== 'initiated' ? s : undefined;
+        const row = await db.call.findUnique({ where: { providerCallSid: callSid }, select: { updatedAt: true } });
+        const final = s.outcome && s.status !== 'in-progress' && s.status !== 'ringing' && s.status !== 'initiated';
+        return final && row && row.updatedAt >= legClosedAt ? s : undefined;
       },
       { timeoutMs: 20_000, what: 'the call to be finalised' },
     );

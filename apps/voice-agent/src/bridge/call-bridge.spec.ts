@@ -13,6 +13,9 @@ class FakeSession implements RealtimeVoiceSession {
   appendAudio(payload: string) {
     this.sent.push(['append', payload]);
   }
+  commitAudio() {
+    this.sent.push(['commit']);
+  }
   createResponse() {
     this.sent.push(['response.create']);
   }
@@ -46,6 +49,12 @@ class FakeTwilioSocket extends EventEmitter {
   twilio(message: Record<string, unknown>) {
     this.emit('message', Buffer.from(JSON.stringify(message)));
   }
+}
+
+/** Waits for the bridge to finalise (the drain after a hang-up ends on quiet, within its 3 s bound). */
+async function waitForEnded(ended: string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (ended.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 const b64 = (bytes: number) => Buffer.alloc(bytes, 0xff).toString('base64');
@@ -135,6 +144,20 @@ describe('CallBridge', () => {
     expect(session.closed).toBe(true);
     expect(ended).toEqual(['call-1:caller hung up']);
     expect(hungUp).toEqual(['call-1']);
+  });
+
+  it('words said just before hanging up still count: a tool call arriving after the stop is run before the call ends', async () => {
+    const { session, ws, ended, events } = setup();
+    ws.twilio({ event: 'stop', streamSid: 'MZ1' });
+    ws.close();
+    expect(session.closed).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    events.userTranscript!('item_u', 'I dispute this invoice');
+    events.functionCall!({ callId: 'fc_1', name: 'record_dispute', arguments: '{"reason":"never ordered"}' });
+    await waitForEnded(ended);
+    expect(session.sent).toContainEqual(['tool', 'fc_1', { ok: true, message: 'done' }, true]);
+    expect(session.closed).toBe(true);
+    expect(ended).toEqual(['call-1:caller hung up']);
   });
 
   it('the Realtime leg closing closes the phone leg and finalises once', async () => {

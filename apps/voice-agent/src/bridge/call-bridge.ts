@@ -23,6 +23,10 @@ export interface BridgeDeps {
   hangup(callId: string): Promise<void>;
 }
 
+/** How long a hung-up call's Realtime leg may stay to finish the caller's last words, and the quiet that ends it sooner. */
+const DRAIN_MAX_MS = 3_000;
+const DRAIN_QUIET_MS = 600;
+
 /** Decoded length of a base64 string without decoding it. */
 function base64Bytes(b64: string): number {
   const len = b64.length;
@@ -52,6 +56,13 @@ export class CallBridge {
   private readonly toolQueue: Promise<void>[] = [];
   /** Transcript writes of this call, in order (a turn is saved before it can be marked interrupted). */
   private turnWrites: Promise<void> = Promise.resolve();
+  /** The caller has hung up: the Realtime leg is kept briefly so their last words still count (see drain). */
+  private draining = false;
+  private drainReason?: string;
+  /** The caller started a turn that has not been transcribed yet (VAD has not heard its end). */
+  private callerSpeaking = false;
+  private lastRealtimeEventAt = Date.now();
+  private drainTimers: NodeJS.Timeout[] = [];
 
   constructor(
     readonly call: CallModel,
@@ -62,14 +73,31 @@ export class CallBridge {
     this.session = deps.connector.open(
       { instructions, tools: COLLECTION_TOOLS, voice: deps.voice, vad: { threshold: 0.6, silenceDurationMs: 500, prefixPaddingMs: 300 } },
       {
-        audio: (itemId, payload) => this.onAgentAudio(itemId, payload),
-        speechStarted: () => this.onSpeechStarted(),
-        userTranscript: (itemId, text) => this.writeTurn(() => this.deps.saveTurn(call.id, 'user', text, itemId)),
-        agentTranscript: (itemId, text) =>
-          this.writeTurn(() => this.deps.saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId)),
-        functionCall: (fc) => this.onFunctionCall(fc),
+        audio: (itemId, payload) => {
+          this.lastRealtimeEventAt = Date.now();
+          this.onAgentAudio(itemId, payload);
+        },
+        speechStarted: () => {
+          this.lastRealtimeEventAt = Date.now();
+          this.callerSpeaking = true;
+          this.onSpeechStarted();
+        },
+        userTranscript: (itemId, text) => {
+          this.lastRealtimeEventAt = Date.now();
+          this.callerSpeaking = false;
+          this.writeTurn(() => this.deps.saveTurn(call.id, 'user', text, itemId));
+        },
+        agentTranscript: (itemId, text) => {
+          this.lastRealtimeEventAt = Date.now();
+          this.writeTurn(() => this.deps.saveTurn(call.id, 'ai', this.interrupted.has(itemId) ? `${text} [interrupted]` : text, itemId));
+        },
+        functionCall: (fc) => {
+          this.lastRealtimeEventAt = Date.now();
+          this.onFunctionCall(fc);
+        },
         error: (message, code) => this.log.warn({ code, message }, 'realtime error'),
-        closed: (reason) => this.end(`openai leg closed (${reason})`),
+        // While draining a hung-up call the cause of the end is still the caller's hang-up.
+        closed: (reason) => this.end(this.drainReason ?? `openai leg closed (${reason})`),
       },
     );
   }
@@ -87,8 +115,8 @@ export class CallBridge {
     this.twilio = ws;
     this.streamSid = streamSid;
     ws.on('message', (data) => this.onTwilioMessage(data.toString()));
-    ws.on('close', () => this.end('twilio leg closed'));
-    ws.on('error', () => this.end('twilio leg error'));
+    ws.on('close', () => this.drain('twilio leg closed'));
+    ws.on('error', () => this.drain('twilio leg error'));
     for (const m of this.outboundBacklog) ws.send(m);
     this.outboundBacklog = [];
     this.maxTimer = setTimeout(() => this.end(`reached the ${this.deps.maxCallSeconds} s limit`), this.deps.maxCallSeconds * 1000);
@@ -98,6 +126,7 @@ export class CallBridge {
   }
 
   private sendTwilio(message: string): void {
+    if (this.draining) return; // nothing more can be played to a caller who has gone
     const ws = this.twilio;
     if (ws && ws.readyState === ws.OPEN) ws.send(message);
     else if (!ws) this.outboundBacklog.push(message);
@@ -127,7 +156,7 @@ export class CallBridge {
         if (msg.mark?.name) this.onMark(msg.mark.name);
         break;
       case 'stop':
-        this.end('caller hung up');
+        this.drain('caller hung up');
         break;
       default:
         break;
@@ -187,6 +216,7 @@ export class CallBridge {
       if (result.endCall) this.endAfterPlayback();
     })().catch((err: Error) => this.log.warn({ err: { message: err.message }, tool: fc.name }, 'tool call failed'));
     this.toolQueue.push(run);
+    void run.finally(() => this.toolsSettledCount++);
   }
 
   /** Let the goodbye play out (marks acknowledged), then hang up; at most a few seconds. */
@@ -205,6 +235,42 @@ export class CallBridge {
     this.end('agent ended the call');
   }
 
+  /**
+   * The caller hung up: what they said last may still be on its way through the Realtime leg (its transcription, a
+   * tool call such as record_dispute). Keep that leg until it has been quiet for a moment with no response or tool
+   * in flight, at most DRAIN_MAX_MS, then end: a dispute stated just before hanging up is recorded and acted on.
+   */
+  private drain(reason: string): void {
+    if (this.ended || this.draining) return;
+    this.draining = true;
+    this.drainReason = reason;
+    // They hung up mid-sentence: VAD will never hear the silence after it. End their turn now and let the model
+    // answer it once no response is active (its reply is not played; its tool calls, such as record_dispute, count).
+    let replyAsked = !this.callerSpeaking;
+    if (this.callerSpeaking) this.session.commitAudio();
+    this.lastRealtimeEventAt = Date.now();
+    const finish = () => this.end(reason);
+    this.drainTimers.push(setTimeout(finish, DRAIN_MAX_MS));
+    const check = setInterval(() => {
+      if (!replyAsked) {
+        if (this.session.responding) return;
+        replyAsked = true;
+        this.session.createResponse();
+        this.lastRealtimeEventAt = Date.now();
+        return;
+      }
+      const quiet = Date.now() - this.lastRealtimeEventAt >= DRAIN_QUIET_MS;
+      if (quiet && !this.session.responding && this.toolsSettled) finish();
+    }, 100);
+    this.drainTimers.push(check);
+    for (const t of this.drainTimers) t.unref();
+  }
+
+  private toolsSettledCount = 0;
+  private get toolsSettled(): boolean {
+    return this.toolsSettledCount >= this.toolQueue.length;
+  }
+
   /** Either leg closing ends both, once, and finalises the record. `hangup: false` leaves the phone call to new TwiML (voicemail). */
   end(reason: string, options: { hangup?: boolean } = {}): void {
     if (this.ended) return;
@@ -218,6 +284,7 @@ export class CallBridge {
     }
     clearTimeout(this.endTimer);
     clearTimeout(this.maxTimer);
+    for (const t of this.drainTimers) clearTimeout(t);
     this.log.info({ reason }, 'call bridge closed');
     this.session.close();
     const ws = this.twilio;
@@ -232,6 +299,15 @@ export class CallBridge {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /**
+   * Twilio says the call is over (status callback): if the caller was connected, their last words may still be in
+   * flight, so drain as on the stream's stop; a call that never connected ends at once.
+   */
+  callerGone(reason: string): void {
+    if (this.twilio) this.drain(reason);
+    else this.end(reason);
   }
 
   /** Shutdown: close the call now. */

@@ -70,7 +70,10 @@ export class CallRegistry {
   /** The call ended before (or without) a media stream: drop its pre-opened Realtime leg. */
   discard(callId: string, reason = 'call ended before the stream', options: { hangup?: boolean } = {}): void {
     const bridge = this.bridges.get(callId);
-    if (bridge) bridge.end(reason, options);
+    if (!bridge) return;
+    // A hang-up of a connected call drains (the caller's last words still count); voicemail handling ends at once.
+    if (options.hangup === undefined) bridge.callerGone(reason);
+    else bridge.end(reason, options);
   }
 
   attach(server: Server, logger: Logger): void {

@@ -115,6 +115,10 @@ class OpenAiRealtimeSession implements RealtimeVoiceSession {
     this.send('{"type":"input_audio_buffer.append","audio":"' + payload + '"}');
   }
 
+  commitAudio(): void {
+    this.send('{"type":"input_audio_buffer.commit"}');
+  }
+
   createResponse(): void {
     this.send('{"type":"response.create"}');
   }

@@ -51,6 +51,8 @@ export interface RealtimeSessionEvents {
 export interface RealtimeVoiceSession {
   /** Caller audio; buffered until the socket is open (the phone may still be ringing). */
   appendAudio(payload: string): void;
+  /** Ends the caller's turn now (input_audio_buffer.commit): what they said becomes an item without waiting for VAD silence. */
+  commitAudio(): void;
   createResponse(): void;
   cancelResponse(): void;
   /** Cuts the agent's item at what the caller actually heard. */

@@ -30,10 +30,14 @@ export class FakeRealtimeSession {
   private speaking = false;
   private silence = 0;
   private heard: Buffer[] = [];
+  /** What the caller said in a turn ended by commit, answered by the next response.create. */
+  private unanswered: string | null = null;
   private active: { id: string; itemId: string; timer?: NodeJS.Timeout; cancelled: boolean } | null = null;
   private afterTool: ScriptedTurn | null = null;
   private started = false;
   closed = false;
+  /** When the client closed the socket (the end of the call's Realtime leg). */
+  closedAt: Date | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -61,7 +65,20 @@ export class FakeRealtimeSession {
         this.send({ type: 'session.updated', session: event.session });
         break;
       case 'response.create':
-        if (!this.active) this.respond(this.nextTurn());
+        if (this.active) break;
+        if (this.unanswered !== null) {
+          const text = this.unanswered;
+          this.unanswered = null;
+          this.respond(this.replyTo(text));
+        } else this.respond(this.nextTurn());
+        break;
+      case 'input_audio_buffer.commit':
+        if (this.speaking || this.heard.length > 0) this.endTurn(false);
+        else
+          this.send({
+            type: 'error',
+            error: { type: 'invalid_request_error', code: 'input_audio_buffer_commit_empty', message: 'buffer too small' },
+          });
         break;
       case 'response.cancel':
         if (this.active) this.stopResponse('cancelled');
@@ -122,6 +139,14 @@ export class FakeRealtimeSession {
     }
     if (!this.speaking) return;
     if (++this.silence < this.options.silenceFrames) return;
+    this.endTurn(true);
+  }
+
+  /**
+   * The caller's turn ends: by server VAD (silence; a response follows on its own) or by the client's
+   * input_audio_buffer.commit (no automatic response: the client sends response.create, answered with this turn).
+   */
+  private endTurn(respond: boolean): void {
     this.speaking = false;
     this.silence = 0;
     const text = Buffer.concat(this.heard).toString('utf8').trim();
@@ -132,8 +157,16 @@ export class FakeRealtimeSession {
     this.send({ type: 'conversation.item.added', item: { id: itemId, type: 'message', role: 'user' } });
     this.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: text });
     this.transcripts.push({ speaker: 'user', text });
+    if (!respond) {
+      this.unanswered = text;
+      return;
+    }
+    if (!this.active) this.respond(this.replyTo(text));
+  }
+
+  private replyTo(text: string): ScriptedTurn {
     const amount = Number(/(\d+(?:\.\d{1,2})?) is outstanding/.exec(String(this.session?.instructions ?? ''))?.[1] ?? NaN);
-    if (!this.active) this.respond(scriptedReply(text, { amount: Number.isFinite(amount) ? amount : undefined }));
+    return scriptedReply(text, { amount: Number.isFinite(amount) ? amount : undefined });
   }
 
   private respond(turn: ScriptedTurn): void {
@@ -207,6 +240,7 @@ export class FakeRealtimeSession {
   }
 
   dispose(): void {
+    if (!this.closed) this.closedAt = new Date();
     this.closed = true;
     if (this.active?.timer) clearTimeout(this.active.timer);
   }
