@@ -132,6 +132,8 @@ export function callsRouter(
         };
         req.on('close', stop);
         res.on('close', stop);
+        // The client may have gone while authentication ran: its close has already fired, so stop now.
+        if (req.destroyed || res.closed) stop();
       },
     })
     .route({
