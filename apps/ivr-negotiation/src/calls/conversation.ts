@@ -1,6 +1,6 @@
 import { spokenMonths, type Classification, type ConversationStage } from '@recoup/providers/intent';
 import type { IvrCallStatus, IvrIntent } from '@recoup/contracts';
-import { counterOffer, termOffer, type CollectionPolicy, type PlanOffer } from '../negotiation/policy';
+import { counterOffer, initialOffer, termOffer, type CollectionPolicy, type PlanOffer } from '../negotiation/policy';
 import { planSentence, spokenMoney } from './speech';
 
 /** What the greeting speaks, stored on the call (IvrCall.accountData): never hard-coded. */
@@ -21,6 +21,30 @@ export interface AccountData {
   invoiceReference?: string | null;
   jobId?: string | null;
   contactAttemptId?: string | null;
+}
+
+/**
+ * What a call speaks about an invoice, outbound or inbound alike: the creditor, the quoted balance (itemised charges
+ * included) and the first offer, made over the principal under the tenant's policy.
+ */
+export function accountDataFor(
+  invoice: { reference: string; currency: string; tenant: { name: string }; client: { name: string } },
+  quote: { totalPence: number; principalPence: number },
+  policy: CollectionPolicy,
+  extra: Pick<AccountData, 'jobId' | 'contactAttemptId'> = {},
+): AccountData {
+  return {
+    creditorName: invoice.tenant.name,
+    customerName: invoice.client.name,
+    balancePence: quote.totalPence,
+    // A plan clears the invoice amount (the ledger's balance); the charges are quoted and itemised on the call.
+    principalPence: quote.principalPence,
+    currency: invoice.currency,
+    offeredPlan: initialOffer(quote.principalPence, policy),
+    policy,
+    invoiceReference: invoice.reference,
+    ...extra,
+  };
 }
 
 /**

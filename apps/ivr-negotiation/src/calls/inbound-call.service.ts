@@ -3,9 +3,9 @@ import { normalisePhoneNumber, type ComplianceService, type ContactReason, type 
 import type { IvrTranscriptTurn } from '@recoup/contracts';
 import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
-import { initialOffer, resolvePolicy, type CollectionPolicy } from '../negotiation/policy';
+import { resolvePolicy, type CollectionPolicy } from '../negotiation/policy';
 import type { CallEvents } from './call-events';
-import { inboundOffer, type AccountData, type InboundState, type NegotiationState } from './conversation';
+import { accountDataFor, inboundOffer, type AccountData, type InboundState, type NegotiationState } from './conversation';
 import { InboundCallRepository, type InboundInvoice } from './inbound-call.repository';
 import { identityAnswerMatches, postcodeOf, type InboundAnswer } from './inbound-identity';
 import { IvrCallRepository, negotiationOf, toView, transcriptOf, type IvrCall, type IvrCallUpdate } from './ivr-call.repository';
@@ -277,16 +277,7 @@ export class InboundCalls {
     // The one balance every message and call quotes (statutory charges only where the creditor claims them).
     const quote = await quoteInvoiceBalance(this.o.db, { ...invoice, status: effectiveStatus(invoice, now) }, now);
     const policy = resolvePolicy(invoice.tenant.collectionPolicy, this.o.defaultPolicy);
-    const account: AccountData = {
-      creditorName: invoice.tenant.name,
-      customerName: invoice.client.name,
-      balancePence: quote.totalPence,
-      principalPence: quote.principalPence,
-      currency: invoice.currency,
-      offeredPlan: initialOffer(quote.principalPence, policy),
-      policy,
-      invoiceReference: invoice.reference,
-    };
+    const account = accountDataFor(invoice, quote, policy);
     const identified = await this.o.inbound.identify(row.id, {
       clientId: invoice.clientId,
       invoiceId: invoice.id,

@@ -13,9 +13,9 @@ import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { CallPlacer } from '@recoup/providers/telephony';
 import type { CallEvents } from '../calls/call-events';
-import type { AccountData } from '../calls/conversation';
+import { accountDataFor } from '../calls/conversation';
 import { IvrCallRepository, toView } from '../calls/ivr-call.repository';
-import { initialOffer, resolvePolicy, type CollectionPolicy } from '../negotiation/policy';
+import { resolvePolicy, type CollectionPolicy } from '../negotiation/policy';
 
 export interface IvrCallProcessorOptions {
   db: Database;
@@ -111,19 +111,7 @@ export class IvrCallProcessor {
     if (!call) {
       const policy = resolvePolicy(invoice.tenant.collectionPolicy, this.o.defaultPolicy);
       const detail = (attempt.detail ?? {}) as { campaign_id?: string };
-      const account: AccountData = {
-        creditorName: invoice.tenant.name,
-        customerName: invoice.client.name,
-        balancePence: quote.totalPence,
-        // A plan clears the invoice amount (the ledger's balance); the charges are quoted and itemised on the call.
-        principalPence: quote.principalPence,
-        currency: invoice.currency,
-        offeredPlan: initialOffer(quote.principalPence, policy),
-        policy,
-        invoiceReference: invoice.reference,
-        jobId,
-        contactAttemptId: attempt.id,
-      };
+      const account = accountDataFor(invoice, quote, policy, { jobId, contactAttemptId: attempt.id });
       call = await this.o.repository.create({
         tenantId: data.tenant_id,
         clientId: data.client_id,
