@@ -271,10 +271,23 @@ describe('voice-agent', () => {
       expect(cut.audio_end_ms).toBeLessThanOrEqual(sentBytes / 8);
       const agentText = 'Thank you. Would you be able to pay the balance, or would a payment plan help?';
       expect(cut.audio_end_ms).toBeLessThan((agentText.length / 2) * 20);
-      // The fake finished generating long before playback reached 300 ms: nothing to cancel, only to cut.
-      expect(session.events.filter((e) => e.type === 'response.cancel')).toHaveLength(0);
-      const turns = await h.db.callTurn.findMany({ where: { call: { providerCallSid: placed.call_sid } }, orderBy: { sequence: 'asc' } });
-      expect(turns.find((t) => t.itemId === cut.item_id)?.text).toMatch(/\[interrupted\]$/);
+      // At most one cancel, sent only while the bridge believes a response is being generated. Usually the fake has
+      // finished long before playback reaches 300 ms (nothing to cancel, only to cut). On a loaded machine the
+      // generation may still run (one cancel is right), or its response.done may still be in flight when the caller
+      // speaks: then the server answers response_cancel_not_active, which is harmless (OpenAI behaves the same).
+      const cancels = session.events.filter((e) => e.type === 'response.cancel').length;
+      expect(cancels).toBeLessThanOrEqual(1);
+      expect(session.errors.filter((e) => e.code !== 'response_cancel_not_active')).toHaveLength(0);
+      // A fully generated item's stored turn says it was cut (written as the bridge gets the item's transcript, which
+      // may trail the call's end on a loaded machine: wait for it). A generation cancelled mid-way has no final
+      // transcript to store: storing what was heard from the partial transcript is the voice-trust issue's barge-in item.
+      if (cancels === 0) {
+        const turn = await waitFor(
+          () => h.db.callTurn.findFirst({ where: { call: { providerCallSid: placed.call_sid }, itemId: cut.item_id } }),
+          { timeoutMs: 15_000, what: "the cut item's stored turn" },
+        );
+        expect(turn.text).toMatch(/\[interrupted\]$/);
+      }
     });
 
     it('the OpenAI leg closing closes the phone leg and finalises the call', async () => {

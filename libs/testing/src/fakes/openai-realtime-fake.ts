@@ -36,6 +36,8 @@ export class FakeRealtimeSession {
   private afterTool: ScriptedTurn | null = null;
   private started = false;
   closed = false;
+  /** Every error event sent to the client (e.g. a cancel with no active response). */
+  readonly errors: Array<{ code?: string; message?: string }> = [];
   /** When the client closed the socket (the end of the call's Realtime leg). */
   closedAt: Date | null = null;
 
@@ -47,6 +49,7 @@ export class FakeRealtimeSession {
   }
 
   send(event: Record<string, unknown>): void {
+    if (event.type === 'error') this.errors.push((event.error ?? {}) as { code?: string; message?: string });
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(event));
   }
 
