@@ -148,6 +148,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
 
   const saveTurn = async (callId: string, speaker: 'ai' | 'user', text: string, itemId: string | null) => {
     if (!text) return;
+    // A turn that arrives after the debtor was erased (a call still draining) is not written back (UK GDPR Art. 17).
+    if (!(await core.db.call.count({ where: { id: callId, client: { erasedAt: null } } }))) return;
     if (itemId && (await core.db.callTurn.findFirst({ where: { callId, itemId } }))) return;
     // Sequence = next free number; a concurrent turn that takes it retries with the next.
     for (let attempt = 0; attempt < 5; attempt++) {

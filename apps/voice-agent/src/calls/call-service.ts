@@ -391,8 +391,15 @@ export class CallService {
         endedAt,
         durationSeconds: duration,
         costPence: pence,
-        transcript: call.turns.map((t) => ({ speaker: t.speaker, text: t.text })),
         ...(terminal ? { status: hint.terminalStatus } : call.status === 'in-progress' ? { status: 'completed' } : {}),
+      },
+    });
+    // What the call said (transcript, the params with the debtor's name and number) is written back only while the
+    // debtor is not erased: one statement, so an erasure that committed after our read is never undone (Art. 17).
+    await db.call.updateMany({
+      where: { id: callId, client: { erasedAt: null } },
+      data: {
+        transcript: call.turns.map((t) => ({ speaker: t.speaker, text: t.text })),
         ...(terminal && params.reservation_id ? { params: { ...params, settled: true } as object } : {}),
       },
     });
