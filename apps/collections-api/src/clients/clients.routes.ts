@@ -77,6 +77,8 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
             ...(body.jurisdiction ? { jurisdiction: body.jurisdiction } : {}),
             industryCode: body.industry_code ?? null,
             paymentMethodOnFile: body.payment_method_on_file ?? false,
+            postcode: body.postcode ?? null,
+            dateOfBirth: body.date_of_birth ? new Date(body.date_of_birth) : null,
           },
         });
         res.status(201).location(`/api/clients/${client.id}`).json(clientJson(client));
@@ -175,6 +177,8 @@ export function clientsRouter(deps: { db: Database; guards: RequestHandler[]; pr
           ...(body.jurisdiction !== undefined ? { jurisdiction: body.jurisdiction } : {}),
           ...(body.industry_code !== undefined ? { industryCode: body.industry_code } : {}),
           ...(body.payment_method_on_file !== undefined ? { paymentMethodOnFile: body.payment_method_on_file } : {}),
+          ...(body.postcode !== undefined ? { postcode: body.postcode } : {}),
+          ...(body.date_of_birth !== undefined ? { dateOfBirth: body.date_of_birth ? new Date(body.date_of_birth) : null } : {}),
           ...(body.dispute === 'opened' ? { disputeOpenedAt: now, disputeResolvedAt: null } : {}),
           ...(body.dispute === 'resolved' ? { disputeResolvedAt: now } : {}),
           stoppedChannels: [...stopped],

@@ -47,6 +47,8 @@ export function clientJson(c: ClientModel) {
     jurisdiction: c.jurisdiction,
     industry_code: c.industryCode,
     payment_method_on_file: c.paymentMethodOnFile,
+    postcode: c.postcode,
+    date_of_birth: c.dateOfBirth ? c.dateOfBirth.toISOString().slice(0, 10) : null,
     dispute_opened_at: iso(c.disputeOpenedAt),
     dispute_resolved_at: iso(c.disputeResolvedAt),
     stopped_channels: c.stoppedChannels,

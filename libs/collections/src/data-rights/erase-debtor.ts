@@ -109,6 +109,8 @@ export async function eraseDebtor(deps: CollectionsDeps, input: EraseDebtorInput
           email: null,
           phone: null,
           address: Prisma.DbNull,
+          postcode: null,
+          dateOfBirth: null,
           debtAdviser: Prisma.DbNull,
           vulnerabilityNote: null,
           preferredTimes: Prisma.DbNull,

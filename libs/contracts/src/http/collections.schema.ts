@@ -22,6 +22,12 @@ export const PreferredTimesBody = z
   })
   .strict();
 
+/** A UK postcode as written ("SW1A 1AA", any case, spaces optional); stored as given, compared letters and digits only. */
+const UkPostcode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$/, 'expected a UK postcode such as SW1A 1AA');
+
 const ClientFields = {
   name: z.string().trim().min(1).max(200),
   email: z.email().max(254),
@@ -32,6 +38,9 @@ const ClientFields = {
   jurisdiction: z.enum(['uk', 'us']).optional(),
   industry_code: z.string().max(16).optional(),
   payment_method_on_file: z.boolean().optional(),
+  /** What a caller must confirm before the debt is discussed (CONC 7.9.7R): UK postcode, date of birth. */
+  postcode: UkPostcode.optional(),
+  date_of_birth: IsoDate.optional(),
 };
 
 export const CreateClientRequest = z.object(ClientFields).strict().meta({ id: 'CreateClientRequest' });
@@ -47,6 +56,8 @@ export const UpdateClientRequest = z
     jurisdiction: ClientFields.jurisdiction,
     industry_code: ClientFields.industry_code,
     payment_method_on_file: ClientFields.payment_method_on_file,
+    postcode: UkPostcode.nullable().optional(),
+    date_of_birth: IsoDate.nullable().optional(),
     email: z.email().max(254).nullable().optional(),
     phone: E164.nullable().optional(),
     /** `opened` stops collection on every invoice of the debtor until `resolved` (CONC 7.14). */
@@ -80,6 +91,8 @@ export const ClientResponse = z
     jurisdiction: z.string(),
     industry_code: z.string().nullable(),
     payment_method_on_file: z.boolean(),
+    postcode: z.string().nullable(),
+    date_of_birth: z.string().nullable(),
     dispute_opened_at: z.string().nullable(),
     dispute_resolved_at: z.string().nullable(),
     stopped_channels: z.array(Channel),

@@ -45,6 +45,12 @@ export const CallOutcome = z.enum([
   'paid_during_call',
   'disputed',
   'callback_requested',
+  /** The debtor asked us to stop calling: AI and IVR calls are stopped through the collections core (CONC 7.9). */
+  'opted_out',
+  /** Put through to a person (warm transfer to the creditor's number). */
+  'transferred',
+  /** Signs of vulnerability: collection paused, free debt advice signposted, the case flagged for a person (FCA FG21/1). */
+  'vulnerable',
   'refused',
   'no_answer',
   'voicemail',
