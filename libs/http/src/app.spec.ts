@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createLogger, createMetrics } from '@recoup/observability';
 import { createHttpApp, isBackingServiceDown } from './app';
 import { HttpProblem } from './problem';
+import { readinessOf } from './readiness';
 import { ApiRouter } from './routes';
 
 const silent = new Writable({ write: (_c, _e, done) => done() });
@@ -218,6 +219,16 @@ describe('createHttpApp', () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'up', redis: 'down', stripe: 'sandbox' } });
     expect(res.body.errors.redis).toContain('ECONNREFUSED');
+  });
+
+  it('answers /health/ready 200 while ready and 503 (draining) once drained, while /health (liveness) stays 200', async () => {
+    const { app } = build();
+    expect((await request(app).get('/health/ready')).body).toMatchObject({ status: 'ok', checks: { postgres: 'up', draining: 'up' } });
+    readinessOf(app)?.drain();
+    const ready = await request(app).get('/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'up', draining: 'down' } });
+    expect((await request(app).get('/health')).status).toBe(200);
   });
 
   it('bounds a hanging check by the health timeout', async () => {

@@ -5,6 +5,7 @@ import swaggerUi from 'swagger-ui-express';
 import { HealthResponse } from '@recoup/contracts';
 import type { Logger, ServiceMetrics } from '@recoup/observability';
 import { runHealthChecks, type HealthCheck } from './health';
+import { Readiness } from './readiness';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOfDomainError, sendProblem } from './problem';
 import { ApiRouter, type AnyRouteSpec } from './routes';
@@ -151,7 +152,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       logger,
       genReqId: (req) => (req as Request).id,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/ready' || req.url === '/metrics' },
       ...(options.redactUrl ? { serializers: { req: redactRequestUrls(options.redactUrl) } } : {}),
     }),
   );
@@ -169,7 +170,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const maxInFlight = options.maxInFlight ?? 1_000;
   let inFlight = 0;
   app.use((req, res, next) => {
-    if (req.path === '/health' || req.path === '/metrics') return next();
+    if (req.path === '/health' || req.path === '/health/ready' || req.path === '/metrics') return next();
     if (inFlight >= maxInFlight) {
       return sendProblem(
         res,
@@ -211,6 +212,24 @@ export function createHttpApp(options: HttpAppOptions): Express {
     },
     handler: async (_input, _req, res) => {
       const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
+      res.status(health.status === 'ok' ? 200 : 503).json(health);
+    },
+  });
+  const readiness = new Readiness();
+  app.locals.readiness = readiness;
+  system.route({
+    method: 'get',
+    path: '/health/ready',
+    summary: 'Readiness: 503 once the service is draining (SIGTERM) or a dependency is down; probes and load balancers route on it',
+    tags: ['system'],
+    responses: {
+      200: { description: 'Ready for new work', schema: HealthResponse },
+      503: { description: 'Draining, or a dependency is down', schema: HealthResponse },
+    },
+    handler: async (_input, _req, res) => {
+      const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
+      health.checks.draining = readiness.draining ? 'down' : 'up';
+      if (readiness.draining) health.status = 'unavailable';
       res.status(health.status === 'ok' ? 200 : 503).json(health);
     },
   });
