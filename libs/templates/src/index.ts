@@ -26,3 +26,12 @@ export { formatPence, formatUkDate, formatUkShortDate, spokenDate, spokenPence }
 export { MONEYHELPER } from './shared-content';
 export { BANNED_PHRASES, findBannedPhrases } from './banned-phrases';
 export { sampleVariables } from './sample-variables';
+export {
+  STATEMENT_SMS_BUDGET,
+  StatementVariablesSchema,
+  renderStatement,
+  sampleStatementVariables,
+  type RenderedStatement,
+  type StatementChannel,
+  type StatementVariables,
+} from './statement.template';
