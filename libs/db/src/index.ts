@@ -4,3 +4,4 @@ export { ensureDatabase, migrateDatabase, runPrisma, MIGRATIONS_DIR, PRISMA_SCHE
 export { Prisma } from './generated/client';
 export type * from './generated/models';
 export * from './generated/enums';
+export { TurnBatcher } from './turn-batcher';
