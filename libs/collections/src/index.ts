@@ -42,6 +42,14 @@ export {
 export { recordMissedInstallment, type MissedInstallmentInput, type MissedInstallmentResult } from './plans/record-missed-installment';
 export { stopContactChannels, type StopContactChannelsInput, type StopContactChannelsResult } from './contacts/stop-contact-channels';
 export { recordCallbackRequest, type CallbackRequestInput, type CallbackRequestResult } from './contacts/record-callback-request';
+export {
+  recordVulnerability,
+  VULNERABILITY_CATEGORIES,
+  type RecordVulnerabilityInput,
+  type RecordVulnerabilityResult,
+  type VulnerabilityCategory,
+} from './contacts/record-vulnerability';
+export * from './identity/identity-check';
 export * from './debtor-links';
 export {
   claimDeliveryAttempt,

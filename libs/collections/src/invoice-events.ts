@@ -21,6 +21,7 @@ export type InvoiceEventType =
   | 'contact_preferences_changed'
   | 'contact_channels_stopped'
   | 'callback_requested'
+  | 'vulnerability_recorded'
   | 'invoice_overdue'
   | 'collection_stage_changed';
 
