@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PlaceAiCallJob, PlaceIvrCallJob, SendEmailJob, SendLetterJob, SendSmsJob } from '@recoup/contracts';
+import { PlaceAiCallJob, PlaceIvrCallJob, SendEmailJob, SendLetterJob, SendSmsJob, SendStatementJob } from '@recoup/contracts';
 
 export const QUEUES = {
   notifications: 'notifications',
@@ -24,6 +24,12 @@ const define = <S extends z.ZodType>(d: JobDefinition<S>) => d;
 export const JOB_CATALOG = {
   'email.send': define({ queue: QUEUES.notifications, schema: SendEmailJob, attempts: 5, backoff: { type: 'exponential', delay: 30_000 } }),
   'sms.send': define({ queue: QUEUES.notifications, schema: SendSmsJob, attempts: 5, backoff: { type: 'exponential', delay: 30_000 } }),
+  'statement.send': define({
+    queue: QUEUES.notifications,
+    schema: SendStatementJob,
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 30_000 },
+  }),
   'letter.send': define({
     queue: QUEUES.notifications,
     schema: SendLetterJob,

@@ -102,6 +102,12 @@ export const TenantComplianceOverrides = z
   .record(z.string(), z.unknown())
   .refine((v) => JSON.stringify(v).length <= 20_000, 'at most 20,000 characters of JSON');
 
+/**
+ * How a debtor's due reminders of one automatic run go out: `per_debtor` (the default) sends one statement per debtor
+ * and channel listing every overdue invoice (one contact to the compliance engine); `per_invoice` one message each.
+ */
+export const ReminderGrouping = z.enum(['per_debtor', 'per_invoice']);
+
 export const CreateTenantRequest = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -113,6 +119,7 @@ export const CreateTenantRequest = z
      * distinct rule-set version.
      */
     compliance_overrides: TenantComplianceOverrides.optional(),
+    reminder_grouping: ReminderGrouping.optional(),
   })
   .strict()
   .meta({ id: 'CreateTenantRequest' });

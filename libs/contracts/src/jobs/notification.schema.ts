@@ -25,3 +25,19 @@ export const SendLetterJob = z.object({ ...Base, channel: z.literal('letter') })
 export type SendEmailJob = z.infer<typeof SendEmailJob>;
 export type SendSmsJob = z.infer<typeof SendSmsJob>;
 export type SendLetterJob = z.infer<typeof SendLetterJob>;
+
+/**
+ * One message listing several overdue invoices of one debtor (the statement): the invoices' contact attempts were
+ * recorded `queued` with `statement_job_id` = this job's id, and the worker re-reads them at send time. An invoice paid,
+ * disputed or cancelled meanwhile had its attempt cancelled and is left out; with none left nothing is sent.
+ */
+export const SendStatementJob = z.object({
+  tenant_id: z.uuid(),
+  client_id: z.uuid(),
+  channel: z.enum(['email', 'sms', 'letter']),
+  template_id: z.enum(['statement.email', 'statement.sms', 'statement.letter']),
+  purpose: z.literal('reminder'),
+  requested_by: z.string().min(1),
+  invoice_ids: z.array(z.uuid()).min(1).max(50),
+});
+export type SendStatementJob = z.infer<typeof SendStatementJob>;
