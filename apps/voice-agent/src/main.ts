@@ -22,7 +22,10 @@ async function main(): Promise<void> {
         close: () => deps.worker.close(),
       },
     ],
-    drain: [{ name: 'live calls', run: () => deps.registry.drain(config.SHUTDOWN_TIMEOUT_MS / 2) }],
+    // Drain, not drop: readiness fails and no new call is taken (worker closed, listener closed); the calls bridged
+    // here may run to the call limit (Twilio's timeLimit ends them by then), so the budget is that plus the usual one.
+    drain: [{ name: 'live calls', run: () => deps.registry.drain(config.CALL_MAX_SECONDS * 1000) }],
+    drainTimeoutMs: config.CALL_MAX_SECONDS * 1000,
   });
   deps.registry.attach(server, deps.logger);
   if (!config.INTERNAL_API_TOKEN)

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { pingDatabase } from '@recoup/db';
-import { closeServer, handleShutdown, listen, type ShutdownStep } from '@recoup/http';
+import { closeServer, handleShutdown, listen, readinessOf, type ShutdownStep } from '@recoup/http';
 import { waitForRedis, type Redis } from '@recoup/queue';
 import type { CoreDeps } from './core';
 
@@ -26,13 +26,20 @@ export interface StartOptions {
    * PostgreSQL answer, and closed (active jobs finish) before the connections close.
    */
   workers?: BackgroundWorker[];
-  /** Steps between "stop accepting HTTP" and "close PostgreSQL/Redis": close workers, drain calls. */
+  /** Steps after the workers are closed and before PostgreSQL/Redis close: drain live calls. */
   drain?: ShutdownStep[];
+  /**
+   * Extra shutdown budget for the drain steps on top of `shutdownTimeoutMs` (the voice agent's live calls may run to
+   * the call limit); in-flight HTTP requests still get `shutdownTimeoutMs`.
+   */
+  drainTimeoutMs?: number;
 }
 
 /**
- * Listens, says once which providers are sandboxed, and registers the shutdown order:
- * stop accepting, drain, close connections, exit 0.
+ * Listens, says once which providers are sandboxed, and registers the shutdown order (drain, not drop):
+ * fail readiness (`/health/ready` 503, so the load balancer stops routing here), stop accepting connections,
+ * close the workers (no new jobs; active ones finish), run the drain steps (live calls), wait for in-flight
+ * requests and open sockets, close connections, exit 0.
  */
 export async function startService(options: StartOptions): Promise<{ server: Server; shutdown: () => Promise<number> }> {
   const { deps, app, port } = options;
@@ -44,13 +51,26 @@ export async function startService(options: StartOptions): Promise<{ server: Ser
       `sandbox mode: ${sandboxed.map((p) => p.name).join(', ')} will not reach the real provider`,
     );
   }
+  const readiness = readinessOf(app);
+  // The listener closes at once; the wait for in-flight requests (and upgraded sockets: live media streams) comes
+  // after the workers and drain steps, so a worker never keeps taking jobs while calls drain.
+  let httpClosed: Promise<void> = Promise.resolve();
   const shutdown = handleShutdown({
     logger: deps.logger,
-    timeoutMs: options.shutdownTimeoutMs,
+    timeoutMs: options.shutdownTimeoutMs + (options.drainTimeoutMs ?? 0),
     steps: [
-      { name: 'http', run: () => closeServer(server, options.shutdownTimeoutMs) },
+      { name: 'readiness', run: async () => readiness?.drain() },
+      {
+        name: 'stop accepting',
+        run: async () => {
+          httpClosed = closeServer(server, options.shutdownTimeoutMs);
+          // A failure is reported by the 'http' step below.
+          httpClosed.catch(() => undefined);
+        },
+      },
       ...(options.workers ?? []).map((w) => ({ name: w.name, run: w.close })),
       ...(options.drain ?? []),
+      { name: 'http', run: () => httpClosed },
       { name: 'connections', run: () => deps.close() },
     ],
   });
