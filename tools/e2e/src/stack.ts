@@ -160,12 +160,15 @@ export class ServiceStack {
     return this.logs.get(name) ?? '';
   }
 
-  /** SIGKILL (default) or another signal; resolves when the process is gone. */
-  async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** SIGKILL (default) or another signal; resolves when the process is gone, with how it exited (undefined: not running). */
+  async kill(
+    name: ServiceName,
+    signal: NodeJS.Signals = 'SIGKILL',
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined> {
     const entry = this.running.get(name);
-    if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+    if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return undefined;
     entry.child.kill(signal);
-    await entry.exit;
+    return entry.exit;
   }
 
   async restart(name: ServiceName): Promise<void> {
