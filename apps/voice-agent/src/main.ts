@@ -23,9 +23,10 @@ async function main(): Promise<void> {
       },
     ],
     // Drain, not drop: readiness fails and no new call is taken (worker closed, listener closed); the calls bridged
-    // here may run to the call limit (Twilio's timeLimit ends them by then), so the budget is that plus the usual one.
+    // here may run to the call limit (Twilio's timeLimit ends them by then). The whole shutdown gets at least that
+    // plus 10 s to finalise and close: max(SHUTDOWN_TIMEOUT_MS, CALL_MAX_SECONDS + 10 s).
     drain: [{ name: 'live calls', run: () => deps.registry.drain(config.CALL_MAX_SECONDS * 1000) }],
-    drainTimeoutMs: config.CALL_MAX_SECONDS * 1000,
+    drainTimeoutMs: Math.max(0, config.CALL_MAX_SECONDS * 1000 + 10_000 - config.SHUTDOWN_TIMEOUT_MS),
   });
   deps.registry.attach(server, deps.logger);
   if (!config.INTERNAL_API_TOKEN)
