@@ -78,7 +78,8 @@ export function createConsoleServer(options: ConsoleServerOptions): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://console.local');
     const { pathname } = url;
-    if (pathname === '/health') {
+    // The console holds no state and no dependency of its own: liveness and readiness are the same answer.
+    if (pathname === '/health' || pathname === '/health/live' || pathname === '/health/ready') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ status: 'ok', service: 'console' }));
     }

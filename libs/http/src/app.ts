@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
-import { HealthResponse } from '@recoup/contracts';
+import { HealthResponse, LivenessResponse } from '@recoup/contracts';
 import type { Logger, ServiceMetrics } from '@recoup/observability';
 import { runHealthChecks, type HealthCheck } from './health';
 import { Readiness } from './readiness';
@@ -152,7 +152,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       logger,
       genReqId: (req) => (req as Request).id,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/ready' || req.url === '/metrics' },
+      autoLogging: {
+        ignore: (req) => req.url === '/health' || req.url === '/health/ready' || req.url === '/health/live' || req.url === '/metrics',
+      },
       ...(options.redactUrl ? { serializers: { req: redactRequestUrls(options.redactUrl) } } : {}),
     }),
   );
@@ -170,7 +172,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const maxInFlight = options.maxInFlight ?? 1_000;
   let inFlight = 0;
   app.use((req, res, next) => {
-    if (req.path === '/health' || req.path === '/health/ready' || req.path === '/metrics') return next();
+    if (req.path === '/health' || req.path === '/health/ready' || req.path === '/health/live' || req.path === '/metrics') return next();
     if (inFlight >= maxInFlight) {
       return sendProblem(
         res,
@@ -213,6 +215,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
     handler: async (_input, _req, res) => {
       const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
       res.status(health.status === 'ok' ? 200 : 503).json(health);
+    },
+  });
+  // Liveness for probes: the event loop answers. It checks no dependency on purpose: a PostgreSQL or Redis outage
+  // must take replicas out of rotation (readiness), not restart every pod of the service at once.
+  system.route({
+    method: 'get',
+    path: '/health/live',
+    summary: 'Liveness: the process answers (no dependency is checked)',
+    tags: ['system'],
+    responses: { 200: { description: 'Alive', schema: LivenessResponse } },
+    handler: async (_input, _req, res) => {
+      res.json({ status: 'ok', service, version, uptime_seconds: Math.round(process.uptime()) });
     },
   });
   const readiness = new Readiness();

@@ -62,6 +62,10 @@ export function describeServiceContract(service: string, build: (env: NodeJS.Pro
       );
       expect(down.body.checks).toMatchObject({ postgres: 'up', redis: 'down' });
       expect(down.body.errors.redis).toBeTruthy();
+      // Liveness stays up: a dependency outage takes the replica out of rotation, it does not restart it.
+      const live = await request(svc.app).get('/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body).toMatchObject({ status: 'ok', service });
       await redis.start();
       const up = await waitFor(
         async () => {

@@ -13,3 +13,9 @@ export const HealthResponse = z
   })
   .meta({ id: 'HealthResponse' });
 export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** `/health/live`: the process answers; no dependency is checked (liveness probes). */
+export const LivenessResponse = z
+  .object({ status: z.literal('ok'), service: z.string(), version: z.string(), uptime_seconds: z.number() })
+  .meta({ id: 'LivenessResponse' });
+export type LivenessResponse = z.infer<typeof LivenessResponse>;
