@@ -25,6 +25,7 @@ export {
   type QueuedContact,
 } from './contacts/contact-attempts';
 export { createInvoice, type CreateInvoiceInput } from './invoices/create-invoice';
+export * from './accounting';
 export { updateInvoice, type UpdateInvoiceInput } from './invoices/update-invoice';
 export { cancelInvoice, writeOffInvoice, type CloseInvoiceInput } from './invoices/close-invoice';
 export { applyPayment, type ApplyPaymentInput, type ApplyPaymentResult } from './payments/apply-payment';
