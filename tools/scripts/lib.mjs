@@ -1,7 +1,7 @@
 // Shared steps of `npm start`, `npm test` and `npm run db:migrate`. Plain Node (no TypeScript)
 // so they run before dependencies are installed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,16 +47,22 @@ function mtime(file) {
 }
 
 /**
- * Installs the locked versions when node_modules is missing or older than the lockfile.
- * `npm install`, not `npm ci`: npm 11 leaves other platforms' optional binaries (@swc/core-darwin-*,
- * ...) out of the lockfile, and `npm ci` then refuses it as out of sync; `npm install` installs the
- * same locked tree and leaves the lockfile unchanged.
+ * Installs the locked versions when node_modules is missing or older than the lockfile. `npm install` (the image
+ * uses `npm ci`) keeps an existing node_modules; from a complete lockfile it installs exactly the locked tree. Then
+ * the lockfile must be unchanged: `strict` (npm test, so CI on a clean clone) fails when the install rewrote it,
+ * because a lockfile that a fresh install rewrites makes builds unreproducible and leaves a clean clone dirty.
  */
-export function ensureInstalled() {
+export function ensureInstalled({ strict = false } = {}) {
   const marker = path.join(ROOT, 'node_modules', '.package-lock.json');
-  if (mtime(marker) >= mtime(path.join(ROOT, 'package-lock.json'))) return;
+  const lockfile = path.join(ROOT, 'package-lock.json');
+  if (mtime(marker) >= mtime(lockfile)) return;
+  const before = readFileSync(lockfile, 'utf8');
   log('installing dependencies (npm install from package-lock.json)');
   run('npm', ['install', '--no-audit', '--no-fund']);
+  if (readFileSync(lockfile, 'utf8') === before) return;
+  const message = 'npm install rewrote package-lock.json: a fresh install must leave it unchanged (commit the lockfile it wrote)';
+  if (strict) fail(message);
+  log(`warning: ${message}`);
 }
 
 function newestIn(dir) {
@@ -123,10 +129,10 @@ export function migrate() {
   });
 }
 
-/** Everything `npm start` and `npm test` need before they run anything. */
-export async function setup() {
+/** Everything `npm start` and `npm test` need before they run anything (`strict`: npm test, see ensureInstalled). */
+export async function setup({ strict = false } = {}) {
   loadDotEnv();
-  ensureInstalled();
+  ensureInstalled({ strict });
   ensurePrismaClient();
   await ensureBackingServices();
   migrate();

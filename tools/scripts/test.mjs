@@ -2,7 +2,8 @@
 // Extra arguments go to nx (e.g. `npm test -- --projects=http`).
 import { log, run, setup } from './lib.mjs';
 
-await setup();
+// strict: a clean clone's `npm install` must leave package-lock.json as committed (reproducible builds, clean tree).
+await setup({ strict: true });
 process.env.NX_DAEMON = 'false';
 process.env.NX_NO_CLOUD = 'true';
 process.env.NX_TUI = 'false';

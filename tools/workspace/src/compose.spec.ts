@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DCLinter } from 'dclint';
@@ -14,6 +15,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   environment?: Record<string, string>;
   env_file?: unknown;
+  volumes?: string[];
 }
 
 // There is no Docker engine (nor a Compose v2 binary) on the CI machine, so the compose file is checked as data
@@ -47,11 +49,14 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name]!;
       expect(service).toBeDefined();
       expect(service.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-      expect(service.command).toEqual(['node', '--enable-source-maps', `dist/apps/${name}/main.js`]);
+      // The generated secrets load with --env-file, which never overrides a variable from .env or the environment.
+      expect(service.command).toEqual(['node', '--env-file=/secrets/recoup.env', '--enable-source-maps', `dist/apps/${name}/main.js`]);
+      expect(service.volumes).toContain('secrets:/secrets:ro');
       expect(service.ports).toEqual([expect.stringMatching(new RegExp(`:${port}$`))]);
       expect(service.environment!.PORT).toBe(String(port));
       expect(service.healthcheck!.test.join(' ')).toContain('/health');
       expect(service.depends_on).toEqual({
+        secrets: { condition: 'service_completed_successfully' },
         migrate: { condition: 'service_completed_successfully' },
         postgres: { condition: 'service_healthy' },
         redis: { condition: 'service_healthy' },
@@ -99,6 +104,61 @@ describe('docker-compose.yml', () => {
     const appEnv = [...APPS.map(({ name }) => name), 'console'].flatMap((name) => Object.keys(compose.services[name]!.environment ?? {}));
     const undocumented = [...new Set([...interpolated, ...appEnv])].filter((v) => !documented.has(v));
     expect(undocumented).toEqual([]);
+  });
+
+  it('works with no .env: the one-shot secrets service generates the secrets once, keeps them, and prints the operator key', () => {
+    const secrets = compose.services.secrets!;
+    expect(secrets.command).toEqual(['node', 'deploy/compose/init-secrets.mjs', '/secrets/recoup.env']);
+    expect(secrets.volumes).toEqual(['secrets:/secrets']);
+    const dir = mkdtempSync(path.join(tmpdir(), 'compose-secrets-'));
+    const file = path.join(dir, 'recoup.env');
+    const init = (env: Record<string, string> = {}) =>
+      execFileSync(process.execPath, [path.join(ROOT, 'deploy/compose/init-secrets.mjs'), file], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH!, ...env },
+      });
+    try {
+      const first = init();
+      const values = Object.fromEntries([...readFileSync(file, 'utf8').matchAll(/^([A-Z_0-9]+)=(.+)$/gm)].map((m) => [m[1], m[2]]));
+      for (const name of [
+        'ADMIN_API_KEY',
+        'INTERNAL_API_TOKEN',
+        'TWILIO_AUTH_TOKEN',
+        'STRIPE_WEBHOOK_SECRET',
+        'RECORDING_ENCRYPTION_KEY',
+      ]) {
+        expect(values[name]!.length).toBeGreaterThanOrEqual(24);
+      }
+      expect(Buffer.from(values.RECORDING_ENCRYPTION_KEY!, 'base64')).toHaveLength(32);
+      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(first).toContain(`operator key (ADMIN_API_KEY): ${values.ADMIN_API_KEY}`);
+      // A second `up` keeps them (tenants' keys and webhook signatures keep working); a key from .env is not replaced.
+      expect(init()).toContain(`operator key (ADMIN_API_KEY): ${values.ADMIN_API_KEY}`);
+      expect(readFileSync(file, 'utf8')).toBe(
+        Object.entries(values)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n') + '\n',
+      );
+      rmSync(file);
+      const own = 'rk_admin_from_dot_env_0123456789abcdef';
+      expect(init({ ADMIN_API_KEY: own })).toContain(`operator key (ADMIN_API_KEY): ${own}`);
+      expect(readFileSync(file, 'utf8')).not.toContain('ADMIN_API_KEY=');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps trained models on a volume and states the Compose version it needs', () => {
+    expect(compose.services.prediction!.volumes).toContain('models:/app/apps/prediction/models');
+    expect(text).toMatch(/Docker Compose v2\.24 or later/);
+  });
+
+  it('builds reproducibly from the lockfile (npm ci) and the image has a HEALTHCHECK on liveness', () => {
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).not.toMatch(/RUN npm install/);
+    expect(dockerfile.match(/RUN npm ci/g)).toHaveLength(2);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/health\/live/m);
+    expect(dockerfile).not.toMatch(/^FROM \S+:(latest|\d+-)/m);
   });
 
   it('builds images that run as a non-root user', () => {
