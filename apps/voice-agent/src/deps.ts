@@ -11,7 +11,7 @@ import {
   type RealtimeVoiceConnector,
 } from '@recoup/providers/realtime-voice';
 import { isSignedTwilioUpgrade } from '@recoup/providers/twilio';
-import { createCallPlacer, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
+import { createCallPlacer, sayAndHangupTwiml, type CallPlacer, type SandboxCallDriver } from '@recoup/providers/telephony';
 import { QUEUES, closeRedis, createJobWorker, createRedis, JobProducer, type Redis, type Worker } from '@recoup/queue';
 import { Counter, Gauge } from 'prom-client';
 import { RateLimiter } from '@recoup/rate-limit';
@@ -175,15 +175,15 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     voice: config.OPENAI_REALTIME_VOICE,
     maxCallSeconds: config.CALL_MAX_SECONDS,
     saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
-    markInterrupted: async (callId, itemId) => {
-      const turn = await core.db.callTurn.findFirst({ where: { callId, itemId } });
-      if (turn && !turn.text.endsWith('[interrupted]'))
-        await core.db.callTurn.update({ where: { id: turn.id }, data: { text: `${turn.text} [interrupted]` } });
-    },
     onEnded: async (callId) => {
       await calls.finalise(callId);
     },
     hangup: hangupByCallId,
+    sayAndHangUp: async (callId, text) => {
+      const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
+      if (!call?.providerCallSid || !placer.redirect) throw new Error('the call cannot be redirected');
+      await placer.redirect(call.providerCallSid, sayAndHangupTwiml([text]));
+    },
     claimStream: (callId, token) => calls.claimStream(callId, token),
     loadCall: (callId) => calls.findById(callId),
     verifyUpgrade: (req) => isSignedTwilioUpgrade(req, { authToken: twilioAuthToken, publicBaseUrl: config.PUBLIC_BASE_URL }),

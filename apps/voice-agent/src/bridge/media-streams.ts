@@ -47,9 +47,9 @@ export class CallRegistry {
   private create(call: CallModel): CallBridge {
     const bridge: CallBridge = new CallBridge(call, this.instructionsOf(call), {
       ...this.deps,
-      onEnded: async (callId, reason) => {
+      onEnded: async (callId, reason, result) => {
         if (this.bridges.get(callId) === bridge) this.bridges.delete(callId);
-        await this.deps.onEnded(callId, reason);
+        await this.deps.onEnded(callId, reason, result);
       },
       onAbandoned: (callId) => {
         if (this.bridges.get(callId) === bridge) this.bridges.delete(callId);
@@ -57,6 +57,14 @@ export class CallRegistry {
     });
     this.bridges.set(call.id, bridge);
     return bridge;
+  }
+
+  /**
+   * The bridge a media stream joins: the one whose Realtime leg was pre-opened while the phone rang, else a new one
+   * (the leg opened now; the caller's first words are buffered meanwhile). The one place a stream finds its leg.
+   */
+  private bridgeFor(call: CallModel): CallBridge {
+    return this.bridges.get(call.id) ?? this.create(call);
   }
 
   /** Opens the Realtime leg while the phone rings; caller audio is buffered until it is ready. */
@@ -125,8 +133,7 @@ export class CallRegistry {
             ws.close(1000, 'call over');
             return;
           }
-          const bridge = this.bridges.get(call.id) ?? this.create(call);
-          bridge.attachTwilio(ws, streamSid);
+          this.bridgeFor(call).attachTwilio(ws, streamSid);
         })
         .catch(() => ws.close(1011, 'error'));
     };

@@ -9,14 +9,18 @@
  * `ScriptedChatAgent` (deterministic, sandbox). `scriptedReply` is the shared sandbox policy.
  */
 export type {
+  ConversationMessage,
   FunctionCall,
   RealtimeSessionConfig,
+  RealtimeUsage,
   RealtimeSessionEvents,
   RealtimeVoiceConnector,
   RealtimeVoiceSession,
   ToolSpec,
 } from './realtime-voice.port';
-export { OpenAiRealtimeConnector, sessionUpdate } from './openai-realtime-session';
+export { emptyUsage } from './realtime-voice.port';
+export { OpenAiRealtimeConnector, messageItem, sessionUpdate } from './openai-realtime-session';
+export { ResponseSequencer } from './response-sequencer';
 export type { OpenAiRealtimeOptions } from './openai-realtime-session';
 export type { ChatAgent, ChatMessage, ChatReply, ChatToolCall } from './chat-agent.port';
 export { OpenAiChatAgent } from './openai-chat-agent';
