@@ -11,9 +11,16 @@ export interface PlaceCallRequest {
   answerUrl: string;
   /** Our webhook for call progress: initiated, ringing, answered, completed (POST, signed). */
   statusCallbackUrl: string;
-  /** Async answering-machine detection: the call connects at once, the verdict is posted to callbackUrl (AnsweredBy). */
+  /**
+   * Async answering-machine detection with DetectMessageEnd: the call connects at once; the verdict is posted to
+   * callbackUrl (AnsweredBy): `human` early, `machine_end_beep` / `machine_end_silence` / `machine_end_other` only once
+   * the greeting has ended, so a message left then is recorded after the beep.
+   */
   machineDetection?: { mode: 'async'; callbackUrl: string };
-  /** Record the call (the TwiML must speak the recording notice first). */
+  /**
+   * Record the whole call from the answer. Prefer `startRecording` once the recording notice was spoken (consent
+   * before recording: the notice, then the recording).
+   */
   record?: boolean;
   /** Hard cap on the call's length: the provider hangs up after this many seconds. */
   timeLimitSeconds?: number;
@@ -36,9 +43,18 @@ export interface CallPlacer {
   placeCall(request: PlaceCallRequest): Promise<PlacedCall>;
   /** Ends a live call (no-op when it has already ended). */
   hangup(callSid: string): Promise<void>;
-  /** Replaces what a live call is doing with this TwiML (a voicemail message after machine detection). */
+  /** Replaces what a live call is doing with this TwiML (a voicemail message after machine detection, a transfer). */
   redirect?(callSid: string, twiml: string): Promise<void>;
+  /** Starts recording a live call (after its recording notice was spoken); both parties, one channel each. */
+  startRecording(callSid: string, options?: { statusCallbackUrl?: string }): Promise<{ recordingSid: string }>;
+  /**
+   * Pauses, resumes or stops a live recording (the debtor objected to being recorded: UK GDPR Art. 21). `not_recording`
+   * when the provider holds no such live recording (the call or the recording already ended).
+   */
+  setRecordingStatus(callSid: string, recordingSid: string, status: LiveRecordingStatus): Promise<'updated' | 'not_recording'>;
 }
+
+export type LiveRecordingStatus = 'paused' | 'in-progress' | 'stopped';
 
 /** A failure the caller should not retry (bad number, refused by the provider). */
 export class CallRejectedError extends Error {

@@ -5,7 +5,10 @@
  *   placeCall({ to, from?, answerUrl, statusCallbackUrl, machineDetection?: { mode: 'async', callbackUrl },
  *               record?, timeLimitSeconds?, idempotencyKey }) -> { callSid, provider }
  *   hangup(callSid)
- *   redirect?(callSid, twiml)   (optional: replace a live call's TwiML, e.g. a voicemail message after AMD)
+ *   redirect?(callSid, twiml)   (optional: replace a live call's TwiML, e.g. a voicemail message after AMD, a <Dial> transfer)
+ *   startRecording(callSid) -> { recordingSid }   (after the recording notice: consent before recording)
+ *   setRecordingStatus(callSid, recordingSid, paused|in-progress|stopped)   (the debtor objected: Recordings API)
+ *   AMD is always DetectMessageEnd: a machine's verdict arrives after its beep, so a message is left after it.
  * Adapters:
  *   - `TwilioCallPlacer`: Twilio Calls.json through the official SDK (createTwilioClient, loopback
  *     `baseUrl` in tests). Status events initiated/ringing/answered/completed are posted to
@@ -23,10 +26,11 @@
  *   - `SandboxIvrPhone`: the sandbox phone network for a `<Gather>` IVR (a SandboxCallDriver): rings, answers,
  *     posts a scripted caller's answers to each Gather action and the status callbacks, all signed with the auth
  *     token; `callIn` places an inbound call to our voice webhook the same way.
- * TwiML helpers: connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml, emptyTwiml (Polly.Amy-Neural, en-GB).
+ * TwiML helpers on the SDK's VoiceResponse builder: connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml, dialTwiml,
+ * emptyTwiml (Polly.Amy-Neural, en-GB).
  */
 export { CallRejectedError } from './call-placer.port';
-export type { CallPlacer, PlaceCallRequest, PlacedCall } from './call-placer.port';
+export type { CallPlacer, LiveRecordingStatus, PlaceCallRequest, PlacedCall } from './call-placer.port';
 export { TwilioCallPlacer } from './twilio-call-placer';
 export type { TwilioCallPlacerOptions } from './twilio-call-placer';
 export { SandboxCallPlacer, sandboxCallSid } from './sandbox-call-placer';
@@ -41,6 +45,7 @@ export { SandboxCallRecordings, sandboxRecordingDeletionKey } from './sandbox-ca
 export { createCallRecordings } from './create-call-recordings';
 export type { CallRecordingsConfig } from './create-call-recordings';
 export type { CallPlacerConfig } from './create-call-placer';
-export { UK_VOICE, connectStreamTwiml, emptyTwiml, escapeXml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
+export { UK_VOICE, connectStreamTwiml, dialTwiml, emptyTwiml, escapeXml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
+export type { GatherOptions } from './twiml';
 export { TWILIO_CALL_STATUSES, TwilioCallStatusCallback, TwilioVoiceWebhooks } from './twilio-voice-webhooks';
 export type { CallContactStatus, CallStage, CallStatusEvent, TwilioCallStatus } from './twilio-voice-webhooks';

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@recoup/db';
-import type { CallPlacer, PlaceCallRequest, PlacedCall } from './call-placer.port';
+import type { CallPlacer, LiveRecordingStatus, PlaceCallRequest, PlacedCall } from './call-placer.port';
 
 /** A call as the sandbox hands it to its driver. */
-export interface SandboxCall extends PlaceCallRequest {
+export interface SandboxCall extends Omit<PlaceCallRequest, 'machineDetection'> {
   callSid: string;
   from: string;
+  /** As Twilio is asked for it: always DetectMessageEnd (the verdict on a machine comes after its beep). */
+  machineDetection?: { mode: 'async'; callbackUrl: string; detectMessageEnd?: boolean };
 }
 
 /**
@@ -17,6 +19,9 @@ export interface SandboxCallDriver {
   dial(call: SandboxCall): void | Promise<void>;
   hangup(callSid: string): void | Promise<void>;
   redirect?(callSid: string, twiml: string): void | Promise<void>;
+  /** Live recording control, as Twilio's Recordings API of a call (the fake keeps what it was asked). */
+  startRecording?(callSid: string): string | Promise<string>;
+  setRecordingStatus?(callSid: string, recordingSid: string, status: LiveRecordingStatus): boolean | Promise<boolean>;
 }
 
 export interface SandboxCallPlacerOptions {
@@ -74,7 +79,8 @@ export class SandboxCallPlacer implements CallPlacer {
       }
       throw err;
     }
-    await this.options.driver?.dial({ ...request, from, callSid });
+    const machineDetection = request.machineDetection ? { ...request.machineDetection, detectMessageEnd: true } : undefined;
+    await this.options.driver?.dial({ ...request, machineDetection, from, callSid });
     return { callSid, provider: 'sandbox' };
   }
 
@@ -84,5 +90,33 @@ export class SandboxCallPlacer implements CallPlacer {
 
   async redirect(callSid: string, twiml: string): Promise<void> {
     await this.options.driver?.redirect?.(callSid, twiml);
+  }
+
+  /** Recording control is recorded in the outbox (one row per change) and handed to the driver when it has a phone. */
+  async startRecording(callSid: string): Promise<{ recordingSid: string }> {
+    const recordingSid = (await this.options.driver?.startRecording?.(callSid)) ?? 'RE' + randomBytes(16).toString('hex');
+    await this.recordControl(callSid, recordingSid, 'in-progress');
+    return { recordingSid };
+  }
+
+  async setRecordingStatus(callSid: string, recordingSid: string, status: LiveRecordingStatus): Promise<'updated' | 'not_recording'> {
+    const driver = this.options.driver?.setRecordingStatus;
+    if (driver && !(await driver.call(this.options.driver, callSid, recordingSid, status))) return 'not_recording';
+    await this.recordControl(callSid, recordingSid, status);
+    return 'updated';
+  }
+
+  private async recordControl(callSid: string, recordingSid: string, status: LiveRecordingStatus): Promise<void> {
+    await this.options.db.sandboxMessage.create({
+      data: {
+        channel: this.options.channel ?? 'ai_call',
+        provider: 'sandbox',
+        idempotencyKey: `recording:${recordingSid}:${status}:${randomBytes(6).toString('hex')}`,
+        providerMessageId: recordingSid,
+        toAddress: '',
+        body: `recording ${recordingSid} ${status}`,
+        metadata: { action: 'recording_status', callSid, recordingSid, status },
+      },
+    });
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallRejectedError } from './call-placer.port';
 import { TwilioCallPlacer } from './twilio-call-placer';
-import { connectStreamTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
+import { connectStreamTwiml, dialTwiml, gatherSpeechTwiml, sayAndHangupTwiml } from './twiml';
 
 const SID = 'AC' + 'b'.repeat(32);
 const TOKEN = 'test-auth-token-0123456789';
@@ -57,7 +57,8 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
     expect(sent.body.get('Method')).toBe('POST');
     expect(sent.body.get('StatusCallback')).toBe('https://recoup.example.com/status');
     expect(sent.body.getAll('StatusCallbackEvent')).toEqual(['initiated', 'ringing', 'answered', 'completed']);
-    expect(sent.body.get('MachineDetection')).toBe('Enable');
+    // DetectMessageEnd: a machine's verdict comes after its beep, so a message is never spoken over the greeting.
+    expect(sent.body.get('MachineDetection')).toBe('DetectMessageEnd');
     expect(sent.body.get('AsyncAmd')).toBe('true');
     expect(sent.body.get('AsyncAmdStatusCallback')).toBe('https://recoup.example.com/amd');
     expect(sent.body.get('Record')).toBe('true');
@@ -105,6 +106,21 @@ describe('TwilioCallPlacer against a loopback Twilio', () => {
     expect(seen[0]?.url).toBe(`/2010-04-01/Accounts/${SID}/Calls/${CALL_SID}.json`);
     expect(seen[0]?.body.get('Twiml')).toBe('<Response><Say>Hi</Say><Hangup/></Response>');
   });
+
+  it("starts, then stops a live recording through the call's Recordings API; a recording no longer live is not_recording", async () => {
+    const RE = 'RE' + '4'.repeat(32);
+    reply = { status: 201, body: { sid: RE, status: 'in-progress', call_sid: CALL_SID } };
+    await expect(placer().startRecording(CALL_SID, { statusCallbackUrl: 'https://h/rec' })).resolves.toEqual({ recordingSid: RE });
+    expect(seen[0]?.url).toBe(`/2010-04-01/Accounts/${SID}/Calls/${CALL_SID}/Recordings.json`);
+    expect(seen[0]?.body.get('RecordingChannels')).toBe('dual');
+    expect(seen[0]?.body.get('RecordingStatusCallback')).toBe('https://h/rec');
+    reply = { status: 200, body: { sid: RE, status: 'stopped' } };
+    await expect(placer().setRecordingStatus(CALL_SID, RE, 'stopped')).resolves.toBe('updated');
+    expect(seen[1]?.url).toBe(`/2010-04-01/Accounts/${SID}/Calls/${CALL_SID}/Recordings/${RE}.json`);
+    expect(seen[1]?.body.get('Status')).toBe('stopped');
+    reply = { status: 404, body: { code: 20404, message: 'not found', status: 404 } };
+    await expect(placer().setRecordingStatus(CALL_SID, RE, 'paused')).resolves.toBe('not_recording');
+  });
 });
 
 describe('TwiML helpers', () => {
@@ -115,8 +131,21 @@ describe('TwiML helpers', () => {
       sayFirst: ['This call is recorded & monitored.'],
     });
     expect(xml).toContain('<Say voice="Polly.Amy-Neural" language="en-GB">This call is recorded &amp; monitored.</Say>');
-    expect(xml).toContain('<Stream url="wss://h/media?a=1&amp;b=2"><Parameter name="token" value="t&lt;1&gt;"/></Stream>');
+    expect(xml).toContain('<Stream url="wss://h/media?a=1&amp;b=2"><Parameter name="token" value="t&lt;1>"/></Stream>');
     expect(gatherSpeechTwiml({ prompt: 'Hello', action: '/respond' })).toContain('<Gather input="speech" action="/respond"');
     expect(sayAndHangupTwiml([])).toContain('<Hangup/>');
+  });
+
+  it('dials a person with our caller id, and falls back to a call-back promise, never silence', () => {
+    const xml = dialTwiml({
+      say: ['Putting you through.'],
+      number: '+442071234567',
+      callerId: '+441615550100',
+      fallback: ['We will call you back.'],
+    });
+    expect(xml).toMatch(
+      /<Say[^>]*>Putting you through.<\/Say><Dial timeout="30" callerId="\+441615550100"><Number>\+442071234567<\/Number><\/Dial><Say[^>]*>We will call you back.<\/Say><Hangup\/>/,
+    );
+    expect(gatherSpeechTwiml({ prompt: 'Key it in', action: '/r', input: 'dtmf speech' })).toContain('input="dtmf speech"');
   });
 });

@@ -1,6 +1,6 @@
 // The shared Twilio client (loopback rebasing, error mapping) lives in providers/twilio; every Twilio-backed provider reuses it.
 import { createTwilioClient, describeTwilioError, type TwilioClient, type TwilioCredentials } from '@recoup/providers/twilio';
-import { CallRejectedError, type CallPlacer, type PlaceCallRequest, type PlacedCall } from './call-placer.port';
+import { CallRejectedError, type CallPlacer, type LiveRecordingStatus, type PlaceCallRequest, type PlacedCall } from './call-placer.port';
 
 export interface TwilioCallPlacerOptions extends TwilioCredentials {
   /** Default caller id (TWILIO_FROM_NUMBER). */
@@ -30,7 +30,9 @@ export class TwilioCallPlacer implements CallPlacer {
         statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
         ...(request.machineDetection
           ? {
-              machineDetection: 'Enable',
+              // Enable answers as soon as it hears a machine (machine_start), while its greeting still plays: a message
+              // then would talk over the greeting. DetectMessageEnd waits for the beep.
+              machineDetection: 'DetectMessageEnd',
               asyncAmd: 'true',
               asyncAmdStatusCallback: request.machineDetection.callbackUrl,
               asyncAmdStatusCallbackMethod: 'POST',
@@ -58,6 +60,32 @@ export class TwilioCallPlacer implements CallPlacer {
 
   async redirect(callSid: string, twiml: string): Promise<void> {
     await this.client.calls(callSid).update({ twiml });
+  }
+
+  async startRecording(callSid: string, options: { statusCallbackUrl?: string } = {}): Promise<{ recordingSid: string }> {
+    const recording = await this.client.calls(callSid).recordings.create({
+      recordingChannels: 'dual',
+      ...(options.statusCallbackUrl
+        ? {
+            recordingStatusCallback: options.statusCallbackUrl,
+            recordingStatusCallbackMethod: 'POST',
+            recordingStatusCallbackEvent: ['completed'],
+          }
+        : {}),
+    });
+    return { recordingSid: recording.sid };
+  }
+
+  async setRecordingStatus(callSid: string, recordingSid: string, status: LiveRecordingStatus): Promise<'updated' | 'not_recording'> {
+    try {
+      await this.client.calls(callSid).recordings(recordingSid).update({ status });
+      return 'updated';
+    } catch (err) {
+      // 404 / 21220: the call or its recording is no longer live: nothing is being recorded.
+      const e = describeTwilioError(err);
+      if (e.status === 404 || e.code === 21220) return 'not_recording';
+      throw err;
+    }
   }
 
   async hangup(callSid: string): Promise<void> {

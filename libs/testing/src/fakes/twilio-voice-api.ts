@@ -49,7 +49,10 @@ export class FakeTwilioVoiceApi {
         from: form.get('From') ?? '+441000000000',
         answerUrl: url,
         statusCallbackUrl: statusCallback,
-        machineDetection: form.get('MachineDetection') && amd ? { mode: 'async', callbackUrl: amd } : undefined,
+        machineDetection:
+          form.get('MachineDetection') && amd
+            ? { mode: 'async', callbackUrl: amd, detectMessageEnd: form.get('MachineDetection') === 'DetectMessageEnd' }
+            : undefined,
         record: form.get('Record') === 'true',
         timeLimitSeconds: form.get('TimeLimit') ? Number(form.get('TimeLimit')) : undefined,
         idempotencyKey: callSid,
@@ -61,6 +64,25 @@ export class FakeTwilioVoiceApi {
       if (form.get('Status') === 'completed') await this.voice.hangup(update[2]);
       else if (form.get('Twiml')) await this.voice.redirect(update[2], form.get('Twiml') ?? '');
       return json(200, { sid: update[2], status: form.get('Status') ?? 'in-progress' });
+    }
+    // CreateCallRecording / UpdateCallRecording (Twilio OpenAPI 2010-04-01): start, pause, resume or stop a live recording.
+    const callRecordings =
+      /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls\/(CA[0-9a-f]{32})\/Recordings(?:\/(RE[0-9a-f]{32}|Twilio\.CURRENT))?\.json$/i.exec(
+        path,
+      );
+    if (req.method === 'POST' && callRecordings?.[2]) {
+      const [, account, callSid, recordingSid] = callRecordings as unknown as [string, string, string, string | undefined];
+      if (!recordingSid) {
+        if (!this.voice.calls.has(callSid)) return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+        const sid = this.voice.startRecording(callSid);
+        return json(201, { sid, account_sid: account, call_sid: callSid, status: 'in-progress', channels: 2 });
+      }
+      const status = form.get('Status');
+      if (status !== 'paused' && status !== 'in-progress' && status !== 'stopped')
+        return json(400, { code: 21220, message: 'Invalid Status', status: 400 });
+      if (!this.voice.setRecordingStatus(callSid, recordingSid, status))
+        return json(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+      return json(200, { sid: recordingSid, account_sid: account, call_sid: callSid, status });
     }
     // DeleteRecording (Twilio OpenAPI 2010-04-01): 204 with no body; an unknown or already deleted recording is 404 / 20404.
     const recording = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Recordings\/(RE[0-9a-f]{32})\.json$/i.exec(path);

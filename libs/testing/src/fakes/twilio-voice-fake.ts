@@ -13,7 +13,7 @@ export interface SandboxCall {
   from: string;
   answerUrl: string;
   statusCallbackUrl: string;
-  machineDetection?: { mode: 'async'; callbackUrl: string };
+  machineDetection?: { mode: 'async'; callbackUrl: string; detectMessageEnd?: boolean };
   record?: boolean;
   timeLimitSeconds?: number;
   idempotencyKey: string;
@@ -22,8 +22,13 @@ export interface SandboxCall {
 /** What the scripted callee does. */
 export interface CalleeScript {
   answer?: 'human' | 'machine' | 'no-answer' | 'busy';
-  /** Said in order; each waits for the agent to finish speaking unless `interruptAfterMs` is set. */
-  turns: Array<{ say: string; interruptAfterMs?: number }>;
+  /**
+   * Said (or keyed: `keys`, sent as Media Streams `dtmf` events, or as Gather Digits) in order; each waits for the agent
+   * to finish speaking unless `interruptAfterMs` is set.
+   */
+  turns: Array<{ say: string; keys?: string; interruptAfterMs?: number }>;
+  /** An answering machine's greeting (spoken until its beep; AMD with DetectMessageEnd answers after it). */
+  machineGreeting?: string;
   /** Hang up (close the media stream) once the script is done and the agent falls quiet. */
   hangUpWhenDone?: boolean;
 }
@@ -40,6 +45,12 @@ export interface FakeCallRecord {
   playedMsByItem: Map<string, number>;
   clears: Array<{ playedMarksBefore: string[] }>;
   streamParameters?: Record<string, string>;
+  /** Index in `transcript` where the machine's beep sounded (what follows is what the machine recorded). */
+  beepAt?: number;
+  /** Recordings of this call, as the Recordings API of the call holds them (started, paused, stopped). */
+  recordings: Array<{ sid: string; status: 'in-progress' | 'paused' | 'stopped' }>;
+  /** Numbers a <Dial> of this call rang (a transfer). */
+  dialled: string[];
   streamClosedBy?: 'callee' | 'server';
   done: Promise<FakeCallRecord>;
   errors: string[];
@@ -57,6 +68,8 @@ export interface FakeTwilioVoiceOptions {
   charsPerFrame?: number;
   /** How long a finished call's record stays readable (default 10 minutes). */
   keepCallsMs?: number;
+  /** How long an answering machine's greeting lasts before its beep (default 1500 ms). */
+  machineGreetingMs?: number;
 }
 
 /** The sandbox debtor (npm start, npm run demo): answers, asks for the payment link, promises to pay. */
@@ -101,6 +114,8 @@ export class FakeTwilioVoice {
       playedMarks: [],
       playedMsByItem: new Map(),
       clears: [],
+      recordings: [],
+      dialled: [],
       done: new Promise((r) => (resolve = r)),
       errors: [],
     };
@@ -134,13 +149,39 @@ export class FakeTwilioVoice {
     return true;
   }
 
-  /** Like Twilio's call update with TwiML: the stream ends and the new TwiML plays (its Say lines are heard). */
+  /** Like Twilio's call update with TwiML: the stream ends and the new TwiML plays (its Say lines are heard, its Dial rings). */
   async redirect(callSid: string, twiml: string): Promise<void> {
     const record = this.calls.get(callSid);
     if (!record) return;
     record.twiml.push(twiml);
     this.endHooks.get(callSid)?.();
-    for (const m of twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)) record.transcript.push({ speaker: 'ai', text: unescape(m[1] ?? '') });
+    this.play(record, twiml);
+  }
+
+  /** What a TwiML document does on the line: its Say lines are heard and its Dial numbers ring, in order. */
+  private play(record: FakeCallRecord, twiml: string): void {
+    for (const m of twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>|<Number[^>]*>([^<]*)<\/Number>/g)) {
+      if (m[1] !== undefined) record.transcript.push({ speaker: 'ai', text: unescape(m[1]) });
+      else if (m[2] !== undefined) record.dialled.push(unescape(m[2]));
+    }
+  }
+
+  /** Twilio's POST /Calls/{sid}/Recordings.json on a live call: a new recording, in progress. */
+  startRecording(callSid: string): string {
+    const record = this.calls.get(callSid);
+    const sid = this.addRecording(callSid);
+    record?.recordings.push({ sid, status: 'in-progress' });
+    return sid;
+  }
+
+  /** Twilio's POST /Calls/{sid}/Recordings/{sid|Twilio.CURRENT}.json with Status: false when no live recording matches (404). */
+  setRecordingStatus(callSid: string, recordingSid: string, status: 'in-progress' | 'paused' | 'stopped'): boolean {
+    const record = this.calls.get(callSid);
+    const live = record?.recordings.filter((r) => r.status !== 'stopped') ?? [];
+    const target = recordingSid === 'Twilio.CURRENT' ? live[live.length - 1] : live.find((r) => r.sid === recordingSid);
+    if (!target) return false;
+    target.status = status;
+    return true;
   }
 
   /** Resolves when the call is over (after the final status callback). */
@@ -198,21 +239,27 @@ export class FakeTwilioVoice {
     const startedAt = Date.now();
     await this.status(record, 'in-progress');
     let twiml = await this.post(record.call.answerUrl, this.base(record, 'in-progress'));
-    // Async AMD: the verdict arrives while the call is already connected.
+    // Async AMD: the verdict arrives while the call is already connected. A machine's greeting plays first; with
+    // DetectMessageEnd the verdict (machine_end_beep) comes after its beep, with Enable at once (machine_start), over it.
     const amd = record.call.machineDetection;
+    const machine = answer === 'machine';
+    if (machine)
+      record.transcript.push({ speaker: 'user', text: script.machineGreeting ?? 'Hello, you have reached John. Please leave a message.' });
+    const greetingMs = machine && amd?.detectMessageEnd ? (this.options.machineGreetingMs ?? 1500) : 200;
     const amdPosted = amd
-      ? new Promise((r) => setTimeout(r, 200)).then(() =>
-          this.post(amd.callbackUrl, {
+      ? new Promise((r) => setTimeout(r, greetingMs)).then(() => {
+          if (machine && amd.detectMessageEnd) record.beepAt = record.transcript.length;
+          return this.post(amd.callbackUrl, {
             ...this.base(record, 'in-progress'),
-            AnsweredBy: answer === 'machine' ? 'machine_end_beep' : 'human',
-            MachineDetectionDuration: '1200',
-          }).catch((err: Error) => record.errors.push(err.message)),
-        )
+            AnsweredBy: machine ? (amd.detectMessageEnd ? 'machine_end_beep' : 'machine_start') : 'human',
+            MachineDetectionDuration: String(greetingMs),
+          }).catch((err: Error) => record.errors.push(err.message));
+        })
       : Promise.resolve();
     const turns = [...script.turns];
     for (let hops = 0; hops < 20; hops++) {
       record.twiml.push(twiml);
-      for (const m of twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)) record.transcript.push({ speaker: 'ai', text: unescape(m[1] ?? '') });
+      this.play(record, twiml);
       const stream = /<Stream url="([^"]+)">([\s\S]*?)<\/Stream>/.exec(twiml);
       if (stream) {
         const parameters: Record<string, string> = {};
@@ -225,11 +272,10 @@ export class FakeTwilioVoice {
       const gather = /<Gather[^>]*action="([^"]+)"/.exec(twiml);
       if (gather && turns.length > 0 && answer === 'human') {
         const turn = turns.shift();
-        record.transcript.push({ speaker: 'user', text: turn?.say ?? '' });
+        record.transcript.push({ speaker: 'user', text: turn?.keys ? `[keys ${turn.keys}]` : (turn?.say ?? '') });
         twiml = await this.post(new URL(unescape(gather[1] ?? ''), record.call.answerUrl).toString(), {
           ...this.base(record, 'in-progress'),
-          SpeechResult: turn?.say ?? '',
-          Confidence: '0.92',
+          ...(turn?.keys ? { Digits: turn.keys } : { SpeechResult: turn?.say ?? '', Confidence: '0.92' }),
         });
         continue;
       }
@@ -357,7 +403,7 @@ export class FakeTwilioVoice {
         if (agentQuiet && agentText.length > 0) flushAgent();
         // Speak: the next turn once the agent finished (or barge in after interruptAfterMs of its speech).
         if (inbound.length === 0 && turnIndex < script.turns.length) {
-          const turn = script.turns[turnIndex] as { say: string; interruptAfterMs?: number };
+          const turn = script.turns[turnIndex] as { say: string; keys?: string; interruptAfterMs?: number };
           // A silent agent (a tool call with no words) does not stall the callee for ever.
           const canSpeak =
             turn.interruptAfterMs !== undefined
@@ -366,9 +412,26 @@ export class FakeTwilioVoice {
           if (canSpeak) {
             turnIndex++;
             heardAgent = false;
-            record.transcript.push({ speaker: 'user', text: turn.say });
-            inbound.push(...encodeSpeech(turn.say, this.options.charsPerFrame ?? 2));
-            lastSpokeAt = now + inbound.length * frameMs;
+            if (turn.keys) {
+              // Key presses: Media Streams sends one dtmf event per key (inbound track).
+              record.transcript.push({ speaker: 'user', text: `[keys ${turn.keys}]` });
+              for (const digit of turn.keys)
+                if (ws.readyState === ws.OPEN)
+                  ws.send(
+                    JSON.stringify({
+                      event: 'dtmf',
+                      sequenceNumber: String(++sequence),
+                      streamSid,
+                      dtmf: { track: 'inbound_track', digit },
+                    }),
+                  );
+              lastSpokeAt = now;
+            }
+            if (turn.say) {
+              record.transcript.push({ speaker: 'user', text: turn.say });
+              inbound.push(...encodeSpeech(turn.say, this.options.charsPerFrame ?? 2));
+              lastSpokeAt = now + inbound.length * frameMs;
+            }
           }
         } else if (
           inbound.length === 0 &&
