@@ -11,7 +11,7 @@ export {
   isCollectable,
   type StatusFacts,
 } from './invoice-status';
-export { quoteBalance, quoteInvoiceBalance, quoteInvoiceBalances, type BalanceFacts, type BalanceQuote } from './balance';
+export { quoteBalance, quoteInvoiceBalance, type BalanceFacts, type BalanceQuote } from './balance';
 export { recordInvoiceEvent, type InvoiceEventInput, type InvoiceEventType } from './invoice-events';
 export { randomReference } from './references';
 export { queueOfChannel } from './contacts/queue-of-channel';
@@ -55,10 +55,7 @@ export * from './identity/identity-check';
 export * from './debtor-links';
 export {
   claimDeliveryAttempt,
-  claimDeliveryAttempts,
-  recordDeliveriesSent,
   recordDeliveryAttempt,
-  recordDeliveryAttempts,
   recordDeliveryDelayed,
   recordDeliveryEvent,
   recordDeliverySent,
@@ -119,16 +116,3 @@ export {
   type RetentionRemoved,
 } from './data-rights/retention';
 export { RecordingKeyError, RecordingVault, parseRecordingKey, recordingKeyId, type StoredRecordingInput } from './data-rights/recordings';
-export {
-  recordStatementContacts,
-  type RecordStatementContactsInput,
-  type RecordStatementContactsResult,
-  type StatementContactItem,
-} from './contacts/record-statement-contacts';
-export {
-  applyCheckoutPayment,
-  checkoutAllocations,
-  type ApplyCheckoutPaymentInput,
-  type ApplyCheckoutPaymentResult,
-  type CheckoutAllocation,
-} from './payments/apply-checkout-payment';
