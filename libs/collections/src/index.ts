@@ -116,3 +116,16 @@ export {
   type RetentionRemoved,
 } from './data-rights/retention';
 export { RecordingKeyError, RecordingVault, parseRecordingKey, recordingKeyId, type StoredRecordingInput } from './data-rights/recordings';
+export {
+  recordStatementContacts,
+  type RecordStatementContactsInput,
+  type RecordStatementContactsResult,
+  type StatementContactItem,
+} from './contacts/record-statement-contacts';
+export {
+  applyCheckoutPayment,
+  checkoutAllocations,
+  type ApplyCheckoutPaymentInput,
+  type ApplyCheckoutPaymentResult,
+  type CheckoutAllocation,
+} from './payments/apply-checkout-payment';

@@ -27,7 +27,8 @@ export type InvoiceEventType =
   | 'callback_requested'
   | 'vulnerability_recorded'
   | 'invoice_overdue'
-  | 'collection_stage_changed';
+  | 'collection_stage_changed'
+  | 'statement_queued';
 
 export interface InvoiceEventInput {
   tenantId: string;

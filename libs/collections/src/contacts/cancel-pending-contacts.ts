@@ -15,6 +15,8 @@ export interface CancelledContact {
   id: string;
   jobId: string | null;
   channel: Channel;
+  /** The statement message it rode on: removed too once none of its invoices is left in it. */
+  statementJobId?: string | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function cancelPendingContactsIn(tx: Tx, scope: PendingContactsScop
   const updated = await tx.contactAttempt.updateManyAndReturn({
     where: { id: { in: pending.map((p) => p.id) }, status: 'queued' },
     data: { status: 'cancelled', failureReason: scope.reason, completedAt: now },
-    select: { id: true, jobId: true, channel: true },
+    select: { id: true, jobId: true, channel: true, statementJobId: true },
   });
   return updated;
 }
@@ -47,7 +49,18 @@ export async function cancelPendingContactsIn(tx: Tx, scope: PendingContactsScop
  */
 export async function removeCancelledJobs(deps: CollectionsDeps, cancelled: CancelledContact[]): Promise<void> {
   if (!deps.producer) return;
-  for (const attempt of cancelled) {
+  const statements = [...new Set(cancelled.map((c) => c.statementJobId).filter((id): id is string => !!id))];
+  const emptied = statements.length
+    ? await deps.db.contactAttempt
+        .groupBy({ by: ['statementJobId'], where: { statementJobId: { in: statements }, status: { in: ['queued', 'sending'] } } })
+        .then((live) => statements.filter((id) => !live.some((l) => l.statementJobId === id)))
+    : [];
+  // A statement with none of its invoices left is not sent at all (its worker would find nothing to send either).
+  const jobs = [
+    ...cancelled.filter((c) => !c.statementJobId),
+    ...emptied.map((id) => ({ jobId: id, channel: cancelled.find((c) => c.statementJobId === id)?.channel ?? ('email' as Channel) })),
+  ];
+  for (const attempt of jobs) {
     if (!attempt.jobId) continue;
     try {
       const job = await deps.producer.queue(queueOfChannel(attempt.channel)).getJob(attempt.jobId);

@@ -57,92 +57,13 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
   if (!Number.isInteger(input.amountPence) || input.amountPence <= 0) {
     throw CollectionsError.invalid('amount must be a positive whole number of minor units', 'amount');
   }
-  const currency = input.currency.toUpperCase();
   const now = nowOf(deps);
   let cancelled: CancelledContact[] = [];
   try {
     const result = await deps.db.$transaction(async (tx) => {
-      const invoice = await lockInvoice(tx, input.tenantId, input.invoiceId);
-      if (input.externalId) {
-        const existing = await tx.payment.findUnique({ where: { externalId: input.externalId } });
-        if (existing) return { outcome: 'duplicate' as const, payment: existing, invoice };
-      }
-      const installment = input.installmentId ? await installmentOf(tx, input, invoice) : null;
-      const sameCurrency = currency === invoice.currency;
-      // Principal first; what is left goes to late-payment charges the creditor claims (as quoted now), then is credit.
-      const principalOwed = Math.max(0, invoice.amountPence - invoice.paidPence);
-      const beyondPrincipal = Math.max(0, input.amountPence - principalOwed);
-      const chargesPence =
-        sameCurrency && beyondPrincipal > 0 ? Math.min(beyondPrincipal, await chargesOwed(tx, invoice, input.receivedAt)) : 0;
-      const payment = await tx.payment.create({
-        data: {
-          tenantId: input.tenantId,
-          invoiceId: invoice.id,
-          amountPence: input.amountPence,
-          currency,
-          method: input.method,
-          externalId: input.externalId ?? null,
-          installmentId: installment?.id ?? null,
-          status: sameCurrency ? 'succeeded' : 'needs_review',
-          chargesPence,
-          receivedAt: input.receivedAt,
-        },
-      });
-      if (!sameCurrency) {
-        await recordInvoiceEvent(tx, {
-          tenantId: input.tenantId,
-          invoiceId: invoice.id,
-          type: 'payment_needs_review',
-          actor: input.actor,
-          fromStatus: invoice.status,
-          toStatus: invoice.status,
-          detail: {
-            payment_id: payment.id,
-            amount_pence: input.amountPence,
-            currency,
-            invoice_currency: invoice.currency,
-            why: 'currency differs from the invoice; no balance changed',
-          },
-          at: now,
-        });
-        return { outcome: 'needs_review' as const, payment, invoice };
-      }
-      const { invoice: after } = await refreshInvoice(tx, invoice, now);
-      const settled = await settleInstallmentAndLink(tx, input, invoice, installment, currency);
-      if (after.status === 'paid') {
-        await tx.paymentPlan.updateMany({
-          where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
-          data: { status: 'completed' },
-        });
-      }
-      cancelled = await cancelPendingContactsIn(
-        tx,
-        { tenantId: input.tenantId, invoiceId: invoice.id, reason: after.status === 'paid' ? 'invoice paid' : 'payment received' },
-        now,
-      );
-      const creditPence = Math.max(0, after.paidPence - after.amountPence);
-      await recordInvoiceEvent(tx, {
-        tenantId: input.tenantId,
-        invoiceId: invoice.id,
-        type: 'payment_applied',
-        actor: input.actor,
-        fromStatus: invoice.status,
-        toStatus: after.status,
-        detail: {
-          payment_id: payment.id,
-          amount_pence: input.amountPence,
-          currency,
-          method: input.method,
-          paid_pence: after.paidPence,
-          charges_pence: chargesPence,
-          balance_pence: Math.max(0, after.amountPence - after.paidPence),
-          credit_pence: creditPence,
-          ...settled,
-          cancelled_contacts: cancelled.length,
-        },
-        at: now,
-      });
-      return { outcome: 'applied' as const, payment, invoice: after, creditPence, cancelledContacts: cancelled.length };
+      const applied = await applyPaymentIn(tx, input, now);
+      cancelled = applied.cancelled;
+      return applied.result;
     });
     await removeCancelledJobs(deps, cancelled);
     return result;
@@ -157,6 +78,107 @@ export async function applyPayment(deps: CollectionsDeps, input: ApplyPaymentInp
     }
     throw err;
   }
+}
+
+/**
+ * applyPayment's work inside the caller's transaction (which must be one use case's): the invoice locked, the payment
+ * recorded and the ledger, status, instalment, link and queued contacts brought up to date, with its timeline entry.
+ * The caller removes the cancelled contacts' jobs after the commit.
+ */
+export async function applyPaymentIn(
+  tx: Tx,
+  input: ApplyPaymentInput,
+  now: Date,
+): Promise<{ result: ApplyPaymentResult; cancelled: CancelledContact[] }> {
+  if (!Number.isInteger(input.amountPence) || input.amountPence <= 0) {
+    throw CollectionsError.invalid('amount must be a positive whole number of minor units', 'amount');
+  }
+  const currency = input.currency.toUpperCase();
+  let cancelled: CancelledContact[] = [];
+  const result = await (async (): Promise<ApplyPaymentResult> => {
+    const invoice = await lockInvoice(tx, input.tenantId, input.invoiceId);
+    if (input.externalId) {
+      const existing = await tx.payment.findUnique({ where: { externalId: input.externalId } });
+      if (existing) return { outcome: 'duplicate' as const, payment: existing, invoice };
+    }
+    const installment = input.installmentId ? await installmentOf(tx, input, invoice) : null;
+    const sameCurrency = currency === invoice.currency;
+    // Principal first; what is left goes to late-payment charges the creditor claims (as quoted now), then is credit.
+    const principalOwed = Math.max(0, invoice.amountPence - invoice.paidPence);
+    const beyondPrincipal = Math.max(0, input.amountPence - principalOwed);
+    const chargesPence =
+      sameCurrency && beyondPrincipal > 0 ? Math.min(beyondPrincipal, await chargesOwed(tx, invoice, input.receivedAt)) : 0;
+    const payment = await tx.payment.create({
+      data: {
+        tenantId: input.tenantId,
+        invoiceId: invoice.id,
+        amountPence: input.amountPence,
+        currency,
+        method: input.method,
+        externalId: input.externalId ?? null,
+        installmentId: installment?.id ?? null,
+        status: sameCurrency ? 'succeeded' : 'needs_review',
+        chargesPence,
+        receivedAt: input.receivedAt,
+      },
+    });
+    if (!sameCurrency) {
+      await recordInvoiceEvent(tx, {
+        tenantId: input.tenantId,
+        invoiceId: invoice.id,
+        type: 'payment_needs_review',
+        actor: input.actor,
+        fromStatus: invoice.status,
+        toStatus: invoice.status,
+        detail: {
+          payment_id: payment.id,
+          amount_pence: input.amountPence,
+          currency,
+          invoice_currency: invoice.currency,
+          why: 'currency differs from the invoice; no balance changed',
+        },
+        at: now,
+      });
+      return { outcome: 'needs_review' as const, payment, invoice };
+    }
+    const { invoice: after } = await refreshInvoice(tx, invoice, now);
+    const settled = await settleInstallmentAndLink(tx, input, invoice, installment, currency);
+    if (after.status === 'paid') {
+      await tx.paymentPlan.updateMany({
+        where: { invoiceId: invoice.id, status: { in: ['proposed', 'active'] } },
+        data: { status: 'completed' },
+      });
+    }
+    cancelled = await cancelPendingContactsIn(
+      tx,
+      { tenantId: input.tenantId, invoiceId: invoice.id, reason: after.status === 'paid' ? 'invoice paid' : 'payment received' },
+      now,
+    );
+    const creditPence = Math.max(0, after.paidPence - after.amountPence);
+    await recordInvoiceEvent(tx, {
+      tenantId: input.tenantId,
+      invoiceId: invoice.id,
+      type: 'payment_applied',
+      actor: input.actor,
+      fromStatus: invoice.status,
+      toStatus: after.status,
+      detail: {
+        payment_id: payment.id,
+        amount_pence: input.amountPence,
+        currency,
+        method: input.method,
+        paid_pence: after.paidPence,
+        charges_pence: chargesPence,
+        balance_pence: Math.max(0, after.amountPence - after.paidPence),
+        credit_pence: creditPence,
+        ...settled,
+        cancelled_contacts: cancelled.length,
+      },
+      at: now,
+    });
+    return { outcome: 'applied' as const, payment, invoice: after, creditPence, cancelledContacts: cancelled.length };
+  })();
+  return { result, cancelled };
 }
 
 /** Late-payment charges still owed on the invoice as quoted at `at` (0 unless the creditor claims them of a business). */
