@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Database } from '@recoup/db';
-import { HttpProblem, sendProblem } from '@recoup/http';
+import { HttpProblem, documentMiddleware, sendProblem } from '@recoup/http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ApiKeyService, looksLikeApiKey, type ApiKeyServiceOptions } from './api-keys';
 import { JwtVerifier, looksLikeJwt, type JwtOptions } from './jwt';
@@ -97,7 +97,7 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
       return new Authenticator({ db: options.db, adminApiKey: options.adminApiKey, jwt: options.jwt, keys: options.keys });
     })();
   const roles = options.roles ?? ['tenant'];
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const authenticate: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     try {
       // X-API-Key is accepted as well (the platform's documented header for server-to-server calls).
       const apiKey = req.get('x-api-key');
@@ -131,6 +131,7 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
       return next(err);
     }
   };
+  return documentMiddleware(authenticate, { security: [{ bearerAuth: [] }, { apiKey: [] }] });
 }
 
 /** The tenant of an authenticated tenant request (throws if requireAuth did not run with tenant roles). */

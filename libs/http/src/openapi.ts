@@ -1,5 +1,7 @@
-import { z } from 'zod';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { ProblemDetails } from '@recoup/contracts';
+import { middlewareDoc, type SecurityRequirement, type SecuritySchemeName } from './openapi-doc';
+import { exampleFor } from './openapi-examples';
 import type { AnyRouteSpec } from './routes';
 
 export interface OpenApiInfo {
@@ -8,83 +10,210 @@ export interface OpenApiInfo {
   description?: string;
 }
 
-type JsonSchema = Record<string, unknown>;
+type Json = Record<string, unknown>;
 
-/** Converts a zod schema to JSON Schema 2020-12 (OpenAPI 3.1's dialect), hoisting named schemas into components. */
-function toSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, JsonSchema>): JsonSchema {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  const { $schema: _ignored, $defs, ...rest } = json as JsonSchema & { $defs?: Record<string, JsonSchema> };
-  const rewrite = (value: unknown) =>
-    JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, '"#/components/schemas/$1"')) as JsonSchema;
-  for (const [name, def] of Object.entries($defs ?? {})) components[name] = rewrite(def);
-  const id = (rest as { id?: string }).id;
-  if (id) {
-    delete (rest as { id?: string }).id;
-    components[id] = rewrite(rest);
-    return { $ref: `#/components/schemas/${id}` };
-  }
-  return rewrite(rest);
+const PROBLEM = 'application/problem+json';
+
+const SECURITY_SCHEMES: Record<SecuritySchemeName, Json> = {
+  bearerAuth: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      "A tenant API key (`rcp_live_…`, `rcp_test_…` in sandbox), a tenant JWT, the operator key (ADMIN_API_KEY) or the services' INTERNAL_API_TOKEN, as the route says.",
+  },
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A tenant API key, for server-to-server callers.' },
+  basicAuth: {
+    type: 'http',
+    scheme: 'basic',
+    description: 'The operator key (ADMIN_API_KEY) as the password, any user name: lets a browser open the queue board.',
+  },
+  twilioSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Twilio-Signature',
+    description: "Twilio's HMAC-SHA1 of the public URL and the form parameters, keyed with TWILIO_AUTH_TOKEN.",
+  },
+  stripeSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Stripe-Signature',
+    description: "Stripe's signed timestamp and HMAC-SHA256 of the body (STRIPE_WEBHOOK_SECRET).",
+  },
+  sendgridSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Twilio-Email-Event-Webhook-Signature',
+    description: "SendGrid's ECDSA signature of the timestamp and body (SENDGRID_WEBHOOK_PUBLIC_KEY).",
+  },
+};
+
+const HEADERS: Record<string, Json> = {
+  'X-Request-Id': {
+    description: 'The request id (echoed when the client sent a valid one); quote it when reporting a problem.',
+    schema: { type: 'string' },
+  },
+  RateLimit: {
+    description: 'Remaining quota of the tightest window (IETF draft-ietf-httpapi-ratelimit-headers), e.g. `"hour";r=998;t=2400`.',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Policy': {
+    description: 'The windows of the tenant\'s tier, e.g. `"minute";q=60;w=60, "hour";q=1000;w=3600`.',
+    schema: { type: 'string' },
+  },
+  'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 0 } },
+};
+
+const idempotencyKeyParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the same key with the same body answers with the first result (`Idempotent-Replayed: true`); the same key with another body is 422.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  example: '5c0f6b1e-2a41-4f3e-9d8c-7b6a5e4d3c2b',
+};
+
+const ref = (kind: 'headers' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+/** `post /api/invoices/{invoice_id}/payments` → `postInvoicesByInvoiceIdPayments` (routes may name their own). */
+export function defaultOperationId(method: string, path: string): string {
+  const pascal = (s: string) =>
+    s
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join('');
+  const parts = path
+    .split('/')
+    .filter((p) => p && p !== 'api')
+    .map((p) => (/^[:{]/.test(p) ? `By${pascal(p)}` : pascal(p)));
+  return method + (parts.join('') || 'Root');
 }
 
-function parameters(part: 'query' | 'path', schema: z.ZodType | undefined, components: Record<string, JsonSchema>) {
-  if (!schema) return [];
-  const json = toSchema(schema, 'input', components) as { properties?: Record<string, JsonSchema>; required?: string[]; $ref?: string };
-  const resolved = json.$ref ? (components[json.$ref.slice('#/components/schemas/'.length)] as typeof json) : json;
-  return Object.entries(resolved.properties ?? {}).map(([name, prop]) => ({
-    name,
-    in: part,
-    required: part === 'path' || (resolved.required ?? []).includes(name),
-    schema: prop,
-    ...(typeof prop.description === 'string' ? { description: prop.description } : {}),
-  }));
+function problemResponse(description: string): ResponseConfig {
+  return { description, content: { [PROBLEM]: { schema: ProblemDetails } } };
 }
 
+function isSuccess(status: string) {
+  return /^2/.test(status);
+}
+
+/**
+ * The service's OpenAPI 3.1 document, from the zod schemas its routes validate with
+ * (@asteasolutions/zod-to-openapi): operation ids, security (from the route or its middlewares),
+ * Idempotency-Key and RateLimit headers, problem+json errors and an example for each operation.
+ */
 export function buildOpenApiDocument(info: OpenApiInfo, routes: AnyRouteSpec[]): Record<string, unknown> {
-  const components: Record<string, JsonSchema> = {};
-  const problemRef = toSchema(ProblemDetails, 'output', components);
-  const paths: Record<string, Record<string, unknown>> = {};
+  const registry = new OpenAPIRegistry();
+  for (const [name, header] of Object.entries(HEADERS)) registry.registerComponent('headers', name, header);
+  const usedSchemes = new Set<SecuritySchemeName>();
+  const examples = new Map<string, { request?: unknown; responses: Record<string, unknown> }>();
+
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    const responses: Record<string, unknown> = {};
+    const fromMiddleware = middlewareDoc(route.before);
+    const security: SecurityRequirement[] | undefined = route.security ?? fromMiddleware.security;
+    for (const requirement of security ?? []) for (const name of Object.keys(requirement)) usedSchemes.add(name as SecuritySchemeName);
+
+    const responses: Record<string, ResponseConfig> = {};
+    const successHeaders = {
+      'X-Request-Id': ref('headers', 'X-Request-Id'),
+      ...(fromMiddleware.rateLimited
+        ? { RateLimit: ref('headers', 'RateLimit'), 'RateLimit-Policy': ref('headers', 'RateLimit-Policy') }
+        : {}),
+    };
     for (const [status, spec] of Object.entries(route.responses)) {
+      const problem = !isSuccess(status) && !/^3/.test(status);
+      const contentType = spec.contentType ?? (problem ? PROBLEM : 'application/json');
+      const schema = spec.schema ?? (problem ? ProblemDetails : undefined);
+      const headers: Json = isSuccess(status) ? { ...successHeaders } : {};
+      if (status === '429' || status === '503') headers['Retry-After'] = ref('headers', 'Retry-After');
+      for (const [name, h] of Object.entries(spec.headers ?? {})) headers[name] = h;
       responses[status] = {
         description: spec.description,
-        ...(spec.schema
-          ? { content: { [spec.contentType ?? 'application/json']: { schema: toSchema(spec.schema, 'output', components) } } }
-          : {}),
+        ...(Object.keys(headers).length ? { headers: headers as ResponseConfig['headers'] } : {}),
+        ...(schema ? { content: { [contentType]: { schema } } } : {}),
       };
     }
-    if (route.request && (route.request.body || route.request.query || route.request.params)) {
-      responses['400'] ??= {
-        description: 'Invalid request; `errors` names each failing field',
-        content: { 'application/problem+json': { schema: problemRef } },
+    const hasInput = route.request && (route.request.body || route.request.query || route.request.params);
+    if (hasInput) responses['400'] ??= problemResponse('Invalid request: `errors` names each failing field');
+    if (security?.length) responses['401'] ??= problemResponse('Missing or invalid credentials');
+    if (fromMiddleware.rateLimited) {
+      responses['429'] ??= {
+        ...problemResponse("The tenant's rate limit is used up"),
+        headers: { 'Retry-After': ref('headers', 'Retry-After'), RateLimit: ref('headers', 'RateLimit') } as ResponseConfig['headers'],
       };
     }
-    responses['default'] = { description: 'Problem details (RFC 9457)', content: { 'application/problem+json': { schema: problemRef } } };
-    paths[path] ??= {};
-    paths[path][route.method] = {
+    responses['default'] = problemResponse('Problem details (RFC 9457)');
+
+    const operationId = route.operationId ?? defaultOperationId(route.method, route.path);
+    const body = route.request?.body;
+    const config: RouteConfig = {
+      method: route.method,
+      path,
+      operationId,
       summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
-      ...(route.operationId ? { operationId: route.operationId } : {}),
-      tags: route.tags ?? [],
-      ...(route.security ? { security: route.security } : {}),
-      parameters: [...parameters('path', route.request?.params, components), ...parameters('query', route.request?.query, components)],
-      ...(route.request?.body
-        ? {
-            requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.request.body, 'input', components) } } },
-          }
-        : {}),
+      description: route.description ?? route.summary,
+      tags: route.tags?.length ? route.tags : ['system'],
+      ...(security ? { security: security as RouteConfig['security'] } : {}),
+      request: {
+        ...(route.request?.params ? { params: route.request.params as never } : {}),
+        ...(route.request?.query ? { query: route.request.query as never } : {}),
+        ...(body
+          ? { body: { required: true, content: { [route.request?.bodyContentType ?? 'application/json']: { schema: body } } } }
+          : {}),
+      },
       responses,
+      ...(fromMiddleware.idempotencyKey ? { parameters: [idempotencyKeyParameter as never] } : {}),
+      ...(route.mount ? { 'x-recoup-mount': true } : {}),
     };
+    registry.registerPath(config);
+    examples.set(`${route.method} ${path}`, { request: route.example?.request, responses: route.example?.responses ?? {} });
   }
-  return {
+
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
-    info,
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths,
-    components: {
-      schemas: components,
-      securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+    info: {
+      ...info,
+      description: info.description ?? info.title,
+      license: { name: 'MIT', identifier: 'MIT' },
+      contact: { name: 'Recoup', url: 'https://github.com/recoup' },
     },
-  };
+    servers: [{ url: '/', description: 'This service' }],
+  }) as unknown as Json & { paths: Record<string, Record<string, Json>>; components: Json & { schemas?: Record<string, Json> } };
+
+  doc.components.securitySchemes = Object.fromEntries([...usedSchemes].sort().map((name) => [name, SECURITY_SCHEMES[name]]));
+  const schemas = (doc.components.schemas ?? {}) as Record<string, Json>;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) addExamples(op, examples.get(`${method} ${path}`), schemas);
+  }
+  // Response headers no operation references (Spectral's oas3-unused-component).
+  const text = JSON.stringify(doc.paths);
+  const headers = (doc.components.headers ?? {}) as Record<string, Json>;
+  for (const name of Object.keys(headers)) if (!text.includes(`"#/components/headers/${name}"`)) delete headers[name];
+  // Tags used by operations, listed once with a description (Spectral's operation-tag-defined).
+  const tags = new Set<string>();
+  for (const item of Object.values(doc.paths))
+    for (const op of Object.values(item)) for (const t of (op.tags as string[]) ?? []) tags.add(t);
+  doc.tags = [...tags].sort().map((name) => ({ name, description: `${name} operations` }));
+  return doc;
+}
+
+/** Media-type examples: the route's own when it gives them, else made from the schema (see openapi-examples.ts). */
+function addExamples(
+  op: Json,
+  given: { request?: unknown; responses: Record<string, unknown> } | undefined,
+  schemas: Record<string, Json>,
+) {
+  const body = (op.requestBody as { content?: Record<string, Json> } | undefined)?.content;
+  for (const media of Object.values(body ?? {})) {
+    const example = given?.request ?? exampleFor(media.schema as Json, schemas);
+    if (example !== undefined) media.example = example;
+  }
+  for (const [status, response] of Object.entries((op.responses ?? {}) as Record<string, { content?: Record<string, Json> }>)) {
+    for (const media of Object.values(response.content ?? {})) {
+      const example = given?.responses[status] ?? exampleFor(media.schema as Json, schemas);
+      if (example !== undefined) media.example = example;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from '@recoup/http';
+import { documentMiddleware, sendProblem } from '@recoup/http';
 import type { IdempotencyStore, Outcome } from './store';
 
 function replay(res: Response, outcome: Outcome): void {
@@ -119,7 +119,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * stored 503 would turn a 10-second outage into a permanent failure for that key.
  */
 export function idempotencyKey(options: IdempotencyKeyOptions): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const once: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     const key = req.get('idempotency-key');
     const scope = options.scope(req);
     if (key === undefined || !scope) return next();
@@ -173,4 +173,5 @@ export function idempotencyKey(options: IdempotencyKeyOptions): RequestHandler {
       return next(err);
     }
   };
+  return documentMiddleware(once, { idempotencyKey: true });
 }

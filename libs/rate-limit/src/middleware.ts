@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from '@recoup/http';
+import { documentMiddleware, sendProblem } from '@recoup/http';
 import type { RateLimiter, TenantLimits, WindowState } from './limiter';
 
 export interface ApiRateLimitOptions {
@@ -29,7 +29,7 @@ function headers(res: Response, windows: WindowState[], nowMs: number): void {
 
 /** Counts every request against the tenant's `api_calls` limits; 429 problem+json with Retry-After when over. */
 export function apiRateLimit(options: ApiRateLimitOptions): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
+  const limit: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const tenant = await options.tenant(req);
       if (!tenant) return next();
@@ -51,4 +51,5 @@ export function apiRateLimit(options: ApiRateLimitOptions): RequestHandler {
       return next(err);
     }
   };
+  return documentMiddleware(limit, { rateLimited: true });
 }
