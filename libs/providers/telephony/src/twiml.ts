@@ -91,20 +91,28 @@ export function sayAndHangupTwiml(lines: string[], voice?: string, language?: st
 
 /**
  * A transfer to a person: `<Say>` what happens, `<Dial>` the number (our caller id shown, `timeoutSeconds` of ringing),
- * and when nobody answers or the line is busy, `fallback` (a call-back promise, never silence), then the end.
+ * and when nobody answers or the line is busy, `fallback` (a call-back promise, never silence), then the end; with an
+ * `action`, Twilio asks it what follows instead (DialCallStatus), so the call-back can be recorded.
  */
 export function dialTwiml(options: {
   say: string[];
   number: string;
   callerId?: string;
   timeoutSeconds?: number;
+  /** Twilio posts DialCallStatus here when the dialled leg ends; its TwiML (a call-back promise) follows. */
+  action?: string;
   fallback: string[];
   voice?: string;
   language?: string;
 }): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const line of options.say) say(r, line, { voice: options.voice, language: options.language });
-  r.dial({ timeout: options.timeoutSeconds ?? 30, ...(options.callerId ? { callerId: options.callerId } : {}) }).number(options.number);
+  r.dial({
+    timeout: options.timeoutSeconds ?? 30,
+    ...(options.callerId ? { callerId: options.callerId } : {}),
+    ...(options.action ? { action: options.action, method: 'POST' } : {}),
+  }).number(options.number);
+  if (options.action) return r.toString();
   // <Dial> without an action goes on to the next verb once the dialled leg ends or was not answered.
   for (const line of options.fallback) say(r, line, { voice: options.voice, language: options.language });
   r.hangup();
