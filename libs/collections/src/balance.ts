@@ -104,3 +104,53 @@ export async function quoteInvoiceBalance(
     now,
   );
 }
+
+type QuotedInvoice = Pick<InvoiceModel, 'id' | 'tenantId' | 'clientId' | 'amountPence' | 'paidPence' | 'currency' | 'dueDate' | 'status'>;
+
+/**
+ * quoteInvoiceBalance for many invoices in one statement (the notifier quotes the messages of one event-loop turn
+ * together): the same facts (the tenant's claim setting, the debtor's kind and breathing space, charges already paid
+ * as ledgerTotals counts them) and the same quoteBalance, in the order of `invoices`.
+ */
+export async function quoteInvoiceBalances(
+  db: Database | Tx,
+  requests: ReadonlyArray<{ invoice: QuotedInvoice; now: Date }>,
+): Promise<BalanceQuote[]> {
+  const input = JSON.stringify(
+    requests.map(({ invoice: i }, ord) => ({ ord, id: i.id, tenant_id: i.tenantId, client_id: i.clientId, currency: i.currency })),
+  );
+  const rows = await db.$queryRaw<
+    Array<{
+      ord: number;
+      claims: boolean | null;
+      kind: ClientKind | null;
+      bs_start: Date | null;
+      bs_end: Date | null;
+      charges: bigint | null;
+    }>
+  >`
+    SELECT x.ord, t.claims_late_payment_charges AS claims, c.kind::text AS kind, c.breathing_space_start AS bs_start,
+           c.breathing_space_end AS bs_end, p.charges
+      FROM jsonb_to_recordset(${input}::jsonb) AS x(ord int, id uuid, tenant_id uuid, client_id uuid, currency text)
+      LEFT JOIN tenants t ON t.id = x.tenant_id
+      LEFT JOIN clients c ON c.id = x.client_id
+      LEFT JOIN LATERAL (
+        SELECT SUM(LEAST(charges_pence, amount_pence - refunded_pence)) AS charges FROM payments
+         WHERE invoice_id = x.id AND currency = x.currency AND status IN ('succeeded', 'part_refunded', 'refunded', 'disputed')
+      ) p ON true
+     ORDER BY x.ord`;
+  return requests.map(({ invoice, now }, k) => {
+    const r = rows[k];
+    if (!r || r.claims === null || r.kind === null) throw new Error(`invoice ${invoice.id}: tenant or client not found`);
+    return quoteBalance(
+      {
+        invoice,
+        clientKind: r.kind,
+        claimsLatePaymentCharges: r.claims,
+        chargesPaidPence: Number(r.charges ?? 0),
+        interestFrozenPeriods: r.bs_start ? [{ from: isoDate(r.bs_start), to: isoDate(r.bs_end ?? now) }] : undefined,
+      },
+      now,
+    );
+  });
+}

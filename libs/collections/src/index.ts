@@ -11,7 +11,7 @@ export {
   isCollectable,
   type StatusFacts,
 } from './invoice-status';
-export { quoteBalance, quoteInvoiceBalance, type BalanceFacts, type BalanceQuote } from './balance';
+export { quoteBalance, quoteInvoiceBalance, quoteInvoiceBalances, type BalanceFacts, type BalanceQuote } from './balance';
 export { recordInvoiceEvent, type InvoiceEventInput, type InvoiceEventType } from './invoice-events';
 export { randomReference } from './references';
 export { queueOfChannel } from './contacts/queue-of-channel';
@@ -55,7 +55,10 @@ export * from './identity/identity-check';
 export * from './debtor-links';
 export {
   claimDeliveryAttempt,
+  claimDeliveryAttempts,
+  recordDeliveriesSent,
   recordDeliveryAttempt,
+  recordDeliveryAttempts,
   recordDeliveryDelayed,
   recordDeliveryEvent,
   recordDeliverySent,

@@ -1,4 +1,5 @@
-import type { Database, Prisma } from '@recoup/db';
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@recoup/db';
 import type { Channel } from './contact.types';
 import type { ContactDecision } from './evaluation.types';
 
@@ -17,23 +18,41 @@ export class ComplianceAuditRepository {
   constructor(private readonly db: Database) {}
 
   async record(subject: AuditSubject, decision: ContactDecision, context: Record<string, unknown>): Promise<string> {
-    const row = await this.db.complianceAudit.create({
-      data: {
-        tenantId: subject.tenantId,
-        clientId: subject.clientId,
-        invoiceId: subject.invoiceId ?? null,
-        channel: subject.channel,
-        purpose: subject.purpose,
-        actor: subject.actor,
-        allowed: decision.allowed,
-        reasons: decision.reasons as unknown as Prisma.InputJsonValue,
-        nextAllowedAt: decision.nextAllowedAt,
-        ruleSetVersion: decision.ruleSetVersion,
-        context: context as Prisma.InputJsonValue,
-        evaluatedAt: decision.evaluatedAt,
-      },
-      select: { id: true },
-    });
-    return row.id;
+    const [id] = await this.recordMany([{ subject, decision, context }]);
+    if (!id) throw new Error('no compliance_audit row written');
+    return id;
+  }
+
+  /**
+   * Appends one row per decision in one statement (a worker records the decisions of one event-loop turn together);
+   * the ids in the order of `entries`. Raw SQL: through the ORM each row cost about a millisecond of CPU.
+   */
+  async recordMany(
+    entries: ReadonlyArray<{ subject: AuditSubject; decision: ContactDecision; context: Record<string, unknown> }>,
+  ): Promise<string[]> {
+    const rows = entries.map(({ subject, decision, context }) => ({
+      id: randomUUID(),
+      tenant_id: subject.tenantId,
+      client_id: subject.clientId,
+      invoice_id: subject.invoiceId ?? null,
+      channel: subject.channel,
+      purpose: subject.purpose,
+      actor: subject.actor,
+      allowed: decision.allowed,
+      reasons: decision.reasons,
+      next_allowed_at: decision.nextAllowedAt?.toISOString() ?? null,
+      rule_set_version: decision.ruleSetVersion,
+      context,
+      evaluated_at: decision.evaluatedAt.toISOString(),
+    }));
+    await this.db.$executeRaw`
+      INSERT INTO compliance_audit (id, tenant_id, client_id, invoice_id, channel, purpose, actor, allowed, reasons, next_allowed_at,
+                                    rule_set_version, context, evaluated_at)
+      SELECT id, tenant_id, client_id, invoice_id, channel::"Channel", purpose, actor, allowed, reasons, next_allowed_at,
+             rule_set_version, context, evaluated_at
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(id uuid, tenant_id uuid, client_id uuid, invoice_id uuid, channel text, purpose text, actor text, allowed boolean,
+               reasons jsonb, next_allowed_at timestamptz, rule_set_version text, context jsonb, evaluated_at timestamptz)`;
+    return rows.map((r) => r.id);
   }
 }

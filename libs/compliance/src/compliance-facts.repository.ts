@@ -35,16 +35,28 @@ export class ComplianceFactsRepository {
    * AnsweredBy, and calls placed without an attempt). It runs before every contact, so it is raw
    * SQL: through the ORM the same reads were four queries and most of an escalation's CPU.
    */
-  async load(args: {
-    tenantId: string;
-    clientId: string;
-    invoiceId?: string | null;
-    since: Date;
-    excludeContactAttemptId?: string | null;
-  }): Promise<LoadedFacts> {
-    const { tenantId, clientId, since } = args;
-    const invoiceId = args.invoiceId ?? null;
-    const exclude = args.excludeContactAttemptId ?? null;
+  async load(args: FactsQuery): Promise<LoadedFacts> {
+    const [loaded] = await this.loadMany([args]);
+    if (!loaded) throw new Error('no facts loaded');
+    if (loaded instanceof Error) throw loaded;
+    return loaded;
+  }
+
+  /**
+   * load() for many contacts in one statement (a worker checks the messages of one event-loop turn together): in the
+   * order of `queries`, the facts or the ComplianceSubjectNotFoundError of each.
+   */
+  async loadMany(queries: readonly FactsQuery[]): Promise<Array<LoadedFacts | ComplianceSubjectNotFoundError>> {
+    const input = JSON.stringify(
+      queries.map((q, ord) => ({
+        ord,
+        tenant_id: q.tenantId,
+        client_id: q.clientId,
+        invoice_id: q.invoiceId ?? null,
+        exclude_id: q.excludeContactAttemptId ?? null,
+        since: q.since.toISOString(),
+      })),
+    );
     const rows = await this.db.$queryRaw<
       Array<{ client: RawClient | null; invoice: RawInvoice | null; attempts: RawAttempt[]; calls: RawCall[] }>
     >`
@@ -54,40 +66,62 @@ export class ComplianceFactsRepository {
                   stopped_channels::text[] AS stopped_channels, preferred_channel::text AS preferred_channel, preferred_times,
                   breathing_space_start, breathing_space_end, vulnerable, mental_capacity_concern, artificial_voice_consent_at,
                   jurisdiction::text AS jurisdiction
-           FROM clients WHERE id = ${clientId}::uuid AND tenant_id = ${tenantId}::uuid) c) AS client,
+           FROM clients WHERE id = q.client_id AND tenant_id = q.tenant_id) c) AS client,
         (SELECT row_to_json(i) FROM (
            SELECT id, amount_pence, paid_pence, currency, due_date, status::text AS status
-           FROM invoices WHERE id = ${invoiceId}::uuid AND tenant_id = ${tenantId}::uuid AND client_id = ${clientId}::uuid) i) AS invoice,
+           FROM invoices WHERE id = q.invoice_id AND tenant_id = q.tenant_id AND client_id = q.client_id) i) AS invoice,
         (SELECT coalesce(json_agg(a), '[]'::json) FROM (
-           SELECT ca.channel::text AS channel, ca.status::text AS status, ca.invoice_id, ca.created_at, ca.sent_at, cl.answered_by
+           -- The attempts of one statement (one message for several invoices) are ONE contact; excluding one of them
+           -- (the message being sent) excludes the whole message.
+           SELECT DISTINCT ON (coalesce(ca.statement_job_id, ca.id::text))
+                  ca.channel::text AS channel, ca.status::text AS status, ca.invoice_id, ca.created_at, ca.sent_at, cl.answered_by
            FROM contact_attempts ca LEFT JOIN calls cl ON cl.contact_attempt_id = ca.id
-           WHERE ca.tenant_id = ${tenantId}::uuid AND ca.client_id = ${clientId}::uuid AND ca.created_at >= ${since}
-             AND (${exclude}::uuid IS NULL OR ca.id <> ${exclude}::uuid)) a) AS attempts,
+           WHERE ca.tenant_id = q.tenant_id AND ca.client_id = q.client_id AND ca.created_at >= q.since
+             AND (q.exclude_id IS NULL OR (ca.id <> q.exclude_id
+               AND NOT coalesce(ca.statement_job_id = (SELECT x.statement_job_id FROM contact_attempts x WHERE x.id = q.exclude_id), false)))
+           ORDER BY coalesce(ca.statement_job_id, ca.id::text), ca.status IN ('cancelled', 'blocked', 'failed', 'bounced'), ca.created_at) a) AS attempts,
         (SELECT coalesce(json_agg(k), '[]'::json) FROM (
            SELECT kind::text AS kind, status, answered_by, invoice_id, started_at, created_at
-           FROM calls WHERE tenant_id = ${tenantId}::uuid AND client_id = ${clientId}::uuid AND contact_attempt_id IS NULL AND created_at >= ${since}) k) AS calls`;
-    const row = rows[0];
-    if (!row?.client) throw new ComplianceSubjectNotFoundError(`client ${clientId}`);
-    if (invoiceId && !row.invoice) throw new ComplianceSubjectNotFoundError(`invoice ${invoiceId}`);
-    const client = clientOf(row.client);
-    const preferred = client.preferredTimes == null ? null : PreferredTimesSchema.safeParse(client.preferredTimes);
-    return {
-      client,
-      debtor: debtorFactsOf(client, preferred?.success ? preferred.data : null),
-      debt: row.invoice ? debtFactsOf(invoiceOf(row.invoice)) : null,
-      history: [
-        ...row.attempts.map((a) => ({
-          channel: a.channel as Channel,
-          at: new Date(a.sent_at ?? a.created_at),
-          status: a.status as ContactStatus,
-          invoiceId: a.invoice_id,
-          answeredBy: a.answered_by,
-        })),
-        ...row.calls.map(historyOfRawCall),
-      ],
-      preferredTimesInvalid: preferred !== null && !preferred.success,
-    };
+           FROM calls WHERE tenant_id = q.tenant_id AND client_id = q.client_id AND contact_attempt_id IS NULL AND created_at >= q.since) k) AS calls
+      FROM jsonb_to_recordset(${input}::jsonb)
+        AS q(ord int, tenant_id uuid, client_id uuid, invoice_id uuid, exclude_id uuid, since timestamptz)
+      ORDER BY q.ord`;
+    return queries.map((q, k) => {
+      const row = rows[k];
+      if (!row?.client) return new ComplianceSubjectNotFoundError(`client ${q.clientId}`);
+      if (q.invoiceId && !row.invoice) return new ComplianceSubjectNotFoundError(`invoice ${q.invoiceId}`);
+      return loadedFactsOf(row.client, row.invoice, row.attempts, row.calls);
+    });
   }
+}
+
+export interface FactsQuery {
+  tenantId: string;
+  clientId: string;
+  invoiceId?: string | null;
+  since: Date;
+  excludeContactAttemptId?: string | null;
+}
+
+function loadedFactsOf(raw: RawClient, invoice: RawInvoice | null, attempts: RawAttempt[], calls: RawCall[]): LoadedFacts {
+  const client = clientOf(raw);
+  const preferred = client.preferredTimes == null ? null : PreferredTimesSchema.safeParse(client.preferredTimes);
+  return {
+    client,
+    debtor: debtorFactsOf(client, preferred?.success ? preferred.data : null),
+    debt: invoice ? debtFactsOf(invoiceOf(invoice)) : null,
+    history: [
+      ...attempts.map((a) => ({
+        channel: a.channel as Channel,
+        at: new Date(a.sent_at ?? a.created_at),
+        status: a.status as ContactStatus,
+        invoiceId: a.invoice_id,
+        answeredBy: a.answered_by,
+      })),
+      ...calls.map(historyOfRawCall),
+    ],
+    preferredTimesInvalid: preferred !== null && !preferred.success,
+  };
 }
 
 interface RawClient {

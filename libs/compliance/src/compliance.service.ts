@@ -1,7 +1,7 @@
 import type { Database } from '@recoup/db';
 import type { BankHolidayCalendar } from './bank-holidays';
 import { ComplianceAuditRepository, type AuditSubject } from './compliance-audit.repository';
-import { ComplianceFactsRepository } from './compliance-facts.repository';
+import { ComplianceFactsRepository, type ComplianceSubjectNotFoundError } from './compliance-facts.repository';
 import type { ContactPurpose } from './contact-purpose';
 import type { Channel, Initiator, Recipient } from './contact.types';
 import { evaluateContact } from './evaluate-contact';
@@ -73,37 +73,65 @@ export class ComplianceService {
   }
 
   async evaluate(check: ContactCheck): Promise<AuditedDecision> {
-    const now = check.now ?? this.clock();
-    const overrides = await this.overridesFor(check.tenantId);
-    const loaded = await this.facts.load({
-      tenantId: check.tenantId,
-      clientId: check.clientId,
-      invoiceId: check.invoiceId,
-      excludeContactAttemptId: check.contactAttemptId,
-      // Only the last few weeks can affect a decision; the longest look-back is a rule's own period.
-      since: new Date(now.getTime() - lookBackDays(overrides) * DAY),
-    });
-    const profile: ProfileId = loaded.client.jurisdiction;
-    const request: ContactRequest = {
-      channel: check.channel,
-      purpose: check.purpose,
-      debtor: loaded.debtor,
-      debt: loaded.debt,
-      now,
-      history: loaded.history,
-      profile,
-      config: overrides,
-      recipient: check.recipient,
-      debtorRequested: check.debtorRequested,
-      initiatedBy: check.initiatedBy,
-      calendar: this.options.calendar,
-    };
-    const extra = {
-      contact_attempt_id: check.contactAttemptId ?? null,
-      history_count: loaded.history.length,
-      preferred_times_invalid: loaded.preferredTimesInvalid || undefined,
-    };
-    return this.decideAndRecord(request, check, extra);
+    const [decision] = await this.evaluateMany([check]);
+    if (!decision) throw new Error('no decision');
+    if (decision instanceof Error) throw decision;
+    return decision;
+  }
+
+  /**
+   * evaluate() for many contacts at once: their facts in one statement, their audit rows in one statement (a worker
+   * checks the messages of one event-loop turn together). In the order of `checks`: each decision, audited, or the
+   * ComplianceSubjectNotFoundError of a debtor or invoice that is not the tenant's.
+   */
+  async evaluateMany(checks: readonly ContactCheck[]): Promise<Array<AuditedDecision | ComplianceSubjectNotFoundError>> {
+    const prepared = await Promise.all(
+      checks.map(async (check) => {
+        const now = check.now ?? this.clock();
+        const overrides = await this.overridesFor(check.tenantId);
+        // Only the last few weeks can affect a decision; the longest look-back is a rule's own period.
+        return { check, now, overrides, since: new Date(now.getTime() - lookBackDays(overrides) * DAY) };
+      }),
+    );
+    const facts = await this.facts.loadMany(
+      prepared.map(({ check, since }) => ({
+        tenantId: check.tenantId,
+        clientId: check.clientId,
+        invoiceId: check.invoiceId,
+        excludeContactAttemptId: check.contactAttemptId,
+        since,
+      })),
+    );
+    const decided: Array<{ request: ContactRequest; subject: AuditSubject; extra: Record<string, unknown> } | Error> = prepared.map(
+      ({ check, now, overrides }, k) => {
+        const loaded = facts[k];
+        if (!loaded || loaded instanceof Error) return loaded ?? new Error('no facts loaded');
+        const request: ContactRequest = {
+          channel: check.channel,
+          purpose: check.purpose,
+          debtor: loaded.debtor,
+          debt: loaded.debt,
+          now,
+          history: loaded.history,
+          profile: loaded.client.jurisdiction as ProfileId,
+          config: overrides,
+          recipient: check.recipient,
+          debtorRequested: check.debtorRequested,
+          initiatedBy: check.initiatedBy,
+          calendar: this.options.calendar,
+        };
+        const extra = {
+          contact_attempt_id: check.contactAttemptId ?? null,
+          history_count: loaded.history.length,
+          preferred_times_invalid: loaded.preferredTimesInvalid || undefined,
+        };
+        return { request, subject: check, extra };
+      },
+    );
+    const ok = decided.filter((d): d is Exclude<(typeof decided)[number], Error> => !(d instanceof Error));
+    const audited = await this.decideAndRecordMany(ok);
+    let next = 0;
+    return decided.map((d) => (d instanceof Error ? (d as ComplianceSubjectNotFoundError) : (audited[next++] as AuditedDecision)));
   }
 
   /** For callers that already hold the facts: decide on them and audit the decision all the same. */
@@ -116,19 +144,33 @@ export class ComplianceService {
   }
 
   private async decideAndRecord(request: ContactRequest, subject: AuditSubject, extra: Record<string, unknown>): Promise<AuditedDecision> {
-    const decision = evaluateContact(request);
-    const zone = request.debtor.timezone || resolveProfile(request.profile).rules.defaultTimezone;
-    const context = {
-      profile: decision.profile,
-      recipient: request.recipient ?? 'debtor',
-      debtor_requested: request.debtorRequested ?? false,
-      initiated_by: request.initiatedBy ?? 'automation',
-      debtor_zone: zone,
-      debtor_local_time: localDateTime(request.now.getTime(), zone).toISO(),
-      ...extra,
-    };
-    const auditId = await this.audit.record(subject, decision, context);
-    return { ...decision, auditId };
+    const [decision] = await this.decideAndRecordMany([{ request, subject, extra }]);
+    if (!decision) throw new Error('no decision');
+    return decision;
+  }
+
+  private async decideAndRecordMany(
+    items: ReadonlyArray<{ request: ContactRequest; subject: AuditSubject; extra: Record<string, unknown> }>,
+  ): Promise<AuditedDecision[]> {
+    if (items.length === 0) return [];
+    const entries = items.map(({ request, subject, extra }) => {
+      const decision = evaluateContact(request);
+      const zone = request.debtor.timezone || resolveProfile(request.profile).rules.defaultTimezone;
+      const context = {
+        profile: decision.profile,
+        recipient: request.recipient ?? 'debtor',
+        debtor_requested: request.debtorRequested ?? false,
+        initiated_by: request.initiatedBy ?? 'automation',
+        debtor_zone: zone,
+        debtor_local_time: localDateTime(request.now.getTime(), zone).toISO(),
+        ...extra,
+      };
+      // Only the audit's own columns: the caller's check carries more (now, recipient...) than the row holds.
+      const { tenantId, clientId, invoiceId, channel, purpose, actor } = subject;
+      return { subject: { tenantId, clientId, invoiceId, channel, purpose, actor }, decision, context };
+    });
+    const ids = await this.audit.recordMany(entries);
+    return entries.map(({ decision }, k) => ({ ...decision, auditId: ids[k] ?? '' }));
   }
 }
 

@@ -5,3 +5,4 @@ export { Prisma } from './generated/client';
 export type * from './generated/models';
 export * from './generated/enums';
 export { TurnBatcher } from './turn-batcher';
+export { SandboxOutbox, type SandboxOutboxMessage, type SandboxOutboxRecord } from './sandbox-outbox';

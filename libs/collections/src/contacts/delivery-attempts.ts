@@ -30,17 +30,63 @@ type Db = Database | Tx;
 
 /** The attempt of a job the producer did not record, created `queued`; a concurrent twin's row wins (same job id). */
 export async function recordDeliveryAttempt(db: Db, jobId: string, a: JobAttempt): Promise<DeliveryAttemptRow> {
-  const inserted = await db.$queryRaw<DeliveryAttemptRow[]>`
-    INSERT INTO contact_attempts (id, tenant_id, client_id, invoice_id, channel, purpose, template_id, status, job_id, updated_at)
-    VALUES (gen_random_uuid(), ${a.tenantId}::uuid, ${a.clientId}::uuid, ${a.invoiceId}::uuid, ${a.channel}::"Channel", ${a.purpose}, ${a.templateId}, 'queued', ${jobId}, now())
-    ON CONFLICT (job_id) DO NOTHING
-    RETURNING id::text, status::text, detail`;
-  if (inserted[0]) return inserted[0];
-  const existing = await db.$queryRaw<
-    DeliveryAttemptRow[]
-  >`SELECT id::text, status::text, detail FROM contact_attempts WHERE job_id = ${jobId}`;
-  if (!existing[0]) throw new Error(`contact attempt for job ${jobId} vanished`);
-  return existing[0];
+  const [row] = await recordDeliveryAttempts(db, [{ jobId, attempt: a }]);
+  if (!row) throw new Error(`contact attempt for job ${jobId} vanished`);
+  return row;
+}
+
+/**
+ * recordDeliveryAttempt for many jobs in one statement (the worker coalesces the jobs of one event-loop turn):
+ * the rows in the order of `jobs`, each the new `queued` row or the one its job id already had.
+ */
+export async function recordDeliveryAttempts(
+  db: Db,
+  jobs: ReadonlyArray<{ jobId: string; attempt: JobAttempt }>,
+): Promise<DeliveryAttemptRow[]> {
+  const input = JSON.stringify(
+    jobs.map(({ jobId, attempt: a }, ord) => ({
+      ord,
+      job_id: jobId,
+      tenant_id: a.tenantId,
+      client_id: a.clientId,
+      invoice_id: a.invoiceId,
+      channel: a.channel,
+      purpose: a.purpose,
+      template_id: a.templateId,
+    })),
+  );
+  const rows = await db.$queryRaw<Array<{ job_id: string; id: string | null; status: string | null; detail: unknown }>>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+        AS x(ord int, job_id text, tenant_id uuid, client_id uuid, invoice_id uuid, channel text, purpose text, template_id text)
+    ), inserted AS (
+      INSERT INTO contact_attempts (id, tenant_id, client_id, invoice_id, channel, purpose, template_id, status, job_id, updated_at)
+      SELECT gen_random_uuid(), tenant_id, client_id, invoice_id, channel::"Channel", purpose, template_id, 'queued', job_id, now()
+        FROM input ORDER BY ord
+      ON CONFLICT (job_id) DO NOTHING
+      RETURNING id, status, detail, job_id
+    )
+    SELECT input.job_id, COALESCE(i.id, ca.id)::text AS id, COALESCE(i.status, ca.status)::text AS status,
+           CASE WHEN i.id IS NOT NULL THEN i.detail ELSE ca.detail END AS detail
+      FROM input
+      LEFT JOIN inserted i ON i.job_id = input.job_id
+      LEFT JOIN contact_attempts ca ON ca.job_id = input.job_id
+     ORDER BY input.ord`;
+  const out: DeliveryAttemptRow[] = [];
+  for (const [k, r] of rows.entries()) {
+    const jobId = jobs[k]?.jobId ?? '';
+    if (r.id && r.status) {
+      out.push({ id: r.id, status: r.status, detail: r.detail });
+      continue;
+    }
+    // Inserted by a concurrent transaction this statement's snapshot does not see: read it now.
+    const existing = await db.$queryRaw<
+      DeliveryAttemptRow[]
+    >`SELECT id::text, status::text, detail FROM contact_attempts WHERE job_id = ${jobId}`;
+    if (!existing[0]) throw new Error(`contact attempt for job ${jobId} vanished`);
+    out.push(existing[0]);
+  }
+  return out;
 }
 
 /**
@@ -49,11 +95,23 @@ export async function recordDeliveryAttempt(db: Db, jobId: string, a: JobAttempt
  * finished first, and must not be sent.
  */
 export async function claimDeliveryAttempt(db: Db, attemptId: string, detail: Record<string, unknown>): Promise<boolean> {
+  const [claimed] = await claimDeliveryAttempts(db, [{ attemptId, detail }]);
+  return claimed === true;
+}
+
+/** claimDeliveryAttempt for many attempts in one statement; each row is claimed on its own condition. */
+export async function claimDeliveryAttempts(
+  db: Db,
+  claims: ReadonlyArray<{ attemptId: string; detail: Record<string, unknown> }>,
+): Promise<boolean[]> {
+  const input = JSON.stringify(claims.map((c) => ({ id: c.attemptId, detail: c.detail })));
   const claimed = await db.$queryRaw<Array<{ id: string }>>`
-    UPDATE contact_attempts SET status = 'sending', detail = ${JSON.stringify(detail)}::jsonb, updated_at = now()
-    WHERE id = ${attemptId}::uuid AND status IN ('queued', 'sending')
-    RETURNING id::text`;
-  return claimed.length === 1;
+    UPDATE contact_attempts ca SET status = 'sending', detail = x.detail, updated_at = now()
+      FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, detail jsonb)
+     WHERE ca.id = x.id AND ca.status IN ('queued', 'sending')
+    RETURNING ca.id::text`;
+  const ids = new Set(claimed.map((r) => r.id));
+  return claims.map((c) => ids.has(c.attemptId));
 }
 
 export interface DeliverySent {
@@ -69,13 +127,31 @@ export interface DeliverySent {
  * A cancelled or blocked row is never turned into a sent one.
  */
 export async function recordDeliverySent(db: Db, attemptId: string, s: DeliverySent): Promise<boolean> {
-  const n = await db.$executeRaw`UPDATE contact_attempts
-    SET status = CASE WHEN status IN ('queued', 'sending') THEN 'sent'::"ContactStatus" ELSE status END,
-        provider = ${s.provider}, provider_message_id = COALESCE(provider_message_id, ${s.providerMessageId}),
-        cost_pence = ${s.costPence}, sent_at = COALESCE(sent_at, ${s.sentAt}), scheduled_for = NULL,
-        failure_reason = CASE WHEN status IN ('queued', 'sending') THEN NULL ELSE failure_reason END, updated_at = now()
-    WHERE id = ${attemptId}::uuid AND status NOT IN ('cancelled', 'blocked')`;
-  return n === 1;
+  const [recorded] = await recordDeliveriesSent(db, [{ attemptId, sent: s }]);
+  return recorded === true;
+}
+
+/** recordDeliverySent for many attempts in one statement. */
+export async function recordDeliveriesSent(db: Db, sends: ReadonlyArray<{ attemptId: string; sent: DeliverySent }>): Promise<boolean[]> {
+  const input = JSON.stringify(
+    sends.map(({ attemptId, sent: s }) => ({
+      id: attemptId,
+      provider: s.provider,
+      provider_message_id: s.providerMessageId,
+      cost_pence: s.costPence,
+      sent_at: s.sentAt.toISOString(),
+    })),
+  );
+  const updated = await db.$queryRaw<Array<{ id: string }>>`UPDATE contact_attempts ca
+    SET status = CASE WHEN ca.status IN ('queued', 'sending') THEN 'sent'::"ContactStatus" ELSE ca.status END,
+        provider = x.provider, provider_message_id = COALESCE(ca.provider_message_id, x.provider_message_id),
+        cost_pence = x.cost_pence, sent_at = COALESCE(ca.sent_at, x.sent_at), scheduled_for = NULL,
+        failure_reason = CASE WHEN ca.status IN ('queued', 'sending') THEN NULL ELSE ca.failure_reason END, updated_at = now()
+    FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, provider text, provider_message_id text, cost_pence int, sent_at timestamptz)
+    WHERE ca.id = x.id AND ca.status NOT IN ('cancelled', 'blocked')
+    RETURNING ca.id::text`;
+  const ids = new Set(updated.map((r) => r.id));
+  return sends.map((s) => ids.has(s.attemptId));
 }
 
 export interface DeliveryStopped {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { ClientModel, Database, InvoiceModel, TenantModel } from '@recoup/db';
 import type { Tx } from '../core-deps';
 
@@ -45,22 +45,36 @@ export const hashDebtorLinkToken = (token: string): string => createHash('sha256
  * only as its SHA-256 (a leaked table gives no working link), with an expiry and revocable.
  */
 export async function mintDebtorLinkToken(db: Database | Tx, input: MintDebtorLinkInput): Promise<MintedDebtorLink> {
-  const now = input.now ?? new Date();
-  const ttlDays = input.ttlDays ?? DEFAULT_DEBTOR_LINK_TTL_DAYS;
-  if (!(ttlDays > 0)) throw new RangeError('ttlDays must be positive');
-  const token = randomBytes(TOKEN_BYTES).toString('base64url');
-  const expiresAt = new Date(now.getTime() + ttlDays * 86_400_000);
-  const row = await db.debtorLinkToken.create({
-    data: {
-      tenantId: input.tenantId,
-      invoiceId: input.invoiceId,
-      tokenHash: hashDebtorLinkToken(token),
-      contactAttemptId: input.contactAttemptId ?? null,
-      expiresAt,
-    },
-    select: { id: true },
+  const [minted] = await mintDebtorLinkTokens(db, [input]);
+  if (!minted) throw new Error('no debtor link token minted');
+  return minted;
+}
+
+/** mintDebtorLinkToken for many messages in one statement (the notifier coalesces the messages of one event-loop turn). */
+export async function mintDebtorLinkTokens(db: Database | Tx, inputs: readonly MintDebtorLinkInput[]): Promise<MintedDebtorLink[]> {
+  const minted = inputs.map((input) => {
+    const now = input.now ?? new Date();
+    const ttlDays = input.ttlDays ?? DEFAULT_DEBTOR_LINK_TTL_DAYS;
+    if (!(ttlDays > 0)) throw new RangeError('ttlDays must be positive');
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    return { token, id: randomUUID(), expiresAt: new Date(now.getTime() + ttlDays * 86_400_000), input };
   });
-  return { token, id: row.id, expiresAt };
+  const rows = JSON.stringify(
+    minted.map((m) => ({
+      id: m.id,
+      tenant_id: m.input.tenantId,
+      invoice_id: m.input.invoiceId,
+      token_hash: hashDebtorLinkToken(m.token),
+      contact_attempt_id: m.input.contactAttemptId ?? null,
+      expires_at: m.expiresAt.toISOString(),
+    })),
+  );
+  await db.$executeRaw`
+    INSERT INTO debtor_link_tokens (id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at)
+    SELECT id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at
+      FROM jsonb_to_recordset(${rows}::jsonb)
+        AS x(id uuid, tenant_id uuid, invoice_id uuid, token_hash text, contact_attempt_id uuid, expires_at timestamptz)`;
+  return minted.map(({ token, id, expiresAt }) => ({ token, id, expiresAt }));
 }
 
 /**

@@ -3,6 +3,7 @@ export {
   DEFAULT_DEBTOR_LINK_TTL_DAYS,
   hashDebtorLinkToken,
   mintDebtorLinkToken,
+  mintDebtorLinkTokens,
   resolveDebtorLinkToken,
   revokeDebtorLinks,
   type MintDebtorLinkInput,

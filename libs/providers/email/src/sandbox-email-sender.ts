@@ -1,34 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@recoup/db';
+import { SandboxOutbox, type Database } from '@recoup/db';
 import type { EmailSender, OutboundEmail, SentEmail } from './email-sender.port';
 
 /**
- * Records the email in sandbox_messages instead of sending it. The unique idempotency key is the
+ * Records the email in sandbox_messages (SandboxOutbox) instead of sending it. The unique idempotency key is the
  * provider-side deduplication: a repeated send returns the first record and writes no second row.
  */
 export class SandboxEmailSender implements EmailSender {
   readonly provider = 'sandbox';
 
+  private readonly outbox: SandboxOutbox;
+
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly from = 'sandbox@recoup.local',
-  ) {}
+  ) {
+    this.outbox = new SandboxOutbox(db);
+  }
 
   async send(email: OutboundEmail): Promise<SentEmail> {
-    const providerMessageId = `sandbox-email-${randomUUID()}`;
-    const metadata = JSON.stringify({ html: email.html, custom_args: email.customArgs, categories: email.categories ?? [] });
-    // One statement, no transaction: this runs once per message on the worker's hot path.
-    const inserted = await this.db.$queryRaw<Array<{ provider_message_id: string }>>`
-      INSERT INTO sandbox_messages (id, channel, provider, idempotency_key, provider_message_id, to_address, from_address, subject, body, metadata)
-      VALUES (gen_random_uuid(), 'email', ${this.provider}, ${email.idempotencyKey}, ${providerMessageId}, ${email.to}, ${this.from}, ${email.subject}, ${email.text}, ${metadata}::jsonb)
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING provider_message_id`;
-    const count = inserted.length;
-    if (count === 1) return { provider: this.provider, providerMessageId, costPence: 0, replayed: false };
-    const first = await this.db.sandboxMessage.findUniqueOrThrow({
-      where: { idempotencyKey: email.idempotencyKey },
-      select: { providerMessageId: true },
+    // The outbox writes the sends of one event-loop turn in one statement: this runs once per message on the worker's hot path.
+    const recorded = await this.outbox.record({
+      channel: 'email',
+      provider: this.provider,
+      idempotencyKey: email.idempotencyKey,
+      providerMessageId: `sandbox-email-${randomUUID()}`,
+      to: email.to,
+      from: this.from,
+      subject: email.subject,
+      body: email.text,
+      metadata: { html: email.html, custom_args: email.customArgs, categories: email.categories ?? [] },
     });
-    return { provider: this.provider, providerMessageId: first.providerMessageId, costPence: 0, replayed: true };
+    return { provider: this.provider, providerMessageId: recorded.providerMessageId, costPence: 0, replayed: recorded.replayed };
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Database } from '@recoup/db';
+import { SandboxOutbox, type Database } from '@recoup/db';
 import { DeliveryError } from './delivery-error';
 import { SMS_SEGMENT_COST_PENCE, estimateSegments, type OutboundSms, type SentSms, type SmsSender } from './sms-sender.port';
 
@@ -13,29 +13,30 @@ export const SANDBOX_INVALID_NUMBER = '+15005550001';
 export class SandboxSmsSender implements SmsSender {
   readonly provider = 'sandbox';
 
+  private readonly outbox: SandboxOutbox;
+
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly from = '+447700900000',
-  ) {}
+  ) {
+    this.outbox = new SandboxOutbox(db);
+  }
 
   async send(sms: OutboundSms): Promise<SentSms> {
     if (sms.to === SANDBOX_INVALID_NUMBER)
       throw new DeliveryError(`the 'To' number ${sms.to} is not a valid phone number`, 'permanent', { status: 400, code: '21211' });
-    const providerMessageId = `SM${randomBytes(16).toString('hex')}`;
     const costPence = SMS_SEGMENT_COST_PENCE * estimateSegments(sms.body);
-    const metadata = JSON.stringify({ status_callback: sms.statusCallbackUrl ?? null, cost_pence: costPence });
-    // One statement, no transaction: this runs once per message on the worker's hot path.
-    const inserted = await this.db.$queryRaw<Array<{ provider_message_id: string }>>`
-      INSERT INTO sandbox_messages (id, channel, provider, idempotency_key, provider_message_id, to_address, from_address, body, metadata)
-      VALUES (gen_random_uuid(), 'sms', ${this.provider}, ${sms.idempotencyKey}, ${providerMessageId}, ${sms.to}, ${this.from}, ${sms.body}, ${metadata}::jsonb)
-      ON CONFLICT (idempotency_key) DO NOTHING
-      RETURNING provider_message_id`;
-    const count = inserted.length;
-    if (count === 1) return { provider: this.provider, providerMessageId, costPence, replayed: false };
-    const first = await this.db.sandboxMessage.findUniqueOrThrow({
-      where: { idempotencyKey: sms.idempotencyKey },
-      select: { providerMessageId: true },
+    // The outbox writes the sends of one event-loop turn in one statement: this runs once per message on the worker's hot path.
+    const recorded = await this.outbox.record({
+      channel: 'sms',
+      provider: this.provider,
+      idempotencyKey: sms.idempotencyKey,
+      providerMessageId: `SM${randomBytes(16).toString('hex')}`,
+      to: sms.to,
+      from: this.from,
+      body: sms.body,
+      metadata: { status_callback: sms.statusCallbackUrl ?? null, cost_pence: costPence },
     });
-    return { provider: this.provider, providerMessageId: first.providerMessageId, costPence, replayed: true };
+    return { provider: this.provider, providerMessageId: recorded.providerMessageId, costPence, replayed: recorded.replayed };
   }
 }
