@@ -253,10 +253,12 @@ describe('collections core (PostgreSQL)', () => {
     expect(await quoteInvoiceBalance(t.db, r.invoice, now)).toMatchObject({ totalPence: 0, interestPence: 0, compensationPence: 0 });
     // The batch quote (the notifier's) gives the same figures, charges already paid included.
     const before = await invoice(300_00, claiming);
-    expect(await quoteInvoiceBalances(t.db, [{ invoice: r.invoice, now }, { invoice: before, now }])).toEqual([
-      await quoteInvoiceBalance(t.db, r.invoice, now),
-      await quoteInvoiceBalance(t.db, before, now),
-    ]);
+    expect(
+      await quoteInvoiceBalances(t.db, [
+        { invoice: r.invoice, now },
+        { invoice: before, now },
+      ]),
+    ).toEqual([await quoteInvoiceBalance(t.db, r.invoice, now), await quoteInvoiceBalance(t.db, before, now)]);
     // A consumer debt never carries them, whatever the tenant claims.
     const consumer = await t.db.client.create({ data: { tenantId: claiming, name: 'Sam', kind: 'consumer' } });
     const own = await t.db.invoice.update({ where: { id: (await invoice(100_00, claiming)).id }, data: { clientId: consumer.id } });
