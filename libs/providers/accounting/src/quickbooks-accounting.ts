@@ -188,8 +188,8 @@ export class QuickBooksAccounting implements AccountingProvider {
   }
 
   /** node-quickbooks' callback API as a promise, with 401 and 429 (QuickBooks throttling) mapped. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's callback body type varies per entity
   private call<T>(run: (cb: (err: unknown, body: any) => void) => void): Promise<T> {
-    // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's callback body types vary per entity
     return new Promise((resolve, reject) => {
       run((err, body) => {
         if (!err) return resolve(body as T);

@@ -57,7 +57,9 @@ export class SandboxAccounting implements AccountingProvider {
     return this.newTokens();
   }
 
-  async revoke(): Promise<void> {}
+  async revoke(): Promise<void> {
+    // Nothing to revoke: the sandbox tokens grant nothing outside this process.
+  }
 
   async fetchChanges(auth: ConnectionAuth, since: Date | null): Promise<BooksChanges> {
     const ledger = this.ledger(auth.externalTenantId);
