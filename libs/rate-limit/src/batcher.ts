@@ -4,35 +4,44 @@ import { CONSUME_SCRIPT } from './scripts';
 
 const consumeScript = new RedisScript(CONSUME_SCRIPT);
 
+/** A check's answer: the batch's flat reply and where this check's part starts (denied index, then used per entry). */
+export interface CheckReply {
+  raw: number[];
+  offset: number;
+}
+
 interface PendingCheck {
   keys: string[];
-  args: Array<string | number>;
+  packed: string;
   entryCount: number;
-  resolve: (raw: number[]) => void;
+  resolve: (reply: CheckReply) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * Coalesces the checks issued in one event-loop turn into a single EVALSHA. Each check stays
  * all-or-nothing and they run in the order they were made; a busy API server pays one round
- * trip and one script call for many requests instead of one each.
+ * trip and one script call for many requests instead of one each. One timer per batch bounds
+ * how long its checks wait for Redis.
  */
 export class CheckBatcher {
   private pending: PendingCheck[] = [];
   private scheduled = false;
+  private readonly flushSoon = () => this.flush();
 
   constructor(
     private readonly redis: Redis,
     private readonly maxBatch: number,
+    private readonly timeoutMs: number,
   ) {}
 
-  submit(keys: string[], args: Array<string | number>, entryCount: number): Promise<number[]> {
+  submit(keys: string[], packed: string, entryCount: number): Promise<CheckReply> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ keys, args, entryCount, resolve, reject });
+      this.pending.push({ keys, packed, entryCount, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(this.flushSoon);
       }
     });
   }
@@ -43,22 +52,45 @@ export class CheckBatcher {
     if (batch.length === 0) return;
     this.pending = [];
     const keys: string[] = [];
-    const args: Array<string | number> = [batch.length];
+    // Checks that share a plan (same tier, action and period) send it once; each check names its plan by number.
+    const planNumbers = new Map<string, number>();
+    const plans: string[] = [];
+    const refs: number[] = [];
     for (const check of batch) {
-      keys.push(...check.keys);
-      args.push(...check.args);
+      for (const key of check.keys) keys.push(key);
+      let n = planNumbers.get(check.packed);
+      if (n === undefined) {
+        plans.push(check.packed);
+        n = plans.length;
+        planNumbers.set(check.packed, n);
+      }
+      refs.push(n);
     }
+    const args: Array<string | number> = [batch.length, plans.length, ...plans, ...refs];
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      const err = new Error(`redis did not answer within ${this.timeoutMs} ms`);
+      for (const check of batch) check.reject(err);
+    }, this.timeoutMs);
+    timer.unref();
     consumeScript.run(this.redis, keys, args).then(
       (result) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         const raw = result as number[];
         let offset = 0;
         for (const check of batch) {
-          const size = 2 + check.entryCount * 3;
-          check.resolve(raw.slice(offset, offset + size));
-          offset += size;
+          check.resolve({ raw, offset });
+          offset += 1 + check.entryCount;
         }
       },
       (err: unknown) => {
+        clearTimeout(timer);
+        if (settled) return;
+        settled = true;
         for (const check of batch) check.reject(err);
       },
     );

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter as PromCounter, type Registry } from 'prom-client';
-import { withTimeout } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import { ACTIONS, DEFAULT_ESTIMATED_COST_PENCE, WINDOWS, type Action, type Counter, type TierLimits, type Window } from './limits';
 import { RedisScript } from '@recoup/queue';
 import { SETTLE_SCRIPT } from './scripts';
-import { CheckBatcher } from './batcher';
+import { CheckBatcher, type CheckReply } from './batcher';
 import { CalendarWindows, HOUR_MS, previousHourWeight, windowSlot } from './windows';
 
 export interface WindowState {
@@ -53,7 +52,7 @@ export interface RateLimiterOptions {
   timeoutMs?: number;
   /** What to answer per action when Redis is unreachable. Default: api_call open, costly actions closed. */
   failOpen?: Partial<Record<Action, boolean>>;
-  /** Most checks coalesced into one EVALSHA (checks issued in the same event-loop turn). */
+  /** Most checks coalesced into one EVALSHA (checks issued in the same event-loop turn); default 32. */
   maxBatch?: number;
   logger?: Logger;
   registry?: Registry;
@@ -62,13 +61,22 @@ export interface RateLimiterOptions {
 interface Entry {
   counter: Counter;
   window: Window;
-  field: string;
-  previousField: string;
   limit: number;
   amount: number;
   resetMs: number;
+}
+
+/**
+ * What a check of one action sends for a tenant's limits in the current periods: its windows and the static part of
+ * its packed script argument. Cached per limits object, action and amounts until a period rolls.
+ */
+interface CheckPlan {
+  entries: Entry[];
+  /** ` w field previous limit amount is_cost` per entry, ready to append to the per-call head. */
+  spec: string;
   keepUntilMs: number;
-  isCost: boolean;
+  validFromMs: number;
+  validUntilMs: number;
 }
 
 const settleScript = new RedisScript(SETTLE_SCRIPT);
@@ -91,6 +99,7 @@ export class RateLimiter {
   private readonly decisionsTotal?: PromCounter<'action' | 'allowed'>;
   private lastDegradedLog = 0;
   private readonly batcher: CheckBatcher;
+  private readonly plans = new WeakMap<TierLimits, Map<string, CheckPlan>>();
 
   constructor(
     private readonly redis: Redis,
@@ -100,7 +109,7 @@ export class RateLimiter {
     this.calendar = new CalendarWindows(options.timezone ?? 'Europe/London');
     this.clock = options.clock ?? Date.now;
     this.timeoutMs = options.timeoutMs ?? 500;
-    this.batcher = new CheckBatcher(redis, options.maxBatch ?? 8);
+    this.batcher = new CheckBatcher(redis, options.maxBatch ?? 32, this.timeoutMs);
     const failOpen = Object.fromEntries(Object.entries(ACTIONS).map(([a, d]) => [a, !d.costly])) as Record<Action, boolean>;
     this.failOpen = { ...failOpen, ...options.failOpen };
     if (options.registry) {
@@ -174,27 +183,43 @@ export class RateLimiter {
     return `${this.prefix}:{${tenantId}}:res:${id}`;
   }
 
-  private entries(tenant: TenantLimits, action: Action, count: number, cost: number, nowMs: number): Entry[] {
+  /** The check's plan for these limits now: built once per limits object, action, amounts and period. */
+  private plan(limits: TierLimits, action: Action, count: number, cost: number, nowMs: number): CheckPlan {
+    let byAction = this.plans.get(limits);
+    if (!byAction) {
+      byAction = new Map();
+      this.plans.set(limits, byAction);
+    }
+    const cacheKey = `${action} ${count} ${cost}`;
+    const cached = byAction.get(cacheKey);
+    if (cached && nowMs >= cached.validFromMs && nowMs < cached.validUntilMs) return cached;
+    const built = this.buildPlan(limits, action, count, cost, nowMs);
+    // Reservations may carry any estimate: keep the per-limits map small.
+    if (byAction.size >= 64) byAction.clear();
+    byAction.set(cacheKey, built);
+    return built;
+  }
+
+  private buildPlan(limits: TierLimits, action: Action, count: number, cost: number, nowMs: number): CheckPlan {
     const counter = ACTIONS[action].counter;
     const entries: Entry[] = [];
+    let spec = '';
+    let keepUntilMs = nowMs;
+    let validFromMs = -Infinity;
+    let validUntilMs = Infinity;
     const add = (c: Counter, window: Window, limit: number, amount: number, isCost: boolean) => {
       const slot = windowSlot(window, this.calendar, nowMs);
-      entries.push({
-        counter: c,
-        window,
-        field: `${c}:${slot.tag}`,
-        previousField: slot.previousTag ? `${c}:${slot.previousTag}` : '-',
-        limit,
-        amount,
-        resetMs: slot.resetMs,
-        keepUntilMs: slot.keepUntilMs,
-        isCost,
-      });
+      entries.push({ counter: c, window, limit, amount, resetMs: slot.resetMs });
+      const previous = slot.previousTag ? `${c}:${slot.previousTag}` : '-';
+      spec += ` ${WINDOW_CODE[window]} ${c}:${slot.tag} ${previous} ${limit} ${amount} ${isCost ? 1 : 0}`;
+      keepUntilMs = Math.max(keepUntilMs, slot.keepUntilMs);
+      validFromMs = Math.max(validFromMs, slot.startMs);
+      validUntilMs = Math.min(validUntilMs, slot.resetMs);
     };
     if (counter) {
       let listed = false;
       for (const window of WINDOWS) {
-        const limit = tenant.limits[window][counter];
+        const limit = limits[window][counter];
         if (limit !== undefined) {
           listed = true;
           add(counter, window, limit, count, false);
@@ -205,11 +230,11 @@ export class RateLimiter {
     }
     if (cost > 0) {
       for (const window of WINDOWS) {
-        const limit = tenant.limits[window].total_cost_pence;
+        const limit = limits[window].total_cost_pence;
         if (limit !== undefined) add('total_cost_pence', window, limit, cost, true);
       }
     }
-    return entries;
+    return { entries, spec, keepUntilMs, validFromMs, validUntilMs };
   }
 
   private async run(
@@ -223,52 +248,42 @@ export class RateLimiter {
     if (!Number.isSafeInteger(count) || count < 1) throw new RangeError('count must be a positive integer');
     if (!Number.isSafeInteger(cost) || cost < 0) throw new RangeError('cost must be a non-negative integer number of pence');
     const nowMs = this.clock();
-    const entries = this.entries(tenant, action, count, cost, nowMs);
+    const plan = this.plan(tenant.limits, action, count, cost, nowMs);
+    const entries = plan.entries;
     if (entries.length === 0) return { allowed: true, action, windows: [], warnings: [], ...(reservationId ? { reservationId } : {}) };
     const keys = [this.key(tenant.tenantId)];
-    const keepMs = Math.max(...entries.map((e) => e.keepUntilMs)) - nowMs + KEEP_GRACE_MS;
-    const args: Array<string | number> = [
-      entries.length,
-      dryRun ? 1 : 0,
-      reservationId ? 1 : 0,
-      RESERVATION_TTL_MS,
-      cost,
-      keepMs,
-      Math.round(previousHourWeight(nowMs) * 1e6),
-    ];
-    for (const e of entries) {
-      args.push(WINDOW_CODE[e.window], e.field, e.previousField, e.limit, e.amount, e.resetMs, e.isCost ? 1 : 0);
-    }
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
-    let raw: number[];
+    const keepMs = plan.keepUntilMs - nowMs + KEEP_GRACE_MS;
+    const weightPpm = Math.round(previousHourWeight(nowMs) * 1e6);
+    const packed = `${dryRun ? 1 : 0} ${reservationId ? 1 : 0} ${cost} ${keepMs} ${weightPpm} ${RESERVATION_TTL_MS}${plan.spec}`;
+    let reply: CheckReply;
     try {
-      raw = await withTimeout(
-        this.batcher.submit(keys, args, entries.length),
-        this.timeoutMs,
-        `redis did not answer within ${this.timeoutMs} ms`,
-      );
+      reply = await this.batcher.submit(keys, packed, entries.length);
     } catch (err) {
       return this.degraded(action, err);
     }
-    const at = (i: number): number => raw[i] ?? 0;
-    const allowed = at(0) === 1;
-    const deniedIndex = at(1);
+    const { raw, offset } = reply;
+    const deniedIndex = raw[offset] ?? 0;
+    const allowed = deniedIndex === 0;
+    const consumed = allowed && !dryRun;
     const windows: WindowState[] = [];
     const warnings: WindowState[] = [];
-    entries.forEach((e, i) => {
-      const before = at(2 + i * 3);
-      const used = allowed && !dryRun ? before + e.amount : before;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as Entry;
+      const before = raw[offset + 1 + i] ?? 0;
+      const used = consumed ? before + e.amount : before;
       const state = {
         counter: e.counter,
         window: e.window,
         limit: e.limit,
         used,
         remaining: Math.max(e.limit - used, 0),
-        resetAt: new Date(at(3 + i * 3)),
+        resetAt: new Date(e.resetMs),
       };
       windows.push(state);
-      if (at(4 + i * 3) === 1) warnings.push(state);
-    });
+      // Warn once per crossing of 80%: only the request that takes the count over the line.
+      if (consumed && e.amount > 0 && e.limit > 0 && before * 5 < e.limit * 4 && used * 5 >= e.limit * 4) warnings.push(state);
+    }
     this.decisionsTotal?.inc({ action, allowed: String(allowed) });
     if (allowed) return { allowed, action, windows, warnings, ...(reservationId && !dryRun ? { reservationId } : {}) };
     const denied = windows[deniedIndex - 1];

@@ -11,116 +11,141 @@
  * it still lies within the last 60 minutes (the sliding-window-counter estimate).
  *
  * consume runs a batch of independent checks (the client coalesces checks issued in the same
- * event-loop turn into one EVALSHA), each all-or-nothing, in order.
+ * event-loop turn into one EVALSHA), each all-or-nothing, in order. A check is described by a
+ * plan: ONE packed argument (space-separated tokens) with its flags and every window's field,
+ * limit and amount. Checks of one batch that share a plan (same tier, action and period) send it
+ * once: the script parses each distinct plan once and each check adds only its key and the
+ * plan's number. Every protocol argument costs the client an encode and Redis an object and a
+ * Lua string, so this keeps a check to its key, one small number and its two hash commands.
  *   KEYS = per check: the tenant hash (+ its reservation key when reserving)
- *   ARGV = check_count, then per check:
- *            entry_count, dry_run(0|1), reserve(0|1), reserve_ttl_ms, reserved_cost, ttl_ms, prev_hour_weight_ppm,
- *            then per entry: window (m|d|h), field, previous_hour_field (or -), limit, amount, reset_ms, is_cost(0|1)
- *   returns, per check: allowed, denied_index (1-based, 0 = none), then per entry: used_before, reset_ms, warned
+ *   ARGV = check_count, plan_count, then each plan:
+ *            dry_run(0|1) reserve(0|1) reserved_cost ttl_ms prev_hour_weight_ppm reserve_ttl_ms
+ *            then per entry: window(m|d|h) field previous_hour_field(or -) limit amount is_cost(0|1)
+ *          then per check: its plan's number (1-based)
+ *   returns, per check: denied_index (0 = allowed, else the 1-based entry that said no),
+ *            then per entry: used_before (the count before this check; the client derives the rest)
  */
 export const CONSUME_SCRIPT = `
 local checks = tonumber(ARGV[1])
-local a = 2
-local k = 1
-local out = {}
-for c = 1, checks do
-  local key = KEYS[k]
-  local n = tonumber(ARGV[a])
-  local dry = ARGV[a + 1] == '1'
-  local reserve = ARGV[a + 2] == '1'
-  local reserve_ttl = tonumber(ARGV[a + 3])
-  local cost = ARGV[a + 4]
-  local ttl = tonumber(ARGV[a + 5])
-  local weight = tonumber(ARGV[a + 6]) / 1000000
-  a = a + 7
-  local fields = {}
-  for i = 1, n do
-    local b = a + (i - 1) * 7
-    fields[#fields + 1] = ARGV[b + 1]
-    if ARGV[b] == 'h' then fields[#fields + 1] = ARGV[b + 2] end
+local plan_count = tonumber(ARGV[2])
+local find = string.find
+local sub = string.sub
+local plans = {}
+for p = 1, plan_count do
+  local s = ARGV[2 + p]
+  local t = {}
+  local nt = 0
+  local i = 1
+  while true do
+    local q = find(s, ' ', i, true)
+    nt = nt + 1
+    if not q then t[nt] = sub(s, i) break end
+    t[nt] = sub(s, i, q - 1)
+    i = q + 1
   end
-  local values = redis.call('HMGET', key, unpack(fields))
-  local allowed = true
+  local plan = {
+    dry = t[1] == '1', reserve = t[2] == '1', cost = t[3], ttl = tonumber(t[4]),
+    weight = tonumber(t[5]) / 1000000, reserve_ttl = t[6], n = (nt - 6) / 6,
+    hourly = {}, field = {}, previous = {}, window = {}, limit = {}, amount = {}, read = {}, cost_fields = {},
+  }
+  local nr = 0
+  for e = 1, plan.n do
+    local b = 6 + (e - 1) * 6
+    plan.window[e] = t[b + 1]
+    plan.hourly[e] = t[b + 1] == 'h'
+    plan.field[e] = t[b + 2]
+    plan.previous[e] = t[b + 3]
+    plan.limit[e] = tonumber(t[b + 4])
+    plan.amount[e] = tonumber(t[b + 5])
+    if t[b + 6] == '1' then plan.cost_fields[#plan.cost_fields + 1] = t[b + 2] end
+    nr = nr + 1
+    plan.read[nr] = t[b + 2]
+    if plan.hourly[e] then
+      nr = nr + 1
+      plan.read[nr] = t[b + 3]
+    end
+  end
+  plan.cost_fields = table.concat(plan.cost_fields, ' ')
+  plans[p] = plan
+end
+
+local out = {}
+local o = 0
+local k = 1
+for c = 1, checks do
+  local plan = plans[tonumber(ARGV[2 + plan_count + c])]
+  local key = KEYS[k]
+  local n = plan.n
+  local values = redis.call('HMGET', key, unpack(plan.read))
   local denied = 0
   local current = {}
-  local used = {}
   local created = false
   local v = 1
-  for i = 1, n do
-    local b = a + (i - 1) * 7
+  o = o + 1
+  local at = o
+  for e = 1, n do
     local cur = values[v]
     v = v + 1
     if not cur then created = true end
-    current[i] = tonumber(cur or '0')
-    local u = current[i]
-    if ARGV[b] == 'h' then
-      u = u + math.floor(tonumber(values[v] or '0') * weight)
+    cur = tonumber(cur or '0')
+    current[e] = cur
+    if plan.hourly[e] then
+      cur = cur + math.floor(tonumber(values[v] or '0') * plan.weight)
       v = v + 1
     end
-    used[i] = u
-    local amount = tonumber(ARGV[b + 4])
-    if amount > 0 and u + amount > tonumber(ARGV[b + 3]) and denied == 0 then
-      allowed = false
-      denied = i
-    end
+    o = o + 1
+    out[o] = cur
+    local amount = plan.amount[e]
+    if denied == 0 and amount > 0 and cur + amount > plan.limit[e] then denied = e end
   end
-  out[#out + 1] = allowed and 1 or 0
-  out[#out + 1] = denied
-  local writes = {}
-  local cost_fields = {}
-  for i = 1, n do
-    local b = a + (i - 1) * 7
-    local limit = tonumber(ARGV[b + 3])
-    local amount = tonumber(ARGV[b + 4])
-    local warned = 0
-    if allowed and not dry and amount > 0 then
-      writes[#writes + 1] = ARGV[b + 1]
-      writes[#writes + 1] = current[i] + amount
-      -- Warn once per crossing of 80%: only the request that takes the count over the line.
-      if limit > 0 and used[i] * 5 < limit * 4 and (used[i] + amount) * 5 >= limit * 4 then warned = 1 end
-    end
-    if ARGV[b + 6] == '1' then cost_fields[#cost_fields + 1] = ARGV[b + 1] end
-    out[#out + 1] = used[i]
-    out[#out + 1] = tonumber(ARGV[b + 5])
-    out[#out + 1] = warned
-  end
-  if #writes > 0 then
-    redis.call('HSET', key, unpack(writes))
-    if created then
-      -- A new period began: drop the fields of periods that are over (keeping the previous
-      -- hour, which the sliding estimate still reads), and make sure the hash outlives the
-      -- longest period it holds. TTLs are relative to the caller's clock, so a clock unlike
-      -- Redis's (skew, tests) cannot expire counters early.
-      local keep = {}
-      for i = 1, n do
-        local b = a + (i - 1) * 7
-        keep[ARGV[b + 1]] = true
-        keep[ARGV[b + 2]] = true
+  out[at] = denied
+  local consume = denied == 0 and not plan.dry
+  if consume then
+    local writes = {}
+    local nw = 0
+    for e = 1, n do
+      local amount = plan.amount[e]
+      if amount > 0 then
+        writes[nw + 1] = plan.field[e]
+        writes[nw + 2] = current[e] + amount
+        nw = nw + 2
       end
-      for _, field in ipairs(redis.call('HKEYS', key)) do
-        if not keep[field] then
-          local counter, window = string.match(field, '^(.-):(%a):')
-          for i = 1, n do
-            local b = a + (i - 1) * 7
-            if ARGV[b] == window and string.sub(ARGV[b + 1], 1, #counter + 1) == counter .. ':' then
-              redis.call('HDEL', key, field)
-              break
+    end
+    if nw > 0 then
+      redis.call('HSET', key, unpack(writes))
+      if created then
+        -- A new period began: drop the fields of periods that are over (keeping the previous
+        -- hour, which the sliding estimate still reads), and make sure the hash outlives the
+        -- longest period it holds. TTLs are relative to the caller's clock, so a clock unlike
+        -- Redis's (skew, tests) cannot expire counters early.
+        local keep = {}
+        for e = 1, n do
+          keep[plan.field[e]] = true
+          keep[plan.previous[e]] = true
+        end
+        for _, field in ipairs(redis.call('HKEYS', key)) do
+          if not keep[field] then
+            local counter, window = string.match(field, '^(.-):(%a):')
+            for e = 1, n do
+              if plan.window[e] == window and sub(plan.field[e], 1, #counter + 1) == counter .. ':' then
+                redis.call('HDEL', key, field)
+                break
+              end
             end
           end
         end
+        if redis.call('PTTL', key) < plan.ttl then redis.call('PEXPIRE', key, plan.ttl) end
       end
-      if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
     end
   end
   k = k + 1
-  if reserve then
-    if allowed and not dry then
-      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', cost, 'fields', table.concat(cost_fields, ' '))
-      redis.call('PEXPIRE', KEYS[k], reserve_ttl)
+  if plan.reserve then
+    if consume then
+      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', plan.cost, 'fields', plan.cost_fields)
+      redis.call('PEXPIRE', KEYS[k], plan.reserve_ttl)
     end
     k = k + 1
   end
-  a = a + n * 7
 end
 return out
 `;

@@ -49,15 +49,28 @@ export interface WindowSlot {
   resetMs: number;
   /** How long the counter must be kept: to the end of the period. */
   keepUntilMs: number;
+  /** When this slot began (the clock hour for hourly): the slot holds from here to resetMs. */
+  startMs: number;
 }
 
 export function windowSlot(window: Window, calendar: CalendarWindows, nowMs: number): WindowSlot {
   if (window === 'hourly') {
     const hour = Math.floor(nowMs / HOUR_MS);
-    return { tag: `h:${hour}`, previousTag: `h:${hour - 1}`, resetMs: (hour + 1) * HOUR_MS, keepUntilMs: (hour + 2) * HOUR_MS };
+    return {
+      tag: `h:${hour}`,
+      previousTag: `h:${hour - 1}`,
+      resetMs: (hour + 1) * HOUR_MS,
+      keepUntilMs: (hour + 2) * HOUR_MS,
+      startMs: hour * HOUR_MS,
+    };
   }
   const period = calendar.period(window, nowMs);
-  return { tag: `${window === 'monthly' ? 'm' : 'd'}:${period.label}`, resetMs: period.endMs, keepUntilMs: period.endMs };
+  return {
+    tag: `${window === 'monthly' ? 'm' : 'd'}:${period.label}`,
+    resetMs: period.endMs,
+    keepUntilMs: period.endMs,
+    startMs: period.startMs,
+  };
 }
 
 /** Weight of the previous clock hour in the sliding estimate: the share of it still within the last 60 minutes. */
