@@ -9,5 +9,6 @@ export * from './http/ivr.schema';
 export * from './http/collections.schema';
 export * from './http/collections-ops.schema';
 export * from './http/retention.schema';
+export * from './http/accounting.schema';
 export * from './http/data-rights.schema';
 export * from './http/outbox.schema';
