@@ -23,3 +23,5 @@ export { BooksFakeServer, FakeOAuthServer, signBooksWebhook } from './fakes/book
 export type { BooksFakeReply, BooksFakeRequest } from './fakes/books-fake-http';
 export { XeroFake, XERO_FAKE_CLIENT } from './fakes/xero-fake';
 export { QuickBooksFake, QUICKBOOKS_FAKE_CLIENT } from './fakes/quickbooks-fake';
+export { StannpFake } from './fakes/stannp-fake';
+export type { StannpFakeLetter, StannpFakeRequest } from './fakes/stannp-fake';

@@ -3,3 +3,10 @@ export type { LetterContent, LetterSender, OutboundLetter, PostalAddress, Posted
 export { DL_WINDOW, addressBlock, renderLetterPdf } from './letter-pdf.renderer';
 export type { RenderedPdf } from './letter-pdf.renderer';
 export { SandboxLetterSender } from './sandbox-letter-sender';
+export { StannpLetterSender, STANNP_EU_API } from './stannp-letter-sender';
+export type { StannpOptions } from './stannp-letter-sender';
+export { StannpWebhook, StannpWebhookBody, STANNP_SIGNATURE_HEADER, letterEventType, signStannpWebhook } from './stannp-webhook';
+export { LetterDeliveryError } from './letter-delivery';
+export type { LetterStatusEvent } from './letter-delivery';
+export { createLetterSender } from './create-letter-sender';
+export type { LetterSenderConfig } from './create-letter-sender';

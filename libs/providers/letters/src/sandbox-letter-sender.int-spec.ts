@@ -1,4 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '@recoup/testing';
+import { describeLetterSenderContract } from './letter-sender.contract';
 import { SandboxLetterSender } from './sandbox-letter-sender';
 
 describe('SandboxLetterSender', () => {
@@ -33,4 +34,13 @@ describe('SandboxLetterSender', () => {
     expect(Buffer.from(rows[0]!.document!).subarray(0, 5).toString()).toBe('%PDF-');
     expect(rows[0]!.toAddress).toBe('Sam Taylor\n10 High Street\nLeeds\nLS1 4AB');
   });
+});
+
+describe('SandboxLetterSender as a LetterSender', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+  describeLetterSenderContract('sandbox', () => new SandboxLetterSender(database.db));
 });
