@@ -5,12 +5,15 @@ import { closeRedis, createRedis, type Redis } from '@recoup/queue';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { SERVICE, type Config } from './config';
 import { ModelRegistry } from './model/model-registry';
+import { ModelStore, modelChannel } from './model/model-store';
 import { PredictionService } from './model/prediction-service';
 import { TrainingQueue } from './training/training-queue';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
   models: ModelRegistry;
+  /** Trained models in PostgreSQL, announced to every replica over Redis. */
+  modelStore: ModelStore;
   predictions: PredictionService;
   executor: ForestExecutor;
   training: TrainingQueue;
@@ -23,7 +26,14 @@ export interface Deps extends CoreDeps {
 /** Every adapter this service uses, made here with `new`. */
 export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[]): Deps {
   const core = createCoreDeps(SERVICE, config, providers);
-  const models = new ModelRegistry(config.MODEL_DIR, core.logger);
+  // One subscriber connection per process: it hears key revocations and model announcements.
+  const subscriberRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const modelStore = new ModelStore(core.db, core.logger, {
+    publisher: core.redis,
+    subscriber: subscriberRedis,
+    channel: modelChannel(config.QUEUE_PREFIX),
+  });
+  const models = new ModelRegistry(config.MODEL_DIR, core.logger, modelStore);
   const executor = createForestExecutor({ threads: config.PREDICTION_THREADS });
   const workerRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
   const training = new TrainingQueue({
@@ -37,22 +47,22 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     logger: core.logger,
   });
   // Revoked and rotated keys are announced to every service (and heard here): libs/auth README.
-  const revocationsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
   const revocations = new KeyRevocations({
     publisher: core.redis,
-    subscriber: revocationsRedis,
+    subscriber: subscriberRedis,
     channel: keyRevocationChannel(config.QUEUE_PREFIX),
     logger: core.logger,
   });
   const authenticator = new Authenticator({ db: core.db, adminApiKey: config.ADMIN_API_KEY, keys: { revocations } });
   // Without a model the service cannot do its one job: say so on /health.
   core.health.model = async () => {
-    if (!models.current()) throw new Error(`no model loaded from ${config.MODEL_DIR}`);
+    if (!models.current()) throw new Error(`no model stored in prediction_models nor in ${config.MODEL_DIR}`);
   };
   return {
     ...core,
     config,
     models,
+    modelStore,
     predictions: new PredictionService(models, executor),
     executor,
     training,
@@ -62,8 +72,10 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     async close() {
       await training.close();
       await executor.close();
+      models.close();
+      await modelStore.close();
       await revocations.close();
-      await closeRedis(revocationsRedis);
+      await closeRedis(subscriberRedis);
       await closeRedis(workerRedis);
       await core.close();
     },

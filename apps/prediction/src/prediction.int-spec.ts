@@ -218,7 +218,7 @@ describe('prediction service', () => {
     expect(status.body).toMatchObject({ job_id: jobId, state: 'completed', model_version: result.model_version });
     const answer = await post('/predict').send({ invoice_amount: 100, days_overdue: 10 });
     expect(answer.body.model_version).toBe(result.model_version);
-    // The new file is on disk: a restart loads it rather than the bootstrap model.
+    // The new model is in PostgreSQL: a restart (or another replica) loads it rather than the bootstrap model.
     const reloaded = await deps.models.loadLatest();
     expect(reloaded?.info.version).toBe(result.model_version);
   });
