@@ -63,7 +63,7 @@ export class CallRegistry {
    * The bridge a media stream joins: the one whose Realtime leg was pre-opened while the phone rang, else a new one
    * (the leg opened now; the caller's first words are buffered meanwhile). The one place a stream finds its leg.
    */
-  private bridgeFor(call: CallModel): CallBridge {
+  protected bridgeFor(call: CallModel): CallBridge {
     return this.bridges.get(call.id) ?? this.create(call);
   }
 
