@@ -4,6 +4,7 @@ import { quoteBalance } from '@recoup/collections';
 import { InitiateCallRequest, InitiateCallResponse, CallStatusResponse } from '@recoup/contracts';
 import { signTwilioRequest } from '@recoup/providers/twilio';
 import { waitFor } from '@recoup/testing';
+import { APOLOGY, RECONNECT_NOTE } from './bridge/call-bridge';
 import {
   INTERNAL_TOKEN,
   TWILIO_TOKEN,
@@ -278,19 +279,17 @@ describe('voice-agent', () => {
       const cancels = session.events.filter((e) => e.type === 'response.cancel').length;
       expect(cancels).toBeLessThanOrEqual(1);
       expect(session.errors.filter((e) => e.code !== 'response_cancel_not_active')).toHaveLength(0);
-      // A fully generated item's stored turn says it was cut (written as the bridge gets the item's transcript, which
-      // may trail the call's end on a loaded machine: wait for it). A generation cancelled mid-way has no final
-      // transcript to store: storing what was heard from the partial transcript is the voice-trust issue's barge-in item.
-      if (cancels === 0) {
-        const turn = await waitFor(
-          () => h.db.callTurn.findFirst({ where: { call: { providerCallSid: placed.call_sid }, itemId: cut.item_id } }),
-          { timeoutMs: 15_000, what: "the cut item's stored turn" },
-        );
-        expect(turn.text).toMatch(/\[interrupted\]$/);
-      }
+      // The stored turn of the cut item is what the caller heard: the words of the frames Twilio confirmed played
+      // (the fake speaks 2 characters per 20 ms frame, 160 bytes), marked interrupted.
+      const turn = await waitFor(
+        () => h.db.callTurn.findFirst({ where: { call: { providerCallSid: placed.call_sid }, itemId: cut.item_id } }),
+        { timeoutMs: 15_000, what: "the cut item's stored turn" },
+      );
+      const spoken = session.transcripts.find((t) => t.speaker === 'ai' && t.text === agentText)?.text ?? agentText;
+      expect(turn.text).toBe(`${spoken.slice(0, ((cut.audio_end_ms * 8) / 160) * 2).trim()} [interrupted]`);
     });
 
-    it('the OpenAI leg closing closes the phone leg and finalises the call', async () => {
+    it('the OpenAI leg dropping: reopened once with the conversation so far; dropping again, Twilio says an apology and the call ends', async () => {
       const s = await seedDebt(h.db);
       h.script.next = {
         answer: 'human',
@@ -301,9 +300,15 @@ describe('voice-agent', () => {
       const placed = await placeCall(s);
       const session = await waitFor(() => h.openai.sessions[sessionsBefore], { what: 'a realtime session' });
       await waitFor(() => session.transcripts.some((t) => t.speaker === 'user'), { what: 'the debtor to speak' });
-      session.ws.close(1011, 'upstream failure');
+      session.drop();
+      const second = await waitFor(() => h.openai.sessions[sessionsBefore + 1], { what: 'the reopened realtime session' });
+      // The new session is given the call so far (what the caller said, what they heard) and asked to carry on.
+      await waitFor(() => second.events.some((e) => e.type === 'response.create'), { what: 'the reopened session to be asked to go on' });
+      expect(second.messages).toContainEqual({ role: 'user', text: 'Hello, speaking.' });
+      expect(second.messages.at(-1)).toEqual({ role: 'system', text: RECONNECT_NOTE });
+      second.drop();
       const { record, call } = await finished(placed.call_sid);
-      expect(record.streamClosedBy).toBe('server');
+      expect(record.transcript.at(-1)).toEqual({ speaker: 'ai', text: APOLOGY });
       expect(call.endedAt).not.toBeNull();
       expect(call.outcome).toBe('refused');
     });
@@ -331,10 +336,24 @@ describe('voice-agent', () => {
             ),
         { what: "the first call's session with the callee on the line" },
       );
-      victim.ws.close(1011, 'upstream failure');
+      // Dropped twice: the first reconnect is used up, the second drop ends that call (with an apology).
+      victim.drop();
+      const reopened = await waitFor(
+        () =>
+          h.openai.sessions
+            .slice(sessionsBefore)
+            .find(
+              (s) =>
+                s !== victim &&
+                String(s.session?.instructions ?? '').includes(`invoice ${a.invoice.reference};`) &&
+                s.messages.some((m) => m.text === RECONNECT_NOTE),
+            ),
+        { what: "the first call's reopened session" },
+      );
+      reopened.drop();
       const [one, two] = await Promise.all([finished(first.call_sid), finished(second.call_sid)]);
       expect(one.call.id).toBe(firstCall.id);
-      expect(one.call.outcome).not.toBe('payment_promised');
+      expect(one.record.transcript.at(-1)).toEqual({ speaker: 'ai', text: APOLOGY });
       expect(two.call.outcome).toBe('payment_promised');
       expect(two.record.errors).toEqual([]);
     });

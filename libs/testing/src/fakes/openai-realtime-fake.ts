@@ -40,6 +40,10 @@ export class FakeRealtimeSession {
   readonly errors: Array<{ code?: string; message?: string }> = [];
   /** When the client closed the socket (the end of the call's Realtime leg). */
   closedAt: Date | null = null;
+  /** Text message items the client added (replayed turns after a reconnect, keyed digits, system notes). */
+  readonly messages: Array<{ role: string; text: string }> = [];
+  /** Fault injection: the next caller turn's transcription fails (conversation.item.input_audio_transcription.failed). */
+  failNextTranscription = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -68,7 +72,19 @@ export class FakeRealtimeSession {
         this.send({ type: 'session.updated', session: event.session });
         break;
       case 'response.create':
-        if (this.active) break;
+        if (this.active) {
+          // As OpenAI: a second response while one is active is refused (and the follow-up lost if the client ignores it).
+          this.send({
+            type: 'error',
+            error: {
+              type: 'invalid_request_error',
+              code: 'conversation_already_has_active_response',
+              message: 'Conversation already has an active response in progress',
+              event_id: event.event_id,
+            },
+          });
+          break;
+        }
         if (this.unanswered !== null) {
           const text = this.unanswered;
           this.unanswered = null;
@@ -102,8 +118,18 @@ export class FakeRealtimeSession {
         break;
       }
       case 'conversation.item.create': {
-        const item = event.item as { type?: string; call_id?: string; output?: string };
-        if (item.type === 'function_call_output') this.send({ type: 'conversation.item.added', item: { id: id('item'), ...item } });
+        const item = event.item as { type?: string; call_id?: string; output?: string; role?: string; content?: Array<{ text?: string }> };
+        this.send({ type: 'conversation.item.added', item: { id: id('item'), ...item } });
+        // A text message from the caller's side (keyed digits, a replayed turn): the next response.create answers it.
+        if (item.type === 'message') {
+          const text = item.content?.map((c) => c.text ?? '').join(' ') ?? '';
+          this.messages.push({ role: String(item.role), text });
+          if (item.role === 'user') this.unanswered = text;
+          if (item.role === 'assistant') {
+            this.unanswered = null; // answered (a replayed conversation), and the opening was said
+            this.started = true;
+          }
+        }
         break;
       }
       default:
@@ -158,7 +184,17 @@ export class FakeRealtimeSession {
     this.send({ type: 'input_audio_buffer.speech_stopped', audio_end_ms: this.appended * 20, item_id: itemId });
     this.send({ type: 'input_audio_buffer.committed', item_id: itemId });
     this.send({ type: 'conversation.item.added', item: { id: itemId, type: 'message', role: 'user' } });
-    this.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: text });
+    if (this.failNextTranscription) {
+      this.failNextTranscription = false;
+      this.send({
+        type: 'conversation.item.input_audio_transcription.failed',
+        item_id: itemId,
+        content_index: 0,
+        error: { type: 'transcription_error', code: 'audio_unintelligible', message: 'Audio could not be transcribed' },
+      });
+    } else {
+      this.send({ type: 'conversation.item.input_audio_transcription.completed', item_id: itemId, content_index: 0, transcript: text });
+    }
     this.transcripts.push({ speaker: 'user', text });
     if (!respond) {
       this.unanswered = text;
@@ -180,12 +216,24 @@ export class FakeRealtimeSession {
     this.send({ type: 'response.created', response: { id: responseId, status: 'in_progress' } });
     this.send({ type: 'conversation.item.added', item: { id: itemId, type: 'message', role: 'assistant' } });
     const frames = turn.say ? encodeSpeech(turn.say, this.options.charsPerFrame) : [];
+    const cpf = this.options.charsPerFrame;
+    const said = Buffer.from(turn.say ?? '', 'utf8');
     let i = 0;
     const step = () => {
       if (active.cancelled || this.closed) return;
       if (i < frames.length) {
         const chunk = frames.slice(i, i + this.options.framesPerDelta).map((f) => Buffer.from(f, 'base64'));
+        // The words of this chunk, as OpenAI streams the transcript alongside the audio.
+        const words = said.subarray(i * cpf, (i + chunk.length) * cpf).toString('utf8');
         i += this.options.framesPerDelta;
+        this.send({
+          type: 'response.output_audio_transcript.delta',
+          response_id: responseId,
+          item_id: itemId,
+          output_index: 0,
+          content_index: 0,
+          delta: words,
+        });
         this.send({
           type: 'response.output_audio.delta',
           response_id: responseId,
@@ -222,7 +270,7 @@ export class FakeRealtimeSession {
           : { say: 'Is there anything else?' };
       }
       this.active = null;
-      this.send({ type: 'response.done', response: { id: responseId, status: 'completed' } });
+      this.send({ type: 'response.done', response: { id: responseId, status: 'completed', usage: this.usageOf(said.length) } });
     };
     active.timer = setTimeout(step, 0);
   }
@@ -233,7 +281,25 @@ export class FakeRealtimeSession {
     a.cancelled = true;
     if (a.timer) clearTimeout(a.timer);
     this.active = null;
-    this.send({ type: 'response.done', response: { id: a.id, status } });
+    this.send({ type: 'response.done', response: { id: a.id, status, usage: this.usageOf(0) } });
+  }
+
+  /** Usage as response.done reports it (deterministic: from the characters spoken). */
+  private usageOf(chars: number): Record<string, unknown> {
+    const audio = Math.ceil(chars / 2);
+    const text = Math.ceil(chars / 4);
+    return {
+      total_tokens: 100 + audio + text,
+      input_tokens: 100,
+      output_tokens: audio + text,
+      input_token_details: { text_tokens: 80, audio_tokens: 20, cached_tokens: 64 },
+      output_token_details: { text_tokens: text, audio_tokens: audio },
+    };
+  }
+
+  /** Fault injection: the socket drops (as OpenAI closing with 1011). */
+  drop(code = 1011, reason = 'injected failure'): void {
+    this.ws.close(code, reason);
   }
 
   /** Bench: push agent audio for an item straight to the bridge. */
