@@ -102,6 +102,7 @@ export function createApp(deps: Deps): Express {
         escalation: deps.escalation,
         plans: deps.plans,
         idempotency: deps.idempotency,
+        pipeline: deps.pipeline,
       }),
       paymentsRouter({
         db,

@@ -9,6 +9,7 @@ import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { CollectionsPipeline } from './collections/collections-pipeline';
 import { CollectionsScheduler } from './collections/collections-scheduler';
+import { StatementEscalation } from './collections/statement-escalation';
 import { EscalationService } from './collections/escalation.service';
 import { StrategyService } from './collections/strategy.service';
 import { SERVICE, type Config } from './config';
@@ -91,7 +92,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const workerRedis = createRedis(config.REDIS_URL, 'worker', logger);
   const scheduler = new CollectionsScheduler({ producer: core.redis, workerConnection: workerRedis, prefix: config.QUEUE_PREFIX, logger });
   const plans = new PaymentPlanService({ db, producer, scheduler, escalation, tenants, logger });
-  const pipeline = new CollectionsPipeline({ db, tenants, strategy, escalation, logger });
+  const statements = new StatementEscalation({ db, compliance, limiter, producer, logger });
+  const pipeline = new CollectionsPipeline({ db, tenants, strategy, escalation, statements, logger });
   const twilioMode = providers.find((p) => p.name === 'twilio')?.mode ?? 'sandbox';
   const callRecordings = createCallRecordings({ mode: twilioMode, db, ...config });
   const retention = {

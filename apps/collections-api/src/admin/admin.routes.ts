@@ -8,6 +8,7 @@ import {
   IssuedApiKeyResponse,
   ListTenantsQuery,
   ProblemDetails,
+  ReminderGrouping,
   TenantComplianceOverrides,
   TenantListResponse,
   toMajor,
@@ -28,6 +29,7 @@ const UpdateTenantRequest = z
     tier: z.enum(['starter', 'growth', 'pro']).optional(),
     limit_overrides: LimitOverrides.nullable().optional(),
     compliance_overrides: TenantComplianceOverrides.nullable().optional(),
+    reminder_grouping: ReminderGrouping.optional(),
   })
   .strict();
 
@@ -85,7 +87,13 @@ export function adminRouter(deps: {
       handler: async ({ body }, _req, res) => {
         const complianceOverrides = body.compliance_overrides ? checkedComplianceOverrides(body.compliance_overrides) : undefined;
         const tenant = await db.tenant.create({
-          data: { name: body.name, tier: body.tier, email: body.email ?? null, ...(complianceOverrides ? { complianceOverrides } : {}) },
+          data: {
+            name: body.name,
+            tier: body.tier,
+            email: body.email ?? null,
+            ...(complianceOverrides ? { complianceOverrides } : {}),
+            ...(body.reminder_grouping ? { reminderGrouping: body.reminder_grouping } : {}),
+          },
         });
         const key = await authenticator.keys.issue(tenant.id, 'owner');
         res.status(201).setHeader('Cache-Control', 'no-store');
@@ -150,6 +158,7 @@ export function adminRouter(deps: {
             ...(body.limit_overrides !== undefined
               ? { limitOverrides: body.limit_overrides === null ? Prisma.DbNull : body.limit_overrides }
               : {}),
+            ...(body.reminder_grouping !== undefined ? { reminderGrouping: body.reminder_grouping } : {}),
             ...(body.compliance_overrides !== undefined
               ? {
                   complianceOverrides:
@@ -165,6 +174,7 @@ export function adminRouter(deps: {
           tier: tenant.tier,
           limit_overrides: tenant.limitOverrides ?? null,
           compliance_overrides: tenant.complianceOverrides ?? null,
+          reminder_grouping: tenant.reminderGrouping,
           created_at: tenant.createdAt.toISOString(),
         });
       },

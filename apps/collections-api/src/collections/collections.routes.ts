@@ -17,8 +17,20 @@ import type { InvoiceReader } from '../invoices/invoice.repository';
 import { invoiceOf } from '../invoices/invoices.routes';
 import { planJson, type PaymentPlanService } from '../payments/payment-plan.service';
 import { isQueued, stageForLevel, type EscalationResult, type EscalationService, type QueuedEscalation } from './escalation.service';
+import type { CollectionsPipeline } from './collections-pipeline';
 import type { StrategyService } from './strategy.service';
 
+const ScanCounts = z
+  .object({
+    escalated: z.number().int(),
+    not_due: z.number().int(),
+    left: z.number().int(),
+    on_plan: z.number().int(),
+    blocked: z.number().int(),
+    limited: z.number().int(),
+    done: z.number().int(),
+  })
+  .meta({ id: 'CollectionsRunCounts' });
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
 const SECURITY = [{ apiKey: [] }];
 
@@ -30,6 +42,7 @@ export interface CollectionsRouterDeps {
   escalation: EscalationService;
   plans: PaymentPlanService;
   idempotency: IdempotencyStore;
+  pipeline: Pick<CollectionsPipeline, 'scanAll'>;
 }
 
 /** An escalation that queued nothing, as the public API answers it. */
@@ -126,6 +139,21 @@ export function collectionsRouter(deps: CollectionsRouterDeps): ApiRouter {
           contact_attempt_id: result.contactAttemptId,
           scheduled_for: result.scheduledFor.toISOString(),
         });
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/api/collections/run',
+      summary: 'Run the automatic collections pipeline now for this tenant’s due invoices (as the daily scan does)',
+      description:
+        'Each due invoice moves one stage within compliance and tier limits; a debtor’s reminders due on one channel go out as one statement unless the tenant’s `reminder_grouping` is `per_invoice`. Answers the counts per outcome.',
+      tags: ['collections'],
+      security: SECURITY,
+      before: [...guards, idempotent],
+      responses: { 200: { description: 'Counts per outcome', schema: ScanCounts } },
+      handler: async (_input, req, res) => {
+        const tenant = currentTenant(req);
+        res.json(await deps.pipeline.scanAll(new Date(), { tenantId: tenant.id }));
       },
     })
     .route({

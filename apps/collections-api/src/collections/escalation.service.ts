@@ -58,6 +58,12 @@ export function isQueued(result: EscalationResult): result is QueuedEscalation {
   return result.outcome === 'queued' || result.outcome === 'duplicate';
 }
 
+/** The contact's job id: per invoice and channel, from the caller's key when there is one (the send's idempotency key). */
+export function escalationJobId(tenantId: string, invoiceId: string, action: EscalationAction, key?: string): string {
+  const suffix = key ? createHash('sha256').update(`${tenantId}\n${key}`).digest('hex').slice(0, 20) : randomUUID().slice(0, 13);
+  return `esc-${invoiceId}-${action}-${suffix}`;
+}
+
 /** Why an attempt whose job never reached the queue failed: a retry with the same key re-arms it. */
 const NOT_QUEUED = 'job queue unavailable';
 
@@ -105,7 +111,7 @@ export class EscalationService {
   async escalate(req: EscalationRequest): Promise<EscalationResult> {
     const { invoice, client, tenant, action, stage } = req;
     if (NO_CONTACT_STATUSES.includes(invoice.status)) return { outcome: 'not_collectable', status: invoice.status };
-    const jobId = `esc-${invoice.id}-${action}-${req.key ? createHash('sha256').update(`${tenant.id}\n${req.key}`).digest('hex').slice(0, 20) : randomUUID().slice(0, 13)}`;
+    const jobId = escalationJobId(tenant.id, invoice.id, action, req.key);
     const existing = await this.deps.db.contactAttempt.findUnique({ where: { jobId } });
     if (existing) return this.replay(req, existing);
 

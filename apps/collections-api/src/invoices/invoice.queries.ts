@@ -100,6 +100,8 @@ export async function invoiceTimeline(db: Database, tenantId: string, invoice: I
           purpose: a.purpose,
           scheduled_for: a.scheduledFor?.toISOString() ?? null,
           failure_reason: a.failureReason,
+          // The statement (one message for several invoices) this contact went out in, if any.
+          ...(a.statementJobId ? { statement_job_id: a.statementJobId, provider_message_id: a.providerMessageId } : {}),
         },
       },
       ...a.events.map((e) => ({
