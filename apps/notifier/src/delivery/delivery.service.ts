@@ -1,12 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import {
-  claimDeliveryAttempt,
-  isClosed,
-  recordDeliveryAttempt,
-  recordDeliveryDelayed,
-  recordDeliverySent,
-  recordDeliveryStopped,
-} from '@recoup/collections';
+import { isClosed, recordDeliveryDelayed, recordDeliveryStopped } from '@recoup/collections';
 import type { ComplianceService } from '@recoup/compliance';
 import type { SendEmailJob, SendLetterJob, SendSmsJob } from '@recoup/contracts';
 import type { Database, InvoiceStatus } from '@recoup/db';
@@ -85,7 +78,7 @@ export class DeliveryService {
 
   constructor(private readonly o: DeliveryOptions) {
     this.clock = o.clock ?? (() => new Date());
-    this.repo = new DeliveryRepository(o.db);
+    this.repo = new DeliveryRepository(o.db, o.compliance);
   }
 
   async deliver(data: NotificationJob, job: Job): Promise<DeliveryOutcome> {
@@ -107,7 +100,7 @@ export class DeliveryService {
     }
     const attempt: AttemptRow =
       existing ??
-      (await recordDeliveryAttempt(db, jobId, {
+      (await this.repo.recordAttempt(jobId, {
         tenantId: data.tenant_id,
         clientId: data.client_id,
         invoiceId: invoice ? invoice.id : null,
@@ -123,7 +116,7 @@ export class DeliveryService {
     if (invoice && (isClosed(invoice.status as InvoiceStatus) || invoice.cancelledAt))
       return this.stop(run, 'cancelled', `invoice is ${invoice.status}`);
 
-    const decision = await this.o.compliance.evaluate({
+    const decision = await this.repo.evaluate({
       tenantId: data.tenant_id,
       clientId: data.client_id,
       invoiceId: data.invoice_id ?? null,
@@ -198,7 +191,7 @@ export class DeliveryService {
     if (rendered.channel === 'sms') detail.sms_text = rendered.text;
     // One write before the send: the claim (a cancellation can no longer take it), the limit charge, and the fact
     // that a send is about to happen. Not claimed: it was cancelled or finished meanwhile, and is not sent.
-    if (!(await claimDeliveryAttempt(db, attempt.id, detail)))
+    if (!(await this.repo.claim(attempt.id, detail)))
       return { status: 'skipped', contactAttemptId: attempt.id, attemptStatus: 'cancelled or finished before the send' };
     run.attempt = { ...attempt, status: 'sending', detail };
 
@@ -263,7 +256,7 @@ export class DeliveryService {
   }
 
   private render(run: Run): Promise<{ rendered: RenderedMessage; creditor: Creditor }> {
-    return renderMessage(this.o.db, this.o.linkBaseUrl, run);
+    return renderMessage(this.o.db, this.o.linkBaseUrl, run, this.repo.messageFacts);
   }
 
   /** Whether the provider already holds this job's message (see findSentAtProvider). */
@@ -289,7 +282,7 @@ export class DeliveryService {
   }
 
   private async recordSent(run: Run, sent: FoundAtProvider, replayed: boolean): Promise<DeliveryOutcome> {
-    await recordDeliverySent(this.o.db, run.attempt.id, {
+    await this.repo.recordSent(run.attempt.id, {
       provider: sent.provider,
       providerMessageId: sent.providerMessageId,
       costPence: sent.costPence,

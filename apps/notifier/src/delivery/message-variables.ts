@@ -1,4 +1,11 @@
-import { isoDate, londonIsoDate, mintDebtorLinkToken, quoteInvoiceBalance, type BalanceQuote } from '@recoup/collections';
+import {
+  isoDate,
+  londonIsoDate,
+  mintDebtorLinkToken,
+  quoteInvoiceBalance,
+  type BalanceQuote,
+  type MintDebtorLinkInput,
+} from '@recoup/collections';
 import type { Database } from '@recoup/db';
 import { STAGES, type Stage } from '@recoup/templates';
 
@@ -100,13 +107,21 @@ export interface TemplateVariablesInput {
 export async function messageVariables(
   db: Database,
   input: TemplateVariablesInput & { contactAttemptId: string },
+  facts: MessageFacts = singleMessageFacts(db),
 ): Promise<{ variables: Record<string, unknown>; linkToken: string; quote: BalanceQuote }> {
-  const facts = await db.invoice.findFirst({
-    where: { id: input.invoice.id, tenantId: input.tenant.id },
-    select: { currency: true, status: true, tenantId: true, clientId: true },
-  });
-  if (!facts) throw new TemplateInputError('invoice not found for this tenant');
-  const quote = await quoteInvoiceBalance(db, { ...input.invoice, ...facts }, input.now);
+  // The worker's read already holds the invoice's currency, status and owner; other callers' rows may not.
+  const { currency, status, tenantId, clientId } = input.invoice as Partial<QuotableInvoice>;
+  const invoice: QuotableInvoice | null =
+    currency && status && tenantId && clientId
+      ? { ...input.invoice, currency, status, tenantId, clientId }
+      : await db.invoice
+          .findFirst({
+            where: { id: input.invoice.id, tenantId: input.tenant.id },
+            select: { currency: true, status: true, tenantId: true, clientId: true },
+          })
+          .then((f) => (f ? { ...input.invoice, ...f } : null));
+  if (!invoice || invoice.tenantId !== input.tenant.id) throw new TemplateInputError('invoice not found for this tenant');
+  const quote = await facts.quote(invoice, input.now);
   // The references the debtor was given are the records' own random ones (never a fragment of a link or an id).
   const jobVariables = { ...input.jobVariables };
   if (input.stage === 'dispute_acknowledgement' && !jobVariables.dispute_reference) {
@@ -123,15 +138,31 @@ export async function messageVariables(
   }
   const linkToken =
     input.linkToken ??
-    (
-      await mintDebtorLinkToken(db, {
-        tenantId: input.tenant.id,
-        invoiceId: input.invoice.id,
-        contactAttemptId: input.contactAttemptId,
-        now: input.now,
-      })
-    ).token;
+    (await facts.mintLinkToken({
+      tenantId: input.tenant.id,
+      invoiceId: input.invoice.id,
+      contactAttemptId: input.contactAttemptId,
+      now: input.now,
+    }));
   return { variables: templateVariables({ ...input, jobVariables, linkToken, quote }), linkToken, quote };
+}
+
+type QuotableInvoice = Parameters<typeof quoteInvoiceBalance>[1];
+
+/**
+ * The two writes/reads of the collections core a message needs: its balance quote and a fresh debtor link token. The
+ * worker passes batched ones (DeliveryRepository.messageFacts); the default makes one statement each.
+ */
+export interface MessageFacts {
+  quote: (invoice: QuotableInvoice, now: Date) => Promise<BalanceQuote>;
+  mintLinkToken: (input: MintDebtorLinkInput) => Promise<string>;
+}
+
+function singleMessageFacts(db: Database): MessageFacts {
+  return {
+    quote: (invoice, now) => quoteInvoiceBalance(db, invoice, now),
+    mintLinkToken: async (input) => (await mintDebtorLinkToken(db, input)).token,
+  };
 }
 
 /** "500.00" (public JSON, major units) to pence; undefined when absent or malformed. */

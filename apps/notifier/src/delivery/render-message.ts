@@ -2,7 +2,7 @@ import type { Database } from '@recoup/db';
 import { renderTemplate, type RenderedEmail, type RenderedLetter, type RenderedSms } from '@recoup/templates';
 import type { NotificationJob } from './delivery.service';
 import type { SendSubject } from './delivery.repository';
-import { TemplateInputError, messageVariables, stageOf } from './message-variables';
+import { TemplateInputError, messageVariables, stageOf, type MessageFacts } from './message-variables';
 
 export type RenderedMessage = RenderedEmail | RenderedSms | RenderedLetter;
 export type Creditor = { name: string; phone: string; email: string; address: string };
@@ -24,6 +24,7 @@ export async function renderMessage(
   db: Database,
   linkBaseUrl: string,
   { data, attempt, client, invoice, now }: MessageSubject,
+  facts?: MessageFacts,
 ): Promise<{ rendered: RenderedMessage; creditor: Creditor }> {
   if (!invoice || !client) throw new TemplateInputError('collection templates need the invoice (invoice_id)');
   const stage = stageOf(data.template_id, data.channel);
@@ -36,16 +37,20 @@ export async function renderMessage(
         })
       : null;
   // A fresh opaque link token for this message (stored hashed) and the core's one balance quote.
-  const { variables } = await messageVariables(db, {
-    contactAttemptId: attempt.id,
-    stage,
-    tenant: client.tenant,
-    client,
-    invoice,
-    plan,
-    jobVariables: data.variables,
-    linkBaseUrl,
-    now,
-  });
+  const { variables } = await messageVariables(
+    db,
+    {
+      contactAttemptId: attempt.id,
+      stage,
+      tenant: client.tenant,
+      client,
+      invoice,
+      plan,
+      jobVariables: data.variables,
+      linkBaseUrl,
+      now,
+    },
+    facts,
+  );
   return { creditor: variables.creditor as Creditor, rendered: renderTemplate(stage, data.channel, variables) as RenderedMessage };
 }
