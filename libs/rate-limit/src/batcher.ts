@@ -12,7 +12,9 @@ export interface CheckReply {
 
 interface PendingCheck {
   keys: string[];
-  packed: string;
+  /** The plan's tokens, joined: checks with equal plans in one batch send it once. */
+  planId: string;
+  plan: Array<string | number>;
   entryCount: number;
   resolve: (reply: CheckReply) => void;
   reject: (err: unknown) => void;
@@ -35,9 +37,9 @@ export class CheckBatcher {
     private readonly timeoutMs: number,
   ) {}
 
-  submit(keys: string[], packed: string, entryCount: number): Promise<CheckReply> {
+  submit(keys: string[], planId: string, plan: Array<string | number>, entryCount: number): Promise<CheckReply> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ keys, packed, entryCount, resolve, reject });
+      this.pending.push({ keys, planId, plan, entryCount, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.scheduled) {
         this.scheduled = true;
@@ -54,19 +56,21 @@ export class CheckBatcher {
     const keys: string[] = [];
     // Checks that share a plan (same tier, action and period) send it once; each check names its plan by number.
     const planNumbers = new Map<string, number>();
-    const plans: string[] = [];
+    const args: Array<string | number> = [batch.length, 0];
     const refs: number[] = [];
     for (const check of batch) {
       for (const key of check.keys) keys.push(key);
-      let n = planNumbers.get(check.packed);
+      let n = planNumbers.get(check.planId);
       if (n === undefined) {
-        plans.push(check.packed);
-        n = plans.length;
-        planNumbers.set(check.packed, n);
+        n = planNumbers.size + 1;
+        planNumbers.set(check.planId, n);
+        args.push(check.plan.length);
+        for (const token of check.plan) args.push(token);
       }
       refs.push(n);
     }
-    const args: Array<string | number> = [batch.length, plans.length, ...plans, ...refs];
+    args[1] = planNumbers.size;
+    for (const ref of refs) args.push(ref);
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;

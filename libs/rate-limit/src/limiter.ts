@@ -72,8 +72,10 @@ interface Entry {
  */
 interface CheckPlan {
   entries: Entry[];
-  /** ` w field previous limit amount is_cost` per entry, ready to append to the per-call head. */
-  spec: string;
+  /** `w field previous limit amount is_cost` per entry, appended to the per-call head. */
+  spec: Array<string | number>;
+  /** The spec joined: part of the plan's identity within a batch. */
+  specId: string;
   keepUntilMs: number;
   validFromMs: number;
   validUntilMs: number;
@@ -203,7 +205,7 @@ export class RateLimiter {
   private buildPlan(limits: TierLimits, action: Action, count: number, cost: number, nowMs: number): CheckPlan {
     const counter = ACTIONS[action].counter;
     const entries: Entry[] = [];
-    let spec = '';
+    const spec: Array<string | number> = [];
     let keepUntilMs = nowMs;
     let validFromMs = -Infinity;
     let validUntilMs = Infinity;
@@ -211,7 +213,7 @@ export class RateLimiter {
       const slot = windowSlot(window, this.calendar, nowMs);
       entries.push({ counter: c, window, limit, amount, resetMs: slot.resetMs });
       const previous = slot.previousTag ? `${c}:${slot.previousTag}` : '-';
-      spec += ` ${WINDOW_CODE[window]} ${c}:${slot.tag} ${previous} ${limit} ${amount} ${isCost ? 1 : 0}`;
+      spec.push(WINDOW_CODE[window], `${c}:${slot.tag}`, previous, limit, amount, isCost ? 1 : 0);
       keepUntilMs = Math.max(keepUntilMs, slot.keepUntilMs);
       validFromMs = Math.max(validFromMs, slot.startMs);
       validUntilMs = Math.min(validUntilMs, slot.resetMs);
@@ -234,7 +236,7 @@ export class RateLimiter {
         if (limit !== undefined) add('total_cost_pence', window, limit, cost, true);
       }
     }
-    return { entries, spec, keepUntilMs, validFromMs, validUntilMs };
+    return { entries, spec, specId: spec.join(' '), keepUntilMs, validFromMs, validUntilMs };
   }
 
   private async run(
@@ -255,10 +257,11 @@ export class RateLimiter {
     if (reservationId) keys.push(this.reservationKey(tenant.tenantId, reservationId));
     const keepMs = plan.keepUntilMs - nowMs + KEEP_GRACE_MS;
     const weightPpm = Math.round(previousHourWeight(nowMs) * 1e6);
-    const packed = `${dryRun ? 1 : 0} ${reservationId ? 1 : 0} ${cost} ${keepMs} ${weightPpm} ${RESERVATION_TTL_MS}${plan.spec}`;
+    const head = [dryRun ? 1 : 0, reservationId ? 1 : 0, cost, keepMs, weightPpm, RESERVATION_TTL_MS];
+    const planId = `${head.join(' ')} ${plan.specId}`;
     let reply: CheckReply;
     try {
-      reply = await this.batcher.submit(keys, packed, entries.length);
+      reply = await this.batcher.submit(keys, planId, [...head, ...plan.spec], entries.length);
     } catch (err) {
       return this.degraded(action, err);
     }

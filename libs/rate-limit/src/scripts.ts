@@ -11,14 +11,14 @@
  * it still lies within the last 60 minutes (the sliding-window-counter estimate).
  *
  * consume runs a batch of independent checks (the client coalesces checks issued in the same
- * event-loop turn into one EVALSHA), each all-or-nothing, in order. A check is described by a
- * plan: ONE packed argument (space-separated tokens) with its flags and every window's field,
- * limit and amount. Checks of one batch that share a plan (same tier, action and period) send it
- * once: the script parses each distinct plan once and each check adds only its key and the
- * plan's number. Every protocol argument costs the client an encode and Redis an object and a
- * Lua string, so this keeps a check to its key, one small number and its two hash commands.
+ * event-loop turn into one EVALSHA), each all-or-nothing, in order. A check follows a plan: its
+ * flags and every window's field, limit and amount. Checks of one batch that share a plan (same
+ * tier, action and period: the common case on a busy server) send it once, and each check adds
+ * only its key and the plan's number, so a batch costs Redis two hash commands per check and the
+ * client one argument per check. (Packing a plan into one string argument was tried: parsing it
+ * in Lua cost Redis more than the arguments it saved.)
  *   KEYS = per check: the tenant hash (+ its reservation key when reserving)
- *   ARGV = check_count, plan_count, then each plan:
+ *   ARGV = check_count, plan_count, then each plan: its token count, then its tokens:
  *            dry_run(0|1) reserve(0|1) reserved_cost ttl_ms prev_hour_weight_ppm reserve_ttl_ms
  *            then per entry: window(m|d|h) field previous_hour_field(or -) limit amount is_cost(0|1)
  *          then per check: its plan's number (1-based)
@@ -28,55 +28,43 @@
 export const CONSUME_SCRIPT = `
 local checks = tonumber(ARGV[1])
 local plan_count = tonumber(ARGV[2])
-local find = string.find
-local sub = string.sub
-local plans = {}
+local a = 3
+local plan_at = {}
+local plan_n = {}
+local plan_read = {}
 for p = 1, plan_count do
-  local s = ARGV[2 + p]
-  local t = {}
-  local nt = 0
-  local i = 1
-  while true do
-    local q = find(s, ' ', i, true)
-    nt = nt + 1
-    if not q then t[nt] = sub(s, i) break end
-    t[nt] = sub(s, i, q - 1)
-    i = q + 1
-  end
-  local plan = {
-    dry = t[1] == '1', reserve = t[2] == '1', cost = t[3], ttl = tonumber(t[4]),
-    weight = tonumber(t[5]) / 1000000, reserve_ttl = t[6], n = (nt - 6) / 6,
-    hourly = {}, field = {}, previous = {}, window = {}, limit = {}, amount = {}, read = {}, cost_fields = {},
-  }
+  local len = tonumber(ARGV[a])
+  local b = a + 1
+  local n = (len - 6) / 6
+  local read = {}
   local nr = 0
-  for e = 1, plan.n do
-    local b = 6 + (e - 1) * 6
-    plan.window[e] = t[b + 1]
-    plan.hourly[e] = t[b + 1] == 'h'
-    plan.field[e] = t[b + 2]
-    plan.previous[e] = t[b + 3]
-    plan.limit[e] = tonumber(t[b + 4])
-    plan.amount[e] = tonumber(t[b + 5])
-    if t[b + 6] == '1' then plan.cost_fields[#plan.cost_fields + 1] = t[b + 2] end
+  for e = 0, n - 1 do
+    local x = b + 6 + e * 6
     nr = nr + 1
-    plan.read[nr] = t[b + 2]
-    if plan.hourly[e] then
+    read[nr] = ARGV[x + 1]
+    if ARGV[x] == 'h' then
       nr = nr + 1
-      plan.read[nr] = t[b + 3]
+      read[nr] = ARGV[x + 2]
     end
   end
-  plan.cost_fields = table.concat(plan.cost_fields, ' ')
-  plans[p] = plan
+  plan_at[p] = b
+  plan_n[p] = n
+  plan_read[p] = read
+  a = b + len
 end
 
 local out = {}
 local o = 0
 local k = 1
 for c = 1, checks do
-  local plan = plans[tonumber(ARGV[2 + plan_count + c])]
+  local p = tonumber(ARGV[a + c - 1])
+  local b = plan_at[p]
+  local n = plan_n[p]
   local key = KEYS[k]
-  local n = plan.n
-  local values = redis.call('HMGET', key, unpack(plan.read))
+  local dry = ARGV[b] == '1'
+  local reserve = ARGV[b + 1] == '1'
+  local weight = tonumber(ARGV[b + 4]) / 1000000
+  local values = redis.call('HMGET', key, unpack(plan_read[p]))
   local denied = 0
   local current = {}
   local created = false
@@ -84,29 +72,31 @@ for c = 1, checks do
   o = o + 1
   local at = o
   for e = 1, n do
+    local x = b + e * 6
     local cur = values[v]
     v = v + 1
     if not cur then created = true end
     cur = tonumber(cur or '0')
     current[e] = cur
-    if plan.hourly[e] then
-      cur = cur + math.floor(tonumber(values[v] or '0') * plan.weight)
+    if ARGV[x] == 'h' then
+      cur = cur + math.floor(tonumber(values[v] or '0') * weight)
       v = v + 1
     end
     o = o + 1
     out[o] = cur
-    local amount = plan.amount[e]
-    if denied == 0 and amount > 0 and cur + amount > plan.limit[e] then denied = e end
+    local amount = tonumber(ARGV[x + 4])
+    if denied == 0 and amount > 0 and cur + amount > tonumber(ARGV[x + 3]) then denied = e end
   end
   out[at] = denied
-  local consume = denied == 0 and not plan.dry
+  local consume = denied == 0 and not dry
   if consume then
     local writes = {}
     local nw = 0
     for e = 1, n do
-      local amount = plan.amount[e]
+      local x = b + e * 6
+      local amount = tonumber(ARGV[x + 4])
       if amount > 0 then
-        writes[nw + 1] = plan.field[e]
+        writes[nw + 1] = ARGV[x + 1]
         writes[nw + 2] = current[e] + amount
         nw = nw + 2
       end
@@ -120,29 +110,37 @@ for c = 1, checks do
         -- Redis's (skew, tests) cannot expire counters early.
         local keep = {}
         for e = 1, n do
-          keep[plan.field[e]] = true
-          keep[plan.previous[e]] = true
+          local x = b + e * 6
+          keep[ARGV[x + 1]] = true
+          keep[ARGV[x + 2]] = true
         end
         for _, field in ipairs(redis.call('HKEYS', key)) do
           if not keep[field] then
             local counter, window = string.match(field, '^(.-):(%a):')
             for e = 1, n do
-              if plan.window[e] == window and sub(plan.field[e], 1, #counter + 1) == counter .. ':' then
+              local x = b + e * 6
+              if ARGV[x] == window and string.sub(ARGV[x + 1], 1, #counter + 1) == counter .. ':' then
                 redis.call('HDEL', key, field)
                 break
               end
             end
           end
         end
-        if redis.call('PTTL', key) < plan.ttl then redis.call('PEXPIRE', key, plan.ttl) end
+        local ttl = tonumber(ARGV[b + 3])
+        if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
       end
     end
   end
   k = k + 1
-  if plan.reserve then
+  if reserve then
     if consume then
-      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', plan.cost, 'fields', plan.cost_fields)
-      redis.call('PEXPIRE', KEYS[k], plan.reserve_ttl)
+      local cost_fields = {}
+      for e = 1, n do
+        local x = b + e * 6
+        if ARGV[x + 5] == '1' then cost_fields[#cost_fields + 1] = ARGV[x + 1] end
+      end
+      redis.call('HSET', KEYS[k], 'state', 'reserved', 'cost', ARGV[b + 2], 'fields', table.concat(cost_fields, ' '))
+      redis.call('PEXPIRE', KEYS[k], ARGV[b + 5])
     end
     k = k + 1
   end
