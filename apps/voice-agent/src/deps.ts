@@ -18,6 +18,7 @@ import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { FakeOpenAiRealtimeServer, FakeTwilioVoice } from '@recoup/testing';
 import { CallRegistry } from './bridge/media-streams';
+import { ReplicaCallRegistry, callLegChannel } from './replicas/replica-call-registry';
 import { CallService } from './calls/call-service';
 import { CallTools } from './calls/call-tools';
 import { SERVICE, type Config } from './config';
@@ -168,26 +169,31 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     if (call?.providerCallSid) await placer.hangup(call.providerCallSid);
   };
 
-  const registry = new CallRegistry({
-    connector,
-    tools,
-    logger: core.logger,
-    voice: config.OPENAI_REALTIME_VOICE,
-    maxCallSeconds: config.CALL_MAX_SECONDS,
-    saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
-    onEnded: async (callId) => {
-      await calls.finalise(callId);
+  // Twilio's webhooks and media stream reach any replica: pre-opened legs and discards are coordinated over Redis.
+  const legsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
+  const registry = new ReplicaCallRegistry(
+    {
+      connector,
+      tools,
+      logger: core.logger,
+      voice: config.OPENAI_REALTIME_VOICE,
+      maxCallSeconds: config.CALL_MAX_SECONDS,
+      saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
+      onEnded: async (callId) => {
+        await calls.finalise(callId);
+      },
+      hangup: hangupByCallId,
+      sayAndHangUp: async (callId, text) => {
+        const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
+        if (!call?.providerCallSid || !placer.redirect) throw new Error('the call cannot be redirected');
+        await placer.redirect(call.providerCallSid, sayAndHangupTwiml([text]));
+      },
+      claimStream: (callId, token) => calls.claimStream(callId, token),
+      loadCall: (callId) => calls.findById(callId),
+      verifyUpgrade: (req) => isSignedTwilioUpgrade(req, { authToken: twilioAuthToken, publicBaseUrl: config.PUBLIC_BASE_URL }),
     },
-    hangup: hangupByCallId,
-    sayAndHangUp: async (callId, text) => {
-      const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
-      if (!call?.providerCallSid || !placer.redirect) throw new Error('the call cannot be redirected');
-      await placer.redirect(call.providerCallSid, sayAndHangupTwiml([text]));
-    },
-    claimStream: (callId, token) => calls.claimStream(callId, token),
-    loadCall: (callId) => calls.findById(callId),
-    verifyUpgrade: (req) => isSignedTwilioUpgrade(req, { authToken: twilioAuthToken, publicBaseUrl: config.PUBLIC_BASE_URL }),
-  });
+    { publisher: core.redis, subscriber: legsRedis, channel: callLegChannel(config.QUEUE_PREFIX), logger: core.logger },
+  );
   new Gauge({
     name: 'voice_calls_live',
     help: 'Calls bridged (or pre-opened while ringing) in this process',
@@ -229,6 +235,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     fakeTwilio,
     fakeOpenAi,
     async start() {
+      await registry.ready();
       if (fakeOpenAi) {
         await fakeOpenAi.start();
         openaiBase = fakeOpenAi.url;
@@ -240,6 +247,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       await worker.close().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await closeRedis(workerRedis);
+      await closeRedis(legsRedis);
       await fakeOpenAi?.stop();
       await core.close();
     },
