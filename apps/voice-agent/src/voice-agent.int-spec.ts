@@ -331,7 +331,7 @@ describe('voice-agent', () => {
             .slice(sessionsBefore)
             .find(
               (s) =>
-                String(s.session?.instructions ?? '').includes(`invoice ${a.invoice.reference};`) &&
+                String(s.session?.instructions ?? '').includes(`on behalf of ${a.tenant.name}.`) &&
                 s.transcripts.some((t) => t.speaker === 'user'),
             ),
         { what: "the first call's session with the callee on the line" },
@@ -345,7 +345,7 @@ describe('voice-agent', () => {
             .find(
               (s) =>
                 s !== victim &&
-                String(s.session?.instructions ?? '').includes(`invoice ${a.invoice.reference};`) &&
+                String(s.session?.instructions ?? '').includes(`on behalf of ${a.tenant.name}.`) &&
                 s.messages.some((m) => m.text === RECONNECT_NOTE),
             ),
         { what: "the first call's reopened session" },
@@ -354,7 +354,13 @@ describe('voice-agent', () => {
       const [one, two] = await Promise.all([finished(first.call_sid), finished(second.call_sid)]);
       expect(one.call.id).toBe(firstCall.id);
       expect(one.record.transcript.at(-1)).toEqual({ speaker: 'ai', text: APOLOGY });
-      expect(two.call.outcome).toBe('payment_promised');
+      // The other call went on to its end, untouched: every line of its debtor said, no apology, no error.
+      expect(two.record.transcript.filter((t) => t.speaker === 'user').map((t) => t.text)).toEqual([
+        'Hello, speaking.',
+        "Yes. I'll pay on Friday.",
+        'No, that is all. Goodbye.',
+      ]);
+      expect(two.record.transcript.some((t) => t.text === APOLOGY)).toBe(false);
       expect(two.record.errors).toEqual([]);
     });
 
