@@ -20,6 +20,28 @@ export function scriptedReply(userText: string, facts: { amount?: number } = {})
       tool: { name: 'record_dispute', arguments: { reason: userText.slice(0, 200) } },
     };
   }
+  // The voice-trust safeguards (issue 15): recording objections, vulnerability, a wrong person, a person asked for,
+  // and answers to the identity question are handed to the tools that our code checks.
+  if (/\b((don'?t|do not) (want to be |want it )?record|not (be )?recorded|stop (the )?recording|no recording)/.test(t)) {
+    return { say: 'Of course, I have stopped the recording.', tool: { name: 'stop_recording', arguments: {} } };
+  }
+  if (/\b(lost my job|redundan|bereave|passed away|hospital|illness|seriously ill|mental health|depress|can'?t cope|struggling)/.test(t)) {
+    return {
+      say: 'I am so sorry to hear that. We will not ask you for anything today.',
+      tool: { name: 'record_vulnerability', arguments: { category: /job|redundan/.test(t) ? 'life_event' : 'health' } },
+    };
+  }
+  if (/\b(wrong number|wrong person|not here|isn'?t here|no one by that name|nobody by that name|not available)\b/.test(t)) {
+    return { say: 'Sorry to have troubled you.', tool: { name: 'wrong_person', arguments: { reason: userText.slice(0, 100) } } };
+  }
+  if (/\b(speak to (a|someone|somebody)|real person|a human|put me through|transfer me|specialist)\b/.test(t)) {
+    return { say: 'Of course.', tool: { name: 'transfer_to_agent', arguments: { reason: userText.slice(0, 100) } } };
+  }
+  if (
+    /\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b|\bpostcode\b|\bdate of birth\b|\b\d{1,2}(st|nd|rd|th)? (of )?[a-z]+ \d{4}\b|\blast four\b/.test(t)
+  ) {
+    return { say: 'Thank you, let me check that.', tool: { name: 'verify_identity', arguments: { answer: userText } } };
+  }
   if (/\b(stop calling|opt out|don'?t call|remove me)\b/.test(t)) {
     return { say: 'Of course. We will not call you again. Goodbye.', tool: { name: 'opt_out', arguments: { channel: 'all_calls' } } };
   }
