@@ -3,6 +3,7 @@ import { createHttpApp } from '@recoup/http';
 import { callsRouter } from './calls/calls.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
+import { voiceWebhookDocs } from './twilio/voice-webhooks.openapi';
 import { voiceWebhooksRouter } from './twilio/voice-webhooks.routes';
 
 /** The service's HTTP surface, testable without listening (the media stream attaches to the server in main/tests). */
@@ -17,7 +18,7 @@ export function createApp(deps: Deps): Express {
     maxInFlight: deps.config.HTTP_MAX_IN_FLIGHT,
     health: deps.health,
     healthTimeoutMs: deps.config.HEALTH_TIMEOUT_MS,
-    routers: [callsRouter(deps.calls, deps.config.INTERNAL_API_TOKEN, deps.idempotency)],
+    routers: [callsRouter(deps.calls, deps.config.INTERNAL_API_TOKEN, deps.idempotency), voiceWebhookDocs()],
     configure: (app) => {
       app.use(
         voiceWebhooksRouter({
@@ -28,6 +29,7 @@ export function createApp(deps: Deps): Express {
           calls: deps.calls,
           registry: deps.registry,
           gather: deps.gather,
+          tools: deps.tools,
           logger: deps.logger,
           voicemail: deps.config.CALL_VOICEMAIL,
           hangup: (sid) => deps.placer.hangup(sid),

@@ -31,6 +31,20 @@ export const ConfigSchema = z.object({
   PRICE_OPENAI_REALTIME_PER_MIN: gbp(0.06),
   PRICE_RECORDING_PER_MIN: gbp(0.002),
   PRICE_SMS: gbp(0.04),
+  /**
+   * GBP per million Realtime tokens (gpt-realtime list prices in USD x 0.79): the actual cost of a call's Realtime leg
+   * comes from its response.done usage; the per-minute price above is only for estimates.
+   */
+  PRICE_OPENAI_AUDIO_IN_PER_MTOK: z.coerce.number().nonnegative().default(25.3),
+  PRICE_OPENAI_AUDIO_OUT_PER_MTOK: z.coerce.number().nonnegative().default(50.6),
+  PRICE_OPENAI_TEXT_IN_PER_MTOK: z.coerce.number().nonnegative().default(3.16),
+  PRICE_OPENAI_TEXT_OUT_PER_MTOK: z.coerce.number().nonnegative().default(12.64),
+  PRICE_OPENAI_CACHED_IN_PER_MTOK: z.coerce.number().nonnegative().default(0.32),
+  /** Where a debtor who asks for a person is put through (E.164) when the tenant set no transfer_phone; none: a call back. */
+  CALL_TRANSFER_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number')
+    .optional(),
   /** realtime: Media Streams bridged to OpenAI Realtime; gather: <Gather> speech turns with a chat model. */
   AI_CALL_FLOW: z.enum(['realtime', 'gather']).default('realtime'),
   AI_CALL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),

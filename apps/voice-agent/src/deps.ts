@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
+import type { CallModel } from '@recoup/db';
 import { createPaymentLinks, type PaymentLinks } from '@recoup/providers/payments';
 import {
   OpenAiChatAgent,
@@ -17,10 +18,13 @@ import { Counter, Gauge } from 'prom-client';
 import { RateLimiter } from '@recoup/rate-limit';
 import { createCoreDeps, type CoreDeps } from '@recoup/runtime';
 import { FakeOpenAiRealtimeServer, FakeTwilioVoice } from '@recoup/testing';
+import { Keypad } from './bridge/keypad';
 import { CallRegistry } from './bridge/media-streams';
 import { ReplicaCallRegistry, callLegChannel } from './replicas/replica-call-registry';
+import type { CallBridge } from './bridge/call-bridge';
 import { CallService } from './calls/call-service';
 import { CallTools } from './calls/call-tools';
+import { LiveCallControl } from './calls/live-call-control';
 import { SERVICE, type Config } from './config';
 import { GatherFlow } from './twilio/gather-flow';
 import { aiCallProcessor } from './worker/ai-call.processor';
@@ -120,6 +124,15 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     help: 'Actual cost of AI calls (pence)',
     registers: [core.metrics.registry],
   });
+  const publicUrl = (path: string) => config.PUBLIC_BASE_URL.replace(/\/+$/, '') + path;
+  // Recording after the notice, stopped on objection; how a call ends (transfer, signposting) — issue 15.
+  const live = new LiveCallControl({
+    db: core.db,
+    placer,
+    logger: core.logger,
+    recording: config.CALL_RECORDING,
+    recordingCallbackUrl: (callId) => publicUrl(`/api/webhooks/twilio/voice/status?call=${callId}`),
+  });
   const calls = new CallService({
     db: core.db,
     compliance,
@@ -131,7 +144,16 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       openaiPerMin: config.PRICE_OPENAI_REALTIME_PER_MIN,
       recordingPerMin: config.PRICE_RECORDING_PER_MIN,
       sms: config.PRICE_SMS,
+      openaiTokens: {
+        audioInPerM: config.PRICE_OPENAI_AUDIO_IN_PER_MTOK,
+        audioOutPerM: config.PRICE_OPENAI_AUDIO_OUT_PER_MTOK,
+        textInPerM: config.PRICE_OPENAI_TEXT_IN_PER_MTOK,
+        textOutPerM: config.PRICE_OPENAI_TEXT_OUT_PER_MTOK,
+        cachedInPerM: config.PRICE_OPENAI_CACHED_IN_PER_MTOK,
+      },
     },
+    live,
+    saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
     publicBaseUrl: config.PUBLIC_BASE_URL,
     payPageBaseUrl: config.COLLECTIONS_API_PUBLIC_URL,
     maxCallSeconds: config.CALL_MAX_SECONDS,
@@ -145,7 +167,49 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     },
     clock: overrides.clock,
   });
-  const tools = new CallTools({ db: core.db, compliance, producer, paymentLinks, logger: core.logger, clock: overrides.clock });
+  const tools = new CallTools({
+    db: core.db,
+    compliance,
+    producer,
+    paymentLinks,
+    logger: core.logger,
+    live,
+    transferNumber: config.CALL_TRANSFER_NUMBER,
+    callerId: config.TWILIO_FROM_NUMBER,
+    transferActionUrl: (callId) => publicUrl(`/api/webhooks/twilio/voice/transfer?call=${callId}`),
+    saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
+    clock: overrides.clock,
+  });
+  // Keys the caller presses: gathered into sequences per call; 0 asks for a person, digits before identity are its
+  // answer (checked by our code). Other keys reach the model as the caller's words.
+  const keypads = new WeakMap<CallBridge, { keypad: Keypad; sequences: number }>();
+  const onDtmf = (call: CallModel, digit: string, bridge: CallBridge): boolean => {
+    let entry = keypads.get(bridge);
+    if (!entry) {
+      const state = { sequences: 0 } as { keypad: Keypad; sequences: number };
+      state.keypad = new Keypad((digits, terminator) => {
+        const sequence = ++state.sequences;
+        void tools
+          .onKeys(call, digits, sequence)
+          .then(async (result) => {
+            if (!result)
+              return bridge.tellAgent(`[The caller keyed ${[...digits].join(' ')}${terminator ? ` then ${terminator}` : ''}]`, 'user');
+            if (digits === '0' && result.endCall) {
+              await saveTurn(call.id, 'user', '[pressed 0 for a person]', `dtmf:${call.id}:${sequence}`);
+              return bridge.end('the caller pressed 0 for a person');
+            }
+            // The identity answer is never stored, only that one was keyed.
+            await saveTurn(call.id, 'user', '[identity answer keyed: withheld]', `dtmf:${call.id}:${sequence}`);
+            bridge.tellAgent(`The caller keyed their answer to the identity question. verify_identity answered: ${result.message}`);
+          })
+          .catch((err: Error) => core.logger.warn({ err: { message: err.message }, callId: call.id }, 'keyed answer not handled'));
+      });
+      entry = state;
+      keypads.set(bridge, entry);
+    }
+    entry.keypad.press(digit);
+    return true;
+  };
 
   const saveTurn = async (callId: string, speaker: 'ai' | 'user', text: string, itemId: string | null) => {
     if (!text) return;
@@ -164,11 +228,6 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     }
   };
 
-  const hangupByCallId = async (callId: string) => {
-    const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
-    if (call?.providerCallSid) await placer.hangup(call.providerCallSid);
-  };
-
   // Twilio's webhooks and media stream reach any replica: pre-opened legs and discards are coordinated over Redis.
   const legsRedis = createRedis(config.REDIS_URL, 'worker', core.logger);
   const registry = new ReplicaCallRegistry(
@@ -179,10 +238,11 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       voice: config.OPENAI_REALTIME_VOICE,
       maxCallSeconds: config.CALL_MAX_SECONDS,
       saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
-      onEnded: async (callId) => {
-        await calls.finalise(callId);
+      onEnded: async (callId, _reason, result) => {
+        await calls.finalise(callId, { usage: result.usage });
       },
-      hangup: hangupByCallId,
+      hangup: (callId) => live.hangup(callId),
+      onDtmf,
       sayAndHangUp: async (callId, text) => {
         const call = await core.db.call.findUnique({ where: { id: callId }, select: { providerCallSid: true } });
         if (!call?.providerCallSid || !placer.redirect) throw new Error('the call cannot be redirected');
@@ -207,6 +267,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     calls,
     tools,
     agent: chatAgent,
+    live,
     logger: core.logger,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     saveTurn,

@@ -106,6 +106,8 @@ export async function seedDebt(
       kind: 'business',
       phone: o.phone ?? '+447911123456',
       email: `ap${n}@northwind.example`,
+      // What the debtor confirms before anything about the debt is said (the tenant's default check).
+      postcode: 'SW1A 1AA',
     },
   });
   const due = new Date(now - (o.daysOverdue ?? 20) * 86_400_000);

@@ -2,6 +2,8 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import {
   claimContactForSend,
   CollectionsError,
+  identityMethodFor,
+  identityQuestion,
   isoDate,
   londonToday,
   recordContactOutcome,
@@ -14,9 +16,11 @@ import { HttpProblem } from '@recoup/http';
 import type { Logger } from '@recoup/observability';
 import type { CallPlacer } from '@recoup/providers/telephony';
 import { resolveLimits, type RateLimiter, type Tier } from '@recoup/rate-limit';
-import { agentInstructions, voiceLines, type CallFacts } from './agent-instructions';
+import type { RealtimeUsage } from '@recoup/providers/realtime-voice';
+import { agentInstructions, disclosureBriefing, openingLine, recordingNotice, type CallFacts } from './agent-instructions';
 import { quoteOf } from './balance';
-import { costPence, estimateCost, type Prices } from './pricing';
+import type { LiveCallControl } from './live-call-control';
+import { callCost, costPence, estimateCost, type Prices } from './pricing';
 
 export interface CallServiceOptions {
   db: Database;
@@ -36,6 +40,10 @@ export interface CallServiceOptions {
   onCallEnded?: (outcome: CallOutcome, costPence: number) => void;
   /** Our caller id, read out in voicemail messages. */
   callbackNumber?: string;
+  /** Recording control of live calls (started after the notice). */
+  live?: LiveCallControl;
+  /** Stores a transcript turn (the recording notice is the call's first). */
+  saveTurn?(callId: string, speaker: 'ai' | 'user', text: string, itemId: string | null): Promise<void>;
   clock?: () => Date;
 }
 
@@ -46,6 +54,10 @@ export interface StoredCallParams extends Partial<InitiateCallRequest> {
   /** Said by TwiML before the stream connects (or the Gather greeting): recording notice, then identity. */
   recording_notice?: string;
   opening?: string;
+  /** What our code checks the identity answer against (postcode, date of birth, invoice reference). */
+  identity_method?: string;
+  /** What the agent is told once identity is confirmed (verify_identity's answer): the disclosure and the facts. */
+  after_identity?: string;
   voicemail?: string;
   sms_sent?: number;
   settled?: boolean;
@@ -80,6 +92,14 @@ export class CallService {
 
   estimate(minutes: number, sms: boolean, recording: boolean): CallCostEstimate {
     return estimateCost(this.o.prices, minutes, sms ? 1 : 0, recording);
+  }
+
+  /**
+   * The SMS a call may send under the tools' policy: a promise's confirmation, and the payment link when payment
+   * during the call is enabled (the promise script sends both).
+   */
+  static smsThePolicyMaySend(paymentDuringCall: boolean): number {
+    return paymentDuringCall ? 2 : 1;
   }
 
   private url(path: string): string {
@@ -142,7 +162,12 @@ export class CallService {
       );
     }
     const minutes = this.o.maxCallSeconds / 60;
-    const estimate = this.estimate(minutes, body.enable_payment_during_call, this.o.recording);
+    const estimate = estimateCost(
+      this.o.prices,
+      minutes,
+      CallService.smsThePolicyMaySend(body.enable_payment_during_call),
+      this.o.recording,
+    );
     const reservationId = randomUUID();
     const limits = {
       tenantId: invoice.tenantId,
@@ -176,13 +201,27 @@ export class CallService {
           : 'https://pay.recoup.invalid/pay',
       paymentDuringCall: body.enable_payment_during_call,
     };
-    const lines = voiceLines(facts2);
+    // Identity before disclosure (CONC 7.9.7R): the tenant's check, or the invoice reference when the record lacks it.
+    const identityMethod = identityMethodFor(invoice.tenant.identityCheck, {
+      postcode: invoice.client.postcode,
+      address: invoice.client.address,
+      dateOfBirth: invoice.client.dateOfBirth,
+      invoiceReference: invoice.reference,
+    });
+    const opening = {
+      debtorName: body.recipient_name,
+      creditorName: body.business_name,
+      identityQuestion: identityQuestion(identityMethod),
+      paymentDuringCall: body.enable_payment_during_call,
+    };
     const params: StoredCallParams = {
       ...body,
       reservation_id: reservationId,
-      instructions: agentInstructions(facts2),
-      recording_notice: lines.find((l) => l.key === 'recording_notice')?.text,
-      opening: lines.find((l) => l.key === 'identity_check')?.text,
+      instructions: agentInstructions(opening),
+      recording_notice: this.o.recording ? recordingNotice(facts2) : undefined,
+      opening: openingLine(opening),
+      identity_method: identityMethod,
+      after_identity: disclosureBriefing(facts2),
       voicemail: `This is a message for ${body.recipient_name} from ${body.business_name}. Please call us back on ${this.o.callbackNumber ? this.o.callbackNumber.split('').join(' ') : 'the number this call came from'}. Thank you.`,
     };
     const attempt = await recordQueuedContact(db, {
@@ -224,7 +263,8 @@ export class CallService {
         machineDetection: this.o.machineDetection
           ? { mode: 'async', callbackUrl: this.url(`/api/webhooks/twilio/voice/amd${q}`) }
           : undefined,
-        record: this.o.recording,
+        // Recording starts once the notice was spoken (LiveCallControl.startRecording), not at the answer.
+        record: false,
         timeLimitSeconds: this.o.maxCallSeconds,
         idempotencyKey: attempt.id,
       });
@@ -307,7 +347,27 @@ export class CallService {
       where: { id: callId, streamTokenHash: call.streamTokenHash },
       data: { streamTokenHash: null, status: 'in-progress', startedAt: call.startedAt ?? this.now() },
     });
-    return count === 1 ? call : null;
+    if (count !== 1) return null;
+    // The notice has been spoken (the stream opens after its <Say>): now the recording may start.
+    this.startRecording(callId);
+    return call;
+  }
+
+  /** Starts the call's recording (after the notice), off the caller's path; a failure is logged, the call goes on. */
+  startRecording(callId: string): void {
+    void this.o.live
+      ?.startRecording(callId)
+      .catch((err: Error) => this.o.logger.warn({ err: { message: err.message }, callId }, 'recording not started'));
+  }
+
+  /** A transfer nobody answered: the call was not put through (its call-back is recorded by the caller). */
+  async transferFailed(callId: string): Promise<void> {
+    await this.o.db.call.update({ where: { id: callId }, data: { transferredAt: null } });
+  }
+
+  /** The recording notice is the call's first turn: stored when it is spoken. */
+  async noticeSpoken(callId: string, notice: string): Promise<void> {
+    await this.o.saveTurn?.(callId, 'ai', notice, `notice:${callId}`);
   }
 
   /** Twilio call-progress callback. */
@@ -351,7 +411,10 @@ export class CallService {
    * Outcome from what the tools did (never guessed from words), transcript, duration and cost.
    * Runs when either leg ends and again on the final status callback; settles the spend reservation once.
    */
-  async finalise(callId: string, hint: { terminalStatus?: string; endedBy?: string } = {}): Promise<CallModel | null> {
+  async finalise(
+    callId: string,
+    hint: { terminalStatus?: string; endedBy?: string; usage?: RealtimeUsage } = {},
+  ): Promise<CallModel | null> {
     const { db } = this.o;
     const call = await db.call.findUnique({ where: { id: callId }, include: { actions: true, turns: { orderBy: { sequence: 'asc' } } } });
     if (!call) return null;
@@ -363,11 +426,16 @@ export class CallService {
     const paid = call.paymentCollected || (await this.linkPaidDuringCall(call.actions, endedAt));
     let outcome: CallOutcome;
     const status = hint.terminalStatus ?? call.status;
+    // Put through to a person (a <Dial> nobody answered clears transferredAt and leaves a call-back request).
+    const transferred = Boolean(call.transferredAt);
     if (paid) outcome = 'paid_during_call';
     else if (done('record_dispute')) outcome = 'disputed';
+    else if (done('record_vulnerability')) outcome = 'vulnerable';
+    else if (done('opt_out')) outcome = 'opted_out';
+    else if (transferred) outcome = 'transferred';
     else if (done('propose_payment_plan')) outcome = 'payment_plan_agreed';
     else if (done('record_promise_to_pay')) outcome = 'payment_promised';
-    else if (done('request_callback')) outcome = 'callback_requested';
+    else if (done('request_callback') || done('transfer_to_agent')) outcome = 'callback_requested';
     else if (call.outcome === 'voicemail' || call.answeredBy?.startsWith('machine')) outcome = 'voicemail';
     else if (status === 'no-answer' || status === 'busy' || status === 'canceled') outcome = 'no_answer';
     else if (status === 'failed') outcome = 'failed';
@@ -380,7 +448,9 @@ export class CallService {
         (a.name === 'send_payment_link' ||
           (a.name === 'record_promise_to_pay' && (a.result as { data?: { confirmation_sms?: boolean } } | null)?.data?.confirmation_sms)),
     ).length;
-    const cost = estimateCost(this.o.prices, duration / 60, smsSent, Boolean(call.recordingSid) || (this.o.recording && duration > 0));
+    // The Realtime usage the bridge summed from response.done (kept from an earlier pass when this one has none).
+    const usage = hint.usage && hint.usage.responses > 0 ? hint.usage : ((call.realtimeUsage as RealtimeUsage | null) ?? undefined);
+    const cost = callCost(this.o.prices, { minutes: duration / 60, smsCount: smsSent, recorded: Boolean(call.recordingSid), usage });
     const pence = costPence(cost);
     const terminal = Boolean(hint.terminalStatus);
     await db.call.update({
@@ -391,6 +461,7 @@ export class CallService {
         endedAt,
         durationSeconds: duration,
         costPence: pence,
+        ...(usage ? { realtimeUsage: usage as object } : {}),
         ...(terminal ? { status: hint.terminalStatus } : call.status === 'in-progress' ? { status: 'completed' } : {}),
       },
     });

@@ -22,6 +22,17 @@ import type { JobProducer } from '@recoup/queue';
 import { formatPence } from '@recoup/templates';
 import { quoteOf } from './balance';
 import { installmentSchedule } from './installment-schedule';
+import type { LiveCallControl } from './live-call-control';
+import {
+  IDENTITY_REQUIRED,
+  SafeguardArgs,
+  recordVulnerabilityTool,
+  stopRecording,
+  transferToAgent,
+  verifyIdentity,
+  wrongPerson,
+  type SafeguardDeps,
+} from './safeguard-tools';
 
 const IsoDate = z.iso.date();
 
@@ -37,12 +48,47 @@ const ToolArgs = {
   request_callback: z.object({ when: z.string().max(100).optional(), reason: z.string().max(300).optional() }),
   opt_out: z.object({ channel: z.enum(['ai_call', 'all_calls']).default('all_calls') }),
   end_call: z.object({ reason: z.string().max(200).optional() }),
+  ...SafeguardArgs,
 } as const;
 export type ToolName = keyof typeof ToolArgs;
 export const TOOL_NAMES = Object.keys(ToolArgs) as ToolName[];
 
 /** The agent's function tools (same set for the Realtime and the Gather flows). */
 export const COLLECTION_TOOLS: ToolSpec[] = [
+  {
+    name: 'verify_identity',
+    description:
+      "The person's answer to the identity question, exactly as given. Our system checks it; only a confirmed identity tells you what the call is about.",
+    parameters: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] },
+  },
+  {
+    name: 'wrong_person',
+    description: 'The person is not the one asked for, or cannot confirm their identity: leave a call-back request with no details.',
+    parameters: { type: 'object', properties: { reason: { type: 'string' } } },
+  },
+  {
+    name: 'stop_recording',
+    description: 'The person objects to the call being recorded: the recording is stopped.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+  },
+  {
+    name: 'record_vulnerability',
+    description:
+      'The person mentions illness, bereavement, job loss, mental-health or money difficulties, or seems not to understand: collection pauses and a person follows up.',
+    parameters: {
+      type: 'object',
+      properties: {
+        category: { type: 'string', enum: ['health', 'life_event', 'resilience', 'capability', 'mental_capacity'] },
+        note: { type: 'string', description: 'A short factual note, no diagnosis' },
+      },
+      required: ['category'],
+    },
+  },
+  {
+    name: 'transfer_to_agent',
+    description: 'The person asks to speak to a person: they are put through to the team (or called back when nobody is available).',
+    parameters: { type: 'object', properties: { reason: { type: 'string' } } },
+  },
   {
     name: 'send_payment_link',
     description: 'Text the debtor a secure link to pay the outstanding balance now. Only when they ask to pay during the call.',
@@ -109,6 +155,12 @@ export interface CallToolsDeps {
   producer: JobProducer;
   paymentLinks: PaymentLinks;
   logger: Logger;
+  /** The live call: recording control and how the call ends (transfer, signposting). */
+  live: LiveCallControl;
+  transferNumber?: string;
+  callerId?: string;
+  transferActionUrl(callId: string): string;
+  saveTurn?(callId: string, speaker: 'ai' | 'user', text: string, itemId: string | null): Promise<void>;
   clock?: () => Date;
 }
 
@@ -129,9 +181,32 @@ const DAY = 86_400_000;
  */
 export class CallTools {
   private readonly core: CollectionsDeps;
+  private readonly safeguards: SafeguardDeps;
 
   constructor(private readonly deps: CallToolsDeps) {
     this.core = { db: deps.db, producer: deps.producer, logger: deps.logger, clock: deps.clock };
+    this.safeguards = {
+      db: deps.db,
+      core: this.core,
+      live: deps.live,
+      transferNumber: deps.transferNumber,
+      callerId: deps.callerId,
+      transferActionUrl: deps.transferActionUrl,
+      saveTurn: deps.saveTurn,
+      now: () => this.now(),
+    };
+  }
+
+  /**
+   * Keys the caller pressed (a complete sequence): 0 alone asks for a person; before identity, digits are the answer
+   * to the identity question (a date of birth, the reference's last four), checked by our code. Null: the model should
+   * hear them as the caller's words.
+   */
+  async onKeys(call: CallModel, digits: string, sequence: number): Promise<ToolResult | null> {
+    if (digits === '0') return this.run(call, 'transfer_to_agent', JSON.stringify({ reason: 'pressed 0' }), `dtmf-${sequence}`);
+    const current = await this.deps.db.call.findUnique({ where: { id: call.id }, select: { identityVerifiedAt: true } });
+    if (!digits || current?.identityVerifiedAt) return null;
+    return this.run(call, 'verify_identity', JSON.stringify({ answer: digits, keyed: true }), `dtmf-${sequence}`);
   }
 
   async run(call: CallModel, name: string, rawArguments: string, toolCallId: string): Promise<ToolResult> {
@@ -156,6 +231,13 @@ export class CallTools {
           ? `invalid arguments: ${parsed?.error?.issues.map((i) => i.path.join('.') + ' ' + i.message).join('; ')}`
           : `unknown tool ${name}`,
       };
+    } else if (IDENTITY_REQUIRED.has(name) && !(await this.identityVerified(call.id))) {
+      // CONC 7.9.7R: nothing is disclosed to, or taken from, a caller whose identity our code has not accepted.
+      allowed = false;
+      result = {
+        ok: false,
+        message: 'Refused: the identity of the person has not been confirmed. Ask the identity question and call verify_identity first.',
+      };
     } else {
       try {
         result = await this.apply(call, name as ToolName, parsed.data as never, toolCallId);
@@ -172,9 +254,13 @@ export class CallTools {
         }
       }
     }
+    // The identity answer itself is never stored (only whether it matched).
+    const stored = name === 'verify_identity' ? { answer: '[withheld]' } : (args ?? {});
+    const storedResult =
+      name === 'verify_identity' ? { ok: result.ok, message: result.ok ? 'identity confirmed' : 'no match', data: result.data } : result;
     await db.callAction
       .create({
-        data: { callId: call.id, name, toolCallId, arguments: (args ?? {}) as object, allowed, result: result as unknown as object },
+        data: { callId: call.id, name, toolCallId, arguments: stored as object, allowed, result: storedResult as unknown as object },
       })
       .catch((err: { code?: string }) => {
         if (err.code !== 'P2002') throw err;
@@ -184,6 +270,11 @@ export class CallTools {
 
   private now(): Date {
     return this.deps.clock?.() ?? new Date();
+  }
+
+  private async identityVerified(callId: string): Promise<boolean> {
+    const call = await this.deps.db.call.findUnique({ where: { id: callId }, select: { identityVerifiedAt: true } });
+    return Boolean(call?.identityVerifiedAt);
   }
 
   private async apply<N extends ToolName>(
@@ -208,6 +299,16 @@ export class CallTools {
         return this.optOut(call, args as z.infer<(typeof ToolArgs)['opt_out']>);
       case 'end_call':
         return { ok: true, message: 'Ending the call.', endCall: true };
+      case 'verify_identity':
+        return verifyIdentity(this.safeguards, call, args as z.infer<(typeof ToolArgs)['verify_identity']>);
+      case 'wrong_person':
+        return wrongPerson(this.safeguards, call);
+      case 'stop_recording':
+        return stopRecording(this.safeguards, call);
+      case 'record_vulnerability':
+        return recordVulnerabilityTool(this.safeguards, call, args as z.infer<(typeof ToolArgs)['record_vulnerability']>);
+      case 'transfer_to_agent':
+        return transferToAgent(this.safeguards, call, args as z.infer<(typeof ToolArgs)['transfer_to_agent']>);
     }
     return { ok: false, message: `unknown tool ${String(name)}` };
   }

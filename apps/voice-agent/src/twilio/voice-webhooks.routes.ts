@@ -7,6 +7,7 @@ import { publicStreamUrl } from '@recoup/providers/twilio';
 import type { CallRegistry } from '../bridge/media-streams';
 import { MEDIA_STREAM_PATH } from '../bridge/media-streams';
 import type { CallService } from '../calls/call-service';
+import type { CallTools } from '../calls/call-tools';
 import type { GatherFlow } from './gather-flow';
 
 export interface VoiceWebhookDeps {
@@ -21,6 +22,7 @@ export interface VoiceWebhookDeps {
   calls: CallService;
   registry: CallRegistry;
   gather: GatherFlow;
+  tools: CallTools;
   logger: Logger;
   voicemail: 'message' | 'none';
   hangup(callSid: string): Promise<void>;
@@ -58,6 +60,8 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
       if (!call || call.endedAt) return twiml(res, sayAndHangupTwiml([]));
       const token = await deps.calls.issueStreamToken(call.id);
       const notice = String((call.params as { recording_notice?: string } | null)?.recording_notice ?? '');
+      // The notice is spoken before anything else and is the transcript's first turn; recording starts after it.
+      if (notice) await deps.calls.noticeSpoken(call.id, notice);
       twiml(
         res,
         connectStreamTwiml({
@@ -105,6 +109,27 @@ export function voiceWebhooksRouter(deps: VoiceWebhookDeps): Router {
         }
       }
       twiml(res, emptyTwiml());
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // Twilio reports how a transfer went (<Dial action>): answered, the call ends with it; not answered, busy or failed,
+  // the debtor hears a call-back promise and the call-back is recorded through the core (never silence).
+  router.post('/api/webhooks/twilio/voice/transfer', signed, dedupe('transfer'), async (req, res, next) => {
+    try {
+      const callId = callIdOf(req);
+      const p = form(req);
+      const call = callId ? await deps.calls.findById(callId) : null;
+      if (!call || p.DialCallStatus === 'completed' || p.DialCallStatus === 'answered') return twiml(res, sayAndHangupTwiml([]));
+      await deps.calls.transferFailed(call.id);
+      await deps.tools.run(
+        call,
+        'request_callback',
+        JSON.stringify({ reason: `transfer not answered (${p.DialCallStatus ?? 'unknown'})` }),
+        'transfer-fallback',
+      );
+      twiml(res, sayAndHangupTwiml(['Sorry, nobody could take your call just now. A member of the team will call you back. Goodbye.']));
     } catch (err) {
       next(err);
     }

@@ -77,6 +77,8 @@ const DEFAULT_SCRIPT: CalleeScript = {
   answer: 'human',
   turns: [
     { say: 'Hello, speaking.' },
+    // The identity question comes before anything about the debt (the demo debtors' postcode).
+    { say: 'Yes, my postcode is SW1A 1AA.' },
     { say: 'Can you text me the link?' },
     { say: "Yes. I'll pay on Friday." },
     { say: 'No, that is all. Goodbye.' },
