@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { HealthResponse, LivenessResponse } from '@recoup/contracts';
 import type { Logger, ServiceMetrics } from '@recoup/observability';
+import { installRequestLogger, requestObserver } from './access-log';
 import { runHealthChecks, type HealthCheck } from './health';
 import { Readiness } from './readiness';
 import { buildOpenApiDocument } from './openapi';
@@ -110,24 +109,10 @@ export function isBackingServiceDown(err: unknown): boolean {
   return typeof e.message === 'string' && DOWN_MESSAGE.test(e.message);
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Keeps the raw bytes of JSON and form bodies: Stripe, Twilio and SendGrid sign the exact payload. */
 const keepRawBody = (req: Request, _res: unknown, buf: Buffer) => {
   req.rawBody = buf;
 };
-
-/** pino-http's serialized request with its URL and Referer passed through `redact`. */
-function redactRequestUrls(redact: (url: string) => string) {
-  return (req: { url?: string; headers?: Record<string, unknown> }) => {
-    const referer = req.headers?.referer;
-    return {
-      ...req,
-      url: typeof req.url === 'string' ? redact(req.url) : req.url,
-      ...(typeof referer === 'string' ? { headers: { ...req.headers, referer: redact(referer) } } : {}),
-    };
-  };
-}
 
 /**
  * The Express 5 app every service is built on: request ids, JSON logs, body limits, zod
@@ -141,63 +126,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'extended');
 
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    req.id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', req.id);
-    next();
-  });
+  installRequestLogger(app, logger);
   app.use(
-    pinoHttp({
+    requestObserver({
       logger,
-      genReqId: (req) => (req as Request).id,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: {
-        ignore: (req) => req.url === '/health' || req.url === '/health/ready' || req.url === '/health/live' || req.url === '/metrics',
-      },
-      ...(options.redactUrl ? { serializers: { req: redactRequestUrls(options.redactUrl) } } : {}),
+      metrics,
+      maxInFlight: options.maxInFlight ?? 1_000,
+      redactUrl: options.redactUrl,
+      unobserved: new Set(['/health', '/health/ready', '/health/live', '/metrics']),
     }),
   );
-  app.use((req, res, next) => {
-    const end = metrics.httpRequestDuration.startTimer();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      end(labels);
-      metrics.httpRequestsTotal.inc(labels);
-    });
-    next();
-  });
   const limit = options.bodyLimit ?? '100kb';
-  const maxInFlight = options.maxInFlight ?? 1_000;
-  let inFlight = 0;
-  app.use((req, res, next) => {
-    if (req.path === '/health' || req.path === '/health/ready' || req.path === '/health/live' || req.path === '/metrics') return next();
-    if (inFlight >= maxInFlight) {
-      return sendProblem(
-        res,
-        {
-          type: 'https://recoup.dev/problems/overloaded',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: 'Too many requests in progress; retry shortly',
-          request_id: req.id,
-        },
-        { 'Retry-After': '1' },
-      );
-    }
-    inFlight++;
-    let done = false;
-    const release = () => {
-      if (!done) {
-        done = true;
-        inFlight--;
-      }
-    };
-    res.once('finish', release);
-    res.once('close', release);
-    next();
-  });
   app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));
   app.use(refuseUnstorableText);
