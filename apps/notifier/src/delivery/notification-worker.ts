@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '@recoup/observability';
 import { JOB_CATALOG, QUEUES, type JobName, type Redis } from '@recoup/queue';
 
-export type NotificationJobName = 'email.send' | 'sms.send' | 'letter.send';
+export type NotificationJobName = 'email.send' | 'sms.send' | 'letter.send' | 'statement.send';
 export type NotificationHandler = (name: NotificationJobName, data: unknown, job: Job) => Promise<unknown>;
 
 export interface NotificationWorkerOptions {
