@@ -5,7 +5,9 @@ import { SERVICE } from './config';
 import type { Deps } from './deps';
 import { engagementRouter } from './engagement/engagement.routes';
 import { sendgridEventsRouter } from './webhooks/sendgrid-events.routes';
+import { stannpEventsRouter } from './webhooks/stannp-events.routes';
 import { twilioSmsRouter } from './webhooks/twilio-sms.routes';
+import { notifierPlainRouteDocs } from './webhooks/webhooks.openapi';
 
 /** The service's HTTP surface, testable without listening. */
 export function createApp(deps: Deps): Express {
@@ -19,9 +21,10 @@ export function createApp(deps: Deps): Express {
     bodyLimit: '1mb', // SendGrid batches events, up to about 1 MB per POST
     health: deps.health,
     healthTimeoutMs: config.HEALTH_TIMEOUT_MS,
-    routers: [engagementRouter(db, config.ADMIN_API_KEY ?? config.INTERNAL_API_TOKEN)],
+    routers: [engagementRouter(db, config.ADMIN_API_KEY ?? config.INTERNAL_API_TOKEN), notifierPlainRouteDocs()],
     configure: (app) => {
       app.use(sendgridEventsRouter({ db, idempotency, logger, publicKey: config.SENDGRID_WEBHOOK_PUBLIC_KEY }));
+      app.use(stannpEventsRouter({ db, idempotency, logger, secret: config.STANNP_WEBHOOK_SECRET }));
       app.use(
         twilioSmsRouter({
           db,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnv, port, providerSpecs, sendgridEnv, serviceAuthEnv, twilioEnv, type ProviderDecision } from '@recoup/config';
+import { baseEnv, port, providerSpecs, sendgridEnv, serviceAuthEnv, stannpEnv, twilioEnv, type ProviderDecision } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
 export const SERVICE = 'notifier';
@@ -14,6 +14,7 @@ export const ConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   ...sendgridEnv,
   ...twilioEnv,
+  ...stannpEnv,
   ...serviceAuthEnv,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   /** Public origin of this service: Twilio status callbacks point here and Twilio signs this URL. */
@@ -42,7 +43,13 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   fail?: (message: string) => never,
 ): { config: Readonly<Config>; providers: ProviderDecision[] } {
-  const loaded = loadServiceConfig(SERVICE, ConfigSchema, (c) => [providerSpecs.sendgrid(c), providerSpecs.twilio(c)], env, fail);
+  const loaded = loadServiceConfig(
+    SERVICE,
+    ConfigSchema,
+    (c) => [providerSpecs.sendgrid(c), providerSpecs.twilio(c), providerSpecs.stannp(c)],
+    env,
+    fail,
+  );
   const { config, providers } = loaded;
   const sandbox = providers.every((p) => p.mode === 'sandbox');
   const linkBase = (config.NOTIFIER_LINK_BASE_URL ?? (sandbox ? config.COLLECTIONS_API_PUBLIC_URL : DEFAULT_LINK_BASE)).replace(/\/+$/, '');

@@ -4,7 +4,7 @@ import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
 import { createEmailSender, type EmailSender } from '@recoup/providers/email';
-import { SandboxLetterSender, type LetterSender } from '@recoup/providers/letters';
+import { createLetterSender, type LetterSender } from '@recoup/providers/letters';
 import { createSmsSender, type SmsSender } from '@recoup/providers/sms';
 import { QUEUES, closeRedis, createRedis, type Redis, type Worker } from '@recoup/queue';
 import { RateLimiter } from '@recoup/rate-limit';
@@ -15,6 +15,7 @@ import { DeliveryService } from './delivery/delivery.service';
 import { LimitWarnings } from './delivery/limit-warnings';
 import { createNotificationWorker } from './delivery/notification-worker';
 import { notificationProcessors } from './delivery/processors';
+import { StatementDelivery } from './statements/statement-delivery';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
@@ -43,8 +44,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const modeOf = (name: string) => providers.find((p) => p.name === name)?.mode ?? 'sandbox';
   const email = overrides.email ?? createEmailSender({ mode: modeOf('sendgrid'), ...config }, core.db);
   const sms = overrides.sms ?? createSmsSender({ mode: modeOf('twilio'), ...config }, core.db);
-  // Letters have one adapter so far: the sandbox keeps each PDF in sandbox_messages.document.
-  const letters = overrides.letters ?? new SandboxLetterSender(core.db);
+  // Stannp when live; the sandbox keeps each PDF in sandbox_messages.document.
+  const letters = overrides.letters ?? createLetterSender({ mode: modeOf('stannp'), ...config }, core.db);
   for (const [channel, sender] of [
     ['email', email],
     ['sms', sms],
@@ -57,7 +58,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   notifications.on('error', () => undefined); // surfaced by /health's redis check
   const deadLetters = new DeadLetters(core.redis, config.QUEUE_PREFIX);
   const limiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry });
-  const delivery = new DeliveryService({
+  const deliveryOptions = {
     db: core.db,
     compliance: new ComplianceService({ db: core.db, clock: overrides.clock }),
     limiter,
@@ -72,8 +73,11 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     retryBaseMs: config.NOTIFIER_RETRY_BASE_MS,
     maxSendAttempts: config.NOTIFIER_MAX_SEND_ATTEMPTS,
     clock: overrides.clock,
-  });
-  const worker = createNotificationWorker(notificationProcessors(delivery, core.logger), {
+  };
+  const delivery = new DeliveryService(deliveryOptions);
+  // statement.send: one message for several invoices of a debtor, with the same providers, rules and limits.
+  const statements = new StatementDelivery(deliveryOptions);
+  const worker = createNotificationWorker(notificationProcessors(delivery, core.logger, statements), {
     connection: workerRedis,
     prefix: config.QUEUE_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,

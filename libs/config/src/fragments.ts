@@ -87,6 +87,20 @@ export const sendgridEnv = {
   SENDGRID_API_BASE_URL: z.url().optional(),
 };
 
+/** Letters: Stannp print-and-post (libs/providers/letters). */
+export const stannpEnv = {
+  STANNP_MODE: mode,
+  STANNP_API_KEY: z.string().min(1).optional(),
+  /** The API region's origin; default Stannp's EU region (UK accounts). */
+  STANNP_API_BASE_URL: z.url().optional(),
+  /** Verifies X-Stannp-Signature on the mailpiece_status webhook (set the same secret on the webhook in Stannp). */
+  STANNP_WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Stannp's test mode: letters are produced and priced, never printed or charged. */
+  STANNP_TEST: boolFlag.default(false),
+  /** Stannp addon codes, comma-separated (e.g. FIRST_CLASS, CONFIDENTIAL). */
+  STANNP_ADDONS: z.string().optional(),
+};
+
 export const flag = (fallback: boolean) => boolFlag.default(fallback);
 
 /**
@@ -122,4 +136,5 @@ export const providerSpecs = {
     mode: c.SENDGRID_MODE,
     credentials: { SENDGRID_API_KEY: c.SENDGRID_API_KEY, SENDGRID_FROM_EMAIL: c.SENDGRID_FROM_EMAIL },
   }),
+  stannp: (c: Env<typeof stannpEnv>) => ({ name: 'stannp', mode: c.STANNP_MODE, credentials: { STANNP_API_KEY: c.STANNP_API_KEY } }),
 };

@@ -8,6 +8,7 @@ export {
   providerSpecs,
   sendgridEnv,
   serviceAuthEnv,
+  stannpEnv,
   stripeEnv,
   twilioEnv,
 } from './fragments';

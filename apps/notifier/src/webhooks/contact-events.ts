@@ -2,6 +2,7 @@ import { recordDeliveryEvent, stopContactChannels, type DeliveryEventInput, type
 import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { EmailDeliveryEvent } from '@recoup/providers/email';
+import type { LetterStatusEvent } from '@recoup/providers/letters';
 import type { SmsStatusEvent } from '@recoup/providers/sms';
 
 export type ContactEventType = DeliveryEventType;
@@ -86,5 +87,26 @@ export async function applySmsStatus(db: Database, cb: SmsStatusEvent, hintedAtt
     occurredAt: new Date(),
     payload: { message_sid: cb.messageId, status: cb.providerStatus, error_code: cb.errorCode ?? null },
     failureReason: cb.failureReason,
+  });
+}
+
+/**
+ * One Stannp status of a posted letter, parsed by the letters adapter: recorded on the attempt with this letter id
+ * (handed to Royal Mail → sent, delivered, returned to sender → bounced, cancelled → failed). false: not ours.
+ */
+export async function applyLetterEvent(db: Database, event: LetterStatusEvent): Promise<boolean> {
+  if (!event.type) return false;
+  const attempt = await db.contactAttempt.findFirst({
+    where: { channel: 'letter', provider: 'stannp', providerMessageId: event.providerMessageId },
+    select: { id: true },
+  });
+  if (!attempt) return false;
+  return recordDeliveryEvent(db, {
+    contactAttemptId: attempt.id,
+    type: event.type,
+    provider: 'stannp',
+    occurredAt: event.occurredAt,
+    payload: { status: event.providerStatus, tracking_reference: event.trackingReference ?? null },
+    failureReason: event.type === 'bounced' ? 'returned to sender' : event.type === 'failed' ? `letter ${event.providerStatus}` : undefined,
   });
 }
