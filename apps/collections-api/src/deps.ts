@@ -1,4 +1,4 @@
-import { Authenticator, KeyRevocations, keyRevocationChannel } from '@recoup/auth';
+import { Authenticator, KeyRevocations, TenantChanges, keyRevocationChannel, tenantChangeChannel } from '@recoup/auth';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
@@ -19,6 +19,7 @@ import { PaymentEventsService } from './payments/payment-events.service';
 import { RecordingVault, parseRecordingKey, type CollectionsDeps } from '@recoup/collections';
 import { RetentionRunner, RetentionScheduler } from './data-rights/retention-scheduler';
 import { PaymentPlanService } from './payments/payment-plan.service';
+import { createAccountingDeps, type AccountingDeps } from './connections/accounting.deps';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
@@ -46,6 +47,8 @@ export interface Deps extends CoreDeps {
   callRecordings: ReturnType<typeof createCallRecordings>;
   /** Recordings stored encrypted at rest; only when RECORDING_ENCRYPTION_KEY is set. */
   recordingVault?: RecordingVault;
+  /** Accounting connections (Xero, QuickBooks, sandbox books), their sync worker and write-backs. */
+  accounting: AccountingDeps;
 }
 
 /** Every adapter this service uses, made here with `new`. */
@@ -66,7 +69,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
         ? { jwksUrl: config.AUTH_JWKS_URL, issuer: config.AUTH_JWT_ISSUER, audience: config.AUTH_JWT_AUDIENCE }
         : undefined,
   });
-  const tenants = new TenantDirectory(db);
+  // Tenants are cached 30 s per process; a change through any replica is announced on the same subscriber connection.
+  const tenantChanges = new TenantChanges({
+    publisher: core.redis,
+    subscriber: revocationsRedis,
+    channel: tenantChangeChannel(config.QUEUE_PREFIX),
+    logger,
+  });
+  const tenants = new TenantDirectory(db, { changes: tenantChanges });
   const invoices = new InvoiceReader(config.DATABASE_URL);
   const limiter = new RateLimiter(core.redis, { logger, registry: core.metrics.registry });
   const idempotency = new IdempotencyStore(core.redis, { prefix: `${config.QUEUE_PREFIX}:idempotency` });
@@ -109,6 +119,15 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     ? new RecordingVault(db, parseRecordingKey(config.RECORDING_ENCRYPTION_KEY))
     : undefined;
   core.health.stripe = () => paymentLinks.ping();
+  const accounting = createAccountingDeps({
+    config,
+    production: config.NODE_ENV === 'production',
+    db,
+    collections,
+    producer: core.redis,
+    workerConnection: workerRedis,
+    logger,
+  });
   return {
     ...core,
     config,
@@ -132,9 +151,12 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     retention,
     callRecordings,
     recordingVault,
+    accounting,
     async close() {
+      await accounting.scheduler.close().catch(() => undefined);
       await retention.scheduler.close().catch(() => undefined);
       await revocations.close();
+      await tenantChanges.close();
       await closeRedis(revocationsRedis);
       await scheduler.close().catch(() => undefined);
       await producer.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-import { Authenticator, KeyRevocations, keyRevocationChannel, requireAuth } from '@recoup/auth';
+import { Authenticator, KeyRevocations, TenantChanges, keyRevocationChannel, requireAuth, tenantChangeChannel } from '@recoup/auth';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { HttpProblem } from '@recoup/http';
@@ -132,6 +132,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   authenticator.keys.onRevoked(({ keyIds }) => streams.closeKeys(keyIds));
   const limiter = new RateLimiter(core.redis, { logger: core.logger, registry: core.metrics.registry });
   const tenantLimits = new TenantLimitsDirectory(core.db);
+  // A tenant's tier or limits changed through the gateway (any replica): drop it here at once.
+  const tenantChanges = new TenantChanges({
+    publisher: core.redis,
+    subscriber: eventsRedis,
+    channel: tenantChangeChannel(config.QUEUE_PREFIX),
+    logger: core.logger,
+  });
+  tenantChanges.on((tenantId) => (tenantId ? tenantLimits.invalidate(tenantId) : tenantLimits.clear()));
   // Like the gateway: a tenant credential counts against its tier's api_calls; the admin key is not limited.
   const tierLimit = apiRateLimit({
     limiter,
@@ -182,6 +190,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     async close() {
       streams.closeAll();
       await revocations.close();
+      await tenantChanges.close();
       await worker.close();
       await sandboxPhone?.close();
       await producer.close();

@@ -6,3 +6,5 @@ export { AuthError, Authenticator, requireAuth, tenantOf } from './middleware';
 export type { AuthContext, AuthKind, AuthenticatorOptions, RequireAuthOptions, TenantAuth } from './middleware';
 export { KeyRevocations, keyRevocationChannel } from './key-revocations';
 export type { KeyRevocation, KeyRevocationEvent, KeyRevocationsOptions } from './key-revocations';
+export { TenantChanges, tenantChangeChannel } from './tenant-changes';
+export type { TenantChangesOptions } from './tenant-changes';

@@ -31,4 +31,9 @@ export class TenantLimitsDirectory {
   invalidate(tenantId: string): void {
     this.cache.delete(tenantId);
   }
+
+  /** Forgets every tenant (changes may have been missed: see @recoup/auth TenantChanges). */
+  clear(): void {
+    this.cache.clear();
+  }
 }

@@ -167,7 +167,7 @@ export function adminRouter(deps: {
               : {}),
           },
         });
-        deps.tenants.invalidate(tenant.id);
+        await deps.tenants.changed(tenant.id);
         res.json({
           id: tenant.id,
           name: tenant.name,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { requireAuth, type Authenticator } from '@recoup/auth';
+import { requireAuth, type Authenticator, type TenantChanges } from '@recoup/auth';
 import type { Database } from '@recoup/db';
 import { HttpProblem, sendProblem } from '@recoup/http';
 import { apiRateLimit, resolveLimits, type RateLimiter, type Tier, type TierLimits } from '@recoup/rate-limit';
@@ -18,30 +18,50 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Tenants by id with a short cache: every tenant request needs the tier for its rate limit. */
+/**
+ * Tenants by id with a short cache: every tenant request needs the tier for its rate limit. A change made through any
+ * replica (`changed`) is announced over Redis (TenantChanges) and drops the tenant from every replica's cache at once;
+ * while changes cannot be heard (subscriber disconnected, or none configured) an entry is trusted for 1 s only.
+ */
 export class TenantDirectory {
   private readonly cache = new Map<string, { value: TenantRecord | null; expiresAt: number }>();
+  private readonly ttlMs: number;
+  private readonly unheardTtlMs: number;
 
   constructor(
     private readonly db: Database,
-    private readonly ttlMs = 30_000,
-  ) {}
+    private readonly options: { changes?: TenantChanges; ttlMs?: number; unheardTtlMs?: number } = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 30_000;
+    this.unheardTtlMs = Math.min(options.unheardTtlMs ?? 1_000, this.ttlMs);
+    options.changes?.on((tenantId) => (tenantId ? this.invalidate(tenantId) : this.cache.clear()));
+  }
 
   async get(id: string): Promise<TenantRecord | null> {
     const now = Date.now();
     const hit = this.cache.get(id);
     if (hit && hit.expiresAt > now) return hit.value;
+    // A change heard while PostgreSQL answers may describe a row read before it committed: trust the answer briefly.
+    const changes = this.options.changes;
+    const heardFrom = changes?.listening ? changes.version : undefined;
     const row = /^[0-9a-f-]{36}$/i.test(id)
       ? await this.db.tenant.findUnique({ where: { id }, select: { id: true, name: true, tier: true, limitOverrides: true } })
       : null;
     const value = row ? { id: row.id, name: row.name, tier: row.tier, limits: resolveLimits(row.tier, row.limitOverrides) } : null;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(id, { value, expiresAt: now + this.ttlMs });
+    const trusted = heardFrom !== undefined && changes?.listening && changes.version === heardFrom ? this.ttlMs : this.unheardTtlMs;
+    this.cache.set(id, { value, expiresAt: now + trusted });
     return value;
   }
 
   invalidate(id: string): void {
     this.cache.delete(id);
+  }
+
+  /** The tenant changed (committed): forget it here and tell every other replica and service to. */
+  async changed(id: string): Promise<void> {
+    this.invalidate(id);
+    await this.options.changes?.publish(id);
   }
 }
 
