@@ -33,6 +33,8 @@ export interface Deps extends CoreDeps {
   config: Readonly<Config>;
   calls: CallService;
   tools: CallTools;
+  /** Recording control and how live calls end (transfer, signposting). */
+  live: LiveCallControl;
   registry: CallRegistry;
   gather: GatherFlow;
   placer: CallPlacer;
@@ -285,6 +287,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     config,
     calls,
     tools,
+    live,
     registry,
     gather,
     placer,

@@ -8,8 +8,23 @@ describe('call tools on the collections core', () => {
   beforeEach(() => h.setNow(WEDNESDAY_11AM));
 
   let n = 0;
-  const callAbout = async (s: Awaited<ReturnType<typeof seedDebt>>, params: { enable_payment_during_call?: boolean } = {}) =>
-    h.db.call.create({ data: { tenantId: s.tenant.id, clientId: s.client.id, invoiceId: s.invoice.id, kind: 'ai', params } });
+  // These calls are past the identity check (its own tests below start before it).
+  const callAbout = async (
+    s: Awaited<ReturnType<typeof seedDebt>>,
+    params: Record<string, unknown> = {},
+    o: { verified?: boolean; sid?: string } = {},
+  ) =>
+    h.db.call.create({
+      data: {
+        tenantId: s.tenant.id,
+        clientId: s.client.id,
+        invoiceId: s.invoice.id,
+        kind: 'ai',
+        params: params as object,
+        identityVerifiedAt: o.verified === false ? null : new Date(),
+        providerCallSid: o.sid ?? null,
+      },
+    });
   const run = (call: { id: string }, name: string, args: Record<string, unknown> = {}) =>
     h.deps.tools.run(call as never, name, JSON.stringify(args), `tc-${++n}`);
 
@@ -72,5 +87,132 @@ describe('call tools on the collections core', () => {
     expect(link).toMatchObject({ ok: false, message: expect.stringContaining('disputed') });
     expect(await h.db.paymentPromise.count({ where: { invoiceId: s.invoice.id } })).toBe(0);
     expect(await h.db.paymentLink.count({ where: { invoiceId: s.invoice.id } })).toBe(0);
+  });
+
+  describe('identity before disclosure, consent, vulnerability, transfer (issue 15)', () => {
+    const briefing = 'Identity confirmed. Now say: ... 250.00 is outstanding';
+
+    it('refuses every tool that discloses or takes money until our code accepted the identity answer', async () => {
+      const s = await seedDebt(h.db);
+      const call = await callAbout(
+        s,
+        { enable_payment_during_call: true, after_identity: briefing, recipient_name: 'Sam Taylor' },
+        { verified: false },
+      );
+      for (const [name, args] of [
+        ['send_payment_link', {}],
+        ['record_promise_to_pay', { date: '2026-11-27' }],
+        ['propose_payment_plan', { installments: 3 }],
+      ] as const) {
+        const r = await run(call, name, args);
+        expect(r).toMatchObject({ ok: false, message: expect.stringContaining('identity') });
+        expect(r.message).not.toContain('250');
+      }
+      expect(await h.db.paymentLink.count({ where: { invoiceId: s.invoice.id } })).toBe(0);
+      expect(await h.db.paymentPromise.count({ where: { invoiceId: s.invoice.id } })).toBe(0);
+      // "Speaking." is not a postcode: no match, one attempt left; the right postcode (any spacing) discloses.
+      const wrong = await run(call, 'verify_identity', { answer: 'Speaking.' });
+      expect(wrong).toMatchObject({ ok: false, message: expect.stringContaining('postcode') });
+      expect(wrong.message).not.toContain('250');
+      const right = await run(call, 'verify_identity', { answer: 'sw1a1aa' });
+      expect(right).toMatchObject({ ok: true, message: briefing });
+      expect(await run(call, 'record_promise_to_pay', { date: '2026-11-27' })).toMatchObject({ ok: true });
+      // The answer itself is never stored.
+      const actions = await h.db.callAction.findMany({ where: { callId: call.id, name: 'verify_identity' } });
+      expect(JSON.stringify(actions)).not.toMatch(/sw1a1aa|Speaking/);
+    });
+
+    it('two wrong answers end the call with a call-back request and no debt detail; a third is not even checked', async () => {
+      const s = await seedDebt(h.db);
+      const call = await callAbout(
+        s,
+        { after_identity: briefing, recipient_name: 'Sam Taylor', business_name: 'Acme' },
+        { verified: false },
+      );
+      await run(call, 'verify_identity', { answer: 'LS1 4AP' });
+      const last = await run(call, 'verify_identity', { answer: 'M1 1AA' });
+      expect(last).toMatchObject({ ok: false, endCall: true, message: expect.stringContaining('ask Sam Taylor to call Acme back') });
+      expect(await run(call, 'verify_identity', { answer: 'SW1A 1AA' })).toMatchObject({ ok: false, endCall: true });
+      expect((await h.db.call.findUniqueOrThrow({ where: { id: call.id } })).identityVerifiedAt).toBeNull();
+      expect(await run(call, 'send_payment_link')).toMatchObject({ ok: false });
+    });
+
+    it("keys: the tenant's date-of-birth check answered on the keypad; 0 asks for a person", async () => {
+      const s = await seedDebt(h.db);
+      await h.db.tenant.update({ where: { id: s.tenant.id }, data: { identityCheck: 'date_of_birth' } });
+      await h.db.client.update({ where: { id: s.client.id }, data: { dateOfBirth: new Date('1980-03-05') } });
+      const call = await callAbout(s, { after_identity: briefing }, { verified: false });
+      expect(await h.deps.tools.onKeys(call as never, '05031980', 1)).toMatchObject({ ok: true, message: briefing });
+      expect(await h.deps.tools.onKeys(call as never, '1234', 2)).toBeNull(); // after identity: the model hears them
+      const callback = await h.deps.tools.onKeys(call as never, '0', 3);
+      expect(callback).toMatchObject({ ok: true, data: { transferred: false, callback: true } });
+    });
+
+    it('vulnerability: the debtor is flagged for a person, queued contacts cancelled, the call ends with the signposting', async () => {
+      const s = await seedDebt(h.db);
+      const queued = await h.db.contactAttempt.create({
+        data: {
+          tenantId: s.tenant.id,
+          clientId: s.client.id,
+          invoiceId: s.invoice.id,
+          channel: 'sms',
+          purpose: 'reminder',
+          status: 'queued',
+          jobId: `sms-${s.invoice.id}`,
+        },
+      });
+      const call = await callAbout(s, {}, { verified: false });
+      const r = await run(call, 'record_vulnerability', { category: 'life_event', note: 'lost job' });
+      expect(r).toMatchObject({ ok: true, endCall: true, data: { cancelled_contacts: 1, signposted: true } });
+      const client = await h.db.client.findUniqueOrThrow({ where: { id: s.client.id } });
+      expect(client.vulnerable).toBe(true);
+      expect(client.vulnerabilityNote).toMatch(/call: life_event \(lost job\)/);
+      expect((await h.db.contactAttempt.findUniqueOrThrow({ where: { id: queued.id } })).status).toBe('cancelled');
+      expect(
+        (await h.db.invoiceEvent.findFirstOrThrow({ where: { invoiceId: s.invoice.id, type: 'vulnerability_recorded' } })).detail,
+      ).toMatchObject({
+        category: 'life_event',
+        needs_review: true,
+      });
+      expect((await h.db.call.findUniqueOrThrow({ where: { id: call.id } })).sensitive).toBe(true);
+      const closing = h.deps.live.takeClosing(call.id);
+      expect(closing?.say.join(' ')).toMatch(/MoneyHelper.*StepChange.*National Debtline/);
+      const turns = await h.db.callTurn.findMany({ where: { callId: call.id } });
+      expect(turns.map((t) => t.text).join(' ')).toContain('StepChange');
+    });
+
+    it("transfer: a <Dial> to the tenant's number with our caller id; with no number configured, a call-back through the core", async () => {
+      const s = await seedDebt(h.db);
+      const none = await callAbout(s);
+      expect(await run(none, 'transfer_to_agent', { reason: 'wants a person' })).toMatchObject({ ok: true, data: { callback: true } });
+      expect(await h.db.invoiceEvent.count({ where: { invoiceId: s.invoice.id, type: 'callback_requested' } })).toBe(1);
+      await h.db.tenant.update({ where: { id: s.tenant.id }, data: { transferPhone: '+442071234567' } });
+      const call = await callAbout(s);
+      expect(await run(call, 'transfer_to_agent')).toMatchObject({ ok: true, endCall: true, data: { transferred: true } });
+      expect((await h.db.call.findUniqueOrThrow({ where: { id: call.id } })).transferredAt).toBeInstanceOf(Date);
+      expect(h.deps.live.takeClosing(call.id)).toMatchObject({
+        dial: { number: '+442071234567', action: expect.stringContaining(`/api/webhooks/twilio/voice/transfer?call=${call.id}`) },
+      });
+    });
+
+    it('a refusal of the recording is stored and stops the live recording; one not started yet never starts', async () => {
+      const s = await seedDebt(h.db);
+      const sid = 'CA' + 'e'.repeat(32);
+      const call = await callAbout(s, {}, { verified: false, sid });
+      await h.deps.live.startRecording(call.id);
+      const started = await h.db.call.findUniqueOrThrow({ where: { id: call.id } });
+      expect(started.recordingSid).toMatch(/^RE[0-9a-f]{32}$/);
+      expect(await run(call, 'stop_recording')).toMatchObject({ ok: true });
+      expect((await h.db.call.findUniqueOrThrow({ where: { id: call.id } })).recordingConsent).toBe('refused');
+      const controls = await h.db.sandboxMessage.findMany({
+        where: { metadata: { path: ['recordingSid'], equals: started.recordingSid ?? '' } },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(controls.map((m) => (m.metadata as { status: string }).status)).toEqual(['in-progress', 'stopped']);
+      const other = await callAbout(s, {}, { verified: false, sid: 'CA' + 'f'.repeat(32) });
+      await run(other, 'stop_recording');
+      await h.deps.live.startRecording(other.id);
+      expect((await h.db.call.findUniqueOrThrow({ where: { id: other.id } })).recordingSid).toBeNull();
+    });
   });
 });

@@ -80,7 +80,8 @@ export class LiveCallControl {
       statusCallbackUrl: this.o.recordingCallbackUrl(callId),
     });
     const { count } = await this.o.db.call.updateMany({
-      where: { id: callId, recordingSid: null, recordingConsent: { not: 'refused' } },
+      // (SQL: NULL <> 'refused' is not true, so no consent answer yet is matched explicitly.)
+      where: { id: callId, recordingSid: null, OR: [{ recordingConsent: null }, { recordingConsent: { not: 'refused' } }] },
       data: { recordingSid },
     });
     // Refused (or started twice) in the meantime: this recording must not go on.

@@ -107,12 +107,13 @@ export class SandboxCallPlacer implements CallPlacer {
   }
 
   private async recordControl(callSid: string, recordingSid: string, status: LiveRecordingStatus): Promise<void> {
+    const key = `recording:${recordingSid}:${status}:${randomBytes(6).toString('hex')}`;
     await this.options.db.sandboxMessage.create({
       data: {
         channel: this.options.channel ?? 'ai_call',
         provider: 'sandbox',
-        idempotencyKey: `recording:${recordingSid}:${status}:${randomBytes(6).toString('hex')}`,
-        providerMessageId: recordingSid,
+        idempotencyKey: key,
+        providerMessageId: key,
         toAddress: '',
         body: `recording ${recordingSid} ${status}`,
         metadata: { action: 'recording_status', callSid, recordingSid, status },

@@ -97,7 +97,7 @@ type Outbound = { payload: string; item: string } | { mark: string };
 export class FakeTwilioVoice {
   readonly calls = new Map<string, FakeCallRecord>();
   /** Recordings this fake Twilio holds (made when a recorded call completes), by RecordingSid; deleted ones stay with deletedAt. */
-  readonly recordings = new Map<string, { callSid: string; deletedAt?: Date }>();
+  readonly recordings = new Map<string, { callSid: string; deletedAt?: Date; status?: 'in-progress' | 'paused' | 'stopped' }>();
   private readonly sockets = new Map<string, WebSocket>();
   private readonly accountSid: string;
   private readonly endHooks = new Map<string, () => void>();
@@ -172,17 +172,19 @@ export class FakeTwilioVoice {
   startRecording(callSid: string): string {
     const record = this.calls.get(callSid);
     const sid = this.addRecording(callSid);
+    (this.recordings.get(sid) as { status?: string }).status = 'in-progress';
     record?.recordings.push({ sid, status: 'in-progress' });
     return sid;
   }
 
   /** Twilio's POST /Calls/{sid}/Recordings/{sid|Twilio.CURRENT}.json with Status: false when no live recording matches (404). */
   setRecordingStatus(callSid: string, recordingSid: string, status: 'in-progress' | 'paused' | 'stopped'): boolean {
-    const record = this.calls.get(callSid);
-    const live = record?.recordings.filter((r) => r.status !== 'stopped') ?? [];
-    const target = recordingSid === 'Twilio.CURRENT' ? live[live.length - 1] : live.find((r) => r.sid === recordingSid);
+    const live = [...this.recordings.entries()].filter(([, r]) => r.callSid === callSid && r.status && r.status !== 'stopped');
+    const target = recordingSid === 'Twilio.CURRENT' ? live[live.length - 1] : live.find(([sid]) => sid === recordingSid);
     if (!target) return false;
-    target.status = status;
+    target[1].status = status;
+    const mine = this.calls.get(callSid)?.recordings.find((r) => r.sid === target[0]);
+    if (mine) mine.status = status;
     return true;
   }
 
