@@ -1,5 +1,5 @@
 export { PaymentProviderError } from './payment-links.port';
-export type { CreatedPaymentLink, PaymentLinkRequest, PaymentLinks } from './payment-links.port';
+export type { CreatedPaymentLink, PaymentLinkLine, PaymentLinkRequest, PaymentLinks } from './payment-links.port';
 export { StripePaymentLinks, createStripeClient } from './stripe-payment-links';
 export type { StripeOptions } from './stripe-payment-links';
 export { SandboxPaymentLinks } from './sandbox-payment-links';

@@ -7,6 +7,11 @@ import type { PaymentLinkRequest, PaymentLinks } from './payment-links.port';
  */
 export async function createRecordedPaymentLink(db: Database, links: PaymentLinks, request: PaymentLinkRequest): Promise<PaymentLinkModel> {
   if (!Number.isInteger(request.amountPence) || request.amountPence <= 0) throw new RangeError('amountPence must be a positive integer');
+  const lines = request.lineItems ?? [];
+  if (lines.length > 0 && lines.reduce((a, l) => a + l.amountPence, 0) !== request.amountPence)
+    throw new RangeError('lineItems must add up to amountPence');
+  if (lines.some((l) => !Number.isInteger(l.amountPence) || l.amountPence <= 0))
+    throw new RangeError('every line must be a positive integer');
   const created = await links.create(request);
   return db.paymentLink.upsert({
     where: { externalId: created.externalId },
@@ -19,6 +24,8 @@ export async function createRecordedPaymentLink(db: Database, links: PaymentLink
       url: created.url,
       amountPence: request.amountPence,
       currency: request.currency,
+      // A pay-all link: what each invoice gets of the payment (applyCheckoutPayment).
+      ...(lines.length > 0 ? { allocations: lines.map((l) => ({ invoice_id: l.invoiceId, amount_pence: l.amountPence })) } : {}),
     },
     update: {},
   });

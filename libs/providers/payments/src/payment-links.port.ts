@@ -11,6 +11,18 @@ export interface PaymentLinkRequest {
   customerEmail?: string | null;
   /** The same key returns the same link (Stripe's Idempotency-Key; the sandbox derives its id from it). */
   idempotencyKey: string;
+  /**
+   * A pay-all link (the debtor portal): one line per invoice, adding up to `amountPence`; `invoiceId` is then the first
+   * of them. The payment is applied per invoice at these amounts (libs/collections applyCheckoutPayment).
+   */
+  lineItems?: PaymentLinkLine[];
+}
+
+export interface PaymentLinkLine {
+  invoiceId: string;
+  amountPence: number;
+  /** Shown to the payer, e.g. "Invoice INV-1001". */
+  description: string;
 }
 
 export interface CreatedPaymentLink {

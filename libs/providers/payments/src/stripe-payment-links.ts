@@ -42,23 +42,27 @@ export class StripePaymentLinks implements PaymentLinks {
   }
 
   async create(request: PaymentLinkRequest): Promise<CreatedPaymentLink> {
-    const metadata: Record<string, string> = { invoice_id: request.invoiceId, tenant_id: request.tenantId };
+    // A pay-all session names no single invoice: the payment event finds its link (and each invoice's share) by session id.
+    const metadata: Record<string, string> = request.lineItems?.length
+      ? { tenant_id: request.tenantId, payment_kind: 'pay_all', invoice_count: String(request.lineItems.length) }
+      : { invoice_id: request.invoiceId, tenant_id: request.tenantId };
     if (request.installmentId) metadata.installment_id = request.installmentId;
+    const lines = request.lineItems?.length
+      ? request.lineItems.map((l) => ({ amountPence: l.amountPence, description: l.description }))
+      : [{ amountPence: request.amountPence, description: request.description }];
     const back = this.options.returnBaseUrl.replace(/\/$/, '');
     try {
       const session = await this.stripe.checkout.sessions.create(
         {
           mode: 'payment',
-          line_items: [
-            {
-              quantity: 1,
-              price_data: {
-                currency: request.currency.toLowerCase(),
-                unit_amount: request.amountPence,
-                product_data: { name: request.description.slice(0, 250) },
-              },
+          line_items: lines.map((l) => ({
+            quantity: 1,
+            price_data: {
+              currency: request.currency.toLowerCase(),
+              unit_amount: l.amountPence,
+              product_data: { name: l.description.slice(0, 250) },
             },
-          ],
+          })),
           ...(request.customerEmail ? { customer_email: request.customerEmail } : {}),
           client_reference_id: request.invoiceId,
           metadata,
