@@ -9,6 +9,8 @@ const depConstraints = (inTests) => {
   const testing = inTests ? ['type:testing'] : [];
   return [
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
+    // The typed HTTP client generated from the services' OpenAPI documents (libs/client): browser-safe.
+    { sourceTag: 'type:client', onlyDependOnLibsWithTags: [], allowedExternalImports: ['openapi-fetch'] },
     {
       sourceTag: 'type:platform',
       onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', ...testing],
@@ -50,10 +52,11 @@ const depConstraints = (inTests) => {
         'type:provider',
         'type:runtime',
         'type:testing',
+        'type:client',
       ],
       bannedExternalImports: [...vendorSdks, ...prisma],
     },
-    { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts'] },
+    { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['type:contracts', 'type:client'] },
     {
       sourceTag: 'type:tools',
       onlyDependOnLibsWithTags: [
@@ -64,6 +67,7 @@ const depConstraints = (inTests) => {
         'type:provider',
         'type:testing',
         'type:tools',
+        'type:client',
       ],
     },
   ];

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { createLogger, createMetrics } from '@recoup/observability';
 import { createHttpApp, isBackingServiceDown } from './app';
+import { optionalCheck } from './health';
 import { HttpProblem } from './problem';
 import { readinessOf } from './readiness';
 import { ApiRouter } from './routes';
@@ -207,7 +208,11 @@ describe('createHttpApp', () => {
   });
 
   it('reports health 200 when every check is up and 503 naming the one that is down', async () => {
-    expect((await request(build().app).get('/health')).body).toMatchObject({ status: 'ok', checks: { postgres: 'up' } });
+    expect((await request(build().app).get('/health')).body).toMatchObject({
+      status: 'healthy',
+      services: { database: 'healthy' },
+      checks: { postgres: 'up' },
+    });
     const { app } = build({
       postgres: async () => undefined,
       redis: async () => {
@@ -217,17 +222,33 @@ describe('createHttpApp', () => {
     });
     const res = await request(app).get('/health');
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'up', redis: 'down', stripe: 'sandbox' } });
+    expect(res.body).toMatchObject({
+      status: 'unhealthy',
+      services: { database: 'healthy', redis: 'unhealthy', stripe: 'healthy' },
+      checks: { postgres: 'up', redis: 'down', stripe: 'sandbox' },
+    });
     expect(res.body.errors.redis).toContain('ECONNREFUSED');
+  });
+
+  it('answers 200 degraded when only an optional dependency is down', async () => {
+    const { app } = build({
+      postgres: async () => undefined,
+      prediction: optionalCheck(async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:8001');
+      }),
+    });
+    const res = await request(app).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'degraded', services: { database: 'healthy', prediction: 'unhealthy' } });
   });
 
   it('answers /health/ready 200 while ready and 503 (draining) once drained, while /health (liveness) stays 200', async () => {
     const { app } = build();
-    expect((await request(app).get('/health/ready')).body).toMatchObject({ status: 'ok', checks: { postgres: 'up', draining: 'up' } });
+    expect((await request(app).get('/health/ready')).body).toMatchObject({ status: 'healthy', checks: { postgres: 'up', draining: 'up' } });
     readinessOf(app)?.drain();
     const ready = await request(app).get('/health/ready');
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ status: 'unavailable', checks: { postgres: 'up', draining: 'down' } });
+    expect(ready.body).toMatchObject({ status: 'unhealthy', checks: { postgres: 'up', draining: 'down' } });
     expect((await request(app).get('/health')).status).toBe(200);
   });
 

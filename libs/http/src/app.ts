@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
+import { z } from 'zod';
 import { HealthResponse, LivenessResponse } from '@recoup/contracts';
 import type { Logger, ServiceMetrics } from '@recoup/observability';
 import { installRequestLogger, requestObserver } from './access-log';
@@ -148,12 +149,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
     summary: 'Liveness of the service and its dependencies',
     tags: ['system'],
     responses: {
-      200: { description: 'Every dependency is up', schema: HealthResponse },
-      503: { description: 'At least one dependency is down (named in checks)', schema: HealthResponse },
+      200: { description: 'healthy, or degraded (an optional dependency is down)', schema: HealthResponse },
+      503: { description: 'unhealthy: a required dependency is down (named in services and checks)', schema: HealthResponse },
     },
     handler: async (_input, _req, res) => {
       const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
-      res.status(health.status === 'ok' ? 200 : 503).json(health);
+      res.status(health.status === 'unhealthy' ? 503 : 200).json(health);
     },
   });
   // Liveness for probes: the event loop answers. It checks no dependency on purpose: a PostgreSQL or Redis outage
@@ -182,9 +183,25 @@ export function createHttpApp(options: HttpAppOptions): Express {
     handler: async (_input, _req, res) => {
       const health = await runHealthChecks(service, version, options.health, options.healthTimeoutMs ?? 1000);
       health.checks.draining = readiness.draining ? 'down' : 'up';
-      if (readiness.draining) health.status = 'unavailable';
-      res.status(health.status === 'ok' ? 200 : 503).json(health);
+      if (readiness.draining) health.status = 'unhealthy';
+      res.status(health.status === 'unhealthy' ? 503 : 200).json(health);
     },
+  });
+  system.document({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: HTTP, queues, messages, compliance decisions, payments, calls',
+    tags: ['system'],
+    responses: { 200: { description: 'Prometheus text exposition format', schema: z.string(), contentType: 'text/plain' } },
+    example: { responses: { 200: '# HELP http_requests_total HTTP requests by route template and status\n' } },
+  });
+  system.document({
+    method: 'get',
+    path: '/openapi.json',
+    summary: "This service's OpenAPI 3.1 document",
+    tags: ['system'],
+    responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
+    example: { responses: { 200: { openapi: '3.1.0' } } },
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

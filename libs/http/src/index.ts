@@ -1,12 +1,12 @@
 export { createHttpApp, isBackingServiceDown } from './app';
 export type { HttpAppOptions } from './app';
-export { runHealthChecks } from './health';
+export { optionalCheck, runHealthChecks } from './health';
 export type { CheckStatus, HealthCheck } from './health';
 export { buildOpenApiDocument, defaultOperationId } from './openapi';
 export { OPENAPI_MIDDLEWARE_DOC, documentMiddleware, middlewareDoc } from './openapi-doc';
 export type { MiddlewareDoc, SecurityRequirement, SecuritySchemeName } from './openapi-doc';
 export { HttpProblem, PROBLEM_CONTENT_TYPE, fieldErrors, problemOfDomainError, sendProblem } from './problem';
-export { ApiRouter } from './routes';
+export { ApiRouter, mountedRoutes } from './routes';
 export type { AnyRouteSpec, DocumentedRoute, RouteExamples, RouteSpec } from './routes';
 export { closeServer, handleShutdown, listen } from './server';
 export { withTimeout } from './timeout';

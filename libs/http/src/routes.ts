@@ -106,3 +106,32 @@ export class ApiRouter {
     return this;
   }
 }
+
+interface StackLayer {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: StackLayer[] };
+}
+
+/**
+ * Every method + path an Express app serves (nested routers included), in OpenAPI path syntax
+ * (`/api/invoices/{invoice_id}`): the service contract compares it with the document.
+ */
+export function mountedRoutes(app: { router?: { stack?: StackLayer[] } }): Array<{ method: string; path: string }> {
+  const found: Array<{ method: string; path: string }> = [];
+  const walk = (stack: StackLayer[] | undefined, prefix: string) => {
+    for (const layer of stack ?? []) {
+      const raw = typeof layer.rawPath === 'string' ? layer.rawPath : '';
+      if (layer.route && typeof layer.route.path === 'string') {
+        const path = (prefix + layer.route.path).replace(/\/$/, '') || '/';
+        for (const [method, on] of Object.entries(layer.route.methods)) {
+          if (on && method !== '_all') found.push({ method, path: path.replace(/:([A-Za-z0-9_]+)/g, '{$1}') });
+        }
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack, raw === '/' ? prefix : prefix + raw);
+      }
+    }
+  };
+  walk(app.router?.stack, '');
+  return found;
+}

@@ -1,8 +1,31 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
+import { mountedRoutes } from '@recoup/http';
 import { createTestDatabase, type TestDatabase } from './postgres';
 import { DisposableRedis } from './redis';
 import { waitFor } from './wait';
+
+interface OpenApiMedia {
+  schema?: unknown;
+  example?: unknown;
+  examples?: unknown;
+}
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId?: string;
+        'x-recoup-mount'?: boolean;
+        requestBody?: { content?: Record<string, OpenApiMedia> };
+        responses?: Record<string, { content?: Record<string, OpenApiMedia> }>;
+      }
+    >
+  >;
+}
 
 export interface ServiceUnderTest {
   app: Express;
@@ -48,7 +71,12 @@ export function describeServiceContract(service: string, build: (env: NodeJS.Pro
         },
         { what: `${service} /health 200` },
       );
-      expect(res.body).toMatchObject({ status: 'ok', service, checks: { postgres: 'up', redis: 'up' } });
+      expect(res.body).toMatchObject({
+        status: 'healthy',
+        service,
+        services: { database: 'healthy', redis: 'healthy' },
+        checks: { postgres: 'up', redis: 'up' },
+      });
     });
 
     it('answers 503 naming redis while Redis is down, and 200 again once it is back', async () => {
@@ -85,6 +113,44 @@ export function describeServiceContract(service: string, build: (env: NodeJS.Pro
       const ui = await request(svc.app).get('/docs/');
       expect(ui.status).toBe(200);
       expect(ui.text).toContain('swagger-ui');
+    });
+
+    it('documents every route it serves, each with an operationId and an example, as the checked-in client was generated from', async () => {
+      const doc = (await request(svc.app).get('/openapi.json')).body as OpenApiDocument;
+      const documented = new Set<string>();
+      const mounts: string[] = [];
+      const incomplete: string[] = [];
+      for (const [p, item] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(item)) {
+          documented.add(`${method} ${p}`);
+          if (op['x-recoup-mount']) mounts.push(p);
+          if (!op.operationId) incomplete.push(`${method} ${p}: no operationId`);
+          const media = [
+            ...Object.values(op.requestBody?.content ?? {}),
+            ...Object.values(op.responses ?? {}).flatMap((r) => Object.values(r.content ?? {})),
+          ];
+          const bodies = media.filter((m) => m.schema);
+          const hasExample = media.some((m) => m.example !== undefined || m.examples);
+          // An operation that has a body or answers one shows an example of it.
+          if (bodies.length > 0 && !hasExample) incomplete.push(`${method} ${p}: no example`);
+        }
+      }
+      const undocumented = mountedRoutes(svc.app as never)
+        .filter((r) => !documented.has(`${r.method} ${r.path}`) && !(r.method === 'head' && documented.has(`get ${r.path}`)))
+        .filter((r) => !mounts.some((m) => r.path === m || r.path.startsWith(`${m}/`)))
+        .filter((r) => !['/openapi.json', '/docs'].includes(r.path))
+        .map((r) => `${r.method} ${r.path}`);
+      // Register a plain Express route with ApiRouter.document() (libs/http/src/routes.ts) so clients see it.
+      expect(undocumented).toEqual([]);
+      expect(incomplete).toEqual([]);
+      // CI: the typed client (libs/client) is generated from exactly this document.
+      const file = path.resolve(__dirname, '..', '..', 'client', 'openapi', `${service}.json`);
+      const checkedIn = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;
+      if (JSON.stringify(checkedIn) !== JSON.stringify(doc)) {
+        throw new Error(
+          `${path.relative(process.cwd(), file)} is not this service's document: run \`npm run client:generate\` and commit it`,
+        );
+      }
     });
 
     it('answers unknown routes with 404 problem+json', async () => {

@@ -64,7 +64,7 @@ describe('the whole stack as processes (npm start)', () => {
       for (const app of APPS) {
         const health = await fetch(`http://127.0.0.1:${ports[app.name]}/health`);
         expect(health.status).toBe(200);
-        expect(await health.json()).toMatchObject({ status: 'ok', service: app.name, checks: { postgres: 'up', redis: 'up' } });
+        expect(await health.json()).toMatchObject({ status: 'healthy', service: app.name, checks: { postgres: 'up', redis: 'up' } });
         const docs = await fetch(`http://127.0.0.1:${ports[app.name]}/docs/`);
         expect(docs.status).toBe(200);
       }

@@ -59,6 +59,7 @@ export function paymentsRouter(deps: PaymentsRouterDeps): ApiRouter {
     summary:
       'Stripe webhook: payments mark invoices (or instalments) paid and stop their collection jobs; refunds and chargebacks reopen them',
     tags: ['payments'],
+    security: [{ stripeSignature: [] }],
     before: [verify, webhookIdempotency({ store: deps.idempotency, provider: 'stripe', eventId: (req) => req.paymentEvent?.eventId })],
     responses: {
       200: { description: 'Event applied, ignored, or a duplicate (answered as before)' },

@@ -33,6 +33,20 @@ export function sandboxPayRouter(deps: SandboxPayDeps): ApiRouter {
   router.router.get('/pay/cancelled', (_req, res) =>
     sendPage(res, 200, 'Payment cancelled', '<h1>Payment cancelled</h1><p>No payment was taken.</p>'),
   );
+  for (const [path, summary, page] of [
+    ['/pay/done', 'Where the sandbox pay page (or Stripe Checkout) returns after paying', 'Thank you'],
+    ['/pay/cancelled', 'Where the sandbox pay page (or Stripe Checkout) returns when the debtor cancels', 'Payment cancelled'],
+  ] as const) {
+    router.document({
+      method: 'get',
+      path,
+      operationId: path === '/pay/done' ? 'payDone' : 'payCancelled',
+      summary,
+      tags: ['debtor-pages'],
+      responses: { 200: { description: 'HTML page', schema: z.string(), contentType: 'text/html' } },
+      example: { responses: { 200: `<!DOCTYPE html><html><body><h1>${page}</h1></body></html>` } },
+    });
+  }
   const findLink = async (id: string) => {
     if (!SANDBOX_LINK.test(id) || deps.stripeMode !== 'sandbox') return null;
     const link = await db.paymentLink.findUnique({ where: { externalId: id }, include: { invoice: { select: { reference: true } } } });

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from '@recoup/http';
+import { documentMiddleware, sendProblem } from '@recoup/http';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
@@ -11,7 +11,7 @@ const same = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
  * route is closed, never open.
  */
 export function adminAuth(adminKey: string | undefined, realm = 'Recoup admin'): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const check: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     if (!adminKey) {
       sendProblem(res, {
         type: 'about:blank',
@@ -40,4 +40,5 @@ export function adminAuth(adminKey: string | undefined, realm = 'Recoup admin'):
       request_id: req.id,
     });
   };
+  return documentMiddleware(check, { security: [{ bearerAuth: [] }, { basicAuth: [] }] });
 }

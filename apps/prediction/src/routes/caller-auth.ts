@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { requireAuth, type Authenticator } from '@recoup/auth';
+import { documentMiddleware } from '@recoup/http';
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest();
 
@@ -12,10 +13,11 @@ const digest = (secret: string) => createHash('sha256').update(secret).digest();
 export function requireCaller(authenticator: Authenticator, internalToken: string | undefined): RequestHandler {
   const internal = internalToken ? digest(internalToken) : undefined;
   const credential = requireAuth({ authenticator, roles: ['admin', 'tenant'] });
-  return (req, res, next) => {
+  const check: RequestHandler = (req, res, next) => {
     // The gateway's calls are the hot path: one SHA-256 and a constant-time comparison, no lookup.
     const bearer = /^Bearer[ ]+(\S+)\s*$/i.exec(req.get('authorization') ?? '')?.[1];
     if (internal && bearer && timingSafeEqual(digest(bearer), internal)) return next();
     return credential(req, res, next);
   };
+  return documentMiddleware(check, { security: [{ bearerAuth: [] }, { apiKey: [] }] });
 }

@@ -10,7 +10,7 @@ import {
   InitiateCallResponse,
   ProblemDetails,
 } from '@recoup/contracts';
-import { ApiRouter, HttpProblem } from '@recoup/http';
+import { ApiRouter, HttpProblem, documentMiddleware } from '@recoup/http';
 import { idempotencyKey, type IdempotencyStore } from '@recoup/idempotency';
 import type { CallService } from './call-service';
 
@@ -25,7 +25,7 @@ const hasSensitiveScope = (req: Request) => (req.header('x-recoup-scope') ?? '')
 /** `Authorization: Bearer <INTERNAL_API_TOKEN>` in constant time; with no token configured every call is refused. */
 export function internalAuth(token: string | undefined): RequestHandler {
   const expected = token ? digest(token) : null;
-  return (req, _res, next) => {
+  const check: RequestHandler = (req, _res, next) => {
     const header = req.header('authorization') ?? '';
     const m = /^Bearer (.+)$/.exec(header);
     if (!expected) return next(HttpProblem.unauthorized('INTERNAL_API_TOKEN is not configured on this service'));
@@ -33,6 +33,7 @@ export function internalAuth(token: string | undefined): RequestHandler {
       return next(HttpProblem.unauthorized('Authorization: Bearer <INTERNAL_API_TOKEN> is required'));
     next();
   };
+  return documentMiddleware(check, { security: [{ bearerAuth: [] }] });
 }
 
 export function callsRouter(calls: CallService, token: string | undefined, idempotency: IdempotencyStore): ApiRouter {
