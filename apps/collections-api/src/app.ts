@@ -1,6 +1,5 @@
 import cors from 'cors';
 import type { Express } from 'express';
-import helmet from 'helmet';
 import { requireAuth } from '@recoup/auth';
 import { ApiRouter, createHttpApp } from '@recoup/http';
 import { adminRouter } from './admin/admin.routes';
@@ -9,6 +8,7 @@ import { collectionsRouter } from './collections/collections.routes';
 import { dataRightsRouter } from './data-rights/data-rights.routes';
 import { SERVICE } from './config';
 import type { Deps } from './deps';
+import { securityHeaders } from './http/security-headers';
 import { tenantGuards } from './http/tenant-context';
 import { invoicesRouter, prefetchInvoice } from './invoices/invoices.routes';
 import { retentionRouter } from './data-rights/retention.routes';
@@ -27,7 +27,7 @@ function edgeRouter(corsOrigins: string): ApiRouter {
     .filter(Boolean);
   const edge = new ApiRouter();
   edge.router.use(
-    helmet({
+    securityHeaders({
       // The sandbox pay page posts a form to itself and styles itself inline.
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"] } },
     }),
