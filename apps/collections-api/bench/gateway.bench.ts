@@ -258,7 +258,9 @@ export async function runGatewayBench(options: GatewayBenchOptions): Promise<Gat
   } finally {
     bare.kill('SIGTERM');
     gateway.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
     await database.drop().catch(() => undefined);
   }
 }
