@@ -3,7 +3,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { createLogger, createMetrics } from '@recoup/observability';
 import { createHttpApp, isBackingServiceDown } from './app';
-import { optionalCheck } from './health';
+import { optionalCheck, type HealthCheck } from './health';
 import { HttpProblem } from './problem';
 import { readinessOf } from './readiness';
 import { ApiRouter } from './routes';
@@ -15,7 +15,7 @@ const Invoice = z
   .strict()
   .meta({ id: 'CreateInvoice' });
 
-function build(health: Record<string, () => Promise<void | 'sandbox'>> = { postgres: async () => undefined }) {
+function build(health: Record<string, HealthCheck> = { postgres: async () => undefined }) {
   const logger = createLogger({ service: 'test', destination: silent });
   const created: unknown[] = [];
   const api = new ApiRouter()

@@ -10,7 +10,8 @@
 export const OPENAPI_MIDDLEWARE_DOC = Symbol.for('recoup.openapi.middleware');
 
 /** Security schemes every document may reference (components.securitySchemes keeps the ones used). */
-export type SecuritySchemeName = 'bearerAuth' | 'apiKey' | 'basicAuth' | 'twilioSignature' | 'stripeSignature' | 'sendgridSignature';
+export type SecuritySchemeName =
+  'bearerAuth' | 'apiKey' | 'basicAuth' | 'twilioSignature' | 'stripeSignature' | 'sendgridSignature' | 'stannpSignature';
 
 export type SecurityRequirement = Partial<Record<SecuritySchemeName, string[]>>;
 

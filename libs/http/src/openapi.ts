@@ -39,6 +39,12 @@ const SECURITY_SCHEMES: Record<SecuritySchemeName, Json> = {
     name: 'Stripe-Signature',
     description: "Stripe's signed timestamp and HMAC-SHA256 of the body (STRIPE_WEBHOOK_SECRET).",
   },
+  stannpSignature: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-Stannp-Signature',
+    description: "Stannp's hex HMAC-SHA256 of the exact body (STANNP_WEBHOOK_SECRET).",
+  },
   sendgridSignature: {
     type: 'apiKey',
     in: 'header',

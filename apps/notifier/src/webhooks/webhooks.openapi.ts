@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProblemDetails } from '@recoup/contracts';
 import { ApiRouter } from '@recoup/http';
+import { StannpWebhookBody } from '@recoup/providers/letters';
 import { BOARD_PATH } from '../admin/queue-board';
 
 const problem = (description: string) => ({ description, schema: ProblemDetails, contentType: 'application/problem+json' });
@@ -115,6 +116,34 @@ export function notifierPlainRouteDocs(): ApiRouter {
       example: {
         request: { ...SMS_STATUS, MessageStatus: 'received', From: '+447700900123', To: '+441234567890', Body: 'I will pay on Friday' },
         responses: { 200: EMPTY_TWIML },
+      },
+    })
+    .document({
+      method: 'post',
+      path: '/webhooks/stannp/events',
+      operationId: 'stannpEvents',
+      summary: "Stannp's letter status webhook: printed, handed to Royal Mail, delivered, returned",
+      description:
+        "Signed with a hex HMAC-SHA256 of the exact body; each letter status is recorded once. Stannp's test_url check is answered 200.",
+      tags: ['provider-webhooks'],
+      security: [{ stannpSignature: [] }],
+      request: { body: StannpWebhookBody },
+      responses: {
+        200: {
+          description: 'Batch applied',
+          schema: z.object({ event: z.string(), received: z.number().int(), recorded: z.number().int(), duplicates: z.number().int() }),
+        },
+        400: problem('Not a Stannp webhook body (fields named)'),
+        403: problem('Signature missing or wrong, or STANNP_WEBHOOK_SECRET not configured'),
+      },
+      example: {
+        request: {
+          webhook_id: 1234,
+          event: 'mailpiece_status',
+          created: '2026-11-30T09:00:00+00:00',
+          mailpieces: [{ id: '987654', status: 'delivered' }],
+        },
+        responses: { 200: { event: 'mailpiece_status', received: 1, recorded: 1, duplicates: 0 } },
       },
     })
     .document({

@@ -904,6 +904,86 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/a/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Debtor portal: every open invoice the debtor owes this creditor, with its balance, and pay all / pay one / plan / query
+     * @description Debtor portal: every open invoice the debtor owes this creditor, with its balance, and pay all / pay one / plan / query
+     */
+    get: operations['getAByToken'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a/{token}/pay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pay all open invoices (one Checkout Session, applied per invoice) or one of them: redirects to Stripe Checkout or the sandbox pay page
+     * @description Pay all open invoices (one Checkout Session, applied per invoice) or one of them: redirects to Stripe Checkout or the sandbox pay page
+     */
+    post: operations['postAByTokenPay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a/{token}/dispute': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Query one invoice from the portal: it is disputed, its queued contacts are cancelled, and the reference shown
+     * @description Query one invoice from the portal: it is disputed, its queued contacts are cancelled, and the reference shown
+     */
+    post: operations['postAByTokenDispute'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a/{token}/plan': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Propose a monthly payment plan for one invoice: recorded as a proposed plan for the creditor to accept
+     * @description Propose a monthly payment plan for one invoice: recorded as a proposed plan for the creditor to accept
+     */
+    post: operations['postAByTokenPlan'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/pay/done': {
     parameters: {
       query?: never;
@@ -11304,6 +11384,747 @@ export interface operations {
         };
       };
       /** @description Unknown, expired or revoked link, or an old 12-hex link: a page with no invoice data */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Too many requests or unknown links from this address (problem+json, Retry-After) */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  getAByToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The portal page */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request: `errors` names each failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Too many requests or unknown links from this address (problem+json, Retry-After) */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  postAByTokenPay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "csrf": "csrf",
+         *       "invoice_id": "all"
+         *     }
+         */
+        'application/json': {
+          csrf?: string;
+          invoice_id: 'all' | string;
+        };
+      };
+    };
+    responses: {
+      /** @description Nothing left to pay */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description To Stripe Checkout or the sandbox pay page */
+      303: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A field is missing or malformed (problem+json naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description From another origin, or without the page’s CSRF token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Too many requests or unknown links from this address (problem+json, Retry-After) */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  postAByTokenDispute: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "csrf": "csrf",
+         *       "invoice_id": "3f0d9a52-6c1e-4b7a-9c2d-8e5f4a1b2c3d",
+         *       "reason": "Invoice INV-2026-0042 for boiler servicing"
+         *     }
+         */
+        'application/json': {
+          csrf?: string;
+          /** Format: uuid */
+          invoice_id: string;
+          reason?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Acknowledged, with the dispute reference */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A field is missing or malformed (problem+json naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description From another origin, or without the page’s CSRF token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Too many requests or unknown links from this address (problem+json, Retry-After) */
+      429: {
+        headers: {
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  postAByTokenPlan: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "csrf": "csrf",
+         *       "invoice_id": "3f0d9a52-6c1e-4b7a-9c2d-8e5f4a1b2c3d",
+         *       "instalments": 3,
+         *       "first_payment_date": "2026-10-31"
+         *     }
+         */
+        'application/json': {
+          csrf?: string;
+          /** Format: uuid */
+          invoice_id: string;
+          instalments: number;
+          /** Format: date */
+          first_payment_date: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Proposal received (or the form again with what to change) */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A field is missing or malformed (problem+json naming it) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description From another origin, or without the page’s CSRF token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Unknown, expired or revoked link: a page with no invoice data */
       410: {
         headers: {
           [name: string]: unknown;

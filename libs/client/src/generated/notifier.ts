@@ -180,6 +180,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/webhooks/stannp/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Stannp's letter status webhook: printed, handed to Royal Mail, delivered, returned
+     * @description Signed with a hex HMAC-SHA256 of the exact body; each letter status is recorded once. Stannp's test_url check is answered 200.
+     */
+    post: operations['stannpEvents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/admin/queues': {
     parameters: {
       query?: never;
@@ -1157,6 +1177,174 @@ export interface operations {
         };
       };
       /** @description X-Twilio-Signature missing or wrong */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  stannpEvents: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "webhook_id": 1234,
+         *       "event": "mailpiece_status",
+         *       "created": "2026-11-30T09:00:00+00:00",
+         *       "mailpieces": [
+         *         {
+         *           "id": "987654",
+         *           "status": "delivered"
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': {
+          webhook_id: string | number;
+          event: string;
+          created: string;
+          mailpieces?: ({
+            id: string | number;
+            status: string;
+            tracking_reference?: string;
+          } & {
+            [key: string]: unknown;
+          })[];
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Batch applied */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "event": "mailpiece_status",
+           *       "received": 1,
+           *       "recorded": 1,
+           *       "duplicates": 0
+           *     }
+           */
+          'application/json': {
+            event: string;
+            received: number;
+            recorded: number;
+            duplicates: number;
+          };
+        };
+      };
+      /** @description Not a Stannp webhook body (fields named) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Signature missing or wrong, or STANNP_WEBHOOK_SECRET not configured */
       403: {
         headers: {
           [name: string]: unknown;
