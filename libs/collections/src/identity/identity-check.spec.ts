@@ -18,6 +18,10 @@ describe('identity before disclosure: the answer is checked by our code', () => 
     expect(identityAnswerMatches('postcode', record, says('sw1a 2aa'))).toBe(true);
     expect(identityAnswerMatches('postcode', record, says('S W one A, 2 A A.'))).toBe(true);
     expect(identityAnswerMatches('postcode', record, says('SW1A 2AB'))).toBe(false);
+    // The words around the answer are not part of it; other words are.
+    expect(identityAnswerMatches('postcode', record, says('Yes, my postcode is SW1A 2AA.'))).toBe(true);
+    expect(identityAnswerMatches('postcode', record, says('It is SW1A 2AA I think'))).toBe(false);
+    expect(identityAnswerMatches('invoice_reference', record, says('The last four are 0 0 4 2.'))).toBe(true);
     expect(identityAnswerMatches('postcode', { ...record, postcode: 'LS1 4AP' }, says('LS1 4AP'))).toBe(true);
     expect(identityAnswerMatches('postcode', { ...record, address: null }, says('SW1A 2AA'))).toBe(false);
     expect(postcodeOf({ address: { lines: [], postal_code: 'M1 1AA' } })).toBe('M1 1AA');

@@ -45,9 +45,26 @@ const NUMBER_WORDS: Record<string, string> = {
   nine: '9',
 };
 
+/** Words around an answer ("yes, my postcode is ...", "it ends in ..."), not part of it. */
+const FILLER = new Set(
+  "yes yeah yep ok okay sure right so well um erm er uh my it its it's is the a that this our postcode post code reference ref invoice number last four characters digits are ends end ending with in of date birth born on i am i'm was please thanks thank you".split(
+    ' ',
+  ),
+);
+
 /** What a caller said, as letters and digits, number words read as digits: "S W one A, 2 A A" -> "sw1a2aa". */
 export function spokenCharacters(text: string): string {
   const words = text.toLowerCase().split(/[\s,.-]+/);
+  return referenceCharacters(words.map((w) => NUMBER_WORDS[w] ?? w).join(''));
+}
+
+/** The answer without the words around it: "Yes, my postcode is SW1A 1AA." -> "sw1a1aa". */
+export function answerCharacters(text: string): string {
+  const words = text
+    .toLowerCase()
+    .replace(/[!?.,;:]/g, ' ')
+    .split(/[\s-]+/)
+    .filter((w) => w && !FILLER.has(w));
   return referenceCharacters(words.map((w) => NUMBER_WORDS[w] ?? w).join(''));
 }
 
@@ -119,8 +136,9 @@ export function identityAnswerMatches(method: IdentityMethod, record: IdentityRe
   switch (method) {
     case 'postcode': {
       const expected = postcodeOf(record);
-      const said = spokenCharacters(speech || digits);
-      return !!expected && said.length > 0 && said === referenceCharacters(expected);
+      if (!expected) return false;
+      const want = referenceCharacters(expected);
+      return [spokenCharacters(speech || digits), answerCharacters(speech || digits)].some((said) => said.length > 0 && said === want);
     }
     case 'date_of_birth': {
       if (!record.dateOfBirth) return false;
@@ -131,8 +149,8 @@ export function identityAnswerMatches(method: IdentityMethod, record: IdentityRe
       const reference = referenceCharacters(record.invoiceReference);
       const last4 = reference.slice(-4);
       if (last4.length < 4) return false;
-      const given = digits || spokenCharacters(speech);
-      return given === last4 || given === reference;
+      const given = digits ? [digits] : [spokenCharacters(speech), answerCharacters(speech)];
+      return given.some((g) => g === last4 || g === reference);
     }
   }
 }
