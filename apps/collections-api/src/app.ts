@@ -4,6 +4,7 @@ import { requireAuth } from '@recoup/auth';
 import { ApiRouter, createHttpApp } from '@recoup/http';
 import { adminRouter } from './admin/admin.routes';
 import { clientsRouter } from './clients/clients.routes';
+import { connectionsRouter } from './connections/connections.routes';
 import { collectionsRouter } from './collections/collections.routes';
 import { dataRightsRouter } from './data-rights/data-rights.routes';
 import { SERVICE } from './config';
@@ -113,6 +114,7 @@ export function createApp(deps: Deps): Express {
       }),
       retentionRouter({ db, guards, adminGuard, runner: deps.retention.runner }),
       outboxRouter({ db, guards }),
+      connectionsRouter({ connections: deps.accounting.connections, collections: deps.collections, guards }),
       debtorLinksRouter({ db, paymentLinks: deps.paymentLinks, producer: deps.producer, logger: deps.logger, guards: linkGuards }),
       sandboxPayRouter({
         db,

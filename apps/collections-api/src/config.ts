@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { baseEnv, port, providerSpecs, serviceAuthEnv, stripeEnv, twilioEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
+import { accountingEnv } from './connections/accounting.config';
 
 export const SERVICE = 'collections-api';
 
@@ -27,6 +28,8 @@ export const ConfigSchema = z
     /** Cron (Europe/London) of the daily retention job over every tenant; `off` disables it. */
     RETENTION_CRON: z.string().min(1).default('30 2 * * *'),
     /** AES-256-GCM key for call recordings stored at rest (stored_recordings): 32 bytes, base64. */
+    // Accounting sync (issue 19): Xero, QuickBooks, the sandbox books; apps/collections-api/src/connections.
+    ...accountingEnv,
     RECORDING_ENCRYPTION_KEY: z
       .string()
       .refine((v) => Buffer.from(v, 'base64').length === 32, 'expected 32 bytes in base64 (openssl rand -base64 32)')

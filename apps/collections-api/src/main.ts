@@ -1,6 +1,7 @@
 import { runMain, startService } from '@recoup/runtime';
 import { createApp } from './app';
 import { SERVICE, loadConfig } from './config';
+import { startAccountingSync } from './connections/accounting.deps';
 import { buildDeps, startCollections, startRetention } from './deps';
 
 async function main(): Promise<void> {
@@ -25,6 +26,12 @@ async function main(): Promise<void> {
         redis: deps.workerRedis,
         start: () => startRetention(deps),
         close: () => deps.retention.scheduler.close(),
+      },
+      {
+        name: `accounting sync (every ${config.ACCOUNTING_SYNC_EVERY_MINUTES} min)`,
+        redis: deps.workerRedis,
+        start: () => startAccountingSync(deps, config.ACCOUNTING_SYNC_EVERY_MINUTES),
+        close: () => deps.accounting.scheduler.close(),
       },
     ],
   });

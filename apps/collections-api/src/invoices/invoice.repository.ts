@@ -17,6 +17,10 @@ interface InvoiceRow {
   last_action_at: Date | null;
   next_action_at: Date | null;
   cancelled_at: Date | null;
+  external_provider: string | null;
+  external_id: string | null;
+  external_updated_at: Date | null;
+  external_synced_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -33,7 +37,8 @@ const types = {
 const SELECT_ONE = {
   name: 'collections-api.invoice-by-tenant',
   text: `SELECT id, tenant_id, client_id, reference, amount_pence, paid_pence, currency, issue_date, due_date, status::text AS status,
-                collection_stage, description, last_action_at, next_action_at, cancelled_at, created_at, updated_at
+                collection_stage, description, last_action_at, next_action_at, cancelled_at, external_provider, external_id,
+                external_updated_at, external_synced_at, created_at, updated_at
            FROM invoices WHERE id = $1::uuid AND tenant_id = $2::uuid`,
 };
 
@@ -80,6 +85,10 @@ export class InvoiceReader {
       lastActionAt: r.last_action_at,
       nextActionAt: r.next_action_at,
       cancelledAt: r.cancelled_at,
+      externalProvider: r.external_provider,
+      externalId: r.external_id,
+      externalUpdatedAt: r.external_updated_at,
+      externalSyncedAt: r.external_synced_at,
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     };

@@ -129,3 +129,9 @@ export const CsvImportResponse = z
   })
   .meta({ id: 'CsvImportResponse' });
 export type CsvImportResponse = z.infer<typeof CsvImportResponse>;
+
+/** Job payloads of the accounting-sync queue (collections-api): ids only, the worker re-reads the rows. */
+export const AccountingSyncJob = z.object({ connection_id: z.uuid() }).strict().meta({ id: 'AccountingSyncJob' });
+export type AccountingSyncJob = z.infer<typeof AccountingSyncJob>;
+export const AccountingWriteBackJob = z.object({ payment_id: z.uuid() }).strict().meta({ id: 'AccountingWriteBackJob' });
+export type AccountingWriteBackJob = z.infer<typeof AccountingWriteBackJob>;
