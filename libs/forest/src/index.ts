@@ -20,6 +20,7 @@ export {
   readModelFile,
   serializeModel,
   writeModelFile,
+  type SerializeOptions,
 } from './model-file';
 export { SeededRandom, treeSeed } from './random';
 export { trainForest, newModelVersion } from './train-forest';
