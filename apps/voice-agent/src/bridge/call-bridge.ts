@@ -6,52 +6,19 @@ import {
   type FunctionCall,
   type RealtimeSessionEvents,
   type RealtimeUsage,
-  type RealtimeVoiceConnector,
   type RealtimeVoiceSession,
 } from '@recoup/providers/realtime-voice';
-import type { CallTools } from '../calls/call-tools';
 import { COLLECTION_TOOLS } from '../calls/call-tools';
+import type { BridgeDeps, BridgeResult } from './bridge-deps';
+import { CallEnding } from './call-ending';
 import { ConversationLog } from './conversation-log';
-import { Keypad } from './keypad';
-import { PlaybackTracker, heardText, type PlaybackItem } from './playback-tracker';
+import { Keypad, keyedText } from './keypad';
+import { PhoneLeg } from './phone-leg';
+import { PlaybackTracker, base64Bytes, type PlaybackItem } from './playback-tracker';
+import { APOLOGY, MAX_RECONNECTS, WRAP_UP_NOTE, resumeConversation, sumUsage } from './recovery';
 
-/** What the bridge knows at the end of a call that the call's record and cost need. */
-export interface BridgeResult {
-  /** Realtime token usage summed over every session of the call (response.done), for the cost. */
-  usage: RealtimeUsage;
-  /** Realtime sessions reopened after a drop (0 or 1). */
-  reconnects: number;
-  /** Caller frames dropped (pre-open buffer overflow or a socket that could not keep up) and agent chunks dropped. */
-  droppedAudioFrames: number;
-  /** Digits the caller keyed, in order. */
-  keyed: string[];
-}
-
-export interface BridgeDeps {
-  connector: RealtimeVoiceConnector;
-  tools: CallTools;
-  logger: Logger;
-  voice: string;
-  maxCallSeconds: number;
-  /** Stores one transcript turn (off the per-frame path). An agent turn is what the caller heard of the item. */
-  saveTurn(callId: string, speaker: 'ai' | 'user', text: string, itemId: string): Promise<void>;
-  /** Both legs are down: finalise the Call row (with the usage for its cost). */
-  onEnded(callId: string, reason: string, result: BridgeResult): Promise<void>;
-  /** The Realtime leg opened while ringing failed before the phone joined: forget it (the stream will open a new one). */
-  onAbandoned?(callId: string, reason: string): void;
-  /** Ends the phone call itself (REST hang-up), by our call id. */
-  hangup(callId: string): Promise<void>;
-  /**
-   * The agent cannot go on (the Realtime leg dropped twice): have Twilio say `text` and hang up (a call update with
-   * `<Say>` + `<Hangup/>`). Without it the call is simply hung up.
-   */
-  sayAndHangUp?(callId: string, text: string): Promise<void>;
-  /**
-   * A key the caller pressed (Twilio `dtmf`), before the model hears of it: the tool layer's hook (identity digits,
-   * "press 0 for a person"). Returning true keeps the key from the model (the hook acted on it).
-   */
-  onDtmf?(call: CallModel, digit: string, bridge: CallBridge): boolean | void;
-}
+export type { BridgeDeps, BridgeResult } from './bridge-deps';
+export { APOLOGY, RECONNECT_NOTE, WRAP_UP_NOTE } from './recovery';
 
 /** How long a hung-up call's Realtime leg may stay to finish the caller's last words (transcription, tool calls). */
 const DRAIN_MAX_MS = 3_000;
@@ -64,32 +31,13 @@ const DRAIN_MIN_MS = 400;
 const WRAP_UP_SECONDS = 15;
 /** Longest wait for the agent's goodbye to play after end_call, beyond the audio already sent. */
 const GOODBYE_MAX_MS = 15_000;
-/** The phone socket's send buffer: above the first, agent chunks are dropped; above the second the leg is dead. */
-const TWILIO_HIGH_WATER_BYTES = 256 * 1024;
-const TWILIO_STALLED_BYTES = 1024 * 1024;
-
-export const RECONNECT_NOTE =
-  'The connection to the assistant dropped for a moment and was restored. The conversation so far is above. ' +
-  'Apologise briefly for the interruption and carry on from where the call was.';
-export const WRAP_UP_NOTE =
-  'About 15 seconds of this call remain. Wrap up now: confirm anything agreed in one sentence, say goodbye and end the call.';
-export const APOLOGY = 'Sorry, we are having technical difficulties and have to end this call. We will be in touch again soon. Goodbye.';
-
-/** Decoded length of a base64 string without decoding it. */
-function base64Bytes(b64: string): number {
-  const len = b64.length;
-  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
-  return ((len * 3) >> 2) - pad;
-}
-
 /**
  * One call: Twilio Media Streams <-> OpenAI Realtime (GA), mu-law passed through untouched. All state is per
  * instance, so calls never share anything. Playback (marks, barge-in cuts) is the PlaybackTracker's; one response
  * at a time is the session's sequencer's; this class wires them to the two sockets, the tools and the record.
  */
 export class CallBridge {
-  private twilio: WebSocket | null = null;
-  private streamSid = '';
+  private readonly phone: PhoneLeg;
   private session: RealtimeVoiceSession;
   /** Bumped per Realtime session: events of a replaced session are ignored. */
   private sessionGeneration = 0;
@@ -100,22 +48,9 @@ export class CallBridge {
   private readonly keyed: string[] = [];
   private usageBefore: RealtimeUsage = emptyUsage();
   private droppedBefore = 0;
-  private droppedAgentChunks = 0;
   private reconnects = 0;
-  private outboundBacklog: string[] = [];
-  /** end_call: the call ends once the final response has played. */
-  private ending = false;
+  private readonly closing = new CallEnding();
   private ended = false;
-  /** The caller hung up: the Realtime leg is kept briefly so their last words still count. */
-  private draining = false;
-  private drainReason?: string;
-  private drainMinPassed = false;
-  /** The caller started a turn that has not been committed yet (VAD has not heard its end). */
-  private callerSpeaking = false;
-  /** We committed the caller's turn and wait for the server to say which item it became. */
-  private awaitingCommit = false;
-  private readonly pendingTranscriptions = new Set<string>();
-  private toolsInFlight = 0;
   private readonly toolRuns: Promise<void>[] = [];
   /** Transcript writes of this call, in order. */
   private turnWrites: Promise<void> = Promise.resolve();
@@ -128,6 +63,7 @@ export class CallBridge {
   ) {
     this.logger = deps.logger.child({ callId: call.id });
     this.keypad = new Keypad((digits, terminator) => this.onKeyed(digits, terminator));
+    this.phone = new PhoneLeg((buffered) => this.logger.warn({ buffered }, 'phone leg stalled'));
     this.session = this.openSession();
   }
 
@@ -145,24 +81,20 @@ export class CallBridge {
       },
       speechStarted: () => {
         if (!live()) return;
-        this.callerSpeaking = true;
+        this.closing.callerSpeaking = true;
         // Their last frames reached VAD after they hung up: no silence will follow, so end the turn now.
-        if (this.draining) this.commitCallerTurn();
+        if (this.closing.draining) this.commitCallerTurn();
         else this.onSpeechStarted();
       },
       speechStopped: () => {
-        if (live()) this.callerSpeaking = false;
+        if (live()) this.closing.callerSpeaking = false;
       },
       inputCommitted: (itemId) => {
-        if (!live()) return;
-        this.callerSpeaking = false;
-        this.awaitingCommit = false;
-        this.pendingTranscriptions.add(itemId);
+        if (live()) this.closing.committed(itemId);
       },
       userTranscript: (itemId, text) => {
         if (!live()) return;
-        this.pendingTranscriptions.delete(itemId);
-        this.callerSpeaking = false;
+        this.closing.transcribed(itemId);
         if (text) {
           this.log.add('user', text);
           this.writeTurn(() => this.deps.saveTurn(this.call.id, 'user', text, itemId));
@@ -171,8 +103,7 @@ export class CallBridge {
       },
       transcriptionFailed: (itemId, message) => {
         if (!live()) return;
-        this.pendingTranscriptions.delete(itemId);
-        this.callerSpeaking = false;
+        this.closing.transcribed(itemId);
         this.logger.warn({ itemId, message }, 'caller turn could not be transcribed');
         this.writeTurn(() => this.deps.saveTurn(this.call.id, 'user', '[inaudible: not transcribed]', itemId));
         this.settleCheck();
@@ -192,7 +123,7 @@ export class CallBridge {
       error: (message, code) => {
         if (!live()) return;
         if (code === 'input_audio_buffer_commit_empty') {
-          this.awaitingCommit = false;
+          this.closing.commitRefused();
           this.settleCheck();
         }
         this.logger.warn({ code, message }, 'realtime error');
@@ -222,13 +153,10 @@ export class CallBridge {
       ws.close(1000, 'call over');
       return;
     }
-    this.twilio = ws;
-    this.streamSid = streamSid;
+    this.phone.attach(ws, streamSid);
     ws.on('message', (data) => this.onTwilioMessage(data.toString()));
     ws.on('close', () => this.drain('twilio leg closed'));
     ws.on('error', () => this.drain('twilio leg error'));
-    for (const m of this.outboundBacklog) ws.send(m);
-    this.outboundBacklog = [];
     const max = this.deps.maxCallSeconds;
     this.timer(() => this.end(`reached the ${max} s limit`), max * 1000);
     this.timer(() => this.wrapUp(), Math.max(0, max - WRAP_UP_SECONDS) * 1000);
@@ -240,13 +168,6 @@ export class CallBridge {
     const t = setTimeout(fn, ms);
     t.unref();
     this.timers.push(t);
-  }
-
-  private sendTwilio(message: string): void {
-    if (this.draining) return; // nothing more can be played to a caller who has gone
-    const ws = this.twilio;
-    if (ws && ws.readyState === ws.OPEN) ws.send(message);
-    else if (!ws) this.outboundBacklog.push(message);
   }
 
   /** Uplink hot path: a 20 ms caller frame goes to Realtime as input_audio_buffer.append. */
@@ -287,21 +208,11 @@ export class CallBridge {
 
   /** Downlink hot path: agent audio to Twilio, then a mark naming the item and the bytes sent so far. */
   private onAgentAudio(itemId: string, payload: string, responseId?: string): void {
-    if (this.draining || this.playback.isDiscarded(itemId, responseId)) return; // late audio of an interrupted response
-    const ws = this.twilio;
-    if (ws && ws.bufferedAmount > TWILIO_HIGH_WATER_BYTES) {
-      // The phone leg cannot keep up: drop the chunk before it counts as sent, or end a leg that is dead.
-      this.droppedAgentChunks++;
-      if (ws.bufferedAmount > TWILIO_STALLED_BYTES) {
-        this.logger.warn({ buffered: ws.bufferedAmount }, 'phone leg stalled');
-        ws.terminate();
-      }
-      return;
-    }
+    if (this.closing.draining || this.playback.isDiscarded(itemId, responseId)) return; // late audio of an interrupted response
+    // A phone leg that cannot keep up: the chunk is dropped before it counts as sent.
+    if (!this.phone.acceptsAudio()) return;
     const mark = this.playback.audioSent(itemId, base64Bytes(payload), responseId);
-    if (mark === null) return;
-    this.sendTwilio('{"event":"media","streamSid":"' + this.streamSid + '","media":{"payload":"' + payload + '"}}');
-    this.sendTwilio('{"event":"mark","streamSid":"' + this.streamSid + '","mark":{"name":"' + mark + '"}}');
+    if (mark !== null) this.phone.audio(payload, mark);
   }
 
   /** An item's audio has all played: its turn can be stored, and a pending end_call may now hang up. */
@@ -310,24 +221,11 @@ export class CallBridge {
     this.settleCheck();
   }
 
-  /**
-   * Stores what the caller heard of an agent item, once: the whole transcript when it all played, the part that
-   * played (cut in proportion) marked [interrupted] when the caller cut it short. An item cut after it was fully
-   * generated waits for its final transcript.
-   */
+  /** Stores what the caller heard of an agent item, once it is known (PlaybackTracker.turnText). */
   private storeAgentTurn(item: PlaybackItem, final = false): void {
     if (item.settled) return;
-    let text: string;
-    if (item.interrupted) {
-      if (!item.transcriptDone && item.audioDone && !final) return;
-      const heard = heardText(item);
-      text = heard ? `${heard} [interrupted]` : '';
-    } else if (this.playback.hasPlayed(item) && item.transcriptDone) {
-      text = item.transcript.trim();
-    } else if (final) {
-      const heard = heardText(item);
-      text = heard && item.playedBytes < item.sentBytes ? `${heard} [interrupted]` : heard;
-    } else return;
+    const text = this.playback.turnText(item, final);
+    if (text === undefined) return;
     this.playback.settle(item);
     if (!text) return;
     this.log.add('assistant', text);
@@ -337,12 +235,12 @@ export class CallBridge {
 
   /** Barge-in: stop playback now, cancel generation, and cut every item still playing at what was actually heard. */
   private onSpeechStarted(): void {
-    if (this.draining) return;
+    if (this.closing.draining) return;
     const responding = this.session.responding;
     const cuts = this.playback.interrupt(this.session.activeResponseId);
     if (this.session.activeResponseId) this.session.cancelResponse();
     if (cuts.length === 0) return;
-    this.sendTwilio('{"event":"clear","streamSid":"' + this.streamSid + '"}');
+    this.phone.clear();
     for (const cut of cuts) {
       this.session.truncate(cut.item.itemId, cut.audioEndMs);
       this.storeAgentTurn(cut.item);
@@ -351,7 +249,7 @@ export class CallBridge {
   }
 
   private onDtmf(digit: string): void {
-    if (this.ended || this.draining) return;
+    if (this.ended || this.closing.draining) return;
     this.keyed.push(digit);
     if (this.deps.onDtmf?.(this.call, digit, this) === true) return;
     this.keypad.press(digit);
@@ -359,11 +257,8 @@ export class CallBridge {
 
   /** A keyed sequence reaches the model as the caller's words, and is in the transcript. */
   private onKeyed(digits: string, terminator: string | null): void {
-    if (this.ended || this.draining) return;
-    const keys = [...digits].join(' ');
-    const text = digits
-      ? `[The caller keyed ${keys} on the phone keypad${terminator ? ` then ${terminator}` : ''}]`
-      : `[The caller pressed ${terminator} on the phone keypad]`;
+    if (this.ended || this.closing.draining) return;
+    const text = keyedText(digits, terminator);
     this.tellAgent(text, 'user');
     this.writeTurn(() => this.deps.saveTurn(this.call.id, 'user', text, `dtmf:${this.keyed.length}`));
   }
@@ -373,14 +268,14 @@ export class CallBridge {
    * layer too (e.g. after a DTMF hook acted).
    */
   tellAgent(text: string, role: 'user' | 'system' = 'system'): void {
-    if (this.ended || this.draining) return;
+    if (this.ended || this.closing.draining) return;
     this.log.add(role, text);
     this.session.addMessage({ role, text });
     this.session.requestResponse();
   }
 
   private onFunctionCall(fc: FunctionCall): void {
-    this.toolsInFlight++;
+    this.closing.toolStarted();
     const run = (async () => {
       const result = await this.deps.tools.run(this.call, fc.name, fc.arguments, fc.callId);
       this.log.add('system', `Tool ${fc.name} was called: ${result.ok ? 'done' : 'refused'}: ${result.message}`);
@@ -390,7 +285,7 @@ export class CallBridge {
     })()
       .catch((err: Error) => this.logger.warn({ err: { message: err.message }, tool: fc.name }, 'tool call failed'))
       .finally(() => {
-        this.toolsInFlight--;
+        this.closing.toolFinished();
         this.settleCheck();
       });
     this.toolRuns.push(run);
@@ -398,27 +293,23 @@ export class CallBridge {
 
   /** end_call (or a tool that ends the call): hang up once the final response has been generated and has played. */
   private endAfterPlayback(): void {
-    if (this.ending) return;
-    this.ending = true;
+    if (this.closing.goodbyePending) return;
+    this.closing.endAfterGoodbye();
     // A bound, never the normal path: the goodbye gets the audio already sent plus a generous margin.
     this.timer(() => this.end('agent ended the call (goodbye not confirmed played)'), this.playback.unplayedMs + GOODBYE_MAX_MS);
     this.settleCheck();
   }
 
-  /** Ends the call when what it waits for is done: a goodbye fully played (end_call), or a hung-up caller's last words. */
+  /** Ends the call when what it waits for is done: a hung-up caller's last words, or end_call's goodbye played. */
   private settleCheck(): void {
     if (this.ended) return;
-    const quiet = this.session.settled && this.toolsInFlight === 0;
-    if (this.draining) {
-      const heard = !this.callerSpeaking && !this.awaitingCommit && this.pendingTranscriptions.size === 0;
-      if (quiet && heard && this.drainMinPassed) this.end(this.drainReason ?? 'caller hung up');
-    } else if (this.ending && quiet && this.playback.idle) this.end('agent ended the call');
+    const reason = this.closing.due(this.session, this.playback.idle);
+    if (reason) this.end(reason);
   }
 
   /** 15 s before the call's limit: the model is told to wrap up (its response follows any in progress). */
   private wrapUp(): void {
-    if (this.ending || this.draining) return;
-    this.tellAgent(WRAP_UP_NOTE);
+    if (!this.closing.goodbyePending && !this.closing.draining) this.tellAgent(WRAP_UP_NOTE);
   }
 
   /**
@@ -426,26 +317,24 @@ export class CallBridge {
    * tool call such as record_dispute and its effects). Keep that leg until those are done, at most DRAIN_MAX_MS.
    */
   private drain(reason: string): void {
-    if (this.ended || this.draining) return;
-    this.draining = true;
-    this.drainReason = reason;
+    if (this.ended || this.closing.draining) return;
+    this.closing.startDrain(reason);
+    this.phone.mute(); // nothing more can be played to a caller who has gone
     this.keypad.flush();
     // Whatever was playing was heard up to its last mark.
     for (const cut of this.playback.interrupt(this.session.activeResponseId)) this.storeAgentTurn(cut.item);
-    // They hung up mid-sentence: VAD will never hear the silence after it. End their turn now and have the model answer
-    // it (the reply is not played; its tool calls, such as record_dispute, count).
-    if (this.callerSpeaking) this.commitCallerTurn();
+    // They hung up mid-sentence: VAD will never hear the silence after it.
+    if (this.closing.callerSpeaking) this.commitCallerTurn();
     this.timer(() => this.end(reason), DRAIN_MAX_MS);
     this.timer(() => {
-      this.drainMinPassed = true;
+      this.closing.drainMinimumPassed();
       this.settleCheck();
     }, DRAIN_MIN_MS);
   }
 
-  /** Ends the caller's turn without VAD (they hung up mid-sentence) and asks the model to answer it. */
+  /** Ends the caller's turn without VAD and asks the model to answer it (not played; its tool calls count). */
   private commitCallerTurn(): void {
-    this.callerSpeaking = false;
-    this.awaitingCommit = true;
+    this.closing.commitSent();
     this.session.commitAudio();
     this.session.requestResponse();
   }
@@ -453,28 +342,25 @@ export class CallBridge {
   /** The Realtime leg closed: once per call it is reopened with the conversation so far; otherwise the call ends. */
   private onRealtimeClosed(reason: string): void {
     if (this.ended) return;
-    if (this.draining) return this.end(this.drainReason ?? reason);
-    if (!this.twilio || this.ending || this.reconnects >= 1) return this.fail(`openai leg closed (${reason})`);
+    if (this.closing.draining) return this.end(this.closing.reason ?? reason);
+    if (!this.phone.attached || this.closing.goodbyePending || this.reconnects >= MAX_RECONNECTS)
+      return this.fail(`openai leg closed (${reason})`);
     this.reconnects++;
     this.logger.warn({ reason }, 'realtime leg dropped: reconnecting with the conversation so far');
-    this.usageBefore = addUsage(this.usageBefore, this.session.usage);
+    this.usageBefore = sumUsage(this.usageBefore, this.session.usage);
     this.droppedBefore += this.session.droppedAudioFrames;
     // What was playing stays what it was (heard up to its last mark); the new session starts from silence.
     const cuts = this.playback.interrupt(this.session.activeResponseId);
-    if (cuts.length > 0) this.sendTwilio('{"event":"clear","streamSid":"' + this.streamSid + '"}');
+    if (cuts.length > 0) this.phone.clear();
     for (const cut of cuts) this.storeAgentTurn(cut.item, true);
-    this.callerSpeaking = false;
-    this.awaitingCommit = false;
-    this.pendingTranscriptions.clear();
+    this.closing.resetRealtime();
     this.session = this.openSession();
-    for (const message of this.log.replay()) this.session.addMessage(message);
-    this.session.addMessage({ role: 'system', text: RECONNECT_NOTE });
-    this.session.requestResponse();
+    resumeConversation(this.session, this.log);
   }
 
   /** The agent cannot go on: the caller hears an apology from Twilio (if it can say one) and the call ends cleanly. */
   private fail(reason: string): void {
-    if (!this.twilio || !this.deps.sayAndHangUp) return this.end(reason);
+    if (!this.phone.attached || !this.deps.sayAndHangUp) return this.end(reason);
     const say = this.deps.sayAndHangUp;
     this.end(reason, { hangup: false, closeStream: false });
     void say(this.call.id, APOLOGY).catch(async (err: Error) => {
@@ -485,9 +371,9 @@ export class CallBridge {
 
   get result(): BridgeResult {
     return {
-      usage: addUsage(this.usageBefore, this.session.usage),
+      usage: sumUsage(this.usageBefore, this.session.usage),
       reconnects: this.reconnects,
-      droppedAudioFrames: this.droppedBefore + this.session.droppedAudioFrames + this.droppedAgentChunks,
+      droppedAudioFrames: this.droppedBefore + this.session.droppedAudioFrames + this.phone.droppedChunks,
       keyed: [...this.keyed],
     };
   }
@@ -498,7 +384,7 @@ export class CallBridge {
    */
   end(reason: string, options: { hangup?: boolean; closeStream?: boolean } = {}): void {
     if (this.ended) return;
-    if (!this.twilio && reason.startsWith('openai') && this.deps.onAbandoned) {
+    if (!this.phone.attached && reason.startsWith('openai') && this.deps.onAbandoned) {
       // Only the pre-opened Realtime leg failed: the call itself goes on, and its stream will try afresh.
       this.ended = true;
       this.logger.warn({ reason }, 'realtime leg opened while ringing failed; the stream will open another');
@@ -514,8 +400,7 @@ export class CallBridge {
     this.logger.info({ reason }, 'call bridge closed');
     const result = this.result;
     this.session.close();
-    const ws = this.twilio;
-    if (options.closeStream !== false && ws && ws.readyState === ws.OPEN) ws.close(1000, 'call ended');
+    if (options.closeStream !== false) this.phone.close();
     void (async () => {
       await Promise.allSettled(this.toolRuns);
       await this.turnWrites;
@@ -533,7 +418,7 @@ export class CallBridge {
    * flight, so drain as on the stream's stop; a call that never connected ends at once.
    */
   callerGone(reason: string): void {
-    if (this.twilio) this.drain(reason);
+    if (this.phone.attached) this.drain(reason);
     else this.end(reason);
   }
 
@@ -541,10 +426,4 @@ export class CallBridge {
   close(): void {
     this.end('service shutting down');
   }
-}
-
-function addUsage(a: RealtimeUsage, b: RealtimeUsage): RealtimeUsage {
-  const sum = emptyUsage();
-  for (const k of Object.keys(sum) as Array<keyof RealtimeUsage>) sum[k] = a[k] + b[k];
-  return sum;
 }

@@ -35,3 +35,9 @@ export class Keypad {
     clearTimeout(this.timer);
   }
 }
+
+/** How a keyed sequence reaches the model and the transcript: as what the caller did, in words. */
+export function keyedText(digits: string, terminator: string | null): string {
+  if (!digits) return `[The caller pressed ${terminator ?? ''} on the phone keypad]`;
+  return `[The caller keyed ${[...digits].join(' ')} on the phone keypad${terminator ? ` then ${terminator}` : ''}]`;
+}

@@ -1,6 +1,13 @@
 /** mu-law 8 kHz: 8 bytes per millisecond of audio. */
 export const MULAW_BYTES_PER_MS = 8;
 
+/** Decoded length of a base64 string without decoding it (the per-chunk path). */
+export function base64Bytes(b64: string): number {
+  const len = b64.length;
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return ((len * 3) >> 2) - pad;
+}
+
 /** One agent conversation item as the phone plays it. */
 export interface PlaybackItem {
   readonly itemId: string;
@@ -127,6 +134,24 @@ export class PlaybackTracker {
   /** All of the item's audio was generated and has played. */
   hasPlayed(item: PlaybackItem): boolean {
     return item.audioDone && !this.playing.has(item.itemId) && item.playedBytes >= item.sentBytes;
+  }
+
+  /**
+   * The agent turn to store for an item: the whole transcript once it all played, what played of it (cut in
+   * proportion) marked [interrupted] when it was cut short, '' when nothing of it was heard; undefined while that
+   * cannot be known yet (still playing, or cut after it was fully generated and its final transcript is on its way).
+   * `final`: the call is over, store what is known.
+   */
+  turnText(item: PlaybackItem, final = false): string | undefined {
+    if (item.interrupted) {
+      if (!item.transcriptDone && item.audioDone && !final) return undefined;
+      const heard = heardText(item);
+      return heard ? `${heard} [interrupted]` : '';
+    }
+    if (this.hasPlayed(item) && item.transcriptDone) return item.transcript.trim();
+    if (!final) return undefined;
+    const heard = heardText(item);
+    return heard && item.playedBytes < item.sentBytes ? `${heard} [interrupted]` : heard;
   }
 
   /** Nothing sent is waiting to be played and no item is still generating audio. */
