@@ -1,7 +1,17 @@
 import nx from '@nx/eslint-plugin';
 
 // Vendor SDKs live only in libs/providers; Prisma only in libs/db; BullMQ only in libs/queue and apps.
-const vendorSdks = ['twilio', 'openai', '@anthropic-ai/sdk', 'stripe', '@sendgrid/mail'];
+const vendorSdks = [
+  'twilio',
+  'openai',
+  '@anthropic-ai/sdk',
+  'stripe',
+  '@sendgrid/mail',
+  'xero-node',
+  'node-quickbooks',
+  'intuit-oauth',
+  'openid-client',
+];
 const prisma = ['@prisma/*', 'prisma'];
 
 /** Tests of any library may use libs/testing (its helpers and shared contract suites); code may not. */
