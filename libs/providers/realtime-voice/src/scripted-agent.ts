@@ -40,7 +40,8 @@ export function scriptedReply(userText: string, facts: { amount?: number } = {})
   if (
     /\b[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}\b|\bpostcode\b|\bdate of birth\b|\b\d{1,2}(st|nd|rd|th)? (of )?[a-z]+ \d{4}\b|\blast four\b/.test(t)
   ) {
-    return { say: 'Thank you, let me check that.', tool: { name: 'verify_identity', arguments: { answer: userText } } };
+    // No words before the check: the agent's next words follow its answer (a debtor waiting for them cannot race it).
+    return { say: '', tool: { name: 'verify_identity', arguments: { answer: userText } } };
   }
   if (/\b(stop calling|opt out|don'?t call|remove me)\b/.test(t)) {
     return { say: 'Of course. We will not call you again. Goodbye.', tool: { name: 'opt_out', arguments: { channel: 'all_calls' } } };
