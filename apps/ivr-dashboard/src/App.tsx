@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError } from './api';
 import { CallsPage } from './CallsPage';
+import { ConnectionsPage } from './ConnectionsPage';
 import { fetchTenants, type Session } from './gateway';
 import { InvoicesPage } from './InvoicesPage';
 import { JourneyPage } from './JourneyPage';
@@ -25,6 +26,7 @@ const TABS: Array<{ route: Route; label: string; pages: Route['page'][] }> = [
   { route: { page: 'calls' }, label: 'IVR calls', pages: ['calls'] },
   { route: { page: 'outbox', invoiceId: null }, label: 'Outbox', pages: ['outbox'] },
   { route: { page: 'invoices' }, label: 'Invoices', pages: ['invoices', 'journey'] },
+  { route: { page: 'connections' }, label: 'Connections', pages: ['connections'] },
 ];
 
 /**
@@ -124,6 +126,7 @@ export function App() {
           {route.page === 'outbox' && <OutboxPage session={session} invoiceId={route.invoiceId} onUnauthorized={onUnauthorized} />}
           {route.page === 'invoices' && <InvoicesPage session={session} onUnauthorized={onUnauthorized} />}
           {route.page === 'journey' && <JourneyPage session={session} invoiceId={route.invoiceId} onUnauthorized={onUnauthorized} />}
+          {route.page === 'connections' && <ConnectionsPage session={session} onUnauthorized={onUnauthorized} />}
         </>
       )}
     </main>

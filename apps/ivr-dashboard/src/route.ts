@@ -1,6 +1,10 @@
 /** The console's pages, addressed by the URL hash so the static server and the dev server need no routes. */
 export type Route =
-  { page: 'calls' } | { page: 'outbox'; invoiceId: string | null } | { page: 'invoices' } | { page: 'journey'; invoiceId: string };
+  | { page: 'calls' }
+  | { page: 'outbox'; invoiceId: string | null }
+  | { page: 'invoices' }
+  | { page: 'journey'; invoiceId: string }
+  | { page: 'connections' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,6 +18,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'invoices' && parts[1] && UUID.test(parts[1])) return { page: 'journey', invoiceId: parts[1] };
   if (parts[0] === 'invoices') return { page: 'invoices' };
+  if (parts[0] === 'connections') return { page: 'connections' };
   return { page: 'calls' };
 }
 
@@ -27,5 +32,7 @@ export function href(route: Route): string {
       return '#/invoices';
     case 'journey':
       return `#/invoices/${route.invoiceId}`;
+    case 'connections':
+      return '#/connections';
   }
 }
