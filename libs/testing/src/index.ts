@@ -25,3 +25,6 @@ export { XeroFake, XERO_FAKE_CLIENT } from './fakes/xero-fake';
 export { QuickBooksFake, QUICKBOOKS_FAKE_CLIENT } from './fakes/quickbooks-fake';
 export { StannpFake } from './fakes/stannp-fake';
 export type { StannpFakeLetter, StannpFakeRequest } from './fakes/stannp-fake';
+export { OpenApiContract, VENDOR_SPECS_DIR, assertNoViolations, fieldsOf } from './vendor-contract/openapi-contract';
+export type { VendorRequest } from './vendor-contract/openapi-contract';
+export { stripeFixture, stripeShapeErrors } from './vendor-contract/stripe-fixtures';

@@ -40,12 +40,18 @@ export class SendGridEmailSender implements EmailSender {
   async send(email: OutboundEmail): Promise<SentEmail> {
     try {
       const [response] = await this.mail.send({
-        to: email.toName ? { email: email.to, name: email.toName } : email.to,
+        // Our ids ride on the personalization: SendGrid's Mail Send description types the message-level custom_args
+        // as a string; per-personalization custom_args is the documented object, and events carry it the same way.
+        personalizations: [
+          {
+            to: email.toName ? { email: email.to, name: email.toName } : email.to,
+            customArgs: { ...email.customArgs, recoup_message_id: email.idempotencyKey },
+          },
+        ],
         from: this.options.fromName ? { email: this.options.from, name: this.options.fromName } : this.options.from,
         subject: email.subject,
         text: email.text,
         html: email.html,
-        customArgs: { ...email.customArgs, recoup_message_id: email.idempotencyKey },
         categories: email.categories,
         headers: { 'X-Recoup-Message-Id': email.idempotencyKey },
       });

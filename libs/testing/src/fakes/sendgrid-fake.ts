@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OpenApiContract, assertNoViolations } from '../vendor-contract/openapi-contract';
 
 export interface SendGridFakeRequest {
   method: string;
@@ -21,6 +22,8 @@ export interface SendGridFakeReply {
  */
 export class SendGridFake {
   readonly requests: SendGridFakeRequest[] = [];
+  /** Requests and answers that broke SendGrid's own API descriptions (libs/testing/vendor-specs); each request got a 400. */
+  readonly violations: string[] = [];
   private readonly replies: SendGridFakeReply[] = [];
   private server?: Server;
 
@@ -64,6 +67,20 @@ export class SendGridFake {
           body,
         };
         this.requests.push(record);
+        const contract = OpenApiContract.load(record.path.startsWith('/v3/messages') ? 'sendgrid-activity' : 'sendgrid-mail');
+        const invalid = contract.checkRequest({
+          method: record.method,
+          path: record.path,
+          query: new URL(req.url ?? '', 'http://fake').searchParams,
+          body: record.method === 'GET' ? undefined : body,
+          contentType: req.headers['content-type'],
+        });
+        if (invalid.length > 0) {
+          this.violations.push(...invalid);
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: invalid.map((message) => ({ message, field: null, help: null })) }));
+          return;
+        }
         if (req.method === 'GET' && record.path === '/v3/messages') {
           // Email Activity: `query=unique_args['recoup_message_id']="<key>"` finds accepted sends carrying that key.
           const query = new URL(req.url ?? '', 'http://fake').searchParams.get('query') ?? '';
@@ -75,9 +92,24 @@ export class SendGridFake {
                 r.path === '/v3/mail/send' &&
                 String(customArgsOf(r.body).recoup_message_id) === key,
             )
-            .map((r) => ({ msg_id: `${(r as { messageId?: string }).messageId}.filter0001.1.0`, status: 'delivered' }));
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ messages }));
+            .map((r) => {
+              const to = ((r.body.personalizations as Array<{ to?: Array<{ email?: string }> }> | undefined)?.[0]?.to ?? [])[0]?.email;
+              return {
+                from_email: String((r.body.from as { email?: string } | undefined)?.email ?? ''),
+                msg_id: `${(r as { messageId?: string }).messageId}.filter0001.1.0`,
+                subject: String(r.body.subject ?? ''),
+                to_email: String(to ?? ''),
+                status: 'delivered',
+                opens_count: 0,
+                clicks_count: 0,
+                last_event_time: new Date().toISOString(),
+              };
+            });
+          const answer = { messages };
+          const wrong = contract.checkResponse('GET', record.path, 200, answer);
+          this.violations.push(...wrong.map((w) => `fake answer: ${w}`));
+          res.writeHead(wrong.length > 0 ? 500 : 200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(wrong.length > 0 ? { errors: wrong.map((message) => ({ message })) } : answer));
           return;
         }
         const scripted = this.replies.shift();
@@ -96,8 +128,9 @@ export class SendGridFake {
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    assertNoViolations('SendGrid', this.violations);
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { assertNoViolations } from '../vendor-contract/openapi-contract';
+import { stripeShapeErrors } from '../vendor-contract/stripe-fixtures';
 
 export interface FakeStripeRequest {
   method: string;
@@ -16,6 +18,8 @@ export interface FakeStripeRequest {
  */
 export class FakeStripeApi {
   readonly requests: FakeStripeRequest[] = [];
+  /** Answers whose objects are not shaped like Stripe's own examples (libs/testing/vendor-specs); each became a 500. */
+  readonly violations: string[] = [];
   /** Set to make the next requests fail with this status and a Stripe error body. */
   failWith?: { status: number; message: string };
   private readonly idempotent = new Map<string, unknown>();
@@ -30,8 +34,15 @@ export class FakeStripeApi {
         const form = Object.fromEntries(new URLSearchParams(body));
         this.requests.push({ method: req.method ?? 'GET', path: url.pathname, headers: req.headers, form });
         const send = (status: number, json: unknown) => {
-          res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${randomBytes(6).toString('hex')}` });
-          res.end(JSON.stringify(json));
+          // Every object this fake answers is held to Stripe's example object of its kind.
+          const object = (json as { object?: unknown }).object;
+          const wrong = status < 300 && typeof object === 'string' ? stripeShapeErrors(object, json) : [];
+          this.violations.push(...wrong);
+          res.writeHead(wrong.length > 0 ? 500 : status, {
+            'content-type': 'application/json',
+            'request-id': `req_${randomBytes(6).toString('hex')}`,
+          });
+          res.end(JSON.stringify(wrong.length > 0 ? { error: { type: 'api_error', message: wrong.join('; ') } } : json));
         };
         if (!/^Bearer sk_(test|live)_/.test(req.headers.authorization ?? ''))
           return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
@@ -82,5 +93,6 @@ export class FakeStripeApi {
     const server = this.server;
     if (!server) return;
     await new Promise<void>((r) => server.close(() => r()));
+    assertNoViolations('Stripe', this.violations);
   }
 }

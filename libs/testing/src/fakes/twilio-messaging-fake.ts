@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OpenApiContract, fieldsOf, assertNoViolations } from '../vendor-contract/openapi-contract';
 
 export interface TwilioMessagingFakeRequest {
   method: string;
@@ -25,6 +26,9 @@ export interface TwilioMessagingFakeReply {
  */
 export class TwilioMessagingFake {
   readonly requests: TwilioMessagingFakeRequest[] = [];
+  /** Requests and answers that broke Twilio's own API description (libs/testing/vendor-specs); each request got Twilio's 400. */
+  readonly violations: string[] = [];
+  private readonly contract = OpenApiContract.load('twilio');
   private readonly replies: TwilioMessagingFakeReply[] = [];
   private server?: Server;
 
@@ -52,7 +56,8 @@ export class TwilioMessagingFake {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+        const form = Object.fromEntries(params);
         const record: TwilioMessagingFakeRequest = {
           method: req.method ?? '',
           path: (req.url ?? '').split('?')[0] ?? '',
@@ -61,6 +66,32 @@ export class TwilioMessagingFake {
           accepted: false,
         };
         this.requests.push(record);
+        const invalid = this.contract.checkRequest({
+          method: record.method,
+          path: record.path,
+          query: new URL(req.url ?? '', 'http://fake').searchParams,
+          body: record.method === 'POST' ? fieldsOf(params) : undefined,
+          contentType: req.headers['content-type'],
+        });
+        if (invalid.length > 0) {
+          this.violations.push(...invalid);
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              code: 21601,
+              message: invalid.join('; '),
+              status: 400,
+              more_info: 'https://www.twilio.com/docs/errors/21601',
+            }),
+          );
+          return;
+        }
+        const answer = (status: number, body: unknown) => {
+          const wrong = this.contract.checkResponse(record.method, record.path, status, body);
+          this.violations.push(...wrong.map((w) => `fake answer: ${w}`));
+          res.writeHead(wrong.length > 0 ? 500 : status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(wrong.length > 0 ? { message: wrong.join('; ') } : body));
+        };
         if (req.method === 'GET' && record.path.endsWith('/Messages.json')) {
           // Message list, newest first, filtered by To and From as Twilio does.
           const q = new URL(req.url ?? '', 'http://fake').searchParams;
@@ -76,20 +107,17 @@ export class TwilioMessagingFake {
               date_created: (r.at ?? new Date()).toUTCString(),
               num_segments: '1',
             }));
-          res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(
-            JSON.stringify({
-              messages,
-              page: 0,
-              page_size: 50,
-              start: 0,
-              end: messages.length,
-              first_page_uri: record.path,
-              next_page_uri: null,
-              previous_page_uri: null,
-              uri: record.path,
-            }),
-          );
+          answer(200, {
+            messages,
+            page: 0,
+            page_size: 50,
+            start: 0,
+            end: messages.length,
+            first_page_uri: record.path,
+            next_page_uri: null,
+            previous_page_uri: null,
+            uri: record.path,
+          });
           return;
         }
         const scripted = this.replies.shift();
@@ -108,24 +136,22 @@ export class TwilioMessagingFake {
         record.accepted = true;
         record.at = new Date();
         record.sid = `SM${randomBytes(16).toString('hex')}`;
-        res.writeHead(201, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            sid: record.sid,
-            status: 'queued',
-            to: form.To,
-            from: form.From,
-            body: form.Body,
-            num_segments: '1',
-            price: null,
-          }),
-        );
+        answer(201, {
+          sid: record.sid,
+          status: 'queued',
+          to: form.To,
+          from: form.From,
+          body: form.Body,
+          num_segments: '1',
+          price: null,
+        });
       });
     });
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    assertNoViolations('Twilio', this.violations);
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FakeTwilioVoice } from './twilio-voice-fake';
+import { OpenApiContract, assertNoViolations, fieldsOf } from '../vendor-contract/openapi-contract';
 
 /**
  * Twilio's Calls (and Recordings DELETE) REST resources on loopback, in front of a FakeTwilioVoice: a service
@@ -10,6 +11,9 @@ import type { FakeTwilioVoice } from './twilio-voice-fake';
  */
 export class FakeTwilioVoiceApi {
   readonly requests: Array<{ method: string; path: string; form: URLSearchParams }> = [];
+  /** Requests and answers that broke Twilio's own API description (libs/testing/vendor-specs); each request got Twilio's 400. */
+  readonly violations: string[] = [];
+  private readonly contract = OpenApiContract.load('twilio');
   private server?: Server;
 
   constructor(private readonly voice: FakeTwilioVoice) {}
@@ -30,9 +34,25 @@ export class FakeTwilioVoiceApi {
     const form = new URLSearchParams(body);
     const path = (req.url ?? '').split('?')[0] ?? '';
     this.requests.push({ method: req.method ?? '', path, form });
+    const method = req.method ?? '';
+    const invalid = this.contract.checkRequest({
+      method,
+      path,
+      query: new URL(req.url ?? '', 'http://fake').searchParams,
+      body: method === 'POST' ? fieldsOf(form) : undefined,
+      contentType: req.headers['content-type'],
+    });
+    if (invalid.length > 0) {
+      this.violations.push(...invalid);
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 21601, message: invalid.join('; '), status: 400 }));
+      return;
+    }
     const json = (status: number, payload: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(payload));
+      const wrong = this.contract.checkResponse(method, path, status, payload);
+      this.violations.push(...wrong.map((w) => `fake answer: ${w}`));
+      res.writeHead(wrong.length > 0 ? 500 : status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(wrong.length > 0 ? { message: wrong.join('; ') } : payload));
     };
     const create = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Calls\.json$/i.exec(path);
     if (req.method === 'POST' && create) {
@@ -95,5 +115,6 @@ export class FakeTwilioVoiceApi {
 
   async stop(): Promise<void> {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    assertNoViolations('Twilio', this.violations);
   }
 }
