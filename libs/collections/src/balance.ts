@@ -1,4 +1,4 @@
-import type { ClientKind, Database, InvoiceModel } from '@recoup/db';
+import { hotQuery, type ClientKind, type Database, type InvoiceModel } from '@recoup/db';
 import type { Tx } from './core-deps';
 import { ledgerTotals } from './ledger';
 import { latePaymentClaim } from '@recoup/templates';
@@ -119,26 +119,28 @@ export async function quoteInvoiceBalances(
   const input = JSON.stringify(
     requests.map(({ invoice: i }, ord) => ({ ord, id: i.id, tenant_id: i.tenantId, client_id: i.clientId, currency: i.currency })),
   );
-  const rows = await db.$queryRaw<
-    Array<{
-      ord: number;
-      claims: boolean | null;
-      kind: ClientKind | null;
-      bs_start: Date | null;
-      bs_end: Date | null;
-      charges: bigint | null;
-    }>
-  >`
-    SELECT x.ord, t.claims_late_payment_charges AS claims, c.kind::text AS kind, c.breathing_space_start AS bs_start,
+  const rows = await hotQuery<{
+    ord: number;
+    claims: boolean | null;
+    kind: ClientKind | null;
+    bs_start: Date | null;
+    bs_end: Date | null;
+    charges: bigint | string | null;
+  }>(
+    db,
+    'collections.quoteInvoiceBalances',
+    `SELECT x.ord, t.claims_late_payment_charges AS claims, c.kind::text AS kind, c.breathing_space_start AS bs_start,
            c.breathing_space_end AS bs_end, p.charges
-      FROM jsonb_to_recordset(${input}::jsonb) AS x(ord int, id uuid, tenant_id uuid, client_id uuid, currency text)
+      FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, tenant_id uuid, client_id uuid, currency text)
       LEFT JOIN tenants t ON t.id = x.tenant_id
       LEFT JOIN clients c ON c.id = x.client_id
       LEFT JOIN LATERAL (
         SELECT SUM(LEAST(charges_pence, amount_pence - refunded_pence)) AS charges FROM payments
          WHERE invoice_id = x.id AND currency = x.currency AND status IN ('succeeded', 'part_refunded', 'refunded', 'disputed')
       ) p ON true
-     ORDER BY x.ord`;
+     ORDER BY x.ord`,
+    [input],
+  );
   return requests.map(({ invoice, now }, k) => {
     const r = rows[k];
     if (!r || r.claims === null || r.kind === null) throw new Error(`invoice ${invoice.id}: tenant or client not found`);

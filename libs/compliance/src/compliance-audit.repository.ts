@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@recoup/db';
+import { hotQuery, type Database } from '@recoup/db';
 import type { Channel } from './contact.types';
 import type { ContactDecision } from './evaluation.types';
 
@@ -45,14 +45,18 @@ export class ComplianceAuditRepository {
       context,
       evaluated_at: decision.evaluatedAt.toISOString(),
     }));
-    await this.db.$executeRaw`
-      INSERT INTO compliance_audit (id, tenant_id, client_id, invoice_id, channel, purpose, actor, allowed, reasons, next_allowed_at,
+    await hotQuery(
+      this.db,
+      'compliance.recordAudit',
+      `INSERT INTO compliance_audit (id, tenant_id, client_id, invoice_id, channel, purpose, actor, allowed, reasons, next_allowed_at,
                                     rule_set_version, context, evaluated_at)
       SELECT id, tenant_id, client_id, invoice_id, channel::"Channel", purpose, actor, allowed, reasons, next_allowed_at,
              rule_set_version, context, evaluated_at
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        FROM jsonb_to_recordset($1::jsonb)
           AS x(id uuid, tenant_id uuid, client_id uuid, invoice_id uuid, channel text, purpose text, actor text, allowed boolean,
-               reasons jsonb, next_allowed_at timestamptz, rule_set_version text, context jsonb, evaluated_at timestamptz)`;
+               reasons jsonb, next_allowed_at timestamptz, rule_set_version text, context jsonb, evaluated_at timestamptz)`,
+      [JSON.stringify(rows)],
+    );
     return rows.map((r) => r.id);
   }
 }

@@ -1,5 +1,5 @@
 import type { RuleSetOverrides } from './rule-set.schema';
-import type { ClientModel, Database, InvoiceModel } from '@recoup/db';
+import { hotQuery, type ClientModel, type Database, type InvoiceModel } from '@recoup/db';
 import type { Channel, ContactHistoryEntry, ContactStatus, DebtFacts, DebtorFacts } from './contact.types';
 import { PreferredTimesSchema } from './rule-set.schema';
 
@@ -57,9 +57,10 @@ export class ComplianceFactsRepository {
         since: q.since.toISOString(),
       })),
     );
-    const rows = await this.db.$queryRaw<
-      Array<{ client: RawClient | null; invoice: RawInvoice | null; attempts: RawAttempt[]; calls: RawCall[] }>
-    >`
+    const rows = await hotQuery<{ client: RawClient | null; invoice: RawInvoice | null; attempts: RawAttempt[]; calls: RawCall[] }>(
+      this.db,
+      'compliance.loadFacts',
+      `
       SELECT
         (SELECT row_to_json(c) FROM (
            SELECT id, kind::text AS kind, nation::text AS nation, timezone, phone, email, dispute_opened_at, dispute_resolved_at,
@@ -83,9 +84,11 @@ export class ComplianceFactsRepository {
         (SELECT coalesce(json_agg(k), '[]'::json) FROM (
            SELECT kind::text AS kind, status, answered_by, invoice_id, started_at, created_at
            FROM calls WHERE tenant_id = q.tenant_id AND client_id = q.client_id AND contact_attempt_id IS NULL AND created_at >= q.since) k) AS calls
-      FROM jsonb_to_recordset(${input}::jsonb)
+      FROM jsonb_to_recordset($1::jsonb)
         AS q(ord int, tenant_id uuid, client_id uuid, invoice_id uuid, exclude_id uuid, since timestamptz)
-      ORDER BY q.ord`;
+      ORDER BY q.ord`,
+      [input],
+    );
     return queries.map((q, k) => {
       const row = rows[k];
       if (!row?.client) return new ComplianceSubjectNotFoundError(`client ${q.clientId}`);

@@ -3,6 +3,7 @@
  * can be called from any service (or a test) with whatever it has loaded. Instants are `Date`s
  * (UTC inside); calendar dates are ISO `YYYY-MM-DD` strings read in the debtor's own time zone.
  */
+import type { InvoiceStatus } from '@recoup/db';
 
 export const CHANNELS = ['email', 'sms', 'ai_call', 'ivr_call', 'letter'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -76,7 +77,7 @@ export interface DebtorFacts {
 }
 
 /** The invoice statuses of the collections core (libs/collections owns their meaning; a type-only import). */
-export type DebtStatus = import('@recoup/db').InvoiceStatus;
+export type DebtStatus = InvoiceStatus;
 
 export interface DebtFacts {
   id?: string | null;

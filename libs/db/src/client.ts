@@ -1,7 +1,11 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/client';
 
 export type Database = PrismaClient;
+
+/** The pg pool under each client, for the few hot statements that skip the ORM (see hotQuery). */
+const pools = new WeakMap<object, pg.Pool>();
 
 /**
  * A Prisma client on the pg driver adapter (no native query engine). A `?schema=` parameter
@@ -11,11 +15,16 @@ export function createDatabase(databaseUrl: string, options: { poolSize?: number
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
-  const adapter = new PrismaPg(
-    { connectionString: url.toString(), max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
-    { schema },
-  );
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { schema, disposeExternalPool: true }) });
+  // Raw SQL names no schema: with one selected, hot statements stay on the ORM's connection settings.
+  if (!schema) pools.set(db, pool);
+  return db;
+}
+
+/** The pool behind a client made by createDatabase (none inside a transaction or with a selected schema). */
+export function poolOf(db: object): pg.Pool | undefined {
+  return pools.get(db);
 }
 
 /** Resolves when PostgreSQL answers a query, rejects otherwise: the /health probe. */

@@ -6,3 +6,4 @@ export type * from './generated/models';
 export * from './generated/enums';
 export { TurnBatcher } from './turn-batcher';
 export { SandboxOutbox, type SandboxOutboxMessage, type SandboxOutboxRecord } from './sandbox-outbox';
+export { hotQuery, type RawQueryable } from './hot-query';

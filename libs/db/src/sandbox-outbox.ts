@@ -1,4 +1,5 @@
 import type { Database } from './client';
+import { hotQuery } from './hot-query';
 import { TurnBatcher } from './turn-batcher';
 
 /** A message a sandbox provider adapter "sent": one sandbox_messages row per idempotency key. */
@@ -52,9 +53,11 @@ export class SandboxOutbox {
       })),
     );
     // Two sends of one key in the same batch: the first row inserted wins and the second is answered with it.
-    const rows = await this.db.$queryRaw<Array<{ inserted: boolean; first_id: string | null }>>`
-      WITH input AS (
-        SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+    const rows = await hotQuery<{ inserted: boolean; first_id: string | null }>(
+      this.db,
+      'db.sandboxOutbox',
+      `WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb)
           AS x(ord int, channel text, provider text, idempotency_key text, provider_message_id text, to_address text,
                from_address text, subject text, body text, metadata jsonb)
       ), inserted AS (
@@ -70,7 +73,9 @@ export class SandboxOutbox {
         LEFT JOIN inserted own ON own.provider_message_id = input.provider_message_id
         LEFT JOIN inserted twin ON twin.idempotency_key = input.idempotency_key
         LEFT JOIN sandbox_messages earlier ON earlier.idempotency_key = input.idempotency_key
-       ORDER BY input.ord`;
+       ORDER BY input.ord`,
+      [input],
+    );
     return Promise.all(
       messages.map(async (m, k) => {
         const r = rows[k];

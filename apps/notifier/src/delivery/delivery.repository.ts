@@ -13,7 +13,7 @@ import {
   type quoteInvoiceBalance,
 } from '@recoup/collections';
 import type { AuditedDecision, ComplianceService, ContactCheck } from '@recoup/compliance';
-import { TurnBatcher, type Database } from '@recoup/db';
+import { TurnBatcher, hotQuery, type Database } from '@recoup/db';
 import type { ClientRow, InvoiceRow, MessageFacts, TenantRow } from './message-variables';
 
 export interface SendSubject {
@@ -117,19 +117,23 @@ export class DeliveryRepository {
     const input = JSON.stringify(
       keys.map((k, ord) => ({ ord, job_id: k.jobId, tenant_id: k.tenantId, client_id: k.clientId, invoice_id: k.invoiceId })),
     );
-    const rows = await this.db.$queryRaw<Row[]>`
-      SELECT a.id::text AS a_id, a.status::text AS a_status, a.detail AS a_detail, a.tenant_id::text AS a_tenant_id,
+    const rows = await hotQuery<Row>(
+      this.db,
+      'notifier.loadSendSubjects',
+      `SELECT a.id::text AS a_id, a.status::text AS a_status, a.detail AS a_detail, a.tenant_id::text AS a_tenant_id,
              c.id::text AS c_id, c.name AS c_name, c.kind::text AS c_kind, c.email AS c_email, c.phone AS c_phone, c.address AS c_address,
              c.dispute_opened_at AS c_dispute_opened_at, c.breathing_space_start AS c_breathing_space_start,
              t.id::text AS t_id, t.name AS t_name, t.email AS t_email, t.tier::text AS t_tier, t.limit_overrides AS t_limit_overrides, t.collection_policy AS t_collection_policy,
              i.id::text AS i_id, i.reference AS i_reference, i.amount_pence AS i_amount_pence, i.paid_pence AS i_paid_pence, i.issue_date AS i_issue_date,
              i.due_date AS i_due_date, i.status::text AS i_status, i.cancelled_at AS i_cancelled_at, i.currency AS i_currency, i.client_id::text AS i_client_id
-        FROM jsonb_to_recordset(${input}::jsonb) AS k(ord int, job_id text, tenant_id uuid, client_id uuid, invoice_id uuid)
+        FROM jsonb_to_recordset($1::jsonb) AS k(ord int, job_id text, tenant_id uuid, client_id uuid, invoice_id uuid)
         LEFT JOIN contact_attempts a ON a.job_id = k.job_id
         LEFT JOIN clients c ON c.id = k.client_id AND c.tenant_id = k.tenant_id
         LEFT JOIN tenants t ON t.id = c.tenant_id
         LEFT JOIN invoices i ON i.id = k.invoice_id AND i.tenant_id = k.tenant_id
-       ORDER BY k.ord`;
+       ORDER BY k.ord`,
+      [input],
+    );
     return keys.map((k, n) => subjectOf(rows[n], k.tenantId));
   }
 }

@@ -82,7 +82,6 @@ export class DeliveryService {
   }
 
   async deliver(data: NotificationJob, job: Job): Promise<DeliveryOutcome> {
-    const { db } = this.o;
     const jobId = job.id;
     if (!jobId) throw new UnrecoverableError('a notification job needs an id (its idempotency key)');
     const { attempt: existing, client, invoice } = await this.repo.load(jobId, data.tenant_id, data.client_id, data.invoice_id ?? null);

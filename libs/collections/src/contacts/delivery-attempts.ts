@@ -1,4 +1,4 @@
-import type { Database, Prisma } from '@recoup/db';
+import { hotQuery, type Database, type Prisma } from '@recoup/db';
 import type { Tx } from '../core-deps';
 
 /**
@@ -55,9 +55,12 @@ export async function recordDeliveryAttempts(
       template_id: a.templateId,
     })),
   );
-  const rows = await db.$queryRaw<Array<{ job_id: string; id: string | null; status: string | null; detail: unknown }>>`
+  const rows = await hotQuery<{ job_id: string; id: string | null; status: string | null; detail: unknown }>(
+    db,
+    'collections.recordDeliveryAttempts',
+    `
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${input}::jsonb)
+      SELECT * FROM jsonb_to_recordset($1::jsonb)
         AS x(ord int, job_id text, tenant_id uuid, client_id uuid, invoice_id uuid, channel text, purpose text, template_id text)
     ), inserted AS (
       INSERT INTO contact_attempts (id, tenant_id, client_id, invoice_id, channel, purpose, template_id, status, job_id, updated_at)
@@ -71,7 +74,9 @@ export async function recordDeliveryAttempts(
       FROM input
       LEFT JOIN inserted i ON i.job_id = input.job_id
       LEFT JOIN contact_attempts ca ON ca.job_id = input.job_id
-     ORDER BY input.ord`;
+     ORDER BY input.ord`,
+    [input],
+  );
   const out: DeliveryAttemptRow[] = [];
   for (const [k, r] of rows.entries()) {
     const jobId = jobs[k]?.jobId ?? '';
@@ -105,11 +110,15 @@ export async function claimDeliveryAttempts(
   claims: ReadonlyArray<{ attemptId: string; detail: Record<string, unknown> }>,
 ): Promise<boolean[]> {
   const input = JSON.stringify(claims.map((c) => ({ id: c.attemptId, detail: c.detail })));
-  const claimed = await db.$queryRaw<Array<{ id: string }>>`
-    UPDATE contact_attempts ca SET status = 'sending', detail = x.detail, updated_at = now()
-      FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, detail jsonb)
+  const claimed = await hotQuery<{ id: string }>(
+    db,
+    'collections.claimDeliveryAttempts',
+    `UPDATE contact_attempts ca SET status = 'sending', detail = x.detail, updated_at = now()
+      FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, detail jsonb)
      WHERE ca.id = x.id AND ca.status IN ('queued', 'sending')
-    RETURNING ca.id::text`;
+    RETURNING ca.id::text`,
+    [input],
+  );
   const ids = new Set(claimed.map((r) => r.id));
   return claims.map((c) => ids.has(c.attemptId));
 }
@@ -142,14 +151,19 @@ export async function recordDeliveriesSent(db: Db, sends: ReadonlyArray<{ attemp
       sent_at: s.sentAt.toISOString(),
     })),
   );
-  const updated = await db.$queryRaw<Array<{ id: string }>>`UPDATE contact_attempts ca
+  const updated = await hotQuery<{ id: string }>(
+    db,
+    'collections.recordDeliveriesSent',
+    `UPDATE contact_attempts ca
     SET status = CASE WHEN ca.status IN ('queued', 'sending') THEN 'sent'::"ContactStatus" ELSE ca.status END,
         provider = x.provider, provider_message_id = COALESCE(ca.provider_message_id, x.provider_message_id),
         cost_pence = x.cost_pence, sent_at = COALESCE(ca.sent_at, x.sent_at), scheduled_for = NULL,
         failure_reason = CASE WHEN ca.status IN ('queued', 'sending') THEN NULL ELSE ca.failure_reason END, updated_at = now()
-    FROM jsonb_to_recordset(${input}::jsonb) AS x(id uuid, provider text, provider_message_id text, cost_pence int, sent_at timestamptz)
+    FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, provider text, provider_message_id text, cost_pence int, sent_at timestamptz)
     WHERE ca.id = x.id AND ca.status NOT IN ('cancelled', 'blocked')
-    RETURNING ca.id::text`;
+    RETURNING ca.id::text`,
+    [input],
+  );
   const ids = new Set(updated.map((r) => r.id));
   return sends.map((s) => ids.has(s.attemptId));
 }

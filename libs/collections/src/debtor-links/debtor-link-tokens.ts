@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { ClientModel, Database, InvoiceModel, TenantModel } from '@recoup/db';
+import { hotQuery, type ClientModel, type Database, type InvoiceModel, type TenantModel } from '@recoup/db';
 import type { Tx } from '../core-deps';
 
 /** 16 random bytes: 128 bits, written as 22 base64url characters (short enough for an SMS link). */
@@ -69,11 +69,15 @@ export async function mintDebtorLinkTokens(db: Database | Tx, inputs: readonly M
       expires_at: m.expiresAt.toISOString(),
     })),
   );
-  await db.$executeRaw`
-    INSERT INTO debtor_link_tokens (id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at)
-    SELECT id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at
-      FROM jsonb_to_recordset(${rows}::jsonb)
-        AS x(id uuid, tenant_id uuid, invoice_id uuid, token_hash text, contact_attempt_id uuid, expires_at timestamptz)`;
+  await hotQuery(
+    db,
+    'collections.mintDebtorLinkTokens',
+    `INSERT INTO debtor_link_tokens (id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at)
+     SELECT id, tenant_id, invoice_id, token_hash, contact_attempt_id, expires_at
+       FROM jsonb_to_recordset($1::jsonb)
+         AS x(id uuid, tenant_id uuid, invoice_id uuid, token_hash text, contact_attempt_id uuid, expires_at timestamptz)`,
+    [rows],
+  );
   return minted.map(({ token, id, expiresAt }) => ({ token, id, expiresAt }));
 }
 
