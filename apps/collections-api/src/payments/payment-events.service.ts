@@ -1,7 +1,15 @@
 import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { PaymentEvent } from '@recoup/providers/payments';
-import { applyPayment, chargebackPayment, CollectionsError, refundPayment, type CollectionsDeps } from '@recoup/collections';
+import {
+  applyCheckoutPayment,
+  applyPayment,
+  chargebackPayment,
+  checkoutAllocations,
+  CollectionsError,
+  refundPayment,
+  type CollectionsDeps,
+} from '@recoup/collections';
 
 export interface HandledEvent {
   event_id: string;
@@ -10,6 +18,8 @@ export interface HandledEvent {
   result: string;
   invoice_id?: string;
   invoice_status?: string;
+  /** A pay-all payment: each invoice's share and what it did. */
+  invoices?: Array<{ invoice_id: string; amount_pence: number; result: string; status: string }>;
 }
 
 /**
@@ -49,6 +59,31 @@ export class PaymentEventsService {
       case 'ignored':
         return { result: 'ignored' };
       case 'payment_succeeded': {
+        const payAll = event.checkoutSessionId ? await db.paymentLink.findUnique({ where: { externalId: event.checkoutSessionId } }) : null;
+        if (payAll && checkoutAllocations(payAll.allocations)) {
+          // The debtor portal's pay-all link: each invoice gets its share, in one transaction of the core.
+          const r = await applyCheckoutPayment(collections, {
+            tenantId: payAll.tenantId,
+            checkoutExternalId: payAll.externalId,
+            paymentRef: event.paymentRef,
+            amountPence: event.amountPence,
+            currency: event.currency,
+            method: 'stripe',
+            receivedAt: event.occurredAt,
+            actor: 'stripe',
+          });
+          return {
+            result: r.outcome === 'applied' ? 'processed' : r.outcome,
+            invoice_id: r.invoices[0]?.invoiceId,
+            invoice_status: r.invoices[0]?.status,
+            invoices: r.invoices.map((i) => ({
+              invoice_id: i.invoiceId,
+              amount_pence: i.amountPence,
+              result: i.outcome,
+              status: i.status,
+            })),
+          };
+        }
         let { invoiceId, tenantId, installmentId } = event.metadata;
         if ((!invoiceId || !tenantId) && event.checkoutSessionId) {
           const link = await db.paymentLink.findUnique({ where: { externalId: event.checkoutSessionId } });

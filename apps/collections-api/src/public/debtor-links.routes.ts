@@ -17,6 +17,7 @@ import { createRecordedPaymentLink, type PaymentLinks } from '@recoup/providers/
 import type { JobProducer } from '@recoup/queue';
 import { formatPence } from '@recoup/templates';
 import { z } from 'zod';
+import { debtorPortalRouter } from './debtor-portal.routes';
 import { escapeHtml, sendLinkNotWorking, sendPage } from './html-page';
 import { csrfField, forbidden, type LinkGuards } from './link-guards';
 
@@ -261,5 +262,6 @@ export function debtorLinksRouter(deps: DebtorLinksDeps): ApiRouter {
       return sendPage(res, 200, 'Preferences saved', '<h1>Preferences saved</h1><p>Thank you. We will contact you only as you asked.</p>');
     },
   });
-  return router;
+  // The debtor portal (/a/{token}): every open invoice of the debtor with this creditor, on the same tokens and guards.
+  return debtorPortalRouter(deps, router);
 }

@@ -156,9 +156,9 @@ export function forbidden(res: Response, why: string) {
 export const csrfField = (token: string) => `<input type="hidden" name="csrf" value="${escapeHtml(token)}">`;
 
 /**
- * A URL (a request path or an absolute Referer) as it may be logged: the secret segment of /p /d /c /pay links and
+ * A URL (a request path or an absolute Referer) as it may be logged: the secret segment of /p /d /c /a /pay links and
  * whatever follows it replaced (`/p/[redacted]`).
  */
 export function redactDebtorLinkUrl(url: string): string {
-  return url.replace(/(^|\/\/[^/]+)\/(p|d|c|pay)\/(?!(?:done|cancelled)(?:[?#]|$))[^/?#]+.*$/s, '$1/$2/[redacted]');
+  return url.replace(/(^|\/\/[^/]+)\/(p|d|c|a|pay)\/(?!(?:done|cancelled)(?:[?#]|$))[^/?#]+.*$/s, '$1/$2/[redacted]');
 }

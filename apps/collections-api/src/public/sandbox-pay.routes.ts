@@ -1,3 +1,4 @@
+import { checkoutAllocations } from '@recoup/collections';
 import { ApiRouter, HttpProblem } from '@recoup/http';
 import { formatPence } from '@recoup/templates';
 import type { Database } from '@recoup/db';
@@ -50,7 +51,18 @@ export function sandboxPayRouter(deps: SandboxPayDeps): ApiRouter {
   const findLink = async (id: string) => {
     if (!SANDBOX_LINK.test(id) || deps.stripeMode !== 'sandbox') return null;
     const link = await db.paymentLink.findUnique({ where: { externalId: id }, include: { invoice: { select: { reference: true } } } });
-    return link && link.provider === 'sandbox' ? link : null;
+    if (!link || link.provider !== 'sandbox') return null;
+    // A pay-all link of the debtor portal names every invoice it pays.
+    const shares = checkoutAllocations(link.allocations);
+    const refs = shares
+      ? (
+          await db.invoice.findMany({
+            where: { id: { in: shares.map((a) => a.invoice_id) }, tenantId: link.tenantId },
+            select: { reference: true },
+          })
+        ).map((i) => i.reference)
+      : [link.invoice.reference];
+    return { ...link, what: `${refs.length === 1 ? 'Invoice' : 'Invoices'} ${refs.map(escapeHtml).join(', ')}` };
   };
 
   router.route({
@@ -69,18 +81,13 @@ export function sandboxPayRouter(deps: SandboxPayDeps): ApiRouter {
       }
       const amount = formatPence(link.amountPence, link.currency);
       if (link.status === 'paid')
-        return sendPage(
-          res,
-          200,
-          'Paid',
-          `<h1>Paid</h1><p>Invoice ${escapeHtml(link.invoice.reference)}: ${amount} has been paid. Thank you.</p>`,
-        );
+        return sendPage(res, 200, 'Paid', `<h1>Paid</h1><p>${link.what}: ${amount} has been paid. Thank you.</p>`);
       const csrf = await guards.issueCsrf(`pay:${link.id}`);
       return sendPage(
         res,
         200,
         'Pay invoice',
-        `<h1>Pay ${amount}</h1><p>Invoice ${escapeHtml(link.invoice.reference)}</p><form method="post">${csrfField(csrf)}<button type="submit">Pay ${amount}</button></form><p class="note">Sandbox: no card is charged. Paying sends a signed Stripe-format checkout.session.completed event to the platform.</p>`,
+        `<h1>Pay ${amount}</h1><p>${link.what}</p><form method="post">${csrfField(csrf)}<button type="submit">Pay ${amount}</button></form><p class="note">Sandbox: no card is charged. Paying sends a signed Stripe-format checkout.session.completed event to the platform.</p>`,
       );
     },
   });
@@ -121,7 +128,7 @@ export function sandboxPayRouter(deps: SandboxPayDeps): ApiRouter {
         await deps.applyPaymentEvent(event, JSON.parse(payload));
         req.log?.info({ linkId: link.id }, 'sandbox payment completed');
       }
-      return sendPage(res, 200, 'Paid', `<h1>Paid</h1><p>Invoice ${escapeHtml(link.invoice.reference)} — thank you.</p>`);
+      return sendPage(res, 200, 'Paid', `<h1>Paid</h1><p>${link.what} — thank you.</p>`);
     },
   });
   return router;
