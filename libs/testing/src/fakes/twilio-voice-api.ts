@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { E164 } from '@recoup/contracts';
 import type { FakeTwilioVoice } from './twilio-voice-fake';
 import { OpenApiContract, assertNoViolations, fieldsOf } from '../vendor-contract/openapi-contract';
 
@@ -59,7 +60,7 @@ export class FakeTwilioVoiceApi {
       const to = form.get('To');
       const url = form.get('Url');
       const statusCallback = form.get('StatusCallback');
-      if (!to || !/^\+[1-9]\d{6,14}$/.test(to) || !url || !statusCallback)
+      if (!to || !E164.safeParse(to).success || !url || !statusCallback)
         return json(400, { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 });
       const callSid = 'CA' + randomBytes(16).toString('hex');
       const amd = form.get('AsyncAmdStatusCallback');
