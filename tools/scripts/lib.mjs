@@ -147,8 +147,7 @@ export async function setup({ strict = false } = {}) {
  * (a fresh clone: the console at :3000 then shows calls progressing with no manual step). RECOUP_DEMO=0 or
  * `--no-demo` keeps an empty database empty. The seed refuses a live IVR provider, so this only happens in sandbox.
  */
-export async function offerDemo({ demo, collectionsUrl }) {
-  const declined = process.argv.includes('--no-demo') || process.env.RECOUP_DEMO === '0';
+export async function offerDemo({ demo, declined = false, collectionsUrl }) {
   let seed = demo;
   if (!seed && !declined) {
     try {

@@ -4,10 +4,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { APPS, ROOT, fail, log, offerDemo, setup } from './lib.mjs';
 
-const skipSetup = process.argv.includes('--no-setup');
-const demo = process.argv.includes('--demo') || process.env.RECOUP_DEMO === '1';
+// npm start [--demo | --no-demo] [--no-setup]; an unknown flag is refused with this usage, not ignored.
+let flags;
+try {
+  flags = parseArgs({ options: { demo: { type: 'boolean' }, 'no-demo': { type: 'boolean' }, 'no-setup': { type: 'boolean' } } }).values;
+} catch (err) {
+  fail(`${err.message}\nusage: npm start [-- --demo | --no-demo] [--no-setup]`);
+}
+const skipSetup = flags['no-setup'] === true;
+const demo = flags.demo === true || process.env.RECOUP_DEMO === '1';
+const noDemo = flags['no-demo'] === true || process.env.RECOUP_DEMO === '0';
 if (!skipSetup) await setup();
 else process.env.DATABASE_URL ||= 'postgresql://postgres@127.0.0.1:5432/recoup';
 
@@ -134,5 +143,5 @@ if (pending.size > 0) {
       `  ${c.name.padEnd(16)} http://127.0.0.1:${c.port}   ${c.name === 'console' ? '(open this)' : `docs: http://127.0.0.1:${c.port}/docs`}`,
   );
   log(`all services healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n${rows.join('\n')}\n  Ctrl-C stops everything.`);
-  await offerDemo({ demo, collectionsUrl: `http://127.0.0.1:${process.env.COLLECTIONS_API_PORT || 8000}` });
+  await offerDemo({ demo, declined: noDemo, collectionsUrl: `http://127.0.0.1:${process.env.COLLECTIONS_API_PORT || 8000}` });
 }
