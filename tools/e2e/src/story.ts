@@ -12,6 +12,8 @@ export interface StoryOptions {
   stripeWebhookSecret: string;
   /** The debtor's phone: the sandbox phone network (or the test's fake) answers it with a promise to pay. */
   debtorPhone?: string;
+  /** The postcode on the debtor's record, which the AI agent asks for before it says why it calls (CONC 7.9.7R). */
+  debtorPostcode?: string;
   log?: (line: string) => void;
   /** How long each asynchronous step may take. */
   stepTimeoutMs?: number;
@@ -43,6 +45,9 @@ export class StoryFailure extends Error {
     super(message);
   }
 }
+
+/** The postcode the story's debtor has on file (and says when the AI agent asks who is speaking). */
+export const STORY_DEBTOR_POSTCODE = 'SW1A 1AA';
 
 const DAY = 86_400_000;
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -118,6 +123,7 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     name: 'Jo Bloggs Trading Ltd',
     email: `jo+${suffix}@bloggs.example`,
     phone: options.debtorPhone ?? '+447911123456',
+    postcode: options.debtorPostcode ?? STORY_DEBTOR_POSTCODE,
     kind: 'business',
   });
   expectStatus('create client', client, 201);
