@@ -101,6 +101,36 @@ describe('deploy/kubernetes', () => {
   });
 });
 
+describe('the Ingress exposes what vendors and browsers must reach, and nothing internal', () => {
+  const objects = parseAllDocuments(kustomize('deploy/kubernetes/overlays/production')).map((d) => d.toJS() as Obj);
+  const routed = (service: string, requestPath: string) =>
+    objects
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((i) =>
+        i.spec.rules.flatMap((r: { http: { paths: Array<{ path: string; backend: { service: { name: string } } }> } }) => r.http.paths),
+      )
+      .some(
+        (p) =>
+          p.backend.service.name === service &&
+          (requestPath === p.path || requestPath.startsWith(p.path.endsWith('/') ? p.path : `${p.path}/`) || p.path === '/'),
+      );
+  // The services' own OpenAPI documents (libs/client/openapi, checked current by their contract tests) list the routes.
+  const paths = (service: string) => Object.keys((JSON.parse(read(`libs/client/openapi/${service}.json`)) as { paths: object }).paths);
+  const internal = (p: string) =>
+    /^\/(api\/calls|api\/sandbox|health|metrics|openapi\.json|docs|admin|internal|initiate-call|estimate-cost|call-status)/.test(p);
+
+  it.each([
+    ['voice-agent', (p: string) => p.startsWith('/api/webhooks/')],
+    ['ivr-negotiation', (p: string) => !internal(p)],
+    ['notifier', (p: string) => p.startsWith('/webhooks/')],
+  ])('every webhook route of %s is routed (Twilio, SendGrid, Stannp reach them), its internal routes are not', (service, isPublic) => {
+    const all = paths(service);
+    expect(all.filter(isPublic).filter((p) => !routed(service, p))).toEqual([]);
+    expect(all.filter(internal).filter((p) => routed(service, p))).toEqual([]);
+    if (service === 'voice-agent') expect(routed(service, '/media-stream')).toBe(true);
+  });
+});
+
 describe('render.yaml', () => {
   const blueprint = RenderBlueprint.parse(parse(read('render.yaml')));
 
