@@ -20,6 +20,8 @@ import { RecordingVault, parseRecordingKey, type CollectionsDeps } from '@recoup
 import { RetentionRunner, RetentionScheduler } from './data-rights/retention-scheduler';
 import { PaymentPlanService } from './payments/payment-plan.service';
 import { createAccountingDeps, type AccountingDeps } from './connections/accounting.deps';
+import { registerBusinessMetrics } from '@recoup/observability';
+import { readBusinessCounts } from './metrics/business-counts';
 
 export interface Deps extends CoreDeps {
   config: Readonly<Config>;
@@ -119,6 +121,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
     ? new RecordingVault(db, parseRecordingKey(config.RECORDING_ENCRYPTION_KEY))
     : undefined;
   core.health.stripe = () => paymentLinks.ping();
+  registerBusinessMetrics(core.metrics.registry, () => readBusinessCounts(db));
   const accounting = createAccountingDeps({
     config,
     production: config.NODE_ENV === 'production',

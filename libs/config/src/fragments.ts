@@ -30,6 +30,14 @@ export const baseEnv = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Liveness probes of PostgreSQL and Redis give up after this long. */
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
+  /** When set, /metrics answers only `Authorization: Bearer <METRICS_TOKEN>` (Prometheus' bearer_token); unset, it is open. */
+  METRICS_TOKEN: z.string().min(16).optional(),
+  /** OpenTelemetry tracing: off unless `otlp` (the standard variable); the exporter reads the endpoint below. */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+  /** OTLP/HTTP collector, e.g. http://127.0.0.1:4318 (traces go to <endpoint>/v1/traces). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** The traces URL itself, when it is not <endpoint>/v1/traces. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
 };
 
 const mode = z.enum(['live', 'sandbox']).optional();

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
-import { createLogger, createMetrics } from '@recoup/observability';
+import { createLogger, createMetrics, registerBusinessMetrics } from '@recoup/observability';
 import { createHttpApp, isBackingServiceDown } from './app';
 import { optionalCheck, type HealthCheck } from './health';
 import { HttpProblem } from './problem';
@@ -228,6 +228,39 @@ describe('createHttpApp', () => {
       checks: { postgres: 'up', redis: 'down', stripe: 'sandbox' },
     });
     expect(res.body.errors.redis).toContain('ECONNREFUSED');
+  });
+
+  it('serves /metrics only with Authorization: Bearer <METRICS_TOKEN> when one is configured', async () => {
+    const metrics = createMetrics('test', { token: 'metrics-token-0123456789' });
+    const app = createHttpApp({ service: 'test', logger: createLogger({ service: 'test', destination: silent }), metrics, health: {} });
+    expect((await request(app).get('/metrics')).status).toBe(401);
+    expect((await request(app).get('/metrics').set('authorization', 'Bearer wrong-token-0123456789')).status).toBe(401);
+    const ok = await request(app).get('/metrics').set('authorization', 'Bearer metrics-token-0123456789');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('http_requests_total');
+  });
+
+  it('shows the business gauges read at scrape time', async () => {
+    const metrics = createMetrics('test');
+    let reads = 0;
+    registerBusinessMetrics(metrics.registry, async () => {
+      reads++;
+      return {
+        messages: [{ channel: 'email', outcome: 'delivered', count: 3 }],
+        complianceDecisions: [{ rule: 'OUTSIDE_CONTACT_HOURS', verdict: 'refused', count: 2 }],
+        paymentsApplied: [{ currency: 'GBP', count: 1, pence: 50_000 }],
+        ivrIntents: [{ intent: 'payment_plan', count: 4 }],
+        aiCalls: [{ outcome: 'payment_promised', count: 1, costPence: 38 }],
+      };
+    });
+    const app = createHttpApp({ service: 'test', logger: createLogger({ service: 'test', destination: silent }), metrics, health: {} });
+    const text = (await request(app).get('/metrics')).text;
+    expect(text).toMatch(/recoup_messages\{channel="email",outcome="delivered",service="test"\} 3/);
+    expect(text).toMatch(/recoup_compliance_decisions\{rule="OUTSIDE_CONTACT_HOURS",verdict="refused",service="test"\} 2/);
+    expect(text).toMatch(/recoup_payments_applied_pence\{currency="GBP",service="test"\} 50000/);
+    expect(text).toMatch(/recoup_ivr_intents\{intent="payment_plan",service="test"\} 4/);
+    expect(text).toMatch(/recoup_ai_call_cost_pence\{outcome="payment_promised",service="test"\} 38/);
+    expect(reads).toBe(1); // one read per scrape serves all seven gauges
   });
 
   it('answers 200 degraded when only an optional dependency is down', async () => {

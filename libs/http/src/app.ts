@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
@@ -203,7 +204,21 @@ export function createHttpApp(options: HttpAppOptions): Express {
     responses: { 200: { description: 'The document', schema: z.record(z.string(), z.unknown()) } },
     example: { responses: { 200: { openapi: '3.1.0' } } },
   });
-  app.get('/metrics', async (_req, res) => {
+  const metricsToken = metrics.token ? createHash('sha256').update(metrics.token).digest() : undefined;
+  app.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = /^Bearer (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
+      if (!given || !timingSafeEqual(createHash('sha256').update(given).digest(), metricsToken)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
+        return sendProblem(res, {
+          type: 'about:blank',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'Authorization: Bearer <METRICS_TOKEN> is required',
+          request_id: req.id,
+        });
+      }
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   for (const router of [system, ...(options.routers ?? [])]) {

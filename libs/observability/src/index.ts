@@ -2,3 +2,5 @@ export { createLogger, REDACT_PATHS } from './logger';
 export type { Logger, LoggerOptions } from './logger';
 export { createMetrics } from './metrics';
 export type { ServiceMetrics } from './metrics';
+export { registerBusinessMetrics } from './business-metrics';
+export type { BusinessCounts } from './business-metrics';

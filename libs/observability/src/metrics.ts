@@ -4,10 +4,12 @@ export interface ServiceMetrics {
   registry: Registry;
   httpRequestDuration: Histogram<'method' | 'route' | 'status'>;
   httpRequestsTotal: Counter<'method' | 'route' | 'status'>;
+  /** METRICS_TOKEN: /metrics then requires `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 /** One registry per service (not prom-client's global), so tests can build many apps in one process. */
-export function createMetrics(service: string): ServiceMetrics {
+export function createMetrics(service: string, options: { token?: string } = {}): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
@@ -24,5 +26,5 @@ export function createMetrics(service: string): ServiceMetrics {
     labelNames: ['method', 'route', 'status'] as const,
     registers: [registry],
   });
-  return { registry, httpRequestDuration, httpRequestsTotal };
+  return { registry, httpRequestDuration, httpRequestsTotal, ...(options.token ? { token: options.token } : {}) };
 }

@@ -9,6 +9,7 @@ export interface CoreConfig {
   LOG_LEVEL: string;
   DATABASE_URL: string;
   REDIS_URL: string;
+  METRICS_TOKEN?: string;
 }
 
 /** What every service holds: logs, metrics, PostgreSQL and a fail-fast Redis connection. */
@@ -36,7 +37,7 @@ export function createCoreDeps(service: string, config: CoreConfig, providers: P
   return {
     service,
     logger: log,
-    metrics: createMetrics(service),
+    metrics: createMetrics(service, { token: config.METRICS_TOKEN }),
     db,
     redis,
     providers,
