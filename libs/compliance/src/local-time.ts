@@ -14,18 +14,40 @@ export function minutesOf(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
+const validZones = new Map<string, boolean>();
+
+/** Whether luxon knows the zone; remembered, since every contact check asks (a few distinct zones, fixed answers). */
 export function isValidZone(zone: string): boolean {
-  return DateTime.now().setZone(zone).isValid;
+  let valid = validZones.get(zone);
+  if (valid === undefined) {
+    valid = DateTime.now().setZone(zone).isValid;
+    if (validZones.size < 1_000) validZones.set(zone, valid);
+  }
+  return valid;
 }
 
 export function localDateTime(ms: number, zone: string): DateTime {
   return DateTime.fromMillis(ms, { zone });
 }
 
-/** Wall-clock minutes from local midnight; DST-proof because it sets the clock rather than adding time. */
+const localMinutes = new Map<string, number>();
+
+/**
+ * Wall-clock minutes from local midnight; DST-proof because it sets the clock rather than adding time. A pure function
+ * of the zone, the local day (its midnight instant) and the minute, and the costliest step of every contact-hours
+ * check (luxon finds the zone's offset anew for each set): remembered.
+ */
 function atLocalMinute(day: DateTime, minute: number): number {
-  if (minute >= 24 * 60) return day.plus({ days: 1 }).startOf('day').toMillis();
-  return day.set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 }).toMillis();
+  const key = `${day.zoneName}|${day.toMillis()}|${minute}`;
+  const known = localMinutes.get(key);
+  if (known !== undefined) return known;
+  const ms =
+    minute >= 24 * 60
+      ? day.plus({ days: 1 }).startOf('day').toMillis()
+      : day.set({ hour: Math.floor(minute / 60), minute: minute % 60, second: 0, millisecond: 0 }).toMillis();
+  if (localMinutes.size >= 50_000) localMinutes.clear();
+  localMinutes.set(key, ms);
+  return ms;
 }
 
 /**
