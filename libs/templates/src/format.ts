@@ -41,20 +41,28 @@ const LONG_DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'lon
 const SHORT_DATE = new Intl.DateTimeFormat('en-GB', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
 const SPOKEN_DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
 
-/** "2026-11-21" -> "21 November 2026" (UK order, month in words so it cannot be misread). */
-export function formatUkDate(iso: string): string {
-  return LONG_DATE.format(parseIsoDate(iso));
+/** A date's text is a pure function of the ISO date, and a day's messages format the same few dates: remembered. */
+function remembered(format: (iso: string) => string): (iso: string) => string {
+  const texts = new Map<string, string>();
+  return (iso) => {
+    let text = texts.get(iso);
+    if (text === undefined) {
+      text = format(iso);
+      if (texts.size >= 5_000) texts.clear();
+      texts.set(iso, text);
+    }
+    return text;
+  };
 }
+
+/** "2026-11-21" -> "21 November 2026" (UK order, month in words so it cannot be misread). */
+export const formatUkDate = remembered((iso) => LONG_DATE.format(parseIsoDate(iso)));
 
 /** "2026-11-21" -> "21/11/2026", for tables and SMS. */
-export function formatUkShortDate(iso: string): string {
-  return SHORT_DATE.format(parseIsoDate(iso));
-}
+export const formatUkShortDate = remembered((iso) => SHORT_DATE.format(parseIsoDate(iso)));
 
 /** "2026-11-23" -> "Monday 23 November". */
-export function spokenDate(iso: string): string {
-  return SPOKEN_DATE.format(parseIsoDate(iso)).replace(',', '');
-}
+export const spokenDate = remembered((iso) => SPOKEN_DATE.format(parseIsoDate(iso)).replace(',', ''));
 
 export function addDays(iso: string, days: number): string {
   return new Date(parseIsoDate(iso).getTime() + days * 86_400_000).toISOString().slice(0, 10);
