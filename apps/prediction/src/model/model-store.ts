@@ -11,8 +11,11 @@ export function modelChannel(queuePrefix: string): string {
 export interface ModelAnnouncements {
   /** Publishes: the service's fail-fast client connection. */
   publisher: Redis;
-  /** A connection in subscriber mode (createRedis(url, 'worker')), possibly shared with other subscribers; never closed here. */
-  subscriber: Redis;
+  /**
+   * A connection in subscriber mode (createRedis(url, 'worker')), possibly shared with other subscribers; never closed
+   * here. Without it the store only announces (a one-off `npm run train`).
+   */
+  subscriber?: Redis;
   channel: string;
 }
 
@@ -39,7 +42,7 @@ export class ModelStore {
     private readonly logger: Logger,
     private readonly announcements?: ModelAnnouncements,
   ) {
-    if (!announcements) return;
+    if (!announcements?.subscriber) return;
     const { subscriber, channel } = announcements;
     const onMessage = (from: string, message: string) => {
       if (from !== channel) return;
@@ -67,7 +70,7 @@ export class ModelStore {
 
   /** Resolves once the announcement subscription is in place (start-up, tests). */
   async ready(): Promise<void> {
-    if (this.announcements) await this.announcements.subscriber.subscribe(this.announcements.channel);
+    if (this.announcements?.subscriber) await this.announcements.subscriber.subscribe(this.announcements.channel);
   }
 
   /** Stores the model (idempotent by version) and announces it to every replica; an announcement failure is logged. */
@@ -127,7 +130,7 @@ export class ModelStore {
   async close(): Promise<void> {
     this.detach?.();
     this.listeners.clear();
-    if (this.announcements && this.announcements.subscriber.status === 'ready')
-      await this.announcements.subscriber.unsubscribe(this.announcements.channel).catch(() => undefined);
+    const subscriber = this.announcements?.subscriber;
+    if (subscriber?.status === 'ready') await subscriber.unsubscribe(this.announcements?.channel ?? '').catch(() => undefined);
   }
 }
