@@ -178,18 +178,30 @@ export class AccountingConnections {
     });
   }
 
-  /** Valid tokens for a call, refreshed (and re-sealed) when they are about to expire. */
+  /**
+   * Valid tokens for a call, refreshed (and re-sealed) when about to expire. Both vendors rotate refresh tokens, so two
+   * jobs refreshing at once would spend the same one and the loser would read invalid_grant as a revocation: the refresh
+   * runs under the connection row's lock, and a job that waited uses the tokens the other one stored.
+   */
   private async auth(c: AccountingConnectionModel, provider: AccountingProvider): Promise<ConnectionAuth> {
     if (!c.tokensSealed || !c.externalTenantId) throw new Error('connection has no tokens');
-    let tokens = this.deps.vault.openTokens(c.tokensSealed, c.id);
-    if (tokens.expiresAt.getTime() - REFRESH_MARGIN_MS <= this.now().getTime()) {
-      tokens = await provider.refresh(tokens);
-      await this.deps.db.accountingConnection.update({
-        where: { id: c.id },
-        data: { tokensSealed: this.deps.vault.sealTokens(tokens, c.id) },
-      });
-    }
-    return { tokens, externalTenantId: c.externalTenantId };
+    const fresh = (t: { expiresAt: Date }) => t.expiresAt.getTime() - REFRESH_MARGIN_MS > this.now().getTime();
+    const tokens = this.deps.vault.openTokens(c.tokensSealed, c.id);
+    if (fresh(tokens)) return { tokens, externalTenantId: c.externalTenantId };
+    const refreshed = await this.deps.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM accounting_connections WHERE id = ${c.id}::uuid FOR UPDATE`;
+        const row = await tx.accountingConnection.findUniqueOrThrow({ where: { id: c.id } });
+        if (!row.tokensSealed) throw new Error('connection has no tokens');
+        const current = this.deps.vault.openTokens(row.tokensSealed, c.id);
+        if (fresh(current)) return current;
+        const next = await provider.refresh(current);
+        await tx.accountingConnection.update({ where: { id: c.id }, data: { tokensSealed: this.deps.vault.sealTokens(next, c.id) } });
+        return next;
+      },
+      { timeout: 30_000 },
+    );
+    return { tokens: refreshed, externalTenantId: c.externalTenantId };
   }
 
   private async fail(id: string, status: 'revoked' | 'error', message: string): Promise<AccountingConnectionModel> {
@@ -245,15 +257,29 @@ export class AccountingConnections {
     }
   }
 
+  /**
+   * The write-back sweep (every minute): payments taken through us in the last day on every live connection's invoices
+   * get their row and job, so one reaches the books within a minute of being taken; a full sync looks further back.
+   */
+  async sweepWriteBacks(): Promise<number> {
+    const live = await this.deps.db.accountingConnection.findMany({
+      where: { status: { in: ['active', 'error'] }, provider: { not: 'csv' } },
+    });
+    const since = new Date(this.now().getTime() - 24 * 3600_000);
+    let queued = 0;
+    for (const c of live) queued += await this.queueWriteBacks(c, since);
+    return queued;
+  }
+
   /** Write-back rows (pending) for this connection's invoices' payments taken through us, and their jobs. */
-  async queueWriteBacks(c: AccountingConnectionModel): Promise<number> {
+  async queueWriteBacks(c: AccountingConnectionModel, since?: Date): Promise<number> {
     const payments = await this.deps.db.payment.findMany({
       where: {
         tenantId: c.tenantId,
         method: { in: WRITE_BACK_METHODS },
         status: { in: ['succeeded', 'part_refunded'] },
         invoice: { externalProvider: c.provider, externalId: { not: null } },
-        receivedAt: { gte: c.createdAt },
+        receivedAt: { gte: since && since > c.createdAt ? since : c.createdAt },
       },
       select: { id: true },
     });

@@ -7,11 +7,13 @@ import type { AccountingConnections } from './accounting-connections.service';
 
 export const ACCOUNTING_QUEUE = 'accounting-sync';
 const SCHEDULER_ID = 'accounting-sync-all';
+const SWEEP_ID = 'accounting-write-back-sweep';
 
 /**
  * The jobs of the accounting sync, their payload schemas and retry policies (STYLE: a typed job catalog; a payload
  * that does not parse is unrecoverable, never a retry loop).
  * - `sync-all` (a job scheduler, every ACCOUNTING_SYNC_EVERY_MINUTES): one `sync` per live connection.
+ * - `write-back-sweep` (every minute): a `write-back` for each payment taken through us the last day not yet in the books.
  * - `sync` (jobId `sync-<connection>`: one queued or running per connection): pull changes, apply, queue write-backs.
  * - `write-back` (jobId `write-back-<payment>`, kept a week once done): the payment to the books exactly once;
  *   8 attempts, exponential backoff from 30 s; the vendor's idempotency key covers a retry after a lost answer.
@@ -30,8 +32,13 @@ export class AccountingSyncScheduler {
     this.queue.on('error', () => undefined);
   }
 
-  /** `off` removes the schedule. */
+  /** `off` removes the sync schedule; the write-back sweep runs every minute regardless. */
   async scheduleEvery(minutes: number | 'off'): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      SWEEP_ID,
+      { every: 60_000 },
+      { name: 'write-back-sweep', opts: { removeOnComplete: 20, removeOnFail: 20 } },
+    );
     if (minutes === 'off') {
       await this.queue.removeJobScheduler(SCHEDULER_ID);
       return;
@@ -77,6 +84,7 @@ export class AccountingSyncScheduler {
             for (const id of ids) await this.enqueueSync(id);
             return { connections: ids.length };
           }
+          if (job.name === 'write-back-sweep') return { queued: await connections.sweepWriteBacks() };
           if (job.name === 'sync') {
             const parsed = AccountingSyncJob.safeParse(job.data);
             if (!parsed.success) throw new UnrecoverableError(`invalid sync payload: ${parsed.error.message}`);
