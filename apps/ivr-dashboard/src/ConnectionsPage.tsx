@@ -28,7 +28,7 @@ function summaryText(c: Connection): string {
   const parts = [
     `${s.invoices_created} imported`,
     `${s.invoices_updated} updated`,
-    `${s.payments_applied} payments`,
+    `${s.payments_applied} payment${s.payments_applied === 1 ? '' : 's'}`,
     s.invoices_cancelled ? `${s.invoices_cancelled} voided` : '',
     s.conflicts ? `${s.conflicts} conflicts` : '',
     s.written_back ? `${s.written_back} written back` : '',

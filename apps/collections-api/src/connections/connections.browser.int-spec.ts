@@ -143,7 +143,7 @@ describe('the console: Connections', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="connection-summary"]')?.textContent?.includes('4 imported'));
     expect(await row.getAttribute('data-status')).toBe('active');
     expect(await row.locator('td').nth(1).textContent()).toBe('Sandbox Books Ltd');
-    expect(await row.getByTestId('connection-summary').textContent()).toBe('4 imported · 0 updated · 1 payments');
+    expect(await row.getByTestId('connection-summary').textContent()).toBe('4 imported · 0 updated · 1 payment');
     const firstSync = await row.getByTestId('connection-last-sync').textContent();
     expect(firstSync).not.toBe('never');
     if (UPDATE_SCREENSHOTS) {
