@@ -14,7 +14,7 @@ import {
 } from '@recoup/contracts';
 import type { CollectionsDeps } from '@recoup/collections';
 import { ApiRouter, sendProblem } from '@recoup/http';
-import { WebhookSignatureError } from '@recoup/providers/accounting';
+import { WebhookNotConfigured, WebhookSignatureError } from '@recoup/providers/accounting';
 import { currentTenant } from '../http/tenant-context';
 import type { AccountingConnections } from './accounting-connections.service';
 import { connectionJson } from './connection.mapper';
@@ -183,12 +183,20 @@ export function connectionsRouter(deps: {
         try {
           event = provider.parseWebhook(req.rawBody ?? Buffer.alloc(0), req.headers);
         } catch (err) {
-          if (!(err instanceof WebhookSignatureError) && !(err instanceof SyntaxError)) throw err;
+          const [status, title] =
+            err instanceof WebhookSignatureError
+              ? [401, 'Unauthorized']
+              : err instanceof WebhookNotConfigured
+                ? [503, 'Service Unavailable']
+                : err instanceof SyntaxError
+                  ? [400, 'Bad Request']
+                  : [0, ''];
+          if (!status) throw err;
           return sendProblem(res, {
-            type: 'https://recoup.dev/problems/invalid-signature',
-            title: 'Unauthorized',
-            status: 401,
-            detail: `${params.provider} webhook refused: ${err.message}`,
+            type: status === 401 ? 'https://recoup.dev/problems/invalid-signature' : 'about:blank',
+            title,
+            status,
+            detail: `${params.provider} webhook refused: ${(err as Error).message}`,
             request_id: req.id,
           });
         }

@@ -150,6 +150,14 @@ export class WebhookSignatureError extends Error {
   }
 }
 
+/** The deployment has no webhook key / verifier token for this provider: nothing can be verified, so nothing is accepted. */
+export class WebhookNotConfigured extends Error {
+  constructor(variable: string) {
+    super(`${variable} is not configured`);
+    this.name = 'WebhookNotConfigured';
+  }
+}
+
 export const isAuthRevoked = (err: unknown): err is AccountingAuthRevoked => err instanceof AccountingAuthRevoked;
 export const isRateLimited = (err: unknown): err is AccountingRateLimited => err instanceof AccountingRateLimited;
 

@@ -42,6 +42,8 @@ export interface CsvRowError {
 export interface CsvImport {
   contacts: BooksContact[];
   invoices: BooksInvoice[];
+  /** The file line of each invoice (same order as `invoices`). */
+  invoiceLines: number[];
   errors: CsvRowError[];
 }
 
@@ -97,15 +99,16 @@ function dateOf(v: string): Date | null {
 export function readInvoiceCsv(text: string, mapping: CsvColumnMapping, now: Date): CsvImport {
   const [header, ...rows] = parseCsv(text);
   const errors: CsvRowError[] = [];
-  if (!header) return { contacts: [], invoices: [], errors: [{ line: 1, field: 'header', detail: 'the file is empty' }] };
+  if (!header) return { contacts: [], invoices: [], invoiceLines: [], errors: [{ line: 1, field: 'header', detail: 'the file is empty' }] };
   const index = new Map(header.map((h, i) => [h.trim().toLowerCase(), i]));
   for (const key of ['reference', 'amount', 'due_date', 'contact_name'] as const) {
     if (!index.has(mapping[key].toLowerCase()))
       errors.push({ line: 1, field: key, detail: `column "${mapping[key]}" is not in the header` });
   }
-  if (errors.length) return { contacts: [], invoices: [], errors };
+  if (errors.length) return { contacts: [], invoices: [], invoiceLines: [], errors };
   const contacts = new Map<string, BooksContact>();
   const invoices: BooksInvoice[] = [];
+  const invoiceLines: number[] = [];
   rows.forEach((cells, n) => {
     const line = n + 2;
     const get = (key: keyof CsvColumnMapping) => {
@@ -146,6 +149,7 @@ export function readInvoiceCsv(text: string, mapping: CsvColumnMapping, now: Dat
       });
     }
     const status = get('status').toLowerCase();
+    invoiceLines.push(line);
     invoices.push({
       externalId: get('invoice_id') || reference,
       contactExternalId: contactId,
@@ -159,5 +163,5 @@ export function readInvoiceCsv(text: string, mapping: CsvColumnMapping, now: Dat
       updatedAt: now,
     });
   });
-  return { contacts: [...contacts.values()], invoices, errors };
+  return { contacts: [...contacts.values()], invoices, invoiceLines, errors };
 }

@@ -1,6 +1,7 @@
 export {
   AccountingAuthRevoked,
   AccountingRateLimited,
+  WebhookNotConfigured,
   WebhookSignatureError,
   isAuthRevoked,
   isRateLimited,

@@ -3,6 +3,7 @@ import QuickBooks from 'node-quickbooks';
 import {
   AccountingAuthRevoked,
   AccountingRateLimited,
+  WebhookNotConfigured,
   toMajorUnits,
   toMinorUnits,
   type AccountingProvider,
@@ -163,7 +164,7 @@ export class QuickBooksAccounting implements AccountingProvider {
   }
 
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): BooksWebhook {
-    if (!this.options.webhookVerifierToken) throw new Error('QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN is not configured');
+    if (!this.options.webhookVerifierToken) throw new WebhookNotConfigured('QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN');
     assertHmacSignature(this.options.webhookVerifierToken, rawBody, headerValue(headers, 'intuit-signature'), 'intuit-signature');
     const body = JSON.parse(rawBody.toString('utf8')) as {
       eventNotifications?: Array<{ realmId?: string; dataChangeEvent?: { entities?: Array<{ name?: string; id?: string }> } }>;

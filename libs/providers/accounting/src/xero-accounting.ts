@@ -4,6 +4,7 @@ import { XeroClient, type Contact, type Invoice, type Payment } from 'xero-node'
 import {
   AccountingAuthRevoked,
   AccountingRateLimited,
+  WebhookNotConfigured,
   toMajorUnits,
   toMinorUnits,
   type AccountingProvider,
@@ -217,7 +218,7 @@ export class XeroAccounting implements AccountingProvider {
   }
 
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): BooksWebhook {
-    if (!this.options.webhookKey) throw new Error('XERO_WEBHOOK_KEY is not configured');
+    if (!this.options.webhookKey) throw new WebhookNotConfigured('XERO_WEBHOOK_KEY');
     assertHmacSignature(this.options.webhookKey, rawBody, headerValue(headers, 'x-xero-signature'), 'x-xero-signature');
     const body = JSON.parse(rawBody.toString('utf8')) as {
       events?: Array<{ tenantId?: string; eventCategory?: string; resourceId?: string }>;
