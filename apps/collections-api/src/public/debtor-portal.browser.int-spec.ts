@@ -44,8 +44,10 @@ describe('debtor portal in chromium (no JavaScript)', () => {
   it('shows every open invoice with its balance, and pays all three in one go', async () => {
     const client = await h.client(t, { name: 'Harbour Bakery Ltd' });
     const invoices: Array<{ id: string; invoice_reference: string }> = [];
-    for (const [n, amount] of [120, 240.5, 360].entries())
-      invoices.push(await h.invoice(t, { client_id: client.id, amount, invoice_reference: `HB-10${n + 1}` }));
+    for (const [n, amount] of [120, 240.5, 360].entries()) {
+      const created = await h.invoice(t, { client_id: client.id, amount, invoice_reference: `HB-10${n + 1}` });
+      invoices.push({ id: created.id, invoice_reference: String(created.invoice_reference) });
+    }
     const { token } = await mintDebtorLinkToken(h.database.db, { tenantId: t.id, invoiceId: invoices[0]!.id });
 
     const context = await browser.newContext({ javaScriptEnabled: false });

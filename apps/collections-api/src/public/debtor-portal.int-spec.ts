@@ -17,8 +17,10 @@ describe('collections-api: debtor portal', () => {
   async function debtorWithInvoices(amounts: number[], tenant = t) {
     const client = await h.client(tenant, { name: 'Harbour Bakery Ltd' });
     const invoices: Array<{ id: string; invoice_reference: string }> = [];
-    for (const [n, amount] of amounts.entries())
-      invoices.push(await h.invoice(tenant, { client_id: client.id, amount, invoice_reference: `HB-${n + 1}-${client.id.slice(0, 4)}` }));
+    for (const [n, amount] of amounts.entries()) {
+      const created = await h.invoice(tenant, { client_id: client.id, amount, invoice_reference: `HB-${n + 1}-${client.id.slice(0, 4)}` });
+      invoices.push({ id: created.id, invoice_reference: String(created.invoice_reference) });
+    }
     const token = (await mintDebtorLinkToken(h.database.db, { tenantId: tenant.id, invoiceId: invoices[0]!.id })).token;
     return { client, invoices, token };
   }
