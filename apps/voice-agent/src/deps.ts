@@ -241,7 +241,7 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       maxCallSeconds: config.CALL_MAX_SECONDS,
       saveTurn: (callId, speaker, text, itemId) => saveTurn(callId, speaker, text, itemId),
       onEnded: async (callId, _reason, result) => {
-        await calls.finalise(callId, { usage: result.usage });
+        await calls.finalise(callId, { usage: result.usage, endedBy: 'bridge' });
       },
       hangup: (callId) => live.hangup(callId),
       onDtmf,

@@ -1,7 +1,7 @@
-import { DEBTOR_SCRIPTS } from './debtor-scripts';
+import { DEBTOR_SCRIPTS, EXPECTED_OUTCOMES, SCRIPT_SETUP } from './debtor-scripts';
 import { formatResult, simulateCall } from './simulator';
 
-/** npm run call-sim -- [promise|plan|dispute|opt-out|callback|barge-in|no-answer|voicemail] [--verbose] */
+/** npm run call-sim -- [promise|plan|dispute|opt-out|callback|barge-in|no-answer|voicemail|wrong-person|consent-refused|vulnerability|transfer] [--verbose] */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const name = args.find((a) => !a.startsWith('--')) ?? 'promise';
@@ -13,12 +13,17 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Scripted debtor "${name}": ${script.turns.map((t) => JSON.stringify(t.say)).join(' / ') || `(${script.answer})`}\n\n`,
   );
-  const result = await simulateCall({ script, verbose: args.includes('--verbose') });
+  const result = await simulateCall({ script, ...SCRIPT_SETUP[name], verbose: args.includes('--verbose') });
   process.stdout.write(formatResult(result) + '\n');
+  const expected = EXPECTED_OUTCOMES[name];
+  if (expected && result.status.outcome !== expected) {
+    process.stderr.write(`expected outcome ${expected}, got ${result.status.outcome}\n`);
+    process.exitCode = 1;
+  }
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: Error) => {
     process.stderr.write(`call-sim failed: ${err.message}\n`);
     process.exit(1);

@@ -61,6 +61,8 @@ export interface StoredCallParams extends Partial<InitiateCallRequest> {
   voicemail?: string;
   sms_sent?: number;
   settled?: boolean;
+  /** The bridge finalised the call (its legs closed, every tool call recorded). */
+  bridge_closed?: boolean;
 }
 
 const TERMINAL = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
@@ -415,6 +417,24 @@ export class CallService {
     callId: string,
     hint: { terminalStatus?: string; endedBy?: string; usage?: RealtimeUsage } = {},
   ): Promise<CallModel | null> {
+    // One pass at a time per call: the final status callback's pass must not overlap the bridge's (which runs once the
+    // last tool call is recorded) and write an outcome read before that tool's effect.
+    const previous = this.finalising.get(callId) ?? Promise.resolve();
+    const pass = previous.catch(() => undefined).then(() => this.finaliseOnce(callId, hint));
+    this.finalising.set(callId, pass);
+    try {
+      return await pass;
+    } finally {
+      if (this.finalising.get(callId) === pass) this.finalising.delete(callId);
+    }
+  }
+
+  private readonly finalising = new Map<string, Promise<CallModel | null>>();
+
+  private async finaliseOnce(
+    callId: string,
+    hint: { terminalStatus?: string; endedBy?: string; usage?: RealtimeUsage },
+  ): Promise<CallModel | null> {
     const { db } = this.o;
     const call = await db.call.findUnique({ where: { id: callId }, include: { actions: true, turns: { orderBy: { sequence: 'asc' } } } });
     if (!call) return null;
@@ -471,7 +491,16 @@ export class CallService {
       where: { id: callId, client: { erasedAt: null } },
       data: {
         transcript: call.turns.map((t) => ({ speaker: t.speaker, text: t.text })),
-        ...(terminal && params.reservation_id ? { params: { ...params, settled: true } as object } : {}),
+        ...((terminal && params.reservation_id) || hint.endedBy === 'bridge'
+          ? {
+              params: {
+                ...params,
+                ...(terminal && params.reservation_id ? { settled: true } : {}),
+                // The bridge's pass runs once its legs are closed and every tool call is recorded: the outcome is final.
+                ...(hint.endedBy === 'bridge' ? { bridge_closed: true } : {}),
+              } as object,
+            }
+          : {}),
       },
     });
     if (call.contactAttemptId) {

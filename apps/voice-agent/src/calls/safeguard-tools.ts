@@ -93,12 +93,7 @@ export async function verifyIdentity(
     where: { id: call.id, identityVerifiedAt: null, identityAttempts: { lt: MAX_IDENTITY_ATTEMPTS } },
     data: { identityAttempts: { increment: 1 } },
   });
-  if (count === 0)
-    return {
-      ok: false,
-      message: `No more attempts. Say only: "${callBackRequest(params, d.callerId)}" Then call end_call.`,
-      endCall: true,
-    };
+  if (count === 0) return leaveCallBackRequest(d, call, 'No more attempts.');
   const answer = args.keyed ? { digits: args.answer } : { speech: args.answer };
   if (identityAnswerMatches(method, record, answer)) {
     await d.db.call.update({ where: { id: call.id }, data: { identityVerifiedAt: d.now() } });
@@ -107,9 +102,7 @@ export async function verifyIdentity(
   const used = row.identityAttempts + 1;
   if (used >= MAX_IDENTITY_ATTEMPTS)
     return {
-      ok: false,
-      message: `That does not match our records and no attempts are left. Say nothing about why you called. Say only: "${callBackRequest(params, d.callerId)}"`,
-      endCall: true,
+      ...(await leaveCallBackRequest(d, call, 'That does not match our records and no attempts are left.')),
       data: { method, attempts: used },
     };
   return {
@@ -119,10 +112,24 @@ export async function verifyIdentity(
   };
 }
 
+/**
+ * The call ends with the call-back request, said by our code (not left to the model) and stored: whoever answered
+ * hears no debt detail (CONC 7.9.7R, 7.9.8G).
+ */
+async function leaveCallBackRequest(d: SafeguardDeps, call: CallModel, why: string): Promise<SafeguardResult> {
+  const request = callBackRequest((call.params ?? {}) as StoredParams, d.callerId);
+  d.live.closeWith(call.id, { say: [request] });
+  await d.saveTurn?.(call.id, 'ai', request, `closing:${call.id}`);
+  return {
+    ok: false,
+    message: `${why} Say nothing about why you called and nothing more than "Thank you." A call-back request is left by our system, then the call ends.`,
+    endCall: true,
+  };
+}
+
 /** Not the debtor (or they cannot come to the phone): a call-back request with no debt detail, then the end. */
-export function wrongPerson(d: SafeguardDeps, call: CallModel): SafeguardResult {
-  const params = (call.params ?? {}) as StoredParams;
-  return { ok: true, message: `Say only: "${callBackRequest(params, d.callerId)}"`, endCall: true };
+export async function wrongPerson(d: SafeguardDeps, call: CallModel): Promise<SafeguardResult> {
+  return { ...(await leaveCallBackRequest(d, call, 'Not the person asked for.')), ok: true };
 }
 
 /** The debtor objects to the recording: stored, and the live recording stopped through the Recordings API. */

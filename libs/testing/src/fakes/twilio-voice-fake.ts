@@ -31,6 +31,11 @@ export interface CalleeScript {
   machineGreeting?: string;
   /** Hang up (close the media stream) once the script is done and the agent falls quiet. */
   hangUpWhenDone?: boolean;
+  /**
+   * With hangUpWhenDone: hang up as soon as the last turn is said (its words are the call's last), instead of waiting
+   * for the agent's answer to it (or 8 s of silence), as a person would.
+   */
+  hangUpAtOnce?: boolean;
 }
 
 export interface FakeCallRecord {
@@ -70,6 +75,8 @@ export interface FakeTwilioVoiceOptions {
   keepCallsMs?: number;
   /** How long an answering machine's greeting lasts before its beep (default 1500 ms). */
   machineGreetingMs?: number;
+  /** How a <Dial> (a transfer) ends: completed (answered, the default), no-answer, busy or failed. */
+  dialOutcome?: 'completed' | 'no-answer' | 'busy' | 'failed';
 }
 
 /** The sandbox debtor (npm start, npm run demo): answers, asks for the payment link, promises to pay. */
@@ -158,6 +165,20 @@ export class FakeTwilioVoice {
     record.twiml.push(twiml);
     this.endHooks.get(callSid)?.();
     this.play(record, twiml);
+    // <Dial action>: the dialled leg ends (answered by the team, or not, per options.dialOutcome) and Twilio asks the
+    // action what follows.
+    const dial = /<Dial[^>]*action="([^"]+)"/.exec(twiml);
+    if (dial?.[1]) {
+      const next = await this.post(new URL(unescape(dial[1]), record.call.answerUrl).toString(), {
+        ...this.base(record, 'in-progress'),
+        DialCallStatus: this.options.dialOutcome ?? 'completed',
+        DialCallDuration: this.options.dialOutcome === 'completed' || !this.options.dialOutcome ? '42' : '0',
+      }).catch((err: Error) => (record.errors.push(err.message), ''));
+      if (next) {
+        record.twiml.push(next);
+        this.play(record, next);
+      }
+    }
   }
 
   /** What a TwiML document does on the line: its Say lines are heard and its Dial numbers ring, in order. */
@@ -441,8 +462,7 @@ export class FakeTwilioVoice {
           inbound.length === 0 &&
           turnIndex >= script.turns.length &&
           script.hangUpWhenDone &&
-          agentQuiet &&
-          now - lastAgentAudioAt > gapMs * 3
+          (script.hangUpAtOnce || (agentQuiet && (heardAgent ? now - lastAgentAudioAt > gapMs * 3 : now - lastSpokeAt > 8_000)))
         ) {
           return finish('callee');
         }
