@@ -159,7 +159,7 @@ export class CallBridge {
     ws.on('error', () => this.drain('twilio leg error'));
     const max = this.deps.maxCallSeconds;
     this.timer(() => this.end(`reached the ${max} s limit`), max * 1000);
-    this.timer(() => this.wrapUp(), Math.max(0, max - WRAP_UP_SECONDS) * 1000);
+    if (max > 2 * WRAP_UP_SECONDS) this.timer(() => this.wrapUp(), (max - WRAP_UP_SECONDS) * 1000);
     // Outbound call: the agent speaks first (recording notice, who is calling).
     this.session.requestResponse();
   }
@@ -251,7 +251,11 @@ export class CallBridge {
   private onDtmf(digit: string): void {
     if (this.ended || this.closing.draining) return;
     this.keyed.push(digit);
-    if (this.deps.onDtmf?.(this.call, digit, this) === true) return;
+    try {
+      if (this.deps.onDtmf?.(this.call, digit, this) === true) return;
+    } catch (err) {
+      this.logger.warn({ err: { message: (err as Error).message } }, 'dtmf hook failed');
+    }
     this.keypad.press(digit);
   }
 
@@ -318,11 +322,14 @@ export class CallBridge {
    */
   private drain(reason: string): void {
     if (this.ended || this.closing.draining) return;
+    this.keypad.flush(); // keys pressed just before hanging up still reach the model
     this.closing.startDrain(reason);
     this.phone.mute(); // nothing more can be played to a caller who has gone
-    this.keypad.flush();
-    // Whatever was playing was heard up to its last mark.
-    for (const cut of this.playback.interrupt(this.session.activeResponseId)) this.storeAgentTurn(cut.item);
+    // Whatever was playing was heard up to its last mark: the model's context says so too.
+    for (const cut of this.playback.interrupt(this.session.activeResponseId)) {
+      this.session.truncate(cut.item.itemId, cut.audioEndMs);
+      this.storeAgentTurn(cut.item);
+    }
     // They hung up mid-sentence: VAD will never hear the silence after it.
     if (this.closing.callerSpeaking) this.commitCallerTurn();
     this.timer(() => this.end(reason), DRAIN_MAX_MS);
