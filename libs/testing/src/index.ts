@@ -3,6 +3,7 @@ export type { TestDatabase } from './postgres';
 export { freePort } from './ports';
 export { DisposableRedis, deletePrefix, testQueuePrefix, testRedisUrl } from './redis';
 export { waitFor } from './wait';
+export { CHROMIUM_ARGS, chromiumPath, serveScript } from './browser';
 export { describeServiceContract } from './service-contract';
 export type { ServiceUnderTest } from './service-contract';
 export { FakeAnthropicMessages } from './fakes/anthropic-messages';

@@ -1,36 +1,26 @@
 /// <reference lib="dom" />
-import { execSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { Redis } from 'ioredis';
 import { createDatabase, type Database } from '@recoup/db';
-import { createTestDatabase, deletePrefix, freePort, testQueuePrefix, testRedisUrl, waitFor, type TestDatabase } from '@recoup/testing';
+import {
+  CHROMIUM_ARGS,
+  chromiumPath,
+  createTestDatabase,
+  deletePrefix,
+  freePort,
+  serveScript,
+  testQueuePrefix,
+  testRedisUrl,
+  waitFor,
+  type TestDatabase,
+} from '@recoup/testing';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const ADMIN_KEY = 'admin-key-for-the-connections-browser-test-0123';
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-
-function chromiumPath(): string {
-  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
-  return execSync('command -v chromium || command -v chromium-browser', { shell: '/bin/sh', encoding: 'utf8' }).trim();
-}
-
-function serve(what: string, script: string, env: NodeJS.ProcessEnv, url: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.base.json', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const ready = waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok, {
-    what: `${what} (${output.slice(-400)})`,
-    timeoutMs: 30_000,
-  });
-  return { child, ready };
-}
 
 /**
  * The console's Connections view in chromium, against the gateway as a process (its accounting worker included) and the
@@ -54,7 +44,7 @@ describe('the console: Connections', () => {
     const [gatewayPort, consolePort] = [await freePort(), await freePort()];
     gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     consoleUrl = `http://127.0.0.1:${consolePort}`;
-    const gw = serve(
+    const gw = serveScript(
       'collections-api',
       'apps/collections-api/src/main.ts',
       {
@@ -84,7 +74,7 @@ describe('the console: Connections', () => {
       encoding: 'utf8',
     });
     if (build.status !== 0) throw new Error(`vite build failed: ${build.stderr}`);
-    const cs = serve(
+    const cs = serveScript(
       'console server',
       'apps/ivr-dashboard/server/main.ts',
       {
@@ -103,11 +93,8 @@ describe('the console: Connections', () => {
       body: JSON.stringify({ name: 'Books Console Ltd', tier: 'pro' }),
     });
     tenantKey = ((await created.json()) as { api_key: { key: string } }).api_key.key;
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-  }, 90_000);
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -176,5 +163,5 @@ describe('the console: Connections', () => {
     expect((await db.accountingConnection.findUniqueOrThrow({ where: { id } })).tokensSealed).toBeNull();
     expect(errors).toEqual([]);
     await context.close();
-  }, 90_000);
+  }, 120_000);
 });
