@@ -61,6 +61,12 @@ export interface SimulationResult {
   debtor: { vulnerable: boolean; stoppedChannels: string[]; disputeOpenedAt: Date | null };
   /** The debt details a disclosure would name (the amount as spoken, the reference): none may reach a stranger. */
   debtDetails: string[];
+  /** Barge-in evidence: marks the phone echoed as played, its clears, and the truncations the Realtime leg(s) received. */
+  playback: {
+    playedMarks: string[];
+    clears: FakeCallRecord['clears'];
+    truncations: Array<{ item_id: string; audio_end_ms: number }>;
+  };
 }
 
 export interface SimulatorOptions {
@@ -265,6 +271,7 @@ export class CallSimulator {
         disputeOpenedAt: after.client.disputeOpenedAt,
       },
       debtDetails: ['1500', '1,500', 'one thousand five hundred', invoice.reference, invoice.reference.split('').join(' ')],
+      playback: { playedMarks: record.playedMarks, clears: record.clears, truncations: sessionsOfCall().flatMap((s) => s.truncations) },
     };
   }
 
