@@ -3,6 +3,7 @@ import { Gauge } from 'prom-client';
 import { ComplianceService } from '@recoup/compliance';
 import type { ProviderDecision } from '@recoup/config';
 import { IdempotencyStore } from '@recoup/idempotency';
+import { tracedPort } from '@recoup/observability';
 import { createEmailSender, type EmailSender } from '@recoup/providers/email';
 import { createLetterSender, type LetterSender } from '@recoup/providers/letters';
 import { createSmsSender, type SmsSender } from '@recoup/providers/sms';
@@ -42,10 +43,11 @@ export interface DepsOverrides {
 export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[], overrides: DepsOverrides = {}): Deps {
   const core = createCoreDeps(SERVICE, config, providers);
   const modeOf = (name: string) => providers.find((p) => p.name === name)?.mode ?? 'sandbox';
-  const email = overrides.email ?? createEmailSender({ mode: modeOf('sendgrid'), ...config }, core.db);
-  const sms = overrides.sms ?? createSmsSender({ mode: modeOf('twilio'), ...config }, core.db);
+  // tracedPort: a CLIENT span per provider call while tracing is on (the port itself otherwise).
+  const email = tracedPort(overrides.email ?? createEmailSender({ mode: modeOf('sendgrid'), ...config }, core.db), 'sendgrid');
+  const sms = tracedPort(overrides.sms ?? createSmsSender({ mode: modeOf('twilio'), ...config }, core.db), 'twilio');
   // Stannp when live; the sandbox keeps each PDF in sandbox_messages.document.
-  const letters = overrides.letters ?? createLetterSender({ mode: modeOf('stannp'), ...config }, core.db);
+  const letters = tracedPort(overrides.letters ?? createLetterSender({ mode: modeOf('stannp'), ...config }, core.db), 'stannp');
   for (const [channel, sender] of [
     ['email', email],
     ['sms', sms],

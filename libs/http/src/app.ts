@@ -3,13 +3,14 @@ import express, { type ErrorRequestHandler, type Express, type NextFunction, typ
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { HealthResponse, LivenessResponse } from '@recoup/contracts';
-import type { Logger, ServiceMetrics } from '@recoup/observability';
+import { requestContext, tracingEnabled, type Logger, type ServiceMetrics } from '@recoup/observability';
 import { installRequestLogger, requestObserver } from './access-log';
 import { runHealthChecks, type HealthCheck } from './health';
 import { Readiness } from './readiness';
 import { buildOpenApiDocument } from './openapi';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, problemOfDomainError, sendProblem } from './problem';
 import { ApiRouter, type AnyRouteSpec } from './routes';
+import { traceRequests } from './tracing';
 
 export interface HttpAppOptions {
   service: string;
@@ -138,6 +139,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       unobserved: new Set(['/health', '/health/ready', '/health/live', '/metrics']),
     }),
   );
+  // The request id reaches the jobs this request queues (libs/queue reads it); with tracing on, a SERVER span too.
+  app.use((req, _res, next) => requestContext.run(req.id, next));
+  if (tracingEnabled()) app.use(traceRequests());
   const limit = options.bodyLimit ?? '100kb';
   app.use(express.json({ limit, verify: keepRawBody, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit, extended: false, verify: keepRawBody }));

@@ -5,6 +5,8 @@ export type { EnqueueOptions } from './producer';
 export { closeRedis, createRedis, pingRedis, Redis, waitForRedis } from './redis';
 export type { RedisRole } from './redis';
 export { createJobWorker } from './worker';
+export { JOB_META_KEY, currentJobMeta, runJob, splitJobData } from './job-context';
+export type { JobMeta } from './job-context';
 export type { JobProcessor, ProcessorsFor, WorkerOptions } from './worker';
 export { UnrecoverableError } from 'bullmq';
 export type { Job, Worker } from 'bullmq';

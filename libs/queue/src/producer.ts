@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_CATALOG, type JobData, type JobName, type QueueName } from './catalog';
+import { SpanKind, withSpan } from '@recoup/observability';
+import { JOB_META_KEY, currentJobMeta } from './job-context';
 
 export class InvalidJobError extends Error {}
 
@@ -37,15 +39,21 @@ export class JobProducer {
       // BullMQ reserves integer ids for its own counter.
       throw new InvalidJobError(`invalid job id "${options.jobId}"`);
     }
-    const job = await this.queue(def.queue).add(name, parsed.data, {
-      jobId: options.jobId,
-      delay: options.delayMs,
-      attempts: def.attempts,
-      backoff: def.backoff,
-      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-      removeOnFail: { age: 30 * 24 * 3600 },
+    const attributes = { 'messaging.system': 'bullmq', 'messaging.destination.name': def.queue, 'messaging.message.id': options.jobId };
+    return withSpan(`${def.queue} publish ${name}`, SpanKind.PRODUCER, attributes, async () => {
+      // The request id and trace context travel with the job (stripped before the worker parses it: job-context.ts).
+      const meta = currentJobMeta();
+      const data = meta ? { ...(parsed.data as object), [JOB_META_KEY]: meta } : parsed.data;
+      const job = await this.queue(def.queue).add(name, data, {
+        jobId: options.jobId,
+        delay: options.delayMs,
+        attempts: def.attempts,
+        backoff: def.backoff,
+        removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      });
+      return { jobId: job.id ?? options.jobId, queue: def.queue };
     });
-    return { jobId: job.id ?? options.jobId, queue: def.queue };
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '@recoup/observability';
 import { JOB_CATALOG, type JobData, type JobName, type JobsOn, type QueueName } from './catalog';
+import { runJob } from './job-context';
 
 export type JobProcessor<N extends JobName> = (data: JobData<N>, job: Job) => Promise<unknown>;
 export type ProcessorsFor<Q extends QueueName> = { [N in JobsOn<Q>]?: JobProcessor<N> };
@@ -19,20 +20,21 @@ export interface WorkerOptions {
  * unrecoverable: it fails once instead of retrying forever.
  */
 export function createJobWorker<Q extends QueueName>(queue: Q, processors: ProcessorsFor<Q>, options: WorkerOptions): Worker {
+  const log = options.logger.child({ queue });
   const worker = new Worker(
     queue,
-    async (job: Job) => {
-      const def = (JOB_CATALOG as Record<string, (typeof JOB_CATALOG)[JobName] | undefined>)[job.name];
-      const processor = (processors as Record<string, JobProcessor<JobName> | undefined>)[job.name];
-      if (!def || def.queue !== queue || !processor) throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}"`);
-      const parsed = def.schema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
-      return processor(parsed.data as never, job);
-    },
+    (job: Job) =>
+      runJob(job, queue, options.logger, async (payload) => {
+        const def = (JOB_CATALOG as Record<string, (typeof JOB_CATALOG)[JobName] | undefined>)[job.name];
+        const processor = (processors as Record<string, JobProcessor<JobName> | undefined>)[job.name];
+        if (!def || def.queue !== queue || !processor)
+          throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${queue}"`);
+        const parsed = def.schema.safeParse(payload);
+        if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
+        return processor(parsed.data as never, job);
+      }),
     { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency ?? 5, autorun: false },
   );
-  const log = options.logger.child({ queue });
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, job: job?.name, err: { message: err.message } }, 'job failed'));
   return worker;
 }

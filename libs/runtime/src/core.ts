@@ -1,6 +1,6 @@
 import { createDatabase, pingDatabase, type Database } from '@recoup/db';
 import type { HealthCheck } from '@recoup/http';
-import { createLogger, createMetrics, type Logger, type ServiceMetrics } from '@recoup/observability';
+import { createLogger, createMetrics, initTracing, type Logger, type ServiceMetrics } from '@recoup/observability';
 import { closeRedis, createRedis, pingRedis, type Redis } from '@recoup/queue';
 import type { ProviderDecision } from '@recoup/config';
 
@@ -10,6 +10,9 @@ export interface CoreConfig {
   DATABASE_URL: string;
   REDIS_URL: string;
   METRICS_TOKEN?: string;
+  OTEL_TRACES_EXPORTER?: 'none' | 'otlp';
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
 }
 
 /** What every service holds: logs, metrics, PostgreSQL and a fail-fast Redis connection. */
@@ -27,6 +30,8 @@ export interface CoreDeps {
 
 export function createCoreDeps(service: string, config: CoreConfig, providers: ProviderDecision[], logger?: Logger): CoreDeps {
   const log = logger ?? createLogger({ service, level: config.LOG_LEVEL });
+  // Off (OTEL_TRACES_EXPORTER=none, the default) installs nothing; otlp exports spans to the OTEL_* endpoint.
+  const tracing = initTracing({ service, ...config });
   const db = createDatabase(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, 'client', log);
   const health: Record<string, HealthCheck> = {
@@ -43,7 +48,7 @@ export function createCoreDeps(service: string, config: CoreConfig, providers: P
     providers,
     health,
     async close() {
-      await Promise.allSettled([closeRedis(redis), db.$disconnect()]);
+      await Promise.allSettled([closeRedis(redis), db.$disconnect(), tracing.shutdown()]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from '@recoup/observability';
-import { JOB_CATALOG, QUEUES, type JobName, type Redis } from '@recoup/queue';
+import { JOB_CATALOG, QUEUES, runJob, type JobName, type Redis } from '@recoup/queue';
 
 export type NotificationJobName = 'email.send' | 'sms.send' | 'letter.send' | 'statement.send';
 export type NotificationHandler = (name: NotificationJobName, data: unknown, job: Job) => Promise<unknown>;
@@ -22,14 +22,16 @@ export interface NotificationWorkerOptions {
 export function createNotificationWorker(handler: NotificationHandler, options: NotificationWorkerOptions): Worker {
   const worker = new Worker(
     QUEUES.notifications,
-    async (job: Job) => {
-      const def = (JOB_CATALOG as Record<string, (typeof JOB_CATALOG)[JobName] | undefined>)[job.name];
-      if (!def || def.queue !== QUEUES.notifications)
-        throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${QUEUES.notifications}"`);
-      const parsed = def.schema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
-      return handler(job.name as NotificationJobName, parsed.data, job);
-    },
+    // runJob: the queuing request's id and trace continue here, and each job's outcome is one log line.
+    (job: Job) =>
+      runJob(job, QUEUES.notifications, options.logger, async (payload) => {
+        const def = (JOB_CATALOG as Record<string, (typeof JOB_CATALOG)[JobName] | undefined>)[job.name];
+        if (!def || def.queue !== QUEUES.notifications)
+          throw new UnrecoverableError(`no processor for job "${job.name}" on queue "${QUEUES.notifications}"`);
+        const parsed = def.schema.safeParse(payload);
+        if (!parsed.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${parsed.error.message}`);
+        return handler(job.name as NotificationJobName, parsed.data, job);
+      }),
     {
       connection: options.connection,
       prefix: options.prefix,
@@ -42,6 +44,5 @@ export function createNotificationWorker(handler: NotificationHandler, options: 
   );
   const log = options.logger.child({ queue: QUEUES.notifications });
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, job: job?.name, err: { message: err.message } }, 'job failed'));
   return worker;
 }
