@@ -1,5 +1,7 @@
 import pg from 'pg';
-import { poolOf } from './client';
+import { poolOf, type Database } from './client';
+
+const connected = new WeakSet<object>();
 
 /** What hotQuery runs on: a client from createDatabase, or a transaction client (which has $queryRawUnsafe too). */
 export interface RawQueryable {
@@ -26,7 +28,13 @@ const types = {
  */
 export async function hotQuery<R>(db: RawQueryable, name: string, text: string, values: unknown[]): Promise<R[]> {
   const pool = poolOf(db);
-  if (!pool) return db.$queryRawUnsafe<R[]>(text, ...values);
+  // An ended pool (the client was disconnected; the ORM reconnects with a pool of its own): the ORM's path.
+  if (!pool || pool.ended) return db.$queryRawUnsafe<R[]>(text, ...values);
+  // The ORM ends the pool on $disconnect only once it has connected: a client used only here must connect too.
+  if (!connected.has(db)) {
+    await (db as unknown as Database).$connect();
+    connected.add(db);
+  }
   const result = await pool.query<R & pg.QueryResultRow>({ name, text, values, types });
   return result.rows;
 }
