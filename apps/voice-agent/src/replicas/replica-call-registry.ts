@@ -57,13 +57,27 @@ export class ReplicaCallRegistry extends CallRegistry {
   private readonly preopened = new Map<string, number>();
   /** Calls joined or ended on another replica: a late `ringing` must not pre-open them again. */
   private readonly settledElsewhere = new Map<string, number>();
+  /** Streams whose token is being checked here right now: their pre-opened leg is about to be joined, never released. */
+  private readonly claiming: Set<string>;
   private readonly detach: () => void;
 
   constructor(
     deps: MediaStreamsDeps,
     private readonly legs: CallLegsPubSub,
   ) {
-    super(deps);
+    const claiming = new Set<string>();
+    super({
+      ...deps,
+      claimStream: async (callId, token) => {
+        claiming.add(callId);
+        try {
+          return await deps.claimStream(callId, token);
+        } finally {
+          claiming.delete(callId);
+        }
+      },
+    });
+    this.claiming = claiming;
     const onMessage = (from: string, raw: string) => {
       if (from !== legs.channel) return;
       const parsed = LegMessage.safeParse(safeJson(raw));
@@ -117,7 +131,7 @@ export class ReplicaCallRegistry extends CallRegistry {
   /** Lets go of a leg pre-opened here whose stream is not (or no longer going to be) here. */
   private release(callId: string): void {
     this.preopened.delete(callId);
-    if (this.joinedHere.has(callId)) return;
+    if (this.joinedHere.has(callId) || this.claiming.has(callId)) return;
     const bridge = this.get(callId);
     if (!bridge || bridge.isEnded) return;
     this.legs.logger.info({ callId }, 'pre-opened realtime leg released: the call is bridged on another replica');
