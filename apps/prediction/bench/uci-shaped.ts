@@ -43,10 +43,11 @@ export function writeUciShapedCsv(file: string, rows: number, seed = 2009): void
     const limit = int(1, 50) * 10_000;
     const risk = random.next();
     const pay = Array.from({ length: 6 }, () => (random.next() < 0.15 + risk * 0.5 ? int(1, 4) : int(-2, 0)));
+    const [pay0 = 0, pay2 = 0, pay3 = 0] = pay;
     const bills = Array.from({ length: 6 }, () => Math.round(limit * random.next() * 0.9));
-    const paid = bills.map((b) => Math.round(b * random.next() * (pay[0]! > 0 ? 0.05 : 0.3)));
+    const paid = bills.map((b) => Math.round(b * random.next() * (pay0 > 0 ? 0.05 : 0.3)));
     const age = int(21, 75);
-    const signal = 0.9 * pay[0]! + 0.35 * pay[1]! + 0.2 * pay[2]! - limit / 250_000 - paid[0]! / 40_000 + (age < 25 ? 0.2 : 0);
+    const signal = 0.9 * pay0 + 0.35 * pay2 + 0.2 * pay3 - limit / 250_000 - (paid[0] ?? 0) / 40_000 + (age < 25 ? 0.2 : 0);
     const label = signal + (random.next() - 0.5) * 6 > 1.1 ? 1 : 0;
     lines.push([limit, int(1, 2), int(1, 4), int(1, 3), age, ...pay, ...bills, ...paid, label].join(','));
   }
