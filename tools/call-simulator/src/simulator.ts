@@ -1,3 +1,4 @@
+import { createVoiceAgentClient, unwrap } from '@recoup/client';
 import { createInvoice } from '@recoup/collections';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -187,16 +188,14 @@ export class CallSimulator {
         actor: 'call-simulator',
       },
     );
-    // The simulator reads every transcript, a vulnerable debtor's (sensitive) too.
-    const auth = {
-      authorization: `Bearer ${INTERNAL_TOKEN}`,
-      'content-type': 'application/json',
-      'x-recoup-scope': 'transcripts:sensitive',
-    };
-    const res = await fetch(`${this.baseUrl}/initiate-call`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({
+    // The typed voice-agent client (libs/client); the simulator reads every transcript, a vulnerable debtor's (sensitive) too.
+    const voiceAgent = createVoiceAgentClient({
+      baseUrl: this.baseUrl,
+      token: INTERNAL_TOKEN,
+      headers: { 'x-recoup-scope': 'transcripts:sensitive' },
+    });
+    const placedCall = await voiceAgent.POST('/initiate-call', {
+      body: {
         recipient_phone: phone,
         recipient_name: name,
         invoice_reference: invoice.reference,
@@ -207,10 +206,9 @@ export class CallSimulator {
         invoice_id: invoice.id,
         freelancer_id: tenant.id,
         enable_payment_during_call: o.enablePaymentDuringCall ?? true,
-      }),
+      },
     });
-    const placed = (await res.json()) as { call_sid?: string };
-    if (!res.ok || !placed.call_sid) throw new Error(`initiate-call answered ${res.status}: ${JSON.stringify(placed)}`);
+    const placed = unwrap(placedCall);
     const callSid = placed.call_sid;
     const exited = this.exited as Promise<never>;
     const record = await Promise.race([
@@ -224,7 +222,9 @@ export class CallSimulator {
     const legClosedAt = new Date(Math.max(0, ...sessionsOfCall().map((x) => x.closedAt?.getTime() ?? 0)) - 100);
     const status = await waitFor(
       async () => {
-        const s = (await (await fetch(`${this.baseUrl}/call-status/${callSid}`, { headers: auth })).json()) as SimulationResult['status'];
+        const s = unwrap(
+          await voiceAgent.GET('/call-status/{call_sid}', { params: { path: { call_sid: callSid } } }),
+        ) as SimulationResult['status'];
         const row = await db.call.findUnique({ where: { providerCallSid: callSid }, select: { updatedAt: true, params: true } });
         const final = s.outcome && s.status !== 'in-progress' && s.status !== 'ringing' && s.status !== 'initiated';
         // A call that had a Realtime leg is final once the bridge's own pass ran (after its last tool call).

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
       adminApiKey: env.ADMIN_API_KEY as string,
       stripeWebhookSecret: env.STRIPE_WEBHOOK_SECRET as string,
       debtorPhone: env.DEMO_DEBTOR_PHONE,
+      metricsToken: env.METRICS_TOKEN,
       log: (line) => process.stdout.write(`${line}\n`),
     });
     process.stdout.write(`\nTimeline of invoice ${result.invoiceId}:\n${formatTimeline(result.timeline)}\n`);

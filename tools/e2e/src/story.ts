@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createCollectionsApiClient } from '@recoup/client';
 
 /**
  * The collections story a user meets, through the public HTTP APIs only: a growth-tier tenant,
@@ -17,6 +18,8 @@ export interface StoryOptions {
   log?: (line: string) => void;
   /** How long each asynchronous step may take. */
   stepTimeoutMs?: number;
+  /** METRICS_TOKEN, when the stack protects /metrics with one. */
+  metricsToken?: string;
 }
 
 export interface TimelineEvent {
@@ -84,99 +87,105 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     if (!ok) throw new StoryFailure(`${step}: ${detail}`, result);
   };
 
-  const call = async (method: string, path: string, auth: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: { authorization: `Bearer ${auth}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: unknown = undefined;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json: json as Record<string, unknown> };
-  };
-  const expectStatus = (what: string, r: { status: number; json: unknown }, ...allowed: number[]) => {
-    if (!allowed.includes(r.status)) throw new StoryFailure(`${what}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 500)}`, result);
+  // The typed client generated from the gateway's OpenAPI document (libs/client), as a frontend would call it.
+  const admin = createCollectionsApiClient({ baseUrl: base, token: options.adminApiKey });
+  /** The answer's body when its status is one of `allowed`; a StoryFailure naming the problem otherwise. */
+  const expectStatus = <T>(what: string, r: { data?: T; error?: unknown; response: Response }, ...allowed: number[]): T => {
+    if (!allowed.includes(r.response.status) || r.data === undefined)
+      throw new StoryFailure(`${what}: HTTP ${r.response.status} ${JSON.stringify(r.error ?? r.data).slice(0, 500)}`, result);
+    return r.data;
   };
 
   // 1. The operator creates a growth-tier tenant. Its contact window is widened to every day so the
   // story runs at any hour; the compliance audit marks those decisions with the override version.
   const suffix = randomBytes(3).toString('hex');
-  const tenant = await call('POST', '/api/admin/tenants', options.adminApiKey, {
-    name: `Northwind Design ${suffix}`,
-    tier: 'growth',
-    email: `accounts+${suffix}@northwind.example`,
-    compliance_overrides: { contactHours: { enabled: false } },
-  });
-  expectStatus('create tenant', tenant, 201);
-  const apiKey = (tenant.json.api_key as { key: string }).key;
-  result.tenantId = (tenant.json.tenant as { id: string }).id;
+  const tenant = expectStatus(
+    'create tenant',
+    await admin.POST('/api/admin/tenants', {
+      body: {
+        name: `Northwind Design ${suffix}`,
+        tier: 'growth',
+        email: `accounts+${suffix}@northwind.example`,
+        compliance_overrides: { contactHours: { enabled: false } },
+      },
+    }),
+    201,
+  );
+  const apiKey = tenant.api_key.key;
+  result.tenantId = tenant.tenant.id;
   result.apiKey = apiKey;
+  const api = createCollectionsApiClient({ baseUrl: base, token: apiKey });
   log(`tenant ${result.tenantId} (growth)`);
 
   // 2. A debtor and an invoice 10 days overdue.
-  const client = await call('POST', '/api/clients', apiKey, {
-    name: 'Jo Bloggs Trading Ltd',
-    email: `jo+${suffix}@bloggs.example`,
-    phone: options.debtorPhone ?? '+447911123456',
-    postcode: options.debtorPostcode ?? STORY_DEBTOR_POSTCODE,
-    kind: 'business',
-  });
-  expectStatus('create client', client, 201);
-  result.clientId = client.json.id as string;
+  const client = expectStatus(
+    'create client',
+    await api.POST('/api/clients', {
+      body: {
+        name: 'Jo Bloggs Trading Ltd',
+        email: `jo+${suffix}@bloggs.example`,
+        phone: options.debtorPhone ?? '+447911123456',
+        postcode: options.debtorPostcode ?? STORY_DEBTOR_POSTCODE,
+        kind: 'business',
+      },
+    }),
+    201,
+  );
+  result.clientId = client.id;
   const now = Date.now();
-  const invoice = await call('POST', '/api/invoices', apiKey, {
-    client_id: result.clientId,
-    invoice_reference: `INV-${suffix.toUpperCase()}`,
-    amount: 500.0,
-    currency: 'GBP',
-    issue_date: isoDay(now - 40 * DAY),
-    due_date: isoDay(now - 10 * DAY),
-  });
-  expectStatus('create invoice', invoice, 201);
-  const invoiceId = invoice.json.id as string;
+  const invoice = expectStatus(
+    'create invoice',
+    await api.POST('/api/invoices', {
+      body: {
+        client_id: client.id,
+        invoice_reference: `INV-${suffix.toUpperCase()}`,
+        amount: 500.0,
+        currency: 'GBP',
+        issue_date: isoDay(now - 40 * DAY),
+        due_date: isoDay(now - 10 * DAY),
+      },
+    }),
+    201,
+  );
+  const invoiceId = invoice.id;
   result.invoiceId = invoiceId;
   check(
     'invoice 10 days overdue',
-    invoice.json.days_overdue === 10 && invoice.json.balance === 500,
-    `days_overdue=${String(invoice.json.days_overdue)} balance=${String(invoice.json.balance)}`,
+    invoice.days_overdue === 10 && invoice.balance === 500,
+    `days_overdue=${String(invoice.days_overdue)} balance=${String(invoice.balance)}`,
   );
+  const byId = { params: { path: { invoice_id: invoiceId } } };
 
-  const timeline = async () => {
-    const r = await call('GET', `/api/invoices/${invoiceId}/timeline`, apiKey);
-    expectStatus('timeline', r, 200);
-    return (r.json.events as TimelineEvent[]) ?? [];
-  };
+  const timeline = async () =>
+    expectStatus('timeline', await api.GET('/api/invoices/{invoice_id}/timeline', byId), 200).events as TimelineEvent[];
   const attempts = (events: TimelineEvent[], channel: string, purpose?: string) =>
     events.filter((e) => e.type === 'contact_queued' && e.channel === channel && (purpose === undefined || e.detail.purpose === purpose));
   const SENT = ['sent', 'delivered', 'opened', 'clicked', 'replied'];
 
   // 3. The strategy comes from the prediction service.
-  const strategy = await call('GET', `/api/collections/strategy/${invoiceId}`, apiKey);
-  expectStatus('strategy', strategy, 200);
+  const strategy = expectStatus('strategy', await api.GET('/api/collections/strategy/{invoice_id}', byId), 200);
   check(
     'strategy from the prediction model',
-    strategy.json.source === 'model',
-    `source=${String(strategy.json.source)} probability=${String(strategy.json.probability)} band=${String(strategy.json.band)} next=${String(strategy.json.recommended_action)} via ${String(strategy.json.channel)}`,
+    strategy.source === 'model',
+    `source=${String(strategy.source)} probability=${String(strategy.probability)} band=${String(strategy.band)} next=${String(strategy.recommended_action)} via ${String(strategy.channel)}`,
   );
 
-  const escalate = async (action: string, stage?: string) => {
+  type Escalation = { action: 'email' | 'sms' | 'ai_call'; stage?: 'friendly_reminder' | 'gentle_reminder' | 'standard_escalation' };
+  const escalate = async (action: Escalation['action'], stage?: Escalation['stage']) => {
     const key = randomUUID();
-    const body = { invoice_id: invoiceId, action, ...(stage ? { stage } : {}) };
-    const first = await call('POST', '/api/collections/escalate', apiKey, body, { 'idempotency-key': key });
-    expectStatus(`escalate ${action}`, first, 202);
+    const request = {
+      body: { invoice_id: invoiceId, action, ...(stage ? { stage } : {}) },
+      params: { header: { 'Idempotency-Key': key } },
+    };
+    const first = expectStatus(`escalate ${action}`, await api.POST('/api/collections/escalate', request), 202);
     // A client retrying with the same key gets the same job, not a second message.
-    const replay = await call('POST', '/api/collections/escalate', apiKey, body, { 'idempotency-key': key });
+    const replay = await api.POST('/api/collections/escalate', request);
     check(
       `escalate ${action} is idempotent`,
-      replay.status === 202 && replay.json.job_id === first.json.job_id,
-      `job ${String(first.json.job_id)} (replay: ${replay.status} ${String(replay.json.job_id)})`,
+      replay.response.status === 202 && replay.data?.job_id === first.job_id,
+      `job ${String(first.job_id)} (replay: ${replay.response.status} ${String(replay.data?.job_id)})`,
     );
-    return first.json as { job_id: string; contact_attempt_id: string; scheduled_for: string };
+    return first as { job_id: string; contact_attempt_id: string; scheduled_for: string };
   };
   const waitSent = (what: string, channel: string, attemptId: string) =>
     poll(what, timeoutMs, async () => {
@@ -220,9 +229,8 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   );
 
   // 7. Stripe reports the payment (the signed webhook, delivered twice as Stripe may).
-  const linkRes = await call('POST', `/api/invoices/${invoiceId}/payment-link`, apiKey, {});
-  expectStatus('payment link', linkRes, 200, 201);
-  const sessionId = (linkRes.json as { url: string; id: string }).url.match(/cs_[A-Za-z0-9_]+/)?.[0] ?? `cs_demo_${suffix}`;
+  const link = expectStatus('payment link', await api.POST('/api/invoices/{invoice_id}/payment-link', byId), 200, 201);
+  const sessionId = link.url.match(/cs_[A-Za-z0-9_]+/)?.[0] ?? `cs_demo_${suffix}`;
   const event = {
     id: `evt_demo_${suffix}`,
     object: 'event',
@@ -268,12 +276,8 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     deliveries.map((d) => `${d.status} ${String(d.body.result)}${d.replayed ? ' (replayed)' : ''}`).join(', '),
   );
 
-  const paid = await call('GET', `/api/invoices/${invoiceId}`, apiKey);
-  check(
-    'invoice paid',
-    paid.json.status === 'paid' && paid.json.balance === 0,
-    `status=${String(paid.json.status)} balance=${String(paid.json.balance)}`,
-  );
+  const paid = expectStatus('invoice', await api.GET('/api/invoices/{invoice_id}', byId), 200);
+  check('invoice paid', paid.status === 'paid' && paid.balance === 0, `status=${String(paid.status)} balance=${String(paid.balance)}`);
 
   // 8. Nothing is left to send.
   const final = await poll('pending jobs to be cancelled', timeoutMs, async () => {
@@ -301,6 +305,27 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
     'each message exactly once',
     counts.email === 1 && counts.reminderSms === 1 && counts.paymentLinkSms === 1 && counts.promiseSms <= 1 && counts.calls === 1,
     `email ${counts.email}, reminder SMS ${counts.reminderSms}, payment-link SMS ${counts.paymentLinkSms}, promise confirmation SMS ${counts.promiseSms}, AI calls ${counts.calls}`,
+  );
+
+  // 9. The operator's view: the gateway's business metrics count what just happened (totals over every tenant).
+  const metrics = await (
+    await fetch(`${base}/metrics`, { headers: options.metricsToken ? { authorization: `Bearer ${options.metricsToken}` } : {} })
+  ).text();
+  const gauge = (name: string, label: string) =>
+    [...metrics.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.e+]+)$`, 'gm'))]
+      .filter((m) => m[1]!.includes(label))
+      .reduce((sum, m) => sum + Number(m[2]), 0);
+  const business = {
+    emails: gauge('recoup_messages', 'channel="email"'),
+    sms: gauge('recoup_messages', 'channel="sms"'),
+    allowed: gauge('recoup_compliance_decisions', 'verdict="allowed"'),
+    paidPence: gauge('recoup_payments_applied_pence', 'currency="GBP"'),
+    aiCalls: gauge('recoup_ai_calls', 'outcome='),
+  };
+  check(
+    'business metrics on /metrics',
+    business.emails >= 1 && business.sms >= 2 && business.allowed >= 1 && business.paidPence >= 500_00 && business.aiCalls >= 1,
+    `messages email ${business.emails}, sms ${business.sms}; compliance allowed ${business.allowed}; GBP paid ${business.paidPence} pence; AI calls ${business.aiCalls}`,
   );
   result.timeline = final;
   return result as StoryResult;
