@@ -15,16 +15,32 @@ import { createHttpApp } from '@recoup/http';
 import { createLogger, createMetrics } from '@recoup/observability';
 import { IdempotencyStore, webhookIdempotency } from '../src';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const N = Number(process.env.BENCH_REQUESTS ?? 3000);
+export interface IdempotencyBenchOptions {
+  redisUrl: string;
+  /** Webhooks per case. */
+  requests: number;
+  warmup: number;
+  log: (line: string) => void;
+  prefix?: string;
+}
+
+export interface Latency {
+  p50: number;
+  p99: number;
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function main(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  const prefix = `bench-idem-${process.pid}`;
+/** Runs the comparison and prints it; the CLI below and the CI smoke test (a few requests) call it. */
+export async function runIdempotencyBench(
+  options: IdempotencyBenchOptions,
+): Promise<{ baseline: Latency; first: Latency; replay: Latency; store: Latency }> {
+  const { log } = options;
+  const N = options.requests;
+  const redis = new Redis(options.redisUrl);
+  const prefix = options.prefix ?? `bench-idem-${process.pid}`;
   const store = new IdempotencyStore(redis, { prefix });
   const logger = createLogger({ service: 'bench', level: 'silent', destination: new Writable({ write: (_c, _e, d) => d() }) });
   const app = createHttpApp({
@@ -51,7 +67,7 @@ async function main(): Promise<void> {
     await res.arrayBuffer();
     return performance.now() - t;
   };
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < options.warmup; i++) {
     await post('/plain', `warm-${i}`);
     await post('/idempotent', `warm-${i}`);
   }
@@ -78,16 +94,16 @@ async function main(): Promise<void> {
   const b = fmt(idem);
   const c = fmt(replay);
   const d = fmt(storeOnly);
-  console.log(
+  log(
     `idempotency bench — ${new Date().toISOString()} — ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}; ${N} webhooks per case, sequential`,
   );
-  console.log(`baseline (bare handler)          p50 ${a.p50.toFixed(3)} ms   p99 ${a.p99.toFixed(3)} ms`);
-  console.log(
+  log(`baseline (bare handler)          p50 ${a.p50.toFixed(3)} ms   p99 ${a.p99.toFixed(3)} ms`);
+  log(
     `first delivery (idempotent)      p50 ${b.p50.toFixed(3)} ms   p99 ${b.p99.toFixed(3)} ms   added p50 ${(b.p50 - a.p50).toFixed(3)} ms, p99 ${(b.p99 - a.p99).toFixed(3)} ms`,
   );
-  console.log(`repeat delivery (replayed)       p50 ${c.p50.toFixed(3)} ms   p99 ${c.p99.toFixed(3)} ms`);
-  console.log(`store alone (begin + complete)   p50 ${d.p50.toFixed(3)} ms   p99 ${d.p99.toFixed(3)} ms`);
-  server.close();
+  log(`repeat delivery (replayed)       p50 ${c.p50.toFixed(3)} ms   p99 ${c.p99.toFixed(3)} ms`);
+  log(`store alone (begin + complete)   p50 ${d.p50.toFixed(3)} ms   p99 ${d.p99.toFixed(3)} ms`);
+  await new Promise((resolve) => server.close(resolve));
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
@@ -95,9 +111,17 @@ async function main(): Promise<void> {
     if (keys.length) await redis.del(...keys);
   } while (cursor !== '0');
   redis.disconnect();
+  return { baseline: a, first: b, replay: c, store: d };
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  runIdempotencyBench({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    requests: Number(process.env.BENCH_REQUESTS ?? 3000),
+    warmup: 300,
+    log: (line) => console.log(line),
+  }).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
