@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { E164 } from '@recoup/contracts';
 import { baseEnv, flag, port, providerSpecs, openaiEnv, serviceAuthEnv, stripeEnv, twilioEnv } from '@recoup/config';
 import { loadServiceConfig } from '@recoup/runtime';
 
@@ -41,10 +42,7 @@ export const ConfigSchema = z.object({
   PRICE_OPENAI_TEXT_OUT_PER_MTOK: z.coerce.number().nonnegative().default(12.64),
   PRICE_OPENAI_CACHED_IN_PER_MTOK: z.coerce.number().nonnegative().default(0.32),
   /** Where a debtor who asks for a person is put through (E.164) when the tenant set no transfer_phone; none: a call back. */
-  CALL_TRANSFER_NUMBER: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 number')
-    .optional(),
+  CALL_TRANSFER_NUMBER: E164.optional(),
   /** realtime: Media Streams bridged to OpenAI Realtime; gather: <Gather> speech turns with a chat model. */
   AI_CALL_FLOW: z.enum(['realtime', 'gather']).default('realtime'),
   AI_CALL_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
