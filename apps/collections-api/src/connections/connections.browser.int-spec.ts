@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -127,7 +126,7 @@ describe('the console: Connections', () => {
     await tab.close();
 
     const row = page.locator('[data-testid="connection-row"][data-provider="sandbox"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection-summary"]')?.textContent?.includes('4 imported'));
+    await page.locator('[data-testid="connection-summary"]', { hasText: '4 imported' }).waitFor();
     expect(await row.getAttribute('data-status')).toBe('active');
     expect(await row.locator('td').nth(1).textContent()).toBe('Sandbox Books Ltd');
     expect(await row.getByTestId('connection-summary').textContent()).toBe('4 imported · 0 updated · 1 payment');
@@ -145,7 +144,7 @@ describe('the console: Connections', () => {
     await waitFor(async () => ((await db.accountingConnection.findUniqueOrThrow({ where: { id } })).lastSyncAt?.getTime() ?? 0) > before, {
       what: 'the second sync',
     });
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection-summary"]')?.textContent?.startsWith('0 imported'));
+    await page.locator('[data-testid="connection-summary"]', { hasText: /^0 imported/ }).waitFor();
 
     // A connection the books revoked: its status and error show, with Reconnect.
     await db.accountingConnection.update({
