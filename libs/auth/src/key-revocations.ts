@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import type { Logger } from '@recoup/observability';
 import type { Redis } from '@recoup/queue';
+import { ChannelSubscription } from './channel-subscription';
 
 /** The pub/sub channel of a stack: under its QUEUE_PREFIX, so stacks sharing one Redis never revoke each other's cache. */
 export function keyRevocationChannel(queuePrefix: string): string {
@@ -39,56 +40,46 @@ export interface KeyRevocationsOptions {
  */
 export class KeyRevocations {
   private readonly emitter = new EventEmitter();
-  private subscribed = false;
-  private closed = false;
   private generation = 0;
-  private readonly detach: () => void;
+  private readonly subscription: ChannelSubscription;
 
   constructor(private readonly options: KeyRevocationsOptions) {
     this.emitter.setMaxListeners(0);
-    const { subscriber, channel } = options;
-    const onMessage = (from: string, message: string) => {
-      if (from !== channel) return;
-      const parsed = RevocationMessage.safeParse(safeJson(message));
-      if (!parsed.success) {
-        options.logger?.warn({ channel }, 'unreadable key revocation ignored');
-        return;
-      }
-      this.generation++;
-      this.emitter.emit('event', {
-        type: 'revoked',
-        revocation: { tenantId: parsed.data.tenant_id, keyIds: parsed.data.key_ids },
-      } satisfies KeyRevocationEvent);
-    };
-    const onDown = () => {
-      if (!this.subscribed) return;
-      this.subscribed = false;
-      this.generation++;
-      options.logger?.warn(
-        { channel },
-        'key revocations unheard (Redis subscriber disconnected): API key lookups are trusted for 1 s only',
-      );
-      this.emitter.emit('event', { type: 'unheard' } satisfies KeyRevocationEvent);
-    };
-    // ioredis re-subscribes on its own after a reconnection, before 'ready' reaches listeners; subscribing again here
-    // (idempotent) tells us when the subscription is back in place.
-    const onReady = () => void this.subscribe();
-    subscriber.on('message', onMessage);
-    subscriber.on('close', onDown);
-    subscriber.on('end', onDown);
-    subscriber.on('ready', onReady);
-    this.detach = () => {
-      subscriber.off('message', onMessage);
-      subscriber.off('close', onDown);
-      subscriber.off('end', onDown);
-      subscriber.off('ready', onReady);
-    };
-    void this.subscribe();
+    const { channel, logger } = options;
+    this.subscription = new ChannelSubscription(
+      options.subscriber,
+      channel,
+      {
+        message: (message) => {
+          const parsed = RevocationMessage.safeParse(safeJson(message));
+          if (!parsed.success) {
+            logger?.warn({ channel }, 'unreadable key revocation ignored');
+            return;
+          }
+          this.generation++;
+          this.emitter.emit('event', {
+            type: 'revoked',
+            revocation: { tenantId: parsed.data.tenant_id, keyIds: parsed.data.key_ids },
+          } satisfies KeyRevocationEvent);
+        },
+        lost: () => {
+          this.generation++;
+          logger?.warn({ channel }, 'key revocations unheard (Redis subscriber disconnected): API key lookups are trusted for 1 s only');
+          this.emitter.emit('event', { type: 'unheard' } satisfies KeyRevocationEvent);
+        },
+        heard: () => {
+          this.generation++;
+          logger?.info({ channel }, 'key revocations heard');
+          this.emitter.emit('event', { type: 'heard' } satisfies KeyRevocationEvent);
+        },
+      },
+      logger,
+    );
   }
 
   /** True while the subscription is in place: a revocation published now reaches this process. */
   get listening(): boolean {
-    return this.subscribed && this.options.subscriber.status === 'ready';
+    return this.subscription.listening;
   }
 
   /**
@@ -100,15 +91,8 @@ export class KeyRevocations {
   }
 
   /** Resolves once the subscription is in place (start-up, tests). */
-  async ready(): Promise<void> {
-    if (this.listening || this.closed) return;
-    await new Promise<void>((resolve) => {
-      const off = this.on((event) => {
-        if (event.type !== 'heard') return;
-        off();
-        resolve();
-      });
-    });
+  ready(): Promise<void> {
+    return this.subscription.ready();
   }
 
   /** Announces a revocation to every process of the stack (this one included); false if Redis did not take it. */
@@ -135,28 +119,8 @@ export class KeyRevocations {
 
   /** Stops listening; the connections belong to the caller. */
   async close(): Promise<void> {
-    this.closed = true;
-    this.detach();
     this.emitter.removeAllListeners();
-    const wasSubscribed = this.subscribed;
-    this.subscribed = false;
-    if (wasSubscribed && this.options.subscriber.status === 'ready')
-      await this.options.subscriber.unsubscribe(this.options.channel).catch(() => undefined);
-  }
-
-  private async subscribe(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.options.subscriber.subscribe(this.options.channel);
-    } catch (err) {
-      this.options.logger?.warn({ err: { message: (err as Error).message } }, 'key revocations: subscribe failed (retried on reconnect)');
-      return;
-    }
-    if (this.closed || this.subscribed || this.options.subscriber.status !== 'ready') return;
-    this.subscribed = true;
-    this.generation++;
-    this.options.logger?.info({ channel: this.options.channel }, 'key revocations heard');
-    this.emitter.emit('event', { type: 'heard' } satisfies KeyRevocationEvent);
+    await this.subscription.close();
   }
 }
 

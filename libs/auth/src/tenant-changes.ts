@@ -1,5 +1,6 @@
 import type { Logger } from '@recoup/observability';
 import type { Redis } from '@recoup/queue';
+import { ChannelSubscription } from './channel-subscription';
 
 /** The pub/sub channel of a stack's tenant changes (under QUEUE_PREFIX, so stacks sharing a Redis never cross). */
 export function tenantChangeChannel(queuePrefix: string): string {
@@ -24,38 +25,28 @@ export interface TenantChangesOptions {
  */
 export class TenantChanges {
   private readonly listeners = new Set<(tenantId: string | null) => void>();
-  private subscribed = false;
-  private closed = false;
   private generation = 0;
-  private readonly detach: () => void;
+  private readonly subscription: ChannelSubscription;
 
   constructor(private readonly options: TenantChangesOptions) {
-    const { subscriber, channel } = options;
-    const onMessage = (from: string, tenantId: string) => {
-      if (from === channel && tenantId) this.emit(tenantId);
-    };
-    const onDown = () => {
-      if (!this.subscribed) return;
-      this.subscribed = false;
-      this.emit(null);
-    };
-    const onReady = () => void this.subscribe();
-    subscriber.on('message', onMessage);
-    subscriber.on('close', onDown);
-    subscriber.on('end', onDown);
-    subscriber.on('ready', onReady);
-    this.detach = () => {
-      subscriber.off('message', onMessage);
-      subscriber.off('close', onDown);
-      subscriber.off('end', onDown);
-      subscriber.off('ready', onReady);
-    };
-    void this.subscribe();
+    this.subscription = new ChannelSubscription(
+      options.subscriber,
+      options.channel,
+      {
+        message: (tenantId) => {
+          if (tenantId) this.emit(tenantId);
+        },
+        // Whatever changed while we were not listening is unknown: forget what was cached, on loss and on return.
+        lost: () => this.emit(null),
+        heard: () => this.emit(null),
+      },
+      options.logger,
+    );
   }
 
   /** True while a change published now reaches this process: a cached tenant may be trusted for long. */
   get listening(): boolean {
-    return this.subscribed && this.options.subscriber.status === 'ready';
+    return this.subscription.listening;
   }
 
   /**
@@ -67,10 +58,8 @@ export class TenantChanges {
   }
 
   /** Resolves once the subscription is in place (start-up, tests). */
-  async ready(): Promise<void> {
-    if (this.closed) return;
-    await this.options.subscriber.subscribe(this.options.channel);
-    this.subscribed = this.options.subscriber.status === 'ready';
+  ready(): Promise<void> {
+    return this.subscription.ready();
   }
 
   /** Announces a change to every process of the stack (this one included); false if Redis did not take it. */
@@ -94,31 +83,12 @@ export class TenantChanges {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.detach();
     this.listeners.clear();
-    const wasSubscribed = this.subscribed;
-    this.subscribed = false;
-    if (wasSubscribed && this.options.subscriber.status === 'ready')
-      await this.options.subscriber.unsubscribe(this.options.channel).catch(() => undefined);
+    await this.subscription.close();
   }
 
   private emit(tenantId: string | null): void {
     this.generation++;
     for (const listener of this.listeners) listener(tenantId);
-  }
-
-  private async subscribe(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.options.subscriber.subscribe(this.options.channel);
-    } catch (err) {
-      this.options.logger?.warn({ err: { message: (err as Error).message } }, 'tenant changes: subscribe failed (retried on reconnect)');
-      return;
-    }
-    if (this.closed || this.subscribed || this.options.subscriber.status !== 'ready') return;
-    this.subscribed = true;
-    // Whatever changed while we were not listening is unknown: forget what was cached.
-    this.emit(null);
   }
 }
