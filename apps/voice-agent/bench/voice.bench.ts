@@ -21,8 +21,10 @@ import type { CallTools } from '../src/calls/call-tools';
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 
 // ---------------------------------------------------------------- child: the bridge under test
-async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string): Promise<void> {
+async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string, calls: number): Promise<void> {
   const server: Server = createServer((_req, res) => res.end());
+  /** Frames our bridge dropped (backpressure, bounded pre-open buffer): a bridge that drops looks faster than it is. */
+  let dropped = () => 0;
   if (impl === 'ours') {
     const logger = createLogger({ service: 'bench', level: 'silent' });
     const registry = new CallRegistry({
@@ -47,6 +49,11 @@ async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string): Promise<
       verifyUpgrade: () => true, // the bench measures the bridge's frames, not the handshake
     });
     registry.attach(server, logger);
+    dropped = () => {
+      let n = 0;
+      for (let c = 0; c < calls; c++) n += registry.get(`call-${c}`)?.result.droppedAudioFrames ?? 0;
+      return n;
+    };
   } else {
     const wss = new WebSocketServer({ server, path: '/media-stream', perMessageDeflate: false });
     wss.on('connection', (twilio) => {
@@ -89,7 +96,7 @@ async function runBridge(impl: 'ours' | 'baseline', openaiUrl: string): Promise<
     if (m.cmd === 'cpu-start') cpuStart = process.cpuUsage();
     if (m.cmd === 'cpu-stop') {
       const d = process.cpuUsage(cpuStart);
-      process.send?.({ cpuMicros: d.user + d.system });
+      process.send?.({ cpuMicros: d.user + d.system, dropped: dropped() });
     }
   });
   process.send?.({ port: (server.address() as AddressInfo).port });
@@ -166,13 +173,13 @@ async function runLoad(
   impl: 'ours' | 'baseline',
   calls: number,
   seconds: number,
-): Promise<{ stats: Stats; cpuMicros: number; measuredMs: number }> {
+): Promise<{ stats: Stats; cpuMicros: number; measuredMs: number; dropped: number }> {
   const stats: Stats = { up: [], down: [] };
   let measuring = false;
   const timers: NodeJS.Timeout[] = [];
   const openaiProc = child(['--role=openai']);
   const { url: openaiUrl } = await nextMessage<{ url: string }>(openaiProc);
-  const bridgeProc = child(['--role=bridge', `--impl=${impl}`, `--openai=${openaiUrl}`]);
+  const bridgeProc = child(['--role=bridge', `--impl=${impl}`, `--openai=${openaiUrl}`, `--calls=${calls}`]);
   const { port } = await nextMessage<{ port: number }>(bridgeProc);
 
   // Fake phones: one Media Streams socket per call, a frame every 20 ms, marks echoed at once.
@@ -248,8 +255,8 @@ async function runLoad(
   const measuredMs = performance.now() - started;
   bridgeProc.send({ cmd: 'cpu-stop' });
   openaiProc.send({ cmd: 'stop' });
-  const [{ cpuMicros }, { up }] = await Promise.all([
-    nextMessage<{ cpuMicros: number }>(bridgeProc),
+  const [{ cpuMicros, dropped }, { up }] = await Promise.all([
+    nextMessage<{ cpuMicros: number; dropped: number }>(bridgeProc),
     nextMessage<{ up: number[] }>(openaiProc),
   ]);
   stats.up = up;
@@ -259,7 +266,7 @@ async function runLoad(
     p.kill();
     await new Promise((r) => p.once('exit', r));
   }
-  return { stats, cpuMicros, measuredMs };
+  return { stats, cpuMicros, measuredMs, dropped };
 }
 
 function pct(values: number[], p: number): number {
@@ -275,9 +282,9 @@ async function main(): Promise<void> {
     `bench:voice — ${calls} concurrent calls, ${rounds} interleaved rounds of ${seconds} s per bridge (after a 2 s warm-up each), 20 ms frames both ways, loopback; node ${process.version}, ${new Date().toISOString()}`,
   );
   // Interleaved rounds (baseline, ours, baseline, ours...) so drift in machine load hits both alike.
-  const all: Record<'ours' | 'baseline', { stats: Stats; cpuMicros: number; measuredMs: number }> = {
-    ours: { stats: { up: [], down: [] }, cpuMicros: 0, measuredMs: 0 },
-    baseline: { stats: { up: [], down: [] }, cpuMicros: 0, measuredMs: 0 },
+  const all: Record<'ours' | 'baseline', { stats: Stats; cpuMicros: number; measuredMs: number; dropped: number }> = {
+    ours: { stats: { up: [], down: [] }, cpuMicros: 0, measuredMs: 0, dropped: 0 },
+    baseline: { stats: { up: [], down: [] }, cpuMicros: 0, measuredMs: 0, dropped: 0 },
   };
   for (let round = 0; round < rounds; round++) {
     for (const impl of ['baseline', 'ours'] as const) {
@@ -287,6 +294,7 @@ async function main(): Promise<void> {
       for (const v of r.stats.down) acc.stats.down.push(v);
       acc.cpuMicros += r.cpuMicros;
       acc.measuredMs += r.measuredMs;
+      acc.dropped += r.dropped;
     }
   }
   const rows: Array<Record<string, string | number>> = [];
@@ -315,6 +323,7 @@ async function main(): Promise<void> {
       `${dir === 'up' ? 'uplink  ' : 'downlink'}: p99 ${o99.toFixed(2)} ms (goal < 5 ms: ${o99 < 5 ? 'met' : 'NOT met'}); baseline p99 ${b99.toFixed(2)} ms; ratio ${(o99 / b99).toFixed(2)}x`,
     );
   }
+  console.log(`frames the bridge dropped (backpressure, pre-open bound): ${all.ours.dropped}`);
   console.log(
     `CPU per call: ${(all.ours.cpuMicros / all.ours.measuredMs / (all.baseline.cpuMicros / all.baseline.measuredMs)).toFixed(2)}x the baseline's`,
   );
@@ -326,7 +335,7 @@ if (role === 'openai') {
 } else if (role === 'bridge') {
   const impl = (process.argv.find((a) => a.startsWith('--impl='))?.split('=')[1] ?? 'ours') as 'ours' | 'baseline';
   const openai = process.argv.find((a) => a.startsWith('--openai='))?.slice('--openai='.length) ?? '';
-  void runBridge(impl, openai);
+  void runBridge(impl, openai, arg('calls', 100));
 } else {
   main().then(
     () => process.exit(0),
