@@ -8,3 +8,5 @@ export { KeyRevocations, keyRevocationChannel } from './key-revocations';
 export type { KeyRevocation, KeyRevocationEvent, KeyRevocationsOptions } from './key-revocations';
 export { TenantChanges, tenantChangeChannel } from './tenant-changes';
 export type { TenantChangesOptions } from './tenant-changes';
+export { ChannelSubscription } from './channel-subscription';
+export type { ChannelSubscriptionHandlers } from './channel-subscription';

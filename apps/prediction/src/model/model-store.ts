@@ -2,6 +2,7 @@ import { deserializeModel, serializeModel, type ForestModel } from '@recoup/fore
 import type { Database } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { Redis } from '@recoup/queue';
+import { ChannelSubscription } from '@recoup/auth';
 
 /** The pub/sub channel on which a replica that stored a model tells the others (under QUEUE_PREFIX: stacks never cross). */
 export function modelChannel(queuePrefix: string): string {
@@ -35,7 +36,7 @@ const FALLBACK_ROWS = 5;
  */
 export class ModelStore {
   private readonly listeners = new Set<(version: string) => void>();
-  private detach?: () => void;
+  private readonly subscription?: ChannelSubscription;
 
   constructor(
     private readonly db: Database,
@@ -43,34 +44,21 @@ export class ModelStore {
     private readonly announcements?: ModelAnnouncements,
   ) {
     if (!announcements?.subscriber) return;
-    const { subscriber, channel } = announcements;
-    const onMessage = (from: string, message: string) => {
-      if (from !== channel) return;
-      for (const listener of this.listeners) listener(message);
+    const tell = (version: string) => {
+      for (const listener of this.listeners) listener(version);
     };
-    // After a reconnection ioredis re-subscribes by itself; announcements sent meanwhile were lost: say "reload".
-    let subscribedOnce = false;
-    const onReady = () => {
-      if (!subscribedOnce) return;
-      for (const listener of this.listeners) listener('');
-    };
-    subscriber.on('message', onMessage);
-    subscriber.on('ready', onReady);
-    this.detach = () => {
-      subscriber.off('message', onMessage);
-      subscriber.off('ready', onReady);
-    };
-    void subscriber
-      .subscribe(channel)
-      .then(() => (subscribedOnce = true))
-      .catch((err: Error) =>
-        logger.warn({ err: { message: err.message } }, 'model announcements: subscribe failed (retried on reconnect)'),
-      );
+    this.subscription = new ChannelSubscription(
+      announcements.subscriber,
+      announcements.channel,
+      // Announcements sent while the subscription was down are lost: when it is (back) in place, say "reload".
+      { message: tell, lost: () => undefined, heard: () => tell('') },
+      logger,
+    );
   }
 
   /** Resolves once the announcement subscription is in place (start-up, tests). */
   async ready(): Promise<void> {
-    if (this.announcements?.subscriber) await this.announcements.subscriber.subscribe(this.announcements.channel);
+    await this.subscription?.ready();
   }
 
   /** Stores the model (idempotent by version) and announces it to every replica; an announcement failure is logged. */
@@ -128,9 +116,7 @@ export class ModelStore {
   }
 
   async close(): Promise<void> {
-    this.detach?.();
     this.listeners.clear();
-    const subscriber = this.announcements?.subscriber;
-    if (subscriber?.status === 'ready') await subscriber.unsubscribe(this.announcements?.channel ?? '').catch(() => undefined);
+    await this.subscription?.close();
   }
 }
