@@ -1,10 +1,11 @@
+import { parseArgs } from 'node:util';
 import { DEBTOR_SCRIPTS, EXPECTED_OUTCOMES, SCRIPT_SETUP } from './debtor-scripts';
 import { formatResult, simulateCall } from './simulator';
 
 /** npm run call-sim -- [promise|plan|dispute|opt-out|callback|barge-in|no-answer|voicemail|wrong-person|consent-refused|vulnerability|transfer] [--verbose] */
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const name = args.find((a) => !a.startsWith('--')) ?? 'promise';
+  const { values, positionals } = parseArgs({ options: { verbose: { type: 'boolean', default: false } }, allowPositionals: true });
+  const name = positionals[0] ?? 'promise';
   const script = DEBTOR_SCRIPTS[name];
   if (!script) {
     process.stderr.write(`unknown script "${name}"; one of: ${Object.keys(DEBTOR_SCRIPTS).join(', ')}\n`);
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Scripted debtor "${name}": ${script.turns.map((t) => JSON.stringify(t.say)).join(' / ') || `(${script.answer})`}\n\n`,
   );
-  const result = await simulateCall({ script, ...SCRIPT_SETUP[name], verbose: args.includes('--verbose') });
+  const result = await simulateCall({ script, ...SCRIPT_SETUP[name], verbose: values.verbose });
   process.stdout.write(formatResult(result) + '\n');
   const expected = EXPECTED_OUTCOMES[name];
   if (expected && result.status.outcome !== expected) {

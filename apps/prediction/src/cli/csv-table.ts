@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { createReadStream, readFileSync } from 'node:fs';
 
 /** A CSV read as named string columns. */
@@ -167,16 +168,19 @@ export function positiveLabel(values: readonly string[], given?: string): string
 
 /** Minimal `--flag value` parsing: the CLIs have few options and no dependencies for it. */
 export function parseFlags(args: readonly string[]): Record<string, string> {
+  // Node's own tokenizer (util.parseArgs): `--name value`, `--name=value`, or a bare `--flag` ("true").
+  const { tokens } = parseArgs({ args: [...args], strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
-    const next = args[i + 1];
-    if (next === undefined || next.startsWith('--')) flags[a.slice(2)] = 'true';
-    else {
-      flags[a.slice(2)] = next;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind === 'positional') throw new Error(`unexpected argument "${t.value}"`);
+    if (t.kind !== 'option') continue;
+    const next = tokens[i + 1];
+    if (t.value !== undefined) flags[t.name] = t.value;
+    else if (next?.kind === 'positional') {
+      flags[t.name] = next.value;
       i++;
-    }
+    } else flags[t.name] = 'true';
   }
   return flags;
 }
