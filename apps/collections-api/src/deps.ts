@@ -63,7 +63,8 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
   const channel = keyRevocationChannel(config.QUEUE_PREFIX);
   const revocations = new KeyRevocations({ publisher: core.redis, subscriber: revocationsRedis, channel, logger });
   const authenticator = new Authenticator({
-    keys: { revocations },
+    // A gateway taking no real money issues rcp_test_ keys (both kinds are accepted everywhere).
+    keys: { revocations, sandbox: stripeMode === 'sandbox' },
     db,
     adminApiKey: config.ADMIN_API_KEY,
     jwt:

@@ -3,13 +3,18 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '@recoup/db';
 import type { KeyRevocation, KeyRevocations } from './key-revocations';
 
-/** Tenant API keys look like `rcp_live_<32 base62>`; the first 12 characters are kept readable to identify a key. */
+/**
+ * Tenant API keys look like `rcp_live_<32 base62>` — `rcp_test_<32 base62>` when the gateway takes no real money
+ * (Stripe in sandbox), so a key says which world it belongs to (Stripe's sk_live_/sk_test_). The first 13 characters
+ * are kept readable to identify a key.
+ */
 export const API_KEY_PREFIX = 'rcp_live_';
+export const TEST_API_KEY_PREFIX = 'rcp_test_';
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const KEY_PATTERN = /^rcp_live_[0-9A-Za-z]{32}$/;
+const KEY_PATTERN = /^rcp_(live|test)_[0-9A-Za-z]{32}$/;
 
 /** A new random key (190 bits), shown to its owner once and stored only as a hash. */
-export function generateApiKey(): string {
+export function generateApiKey(prefix: typeof API_KEY_PREFIX | typeof TEST_API_KEY_PREFIX = API_KEY_PREFIX): string {
   const bytes = randomBytes(32);
   let out = '';
   // Rejection sampling keeps every character uniformly likely (256 is not a multiple of 62).
@@ -18,7 +23,7 @@ export function generateApiKey(): string {
     const b = randomBytes(1)[0] ?? 0;
     if (b < 248) out += ALPHABET[b % 62];
   }
-  return API_KEY_PREFIX + out;
+  return prefix + out;
 }
 
 export function looksLikeApiKey(value: string): boolean {
@@ -73,6 +78,8 @@ export interface ApiKeyServiceOptions {
   /** lastUsedAt is written at most this often per key. */
   touchIntervalMs?: number;
   clock?: () => number;
+  /** Issue `rcp_test_` keys (a sandbox stack); both kinds are always accepted. */
+  sandbox?: boolean;
 }
 
 interface CacheEntry {
@@ -95,6 +102,7 @@ export class ApiKeyService {
   private readonly touchInterval: number;
   private readonly clock: () => number;
   private readonly revocations?: KeyRevocations;
+  private readonly newKey: () => string;
 
   constructor(
     private readonly db: Database,
@@ -107,6 +115,7 @@ export class ApiKeyService {
     this.clock = options.clock ?? Date.now;
     this.emitter.setMaxListeners(0);
     this.revocations = options.revocations;
+    this.newKey = () => generateApiKey(options.sandbox ? TEST_API_KEY_PREFIX : API_KEY_PREFIX);
     this.revocations?.on((event) => {
       if (event.type === 'revoked') this.forget(event.revocation);
       // Revocations sent while we could not hear them are lost: stop trusting what was cached before.
@@ -121,14 +130,14 @@ export class ApiKeyService {
   }
 
   async issue(tenantId: string, role = 'member'): Promise<IssuedApiKey> {
-    const key = generateApiKey();
+    const key = this.newKey();
     const row = await this.db.apiKey.create({ data: { tenantId, role, prefix: keyPrefix(key), keyHash: hashApiKey(key) } });
     return { id: row.id, tenantId, key, prefix: row.prefix, role: row.role, createdAt: row.createdAt };
   }
 
   /** Revokes every active key of the tenant (or just `keyId`) and issues a new one, in one transaction. */
   async rotate(tenantId: string, keyId?: string): Promise<IssuedApiKey> {
-    const key = generateApiKey();
+    const key = this.newKey();
     const now = new Date(this.clock());
     const { row, revoked } = await this.db.$transaction(async (tx) => {
       const old = await tx.apiKey.findMany({

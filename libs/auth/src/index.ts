@@ -1,4 +1,4 @@
-export { API_KEY_PREFIX, ApiKeyService, generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey, secretsEqual } from './api-keys';
+export { API_KEY_PREFIX, TEST_API_KEY_PREFIX, ApiKeyService, generateApiKey, hashApiKey, keyPrefix, looksLikeApiKey, secretsEqual } from './api-keys';
 export type { ApiKeyRecord, ApiKeyServiceOptions, IssuedApiKey } from './api-keys';
 export { JwtVerifier, looksLikeJwt } from './jwt';
 export type { JwtOptions, VerifiedJwt } from './jwt';

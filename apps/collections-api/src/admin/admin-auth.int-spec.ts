@@ -53,7 +53,7 @@ describe('collections-api: admin, authentication, rate limits, CORS and headers'
       expect(res.status).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.body.tenant).toMatchObject({ name: 'Acme Ltd', tier: 'growth' });
-      expect(res.body.api_key.key).toMatch(/^rcp_live_/);
+      expect(res.body.api_key.key).toMatch(/^rcp_test_/); // Stripe in sandbox: a test key
       const row = await h.database.db.apiKey.findUniqueOrThrow({ where: { id: res.body.api_key.id } });
       expect(row.keyHash).not.toContain(res.body.api_key.key);
       const list = await request(h.app)
