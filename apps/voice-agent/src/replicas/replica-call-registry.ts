@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { ChannelSubscription } from '@recoup/auth';
 import type { CallModel } from '@recoup/db';
 import type { Logger } from '@recoup/observability';
 import type { Redis } from '@recoup/queue';
@@ -59,7 +60,7 @@ export class ReplicaCallRegistry extends CallRegistry {
   private readonly settledElsewhere = new Map<string, number>();
   /** Streams whose token is being checked here right now: their pre-opened leg is about to be joined, never released. */
   private readonly claiming: Set<string>;
-  private readonly detach: () => void;
+  private readonly subscription: ChannelSubscription;
 
   constructor(
     deps: MediaStreamsDeps,
@@ -78,22 +79,25 @@ export class ReplicaCallRegistry extends CallRegistry {
       },
     });
     this.claiming = claiming;
-    const onMessage = (from: string, raw: string) => {
-      if (from !== legs.channel) return;
-      const parsed = LegMessage.safeParse(safeJson(raw));
-      if (!parsed.success) return legs.logger.warn({ channel: from }, 'unreadable call-leg message ignored');
-      if (parsed.data.replica !== this.replica) this.heard(parsed.data);
-    };
-    legs.subscriber.on('message', onMessage);
-    this.detach = () => legs.subscriber.off('message', onMessage);
-    legs.subscriber
-      .subscribe(legs.channel)
-      .catch((err: Error) => legs.logger.warn({ err: { message: err.message } }, 'call legs: subscribe failed (retried on reconnect)'));
+    this.subscription = new ChannelSubscription(
+      legs.subscriber,
+      legs.channel,
+      {
+        message: (raw) => {
+          const parsed = LegMessage.safeParse(safeJson(raw));
+          if (!parsed.success) return legs.logger.warn({ channel: legs.channel }, 'unreadable call-leg message ignored');
+          if (parsed.data.replica !== this.replica) this.heard(parsed.data);
+        },
+        lost: () => undefined,
+        heard: () => undefined,
+      },
+      legs.logger,
+    );
   }
 
   /** Resolves once this replica hears the others (start-up, tests). */
-  async ready(): Promise<void> {
-    await this.legs.subscriber.subscribe(this.legs.channel);
+  ready(): Promise<void> {
+    return this.subscription.ready();
   }
 
   protected override bridgeFor(call: CallModel): CallBridge {
@@ -118,8 +122,7 @@ export class ReplicaCallRegistry extends CallRegistry {
     // A call pre-opened here but not joined goes on: its stream reaches a replica that is still ready.
     for (const callId of this.preopened.keys()) this.release(callId);
     await super.drain(deadlineMs);
-    this.detach();
-    if (this.legs.subscriber.status === 'ready') await this.legs.subscriber.unsubscribe(this.legs.channel).catch(() => undefined);
+    await this.subscription.close();
   }
 
   private heard(message: LegMessage): void {
