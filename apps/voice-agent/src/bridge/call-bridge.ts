@@ -170,13 +170,22 @@ export class CallBridge {
     this.timers.push(t);
   }
 
-  /** Uplink hot path: a 20 ms caller frame goes to Realtime as input_audio_buffer.append. */
+  /** Uplink hot path: a 20 ms caller frame goes to Realtime as input_audio_buffer.append; mark echoes are next. */
   private onTwilioMessage(raw: string): void {
     if (raw.charCodeAt(10) === 109 && raw.startsWith('{"event":"media"')) {
       const at = raw.indexOf('"payload":"');
       if (at > 0) {
         const start = at + 11;
         this.session.appendAudio(raw.slice(start, raw.indexOf('"', start)));
+        return;
+      }
+    }
+    // Mark echoes (one per agent chunk): our own names ("<item>:<bytes>", no escapes) taken out without a parse.
+    if (raw.startsWith('{"event":"mark"')) {
+      const at = raw.indexOf('"name":"');
+      if (at > 0) {
+        const played = this.playback.markPlayed(raw.slice(at + 8, raw.indexOf('"', at + 8)));
+        if (played) this.onItemPlayed(played);
         return;
       }
     }
