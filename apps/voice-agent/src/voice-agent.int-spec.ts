@@ -201,6 +201,8 @@ describe('voice-agent', () => {
         answer: 'human',
         turns: [
           { say: 'Hello, speaking.' },
+          // Identity before disclosure: the money tools are refused by our code until this answer matched.
+          { say: 'Yes, my postcode is SW1A 1AA.' },
           { say: 'Can you text me the link?' },
           { say: "Yes. I'll pay on Friday." },
           { say: 'No, that is all. Goodbye.' },
@@ -221,7 +223,7 @@ describe('voice-agent', () => {
       const confirmation = await h.deps.producer.queue('notifications').getJob(sms[1]!.jobId!);
       expect(confirmation?.data.variables).toMatchObject({ promise_amount: '250.00' });
       const actions = await h.db.callAction.findMany({ where: { callId: call.id } });
-      expect(actions.map((a) => a.name).sort()).toEqual(['end_call', 'record_promise_to_pay', 'send_payment_link']);
+      expect(actions.map((a) => a.name).sort()).toEqual(['end_call', 'record_promise_to_pay', 'send_payment_link', 'verify_identity']);
       const status = await request(app()).get(`/call-status/${placed.call_sid}`).set(auth).expect(200);
       expect(status.body).toMatchObject({
         call_sid: placed.call_sid,
@@ -229,7 +231,10 @@ describe('voice-agent', () => {
         outcome: 'payment_promised',
         payment_collected: false,
       });
-      expect(status.body.transcript).toMatch(/^\[AI\]: May I speak to/);
+      // The recording notice is the first turn; then the named person and the identity question.
+      expect(status.body.transcript).toMatch(
+        /^\[AI\]: Hello, this is an automated assistant .*This call is recorded.*\n\[AI\]: May I speak to/,
+      );
       expect(status.body.transcript).toContain("[USER]: Yes. I'll pay on Friday.");
       expect(status.body.duration).toEqual(expect.any(Number));
       // The debtor pays through the texted link (the payment webhook marks the link paid): paid during the call.
@@ -317,7 +322,12 @@ describe('voice-agent', () => {
       const [a, b] = [await seedDebt(h.db), await seedDebt(h.db)];
       h.script.next = {
         answer: 'human',
-        turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'No, that is all. Goodbye.' }],
+        turns: [
+          { say: 'Hello, speaking.' },
+          { say: 'Yes, my postcode is SW1A 1AA.' },
+          { say: "Yes. I'll pay on Friday." },
+          { say: 'No, that is all. Goodbye.' },
+        ],
         hangUpWhenDone: true,
       };
       const sessionsBefore = h.openai.sessions.length;
@@ -357,6 +367,7 @@ describe('voice-agent', () => {
       // The other call went on to its end, untouched: every line of its debtor said, no apology, no error.
       expect(two.record.transcript.filter((t) => t.speaker === 'user').map((t) => t.text)).toEqual([
         'Hello, speaking.',
+        'Yes, my postcode is SW1A 1AA.',
         "Yes. I'll pay on Friday.",
         'No, that is all. Goodbye.',
       ]);
@@ -368,7 +379,12 @@ describe('voice-agent', () => {
       const s = await seedDebt(h.db);
       h.script.next = {
         answer: 'human',
-        turns: [{ say: 'Hello, speaking.' }, { say: "Yes. I'll pay on Friday." }, { say: 'Goodbye.' }],
+        turns: [
+          { say: 'Hello, speaking.' },
+          { say: 'Yes, my postcode is SW1A 1AA.' },
+          { say: "Yes. I'll pay on Friday." },
+          { say: 'Goodbye.' },
+        ],
         hangUpWhenDone: true,
       };
       h.openai.dropNextConnections = 1;
@@ -444,18 +460,26 @@ describe('voice-agent', () => {
       expect(quote.totalPence).toBe(250_00 + quote.interestPence + quote.compensationPence);
       h.script.next = {
         answer: 'human',
-        turns: [{ say: 'Hello, speaking.' }, { say: 'Can you text me the link?' }, { say: 'No, that is all. Goodbye.' }],
+        turns: [
+          { say: 'Hello, speaking.' },
+          { say: 'Yes, my postcode is SW1A 1AA.' },
+          { say: 'Can you text me the link?' },
+          { say: 'No, that is all. Goodbye.' },
+        ],
         hangUpWhenDone: true,
       };
       const sessionsBefore = h.openai.sessions.length;
       const placed = await placeCall(s);
       await finished(placed.call_sid);
+      // The amount reaches the agent only in verify_identity's answer: never in the session's instructions.
       const session = h.openai.sessions
         .slice(sessionsBefore)
-        .find((x) => String(x.session?.instructions ?? '').includes(`invoice ${s.invoice.reference};`));
-      const instructions = String(session?.session?.instructions ?? '');
-      expect(instructions).toContain(`GBP ${(quote.totalPence / 100).toFixed(2)} is outstanding`);
-      expect(instructions).toMatch(/statutory interest .* fixed compensation/);
+        .find((x) => String(x.session?.instructions ?? '').includes(`on behalf of ${s.tenant.name}.`));
+      expect(String(session?.session?.instructions ?? '')).not.toContain((quote.totalPence / 100).toFixed(2));
+      const row = await h.db.call.findFirstOrThrow({ where: { providerCallSid: placed.call_sid } });
+      const briefing = String((row.params as { after_identity?: string }).after_identity);
+      expect(briefing).toContain(`GBP ${(quote.totalPence / 100).toFixed(2)} is outstanding`);
+      expect(briefing).toMatch(/statutory interest .* fixed compensation/);
       const link = await h.db.paymentLink.findFirstOrThrow({ where: { invoiceId: s.invoice.id } });
       expect(link).toMatchObject({ amountPence: quote.totalPence, currency: 'GBP' });
     });
@@ -583,8 +607,10 @@ describe('voice-agent', () => {
         CallSid: call.providerCallSid!,
         CallStatus: 'in-progress',
       }).expect(200);
-      expect(greet.text).toContain('<Say voice="Polly.Amy-Neural" language="en-GB">This call is recorded. May I speak to Sam?</Say>');
-      expect(greet.text).toContain('<Gather input="speech"');
+      expect(greet.text).toContain(
+        '<Say voice="Polly.Amy-Neural" language="en-GB">This call is recorded.</Say><Say voice="Polly.Amy-Neural" language="en-GB">May I speak to Sam?</Say>',
+      );
+      expect(greet.text).toContain('<Gather input="dtmf speech"');
       const params = { CallSid: call.providerCallSid!, SpeechResult: 'Please stop calling me.' };
       const first = await post(`/api/webhooks/twilio/ai-respond?call=${call.id}`, params).expect(200);
       const again = await post(`/api/webhooks/twilio/ai-respond?call=${call.id}`, params).expect(200);
