@@ -183,7 +183,7 @@ export function buildOpenApiDocument(info: OpenApiInfo, routes: AnyRouteSpec[]):
       ...info,
       description: info.description ?? info.title,
       license: { name: 'MIT', identifier: 'MIT' },
-      contact: { name: 'Recoup', url: 'https://github.com/recoup' },
+      contact: { name: 'Recoup maintainers' },
     },
     servers: [{ url: '/', description: 'This service' }],
   }) as unknown as Json & { paths: Record<string, Record<string, Json>>; components: Json & { schemas?: Record<string, Json> } };
