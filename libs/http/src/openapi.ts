@@ -87,7 +87,7 @@ export function defaultOperationId(method: string, path: string): string {
     s
       .split(/[^A-Za-z0-9]+/)
       .filter(Boolean)
-      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
       .join('');
   const parts = path
     .split('/')

@@ -85,7 +85,8 @@ async function main() {
     .send({ invoice: 'inv-1' });
   if (res.status !== 202) throw new Error(`escalate answered ${res.status}`);
   const job = await producer.queue(QUEUES.notifications).getJob(res.body.jobId as string);
-  const done = job!.waitUntilFinished(events, 15_000);
+  if (!job) throw new Error('the queued job is missing');
+  const done = job.waitUntilFinished(events, 15_000);
   void worker.run();
   await done;
   await worker.close();
@@ -95,7 +96,7 @@ async function main() {
   await closeRedis(producerRedis);
   await closeRedis(workerRedis);
   vendor.close();
-  process.stdout.write(JSON.stringify({ meta: job!.data._meta, lines }));
+  process.stdout.write(JSON.stringify({ meta: job.data._meta, lines }));
 }
 
 main().then(
