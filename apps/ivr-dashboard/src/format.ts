@@ -5,6 +5,7 @@ export const INTENT_LABEL: Record<IvrIntent, string> = {
   needs_negotiation: 'Needs negotiation',
   unclear: 'Pending clarification',
   no_response: 'No response',
+  vulnerable: 'Vulnerable: paused, for a person',
 };
 
 /** The product's colours: green willing to pay, orange needs negotiation, blue pending clarification, grey no response. */
@@ -13,6 +14,7 @@ export const INTENT_COLOUR: Record<IvrIntent, string> = {
   needs_negotiation: '#d4760a',
   unclear: '#1f6feb',
   no_response: '#6e7781',
+  vulnerable: '#8250df',
 };
 
 export const STATUS_LABEL: Record<IvrCallStatus, string> = {

@@ -26,6 +26,11 @@ export const ConfigSchema = z.object({
   IVR_SETTLEMENT_DISCOUNT_PERCENT: z.coerce.number().min(0).max(90).default(0),
   IVR_CALL_COST_PENCE: z.coerce.number().int().min(0).default(25),
   IVR_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+  /** Record IVR calls (after the recording notice; stopped when the debtor objects). */
+  IVR_RECORDING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -70,6 +70,14 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       ? new SandboxIvrPhone({
           authToken: config.TWILIO_AUTH_TOKEN,
           pickScript: pickDebtorScript,
+          // The sandbox debtor knows their own postcode (or the reference on their letter): the identity answer.
+          identityFor: async (call) => {
+            const id = /ivr_call_id=([0-9a-f-]{36})/.exec(call.answerUrl)?.[1];
+            const row = id
+              ? await core.db.ivrCall.findUnique({ where: { id }, include: { client: true, invoice: { select: { reference: true } } } })
+              : null;
+            return row?.client?.postcode ?? row?.invoice?.reference.replace(/[^A-Za-z0-9]/g, '').slice(-4);
+          },
           logger: core.logger,
         })
       : undefined;
@@ -170,6 +178,21 @@ export function buildDeps(config: Readonly<Config>, providers: ProviderDecision[
       // Inbound calls decide with the same engine and the operator's IVR_* policy as outbound ones.
       compliance,
       defaultPolicy,
+      callbackNumber: config.TWILIO_FROM_NUMBER,
+      // Recording after the notice, stopped on objection; a machine's message after its beep (issue 15).
+      recorder: config.IVR_RECORDING
+        ? {
+            start: async (callSid, ivrCallId) =>
+              (
+                await placer.startRecording(callSid, {
+                  statusCallbackUrl: `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}/status?ivr_call_id=${ivrCallId}`,
+                })
+              ).recordingSid,
+            stop: async (callSid, recordingSid) => void (await placer.setRecordingStatus(callSid, recordingSid, 'stopped')),
+          }
+        : undefined,
+      redirect: placer.redirect ? (callSid, twiml) => placer.redirect?.(callSid, twiml) ?? Promise.resolve() : undefined,
+      hangup: (callSid) => placer.hangup(callSid),
     }),
     outbound: new OutboundCallService({
       db: core.db,

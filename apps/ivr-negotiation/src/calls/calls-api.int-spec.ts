@@ -24,7 +24,7 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const call = await h.twilio.nextCall(client.phone ?? '');
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     for (const a of answers) await h.twilio.say(call, a);
     return call;
   }
@@ -53,7 +53,8 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
     });
     expect(all.body.data[0].created_at >= all.body.data[4].created_at).toBe(true);
     const confirmed = all.body.data.find(
-      (c: { status: string; transcript: unknown[] }) => c.status === 'confirmed' && c.transcript.length === 3,
+      // The identity question and its answer come first: 5 turns.
+      (c: { status: string; transcript: unknown[] }) => c.status === 'confirmed' && c.transcript.length === 5,
     );
     expect(confirmed).toMatchObject({
       intent: 'willing_to_pay',
@@ -63,7 +64,7 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
       payment_plan: { monthly_amount: 100, months: 6 },
       campaign_id: 'spring',
     });
-    expect(confirmed.transcript).toHaveLength(3);
+    expect(confirmed.transcript).toHaveLength(5);
 
     const filtered = await api(h, '/api/calls?status=confirmed');
     expect(filtered.body.data).toHaveLength(2);
@@ -262,7 +263,13 @@ describe('GET /api/calls, the live stream and outbound campaigns', () => {
       db: h.deps.db,
       repository: h.deps.repository,
       compliance: new ComplianceService({ db: h.deps.db, clock: night }),
-      placer: { provider: 'sandbox', placeCall: () => Promise.reject(new Error('must not dial')), hangup: () => Promise.resolve() },
+      placer: {
+        provider: 'sandbox',
+        placeCall: () => Promise.reject(new Error('must not dial')),
+        hangup: () => Promise.resolve(),
+        startRecording: () => Promise.reject(new Error('no call')),
+        setRecordingStatus: () => Promise.resolve('not_recording' as const),
+      },
       events: h.deps.events,
       logger: h.deps.logger,
       publicBaseUrl: h.url,

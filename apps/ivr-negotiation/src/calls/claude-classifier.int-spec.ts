@@ -29,7 +29,7 @@ describe('IVR turns classified by Claude, with the local classifier when Claude 
     });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const call = await h.twilio.nextCall(client.phone ?? '');
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     return call;
   }
   const record = (sid: string) => h.deps.db.ivrCall.findUniqueOrThrow({ where: { callSid: sid } });

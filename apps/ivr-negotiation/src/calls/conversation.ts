@@ -69,7 +69,12 @@ export interface InboundState {
 
 /** Where the conversation is (IvrCall.negotiation). */
 export interface NegotiationState {
-  stage: ConversationStage | 'closed' | InboundStage;
+  /** `verify`: an outbound call asked for the named person and the identity question; nothing about the debt yet. */
+  stage: ConversationStage | 'closed' | InboundStage | 'verify';
+  /** Outbound calls: identity answers given so far (bounded, checked by our code). */
+  verifyAttempts?: number;
+  /** Signs of vulnerability were heard: collection paused, the debtor signposted and flagged for a person. */
+  vulnerable?: boolean;
   /** Calls the debtor placed: the identity steps before the offer. */
   inbound?: InboundState;
   /** The plan on the table now. */
@@ -169,6 +174,7 @@ const STATUS: Record<IvrIntent, IvrCallStatus> = {
   needs_negotiation: 'needs_negotiation',
   unclear: 'pending_clarification',
   no_response: 'no_response',
+  vulnerable: 'completed',
 };
 
 /**

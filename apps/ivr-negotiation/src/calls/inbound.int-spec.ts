@@ -145,7 +145,7 @@ describe('inbound IVR calls (the debtor calls us)', () => {
     const call = h.twilio.callIn(h.url, { from: d.client.phone!, to: IVR_NUMBER });
     await h.twilio.answer(call);
     const again = await h.twilio.key(call, '9999');
-    expect(again).toContain('doesn&apos;t match our records');
+    expect(again).toContain("doesn't match our records");
     const bye = await h.twilio.say(call, 'one two three four');
     expect(bye).toContain('<Hangup/>');
     for (const twiml of call.twiml) {
@@ -165,7 +165,7 @@ describe('inbound IVR calls (the debtor calls us)', () => {
     await h.twilio.answer(call);
     expect(await h.twilio.key(call, '12345678')).toContain('Please try once more');
     const bye = await h.twilio.key(call, '87654321');
-    expect(bye).toContain('couldn&apos;t find your account');
+    expect(bye).toContain("couldn't find your account");
     expect(bye).toContain('<Hangup/>');
     expect(await record(call.callSid)).toMatchObject({ status: 'completed', clientId: null, invoiceId: null });
   });
@@ -174,7 +174,7 @@ describe('inbound IVR calls (the debtor calls us)', () => {
     const d = await debtor({ address: { lines: ['10 Downing Street', 'London'], postcode: 'SW1A 2AA' } });
     const call = h.twilio.callIn(h.url, { from: d.client.phone!, to: IVR_NUMBER });
     expect(await h.twilio.answer(call)).toContain('please say the postcode');
-    expect(await h.twilio.say(call, 'SW1A 2AB.')).toContain('doesn&apos;t match our records');
+    expect(await h.twilio.say(call, 'SW1A 2AB.')).toContain("doesn't match our records");
     expect(await h.twilio.say(call, 'S W one A 2 A A.')).toContain('£600');
   });
 
@@ -220,7 +220,7 @@ describe('inbound IVR calls (the debtor calls us)', () => {
     const call = h.twilio.callIn(h.url, { from: d.client.phone!, to: IVR_NUMBER });
     await h.twilio.answer(call);
     const twiml = await h.twilio.key(call, d.last4);
-    expect(twiml).toContain('<Dial timeout="30">+442071234567</Dial>');
+    expect(twiml).toContain('<Dial timeout="30"><Number>+442071234567</Number></Dial>');
     expect(twiml).not.toContain('£');
     expect(await record(call.callSid)).toMatchObject({ status: 'transferred', sensitive: true, invoiceId: d.invoice.id });
   });

@@ -98,6 +98,10 @@ export interface IvrCallUpdate {
   classifier?: string | null;
   negotiation?: NegotiationState;
   agreedPlan?: PlanOffer;
+  identityVerifiedAt?: Date;
+  recordingSid?: string;
+  answeredBy?: string;
+  sensitive?: boolean;
 }
 
 const FINAL_STATUSES: IvrCallStatus[] = ['confirmed', 'transferred', 'completed', 'failed'];
@@ -155,6 +159,10 @@ export class IvrCallRepository {
         ...(u.classifier !== undefined && { classifier: u.classifier }),
         ...(u.negotiation !== undefined && { negotiation: json(u.negotiation) }),
         ...(u.agreedPlan !== undefined && { agreedMonthlyPence: u.agreedPlan.monthlyPence, agreedMonths: u.agreedPlan.months }),
+        ...(u.identityVerifiedAt !== undefined && { identityVerifiedAt: u.identityVerifiedAt }),
+        ...(u.recordingSid !== undefined && { recordingSid: u.recordingSid }),
+        ...(u.answeredBy !== undefined && { answeredBy: u.answeredBy }),
+        ...(u.sensitive !== undefined && { sensitive: u.sensitive }),
       },
     });
   }

@@ -6,7 +6,18 @@ import type { Logger } from '@recoup/observability';
 import type { CollectionPolicy } from '../negotiation/policy';
 import type { AgreedPlanRecorder } from './agreed-plan.recorder';
 import type { CallEvents } from './call-events';
-import { currentPrompt, decideTurn, greeting, planBase, type CallAction, type NegotiationState } from './conversation';
+import { currentPrompt, decideTurn, inboundOffer, planBase, type CallAction, type NegotiationState } from './conversation';
+import {
+  RECORDING_OBJECTION,
+  VULNERABLE_CLOSING,
+  callBackRequest,
+  identityFactsOf,
+  judgeIdentityAnswer,
+  recordIvrVulnerability,
+  verifyGreeting,
+  voicemailMessage,
+  vulnerabilityCue,
+} from './outbound-safeguards';
 import {
   IvrCallRepository,
   accountOf,
@@ -19,7 +30,7 @@ import {
 } from './ivr-call.repository';
 import { InboundCallRepository } from './inbound-call.repository';
 import { InboundCalls } from './inbound-call.service';
-import { dialTwiml, gatherTwiml, hangupTwiml, type VoiceOptions } from './twiml';
+import { dialTwiml, gatherTwiml, hangupTwiml, keypadGatherTwiml, type VoiceOptions } from './twiml';
 
 export interface IvrCallServiceOptions {
   repository: IvrCallRepository;
@@ -38,6 +49,16 @@ export interface IvrCallServiceOptions {
   compliance?: ComplianceService;
   /** The negotiation policy where a tenant has none (IVR_* settings); default the config's defaults. */
   defaultPolicy?: CollectionPolicy;
+  /** Live recording control (the telephony port): started after the notice, stopped when the debtor objects. */
+  recorder?: {
+    start(callSid: string, ivrCallId: string): Promise<string>;
+    stop(callSid: string, recordingSid: string): Promise<void>;
+  };
+  /** Our number, read out in call-back requests. */
+  callbackNumber?: string;
+  /** Replaces a live call's TwiML (the message left on an answering machine). */
+  redirect?(callSid: string, twiml: string): Promise<void>;
+  hangup?(callSid: string): Promise<void>;
 }
 
 /** The IVR_* defaults of config.ts, for a service built without the configured policy. */
@@ -116,7 +137,22 @@ export class IvrCallService {
     if (stageNow === 'identify' || stageNow === 'reference') return this.inbound.prompt(row);
     const transcript = transcriptOf(row);
     const customerTurns = transcript.filter((t) => t.speaker === 'customer').length;
-    const say = transcript.length === 0 ? greeting(accountOf(row)) : currentPrompt(accountOf(row), negotiationOf(row));
+    // Outbound: the notice, the named person and the identity question first; the balance only after our check.
+    if (transcript.length === 0 || stageNow === 'verify') {
+      const facts = await identityFactsOf(this.o.collections, row);
+      if (facts && !row.identityVerifiedAt) {
+        const say = verifyGreeting(accountOf(row), facts.method);
+        await this.save(row, {
+          transcript: [...transcript, { speaker: 'agent', text: say, at: new Date().toISOString() }],
+          replyText: say,
+          negotiation: { ...negotiationOf(row), stage: 'verify' },
+          status: row.status === 'initiated' ? 'in_progress' : undefined,
+          ...(callSid && !row.callSid ? { callSid } : {}),
+        });
+        return keypadGatherTwiml(say, this.actionUrl(row, customerTurns + 1), this.o.voice);
+      }
+    }
+    const say = transcript.length === 0 ? inboundOffer(accountOf(row)) : currentPrompt(accountOf(row), negotiationOf(row));
     const turn: IvrTranscriptTurn = { speaker: 'agent', text: say, at: new Date().toISOString() };
     await this.save(row, {
       transcript: [...transcript, turn],
@@ -136,6 +172,12 @@ export class IvrCallService {
     if (isFinal(row.status) || stage === 'closed') return hangupTwiml('Thank you. Goodbye.', this.o.voice);
     // A caller not yet identified: nothing reaches the classifier or the negotiation until they are.
     if (stage === 'identify' || stage === 'reference') return this.inbound.respond(row, { speech, digits });
+    // The notice has been heard (this is an answer to what followed it): the recording may start.
+    await this.startRecording(row);
+    if (RECORDING_OBJECTION.test(speech)) await this.stopRecording(row);
+    const cue = vulnerabilityCue(speech);
+    if (cue) return this.vulnerable(row, speech, cue);
+    if (stage === 'verify') return this.verify(row, speech, digits);
     const account = accountOf(row);
     const transcript = transcriptOf(row);
     const classification = await this.o.classifier.classify(speech, {
@@ -153,7 +195,7 @@ export class IvrCallService {
       state: before,
       retryCount: row.retryCount,
       maxRetries: this.o.maxRetries,
-      specialistNumber: this.o.specialistNumber,
+      specialistNumber: (await this.transferNumberOf(row)) ?? undefined,
     });
     const now = new Date().toISOString();
     const customerTurn: IvrTranscriptTurn = {
@@ -223,6 +265,128 @@ export class IvrCallService {
       this.o.logger.error({ callSid: row.callSid, err: { message: (err as Error).message } }, 'dispute raised on the call not recorded');
       return state;
     }
+  }
+
+  /** The tenant's own transfer number (tenants.transfer_phone), else the operator's IVR_SPECIALIST_NUMBER. */
+  private async transferNumberOf(row: IvrCall): Promise<string | null> {
+    const tenant = await this.o.collections.db.tenant.findUnique({ where: { id: row.tenantId }, select: { transferPhone: true } });
+    return tenant?.transferPhone ?? this.o.specialistNumber ?? null;
+  }
+
+  private async startRecording(row: IvrCall): Promise<void> {
+    if (!this.o.recorder || !row.callSid || row.recordingSid) return;
+    try {
+      const recordingSid = await this.o.recorder.start(row.callSid, row.id);
+      await this.o.repository.update(row.id, { recordingSid });
+      row.recordingSid = recordingSid;
+    } catch (err) {
+      this.o.logger.warn({ callSid: row.callSid, err: { message: (err as Error).message } }, 'ivr recording not started');
+    }
+  }
+
+  /** The debtor objects to the recording (UK GDPR Art. 21): it is stopped through the provider's Recordings API. */
+  private async stopRecording(row: IvrCall): Promise<void> {
+    if (!this.o.recorder || !row.callSid || !row.recordingSid) return;
+    await this.o.recorder
+      .stop(row.callSid, row.recordingSid)
+      .catch((err: Error) => this.o.logger.warn({ callSid: row.callSid, err: { message: err.message } }, 'ivr recording not stopped'));
+  }
+
+  /** The answer to the identity question, checked by our code; the offer (with the balance) only once it matched. */
+  private async verify(row: IvrCall, speech: string, digits: string): Promise<string> {
+    const state = negotiationOf(row);
+    const account = accountOf(row);
+    const facts = await identityFactsOf(this.o.collections, row);
+    const attempt = (state.verifyAttempts ?? 0) + 1;
+    const verdict = facts ? judgeIdentityAnswer(facts, { speech, digits }, attempt) : 'failed';
+    const now = new Date();
+    // The identity answer itself is never stored.
+    const customerTurn: IvrTranscriptTurn = {
+      speaker: 'customer',
+      text: verdict === 'wrong_person' ? speech : '[identity answer withheld]',
+      at: now.toISOString(),
+    };
+    const transcript = [...transcriptOf(row), customerTurn];
+    const customerTurns = transcript.filter((t) => t.speaker === 'customer').length;
+    if (verdict === 'verified') {
+      const say = inboundOffer(account);
+      await this.save(row, {
+        transcript: [...transcript, { speaker: 'agent', text: say, at: now.toISOString() }],
+        replyText: say,
+        identityVerifiedAt: now,
+        negotiation: { ...state, stage: 'offer', verifyAttempts: attempt },
+      });
+      return gatherTwiml(say, this.actionUrl(row, customerTurns + 1), this.o.voice);
+    }
+    if (verdict === 'retry' && facts) {
+      const say = `Sorry, that does not match our records. ${verifyGreeting({ ...account, customerName: null }, facts.method)
+        .split('. ')
+        .slice(-2)
+        .join('. ')}`;
+      await this.save(row, {
+        transcript: [...transcript, { speaker: 'agent', text: say, at: now.toISOString() }],
+        replyText: say,
+        negotiation: { ...state, verifyAttempts: attempt },
+      });
+      return keypadGatherTwiml(say, this.actionUrl(row, customerTurns + 1), this.o.voice);
+    }
+    const say = callBackRequest(account, this.o.callbackNumber);
+    await this.save(row, {
+      transcript: [...transcript, { speaker: 'agent', text: say, at: now.toISOString() }],
+      replyText: say,
+      status: 'completed',
+      negotiation: { ...state, stage: 'closed', verifyAttempts: attempt },
+    });
+    return hangupTwiml(say, this.o.voice);
+  }
+
+  /** Signs of vulnerability: collection pauses through the core, the debtor is signposted and flagged for a person. */
+  private async vulnerable(row: IvrCall, speech: string, cue: NonNullable<ReturnType<typeof vulnerabilityCue>>): Promise<string> {
+    try {
+      await recordIvrVulnerability(this.o.collections, row, cue);
+    } catch (err) {
+      this.o.logger.error({ callSid: row.callSid, err: { message: (err as Error).message } }, 'vulnerability not recorded');
+    }
+    const now = new Date().toISOString();
+    await this.save(row, {
+      transcript: [
+        ...transcriptOf(row),
+        { speaker: 'customer', text: speech, at: now, intent: 'vulnerable' },
+        { speaker: 'agent', text: VULNERABLE_CLOSING, at: now },
+      ],
+      intent: 'vulnerable',
+      status: 'completed',
+      replyText: VULNERABLE_CLOSING,
+      sensitive: true,
+      negotiation: { ...negotiationOf(row), stage: 'closed', vulnerable: true },
+    });
+    return hangupTwiml(VULNERABLE_CLOSING, this.o.voice);
+  }
+
+  /**
+   * Twilio's AMD verdict (DetectMessageEnd): a machine, after its beep, gets a call-back request with no debt detail
+   * (CONC 7.9.8G) and the call ends; `unknown` is treated as a person.
+   */
+  async machineDetection(ivrCallId: string | undefined, callSid: string | undefined, answeredBy: string): Promise<void> {
+    const row = await this.find(ivrCallId, callSid);
+    if (!row) return;
+    const machine = answeredBy.startsWith('machine') || answeredBy === 'fax';
+    if (!machine) {
+      await this.o.repository.update(row.id, { answeredBy });
+      return;
+    }
+    const say = voicemailMessage(accountOf(row), this.o.callbackNumber);
+    await this.save(row, {
+      answeredBy,
+      status: 'no_response',
+      intent: 'no_response',
+      transcript: [...transcriptOf(row), { speaker: 'agent', text: say, at: new Date().toISOString() }],
+      negotiation: { ...negotiationOf(row), stage: 'closed' },
+    });
+    const sid = callSid ?? row.callSid;
+    if (!sid) return;
+    if (this.o.redirect) await this.o.redirect(sid, hangupTwiml(say, this.o.voice));
+    else await this.o.hangup?.(sid);
   }
 
   /** Twilio status callback: a call that was never answered is recorded as such. */

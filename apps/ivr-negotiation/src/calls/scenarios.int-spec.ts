@@ -35,12 +35,15 @@ describe('IVR calls driven by a fake Twilio', () => {
 
   it('"Yes, I accept" -> willing_to_pay / confirmed, greeting spoken from the account data', async () => {
     const { call, client } = await placeCall({ name: 'Jane Smith' });
-    const greeting = await h.twilio.answer(call);
+    const greeting = await h.twilio.answerAsDebtor(call);
     expect(greeting).toContain('<Gather input="speech"');
     expect(greeting).toContain('voice="Polly.Amy-Neural"');
-    expect(greeting).toContain('courtesy call from Acme Lending regarding your outstanding balance of £600');
+    // The balance only after the identity check (the greeting asked for Jane Smith and her postcode).
+    expect(call.twiml[0]).toContain('May I speak to Jane Smith?');
+    expect(call.twiml[0]).not.toContain('£');
+    expect(greeting).toContain('Your outstanding balance with Acme Lending is £600');
     expect(greeting).toContain('payment plan of £100 per month for 6 months');
-    expect(greeting).toContain('Hello Jane Smith');
+    expect(greeting).toContain('Thank you, Jane Smith');
 
     const close = await h.twilio.say(call, 'Yes, I accept.');
     expect(close).toContain('<Hangup/>');
@@ -59,8 +62,10 @@ describe('IVR calls driven by a fake Twilio', () => {
     });
     expect(row.confidence).toBeGreaterThanOrEqual(80);
     const transcript = row.transcript as Array<{ speaker: string; text: string; note?: string }>;
-    expect(transcript.map((t) => t.speaker)).toEqual(['agent', 'customer', 'agent']);
-    expect(transcript[1]).toMatchObject({ text: 'Yes, I accept.', note: 'sandbox' });
+    expect(transcript.map((t) => t.speaker)).toEqual(['agent', 'customer', 'agent', 'customer', 'agent']);
+    expect(transcript[1]).toMatchObject({ text: '[identity answer withheld]' });
+    expect(transcript[3]).toMatchObject({ text: 'Yes, I accept.', note: 'sandbox' });
+    expect(row.identityVerifiedAt).toBeInstanceOf(Date);
     expect(await h.deps.db.ivrCall.count({ where: { clientId: client.id } })).toBe(1);
     const attempt = await h.deps.db.contactAttempt.findFirstOrThrow({ where: { clientId: client.id, channel: 'ivr_call' } });
     expect(attempt).toMatchObject({ status: 'sent', providerMessageId: call.callSid });
@@ -109,7 +114,7 @@ describe('IVR calls driven by a fake Twilio', () => {
       purpose: 'reminder',
       jobId: `test-reminder-${invoice.id}`,
     });
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     const close = await h.twilio.say(call, "I don't owe this, I never ordered anything from you.");
     expect(close).toContain('<Hangup/>');
     expect(close).toContain('dispute this debt');
@@ -166,6 +171,8 @@ describe('IVR calls driven by a fake Twilio', () => {
           return Promise.reject(new Error('must not dial'));
         },
         hangup: () => Promise.resolve(),
+        startRecording: () => Promise.reject(new Error('no call')),
+        setRecordingStatus: () => Promise.resolve('not_recording' as const),
       },
       events: h.deps.events,
       logger: h.deps.logger,
@@ -202,10 +209,10 @@ describe('IVR calls driven by a fake Twilio', () => {
     });
     expect(res.status).toBe(202);
     const call = await h.twilio.nextCall(client.phone ?? '');
-    const greeting = await h.twilio.answer(call);
+    const greeting = await h.twilio.answerAsDebtor(call);
     const quote = quoteBalance({ invoice, clientKind: 'business', claimsLatePaymentCharges: true });
     expect(quote.totalPence).toBeGreaterThan(invoice.amountPence);
-    expect(greeting).toContain(`outstanding balance of ${spokenMoney(quote.totalPence, 'GBP')}`);
+    expect(greeting).toContain(`outstanding balance with Brick Supplies Ltd is ${spokenMoney(quote.totalPence, 'GBP')}`);
     // Itemised, and the plan clears the invoice amount the core's ledger holds (the charges are claimed, not instalments).
     expect(greeting).toContain(`includes ${spokenMoney(quote.interestPence + quote.compensationPence, 'GBP')} of statutory interest`);
     expect(greeting).toContain('payment plan of £100 per month for 6 months');
@@ -216,7 +223,7 @@ describe('IVR calls driven by a fake Twilio', () => {
 
   it('"No, I can\'t afford that" -> asks what they can afford, counter-offers within it, confirms', async () => {
     const { call, client } = await placeCall();
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     const ask = await h.twilio.say(call, "No, I can't afford that.");
     expect(ask).toContain('How much could you pay each month');
     expect((await record(call.callSid)).status).toBe('needs_negotiation');
@@ -236,13 +243,13 @@ describe('IVR calls driven by a fake Twilio', () => {
       agreedMonths: 12,
       confirmationResponse: 'Yes, that works.',
     });
-    expect((row.transcript as unknown[]).length).toBe(7);
+    expect((row.transcript as unknown[]).length).toBe(9); // the identity question and its answer first
     expect(await h.deps.db.ivrCall.count({ where: { clientId: client.id } })).toBe(1);
   });
 
   it('"Can you repeat the plan?" then "Yes" -> ONE record holding both answers', async () => {
     const { call, client } = await placeCall();
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     const repeat = await h.twilio.say(call, 'Can you repeat the plan?');
     expect(repeat).toContain('Of course. The proposal is a payment plan of £100 per month for 6 months');
     expect((await record(call.callSid)).status).toBe('pending_clarification');
@@ -252,29 +259,31 @@ describe('IVR calls driven by a fake Twilio', () => {
     const texts = (rows[0]!.transcript as Array<{ speaker: string; text: string }>)
       .filter((t) => t.speaker === 'customer')
       .map((t) => t.text);
-    expect(texts).toEqual(['Can you repeat the plan?', 'Yes']);
+    expect(texts).toEqual(['[identity answer withheld]', 'Can you repeat the plan?', 'Yes']);
     expect(rows[0]).toMatchObject({ intent: 'willing_to_pay', status: 'confirmed', retryCount: 1 });
   });
 
   it('transfers to the specialist (<Dial>) when no plan fits within policy', async () => {
     const { call } = await placeCall();
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     await h.twilio.say(call, 'No, that is too much.');
     const twiml = await h.twilio.say(call, 'I could only do five pounds.');
-    expect(twiml).toContain('<Dial timeout="30">+442071234567</Dial>');
+    expect(twiml).toContain('<Dial timeout="30"><Number>+442071234567</Number></Dial>');
+    // Nobody answering the transfer hears a call-back promise, not silence.
+    expect(twiml).toMatch(/<\/Dial><Say[^>]*>Sorry, nobody could take your call just now/);
     expect(await record(call.callSid)).toMatchObject({ status: 'transferred', intent: 'needs_negotiation' });
   });
 
   it('transfers at once when the customer asks for a person', async () => {
     const { call } = await placeCall();
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     expect(await h.twilio.say(call, 'Can I speak to a real person?')).toContain('<Dial');
   });
 
   it('gives up politely after the bounded number of retries on silence', async () => {
     const { call } = await placeCall();
-    await h.twilio.answer(call);
-    expect(await h.twilio.say(call, '')).toContain('Sorry, I didn&apos;t hear anything.');
+    await h.twilio.answerAsDebtor(call);
+    expect(await h.twilio.say(call, '')).toContain("Sorry, I didn't hear anything.");
     await h.twilio.say(call, '');
     const last = await h.twilio.say(call, '');
     expect(last).toContain('<Hangup/>');
@@ -284,12 +293,12 @@ describe('IVR calls driven by a fake Twilio', () => {
 
   it('answers a retried webhook with the first answer and records the turn once', async () => {
     const { call } = await placeCall();
-    await h.twilio.answer(call);
+    await h.twilio.answerAsDebtor(call);
     const first = await h.twilio.say(call, 'Maybe.');
     const again = await h.twilio.redeliver(call);
     expect(again).toMatchObject({ status: 200, body: first, replayed: true });
     const row = await record(call.callSid);
-    expect((row.transcript as unknown[]).length).toBe(3);
+    expect((row.transcript as unknown[]).length).toBe(5); // the identity question and its answer first
     expect(row.retryCount).toBe(1);
   });
 

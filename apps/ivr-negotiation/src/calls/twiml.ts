@@ -1,8 +1,6 @@
-/** TwiML for the IVR: a neural voice, speech gathering, transfer. Hand-written XML (no vendor SDK in apps). */
+import { dialTwiml as dialWithFallback, gatherSpeechTwiml, sayAndHangupTwiml } from '@recoup/providers/telephony';
 
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
-}
+/** TwiML for the IVR: a neural voice, speech (and keypad) gathering, transfer; built by the telephony lib on the SDK's VoiceResponse. */
 
 export interface VoiceOptions {
   /** A neural voice: Polly.Amy-Neural (en-GB) by default. */
@@ -10,19 +8,20 @@ export interface VoiceOptions {
   language: string;
 }
 
-const say = (text: string, v: VoiceOptions) =>
-  `<Say voice="${escapeXml(v.voice)}" language="${escapeXml(v.language)}">${escapeXml(text)}</Say>`;
-const xml = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
-
 /**
  * Speaks inside <Gather input="speech">, so the customer can answer over the prompt. With
  * actionOnEmptyResult Twilio posts to the action even on silence: silence is an answer too
  * (no_response), handled with the same bounded retries.
  */
 export function gatherTwiml(text: string, actionUrl: string, v: VoiceOptions): string {
-  return xml(
-    `<Gather input="speech" action="${escapeXml(actionUrl)}" method="POST" language="${escapeXml(v.language)}" speechTimeout="auto" timeout="6" actionOnEmptyResult="true">${say(text, v)}</Gather>`,
-  );
+  return gatherSpeechTwiml({
+    prompt: text,
+    action: actionUrl,
+    voice: v.voice,
+    language: v.language,
+    timeoutSeconds: 6,
+    actionOnEmptyResult: true,
+  });
 }
 
 /**
@@ -30,15 +29,29 @@ export function gatherTwiml(text: string, actionUrl: string, v: VoiceOptions): s
  * results post too (actionOnEmptyResult), so silence is a miss like any other.
  */
 export function keypadGatherTwiml(text: string, actionUrl: string, v: VoiceOptions): string {
-  return xml(
-    `<Gather input="dtmf speech" action="${escapeXml(actionUrl)}" method="POST" language="${escapeXml(v.language)}" finishOnKey="#" speechTimeout="auto" timeout="8" actionOnEmptyResult="true">${say(text, v)}</Gather>`,
-  );
+  return gatherSpeechTwiml({
+    prompt: text,
+    action: actionUrl,
+    voice: v.voice,
+    language: v.language,
+    input: 'dtmf speech',
+    finishOnKey: '#',
+    timeoutSeconds: 8,
+    actionOnEmptyResult: true,
+  });
 }
 
 export function hangupTwiml(text: string, v: VoiceOptions): string {
-  return xml(`${say(text, v)}<Hangup/>`);
+  return sayAndHangupTwiml([text], v.voice, v.language);
 }
 
+/** A transfer to a person; if nobody answers, a call-back promise rather than silence. */
 export function dialTwiml(text: string, number: string, v: VoiceOptions): string {
-  return xml(`${say(text, v)}<Dial timeout="30">${escapeXml(number)}</Dial>`);
+  return dialWithFallback({
+    say: [text],
+    number,
+    fallback: ['Sorry, nobody could take your call just now. A member of our team will call you back. Goodbye.'],
+    voice: v.voice,
+    language: v.language,
+  });
 }

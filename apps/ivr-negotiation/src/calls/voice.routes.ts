@@ -23,6 +23,8 @@ const TwilioVoiceParams = z
       .regex(/^[0-9*#]{0,64}$/, 'expected keypad digits')
       .optional(),
     Confidence: z.string().optional(),
+    /** Twilio AMD verdict: human, machine_end_beep, machine_end_silence, machine_end_other, fax, unknown. */
+    AnsweredBy: z.string().max(40).optional(),
     CallStatus: z.string().max(40).optional(),
   })
   .passthrough();
@@ -112,6 +114,19 @@ export function voiceRouter(o: VoiceRoutesOptions): ApiRouter {
         const digits = (body.Digits ?? '').replace(/[*#]/g, '');
         const twiml = await o.service.respond(query.ivr_call_id, body.CallSid, (body.SpeechResult ?? '').trim(), digits);
         res.type('text/xml').send(twiml);
+      },
+    })
+    .route({
+      method: 'post',
+      path: '/amd',
+      summary: "Twilio's answering-machine verdict (DetectMessageEnd): a machine hears a call-back request after its beep, no debt detail",
+      tags: ['twilio'],
+      request: { query: CallQuery, body: TwilioVoiceParams },
+      before: [verify, dedup('amd')],
+      responses: { 204: { description: 'Recorded' }, 403: xmlResponses[403] },
+      handler: async ({ query, body }, _req, res) => {
+        if (body.AnsweredBy) await o.service.machineDetection(query.ivr_call_id, body.CallSid, body.AnsweredBy);
+        res.status(204).end();
       },
     })
     .route({

@@ -132,6 +132,8 @@ export class IvrCallProcessor {
         to: invoice.client.phone,
         answerUrl: `${base}/voice?ivr_call_id=${call.id}`,
         statusCallbackUrl: `${base}/status?ivr_call_id=${call.id}`,
+        // AMD (DetectMessageEnd): a machine gets a name-and-number message after its beep, never the debt.
+        machineDetection: { mode: 'async', callbackUrl: `${base}/amd?ivr_call_id=${call.id}` },
         timeLimitSeconds: this.o.timeLimitSeconds,
         idempotencyKey: jobId,
       });

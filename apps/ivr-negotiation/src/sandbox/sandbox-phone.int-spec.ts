@@ -49,7 +49,8 @@ describe('the sandbox phone answers IVR calls on its own', () => {
       expect(h.deps.sandboxPhone).toBeInstanceOf(SandboxIvrPhone);
       const { call, attemptStatus } = await callAndWait(h, 0);
       expect(call).toMatchObject({ status: 'confirmed', intent: 'willing_to_pay' });
-      expect(said(call)).toEqual(['Yes, I accept']);
+      // The identity question comes first (the sandbox debtor knows their postcode); its answer is never stored.
+      expect(said(call)).toEqual(['[identity answer withheld]', 'Yes, I accept']);
       expect(attemptStatus).toBe('completed');
     });
 
@@ -75,28 +76,38 @@ describe('the sandbox phone answers IVR calls on its own', () => {
     let h: IvrHarness;
     beforeAll(async () => {
       // The same phone, without the pauses that make a live demo watchable.
-      const phone = new SandboxIvrPhone({ authToken: TWILIO_TOKEN, pickScript: pickDebtorScript, ringMs: 0, turnMs: 0 });
+      const phone = new SandboxIvrPhone({
+        authToken: TWILIO_TOKEN,
+        pickScript: pickDebtorScript,
+        identityFor: async () => 'SW1A 1AA',
+        ringMs: 0,
+        turnMs: 0,
+      });
       h = await startIvr({}, { sandboxDriver: phone });
     });
     afterAll(() => h?.close());
 
     it('decline, then negotiate: a plan at fifty pounds a month is agreed', async () => {
       const { call } = await callAndWait(h, 1);
-      expect(said(call)).toEqual(["No, I can't afford that", 'I can pay fifty pounds a month', 'Yes']);
+      expect(said(call)).toEqual(['[identity answer withheld]', "No, I can't afford that", 'I can pay fifty pounds a month', 'Yes']);
       expect(call).toMatchObject({ status: 'confirmed', intent: 'willing_to_pay' });
       expect(call.payment_plan?.monthly_amount).toBe(50);
     });
 
     it('"Can you repeat the plan?" then "Yes": one record holding both answers', async () => {
       const { call } = await callAndWait(h, 2);
-      expect(said(call)).toEqual(['Can you repeat the plan?', 'Yes']);
+      expect(said(call)).toEqual(['[identity answer withheld]', 'Can you repeat the plan?', 'Yes']);
       expect(call.status).toBe('confirmed');
     });
 
     it('silence: the IVR gives up and records no response', async () => {
       const { call, attemptStatus } = await callAndWait(h, 3);
       expect(call).toMatchObject({ status: 'no_response', intent: 'no_response' });
-      expect(said(call).every((s) => s === '')).toBe(true);
+      expect(
+        said(call)
+          .slice(1)
+          .every((s) => s === ''),
+      ).toBe(true);
       expect(attemptStatus).toBe('completed');
     });
   });

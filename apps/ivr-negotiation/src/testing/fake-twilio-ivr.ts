@@ -109,6 +109,15 @@ export class FakeTwilioIvr implements SandboxCallDriver {
     return this.exchange(call, call.answerUrl, this.params(call));
   }
 
+  /**
+   * The debtor picks up and confirms who they are (the identity question comes before anything about the debt):
+   * answers with the offer's TwiML.
+   */
+  async answerAsDebtor(call: FakeIvrCall, identity = 'Yes, it is SW1A 1AA.'): Promise<string> {
+    await this.answer(call);
+    return this.say(call, identity);
+  }
+
   /** The callee says something (empty: silence) in answer to the last <Gather>. */
   say(call: FakeIvrCall, speech: string): Promise<string> {
     if (!call.nextAction) throw new Error('the last TwiML has no <Gather>: the call is over');

@@ -34,6 +34,8 @@ export async function seedDebtor(
     reference?: string;
     /** The client's address JSON ({ lines, postcode }). */
     address?: { lines: string[]; postcode: string };
+    /** The postcode an outbound call's identity check asks for (default SW1A 1AA; null: none on file). */
+    postcode?: string | null;
   } = {},
 ) {
   phoneCounter++;
@@ -45,6 +47,7 @@ export async function seedDebtor(
       phone: opts.phone ?? `+447400123${String(phoneCounter).padStart(3, '0')}`,
       kind: opts.kind ?? 'consumer',
       ...(opts.address && { address: opts.address }),
+      postcode: opts.postcode === undefined ? 'SW1A 1AA' : opts.postcode,
     },
   });
   const due = new Date(now.getTime() - 60 * 86_400_000);

@@ -144,6 +144,26 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/amd': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Twilio's answering-machine verdict (DetectMessageEnd): a machine hears a call-back request after its beep, no debt detail
+     * @description Twilio's answering-machine verdict (DetectMessageEnd): a machine hears a call-back request after its beep, no debt detail
+     */
+    post: operations['postAmd'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/status': {
     parameters: {
       query?: never;
@@ -372,7 +392,7 @@ export type components = {
       balance: number;
       currency: string;
       /** @enum {string|null} */
-      intent: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response' | null;
+      intent: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response' | 'vulnerable' | null;
       /** @enum {string} */
       status:
         | 'initiated'
@@ -407,7 +427,7 @@ export type components = {
         text: string;
         at: string;
         /** @enum {string} */
-        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response';
+        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response' | 'vulnerable';
         confidence?: number;
         /** @enum {string} */
         classifier?: 'claude' | 'local';
@@ -934,6 +954,7 @@ export interface operations {
          *       "SpeechResult": "SpeechResult",
          *       "Digits": "1",
          *       "Confidence": "Confidence",
+         *       "AnsweredBy": "AnsweredBy",
          *       "CallStatus": "CallStatus"
          *     }
          */
@@ -942,6 +963,7 @@ export interface operations {
           SpeechResult?: string;
           Digits?: string;
           Confidence?: string;
+          AnsweredBy?: string;
           CallStatus?: string;
         } & {
           [key: string]: unknown;
@@ -1054,6 +1076,7 @@ export interface operations {
          *       "SpeechResult": "SpeechResult",
          *       "Digits": "1",
          *       "Confidence": "Confidence",
+         *       "AnsweredBy": "AnsweredBy",
          *       "CallStatus": "CallStatus"
          *     }
          */
@@ -1062,6 +1085,7 @@ export interface operations {
           SpeechResult?: string;
           Digits?: string;
           Confidence?: string;
+          AnsweredBy?: string;
           CallStatus?: string;
         } & {
           [key: string]: unknown;
@@ -1071,6 +1095,128 @@ export interface operations {
     responses: {
       /** @description TwiML */
       200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request: `errors` names each failing field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description X-Twilio-Signature missing or wrong */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+      /** @description Problem details (RFC 9457) */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "type": "about:blank",
+           *       "title": "title",
+           *       "status": 3,
+           *       "detail": "Invoice INV-2026-0042 for boiler servicing",
+           *       "instance": "instance",
+           *       "request_id": "request id",
+           *       "errors": [
+           *         {
+           *           "field": "field",
+           *           "pointer": "pointer",
+           *           "detail": "Invoice INV-2026-0042 for boiler servicing"
+           *         }
+           *       ]
+           *     }
+           */
+          'application/problem+json': components['schemas']['ProblemDetails'];
+        };
+      };
+    };
+  };
+  postAmd: {
+    parameters: {
+      query?: {
+        ivr_call_id?: string;
+        turn?: number | null;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "SpeechResult": "SpeechResult",
+         *       "Digits": "1",
+         *       "Confidence": "Confidence",
+         *       "AnsweredBy": "AnsweredBy",
+         *       "CallStatus": "CallStatus"
+         *     }
+         */
+        'application/json': {
+          CallSid?: string;
+          SpeechResult?: string;
+          Digits?: string;
+          Confidence?: string;
+          AnsweredBy?: string;
+          CallStatus?: string;
+        } & {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description Recorded */
+      204: {
         headers: {
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
@@ -1174,6 +1320,7 @@ export interface operations {
          *       "SpeechResult": "SpeechResult",
          *       "Digits": "1",
          *       "Confidence": "Confidence",
+         *       "AnsweredBy": "AnsweredBy",
          *       "CallStatus": "CallStatus"
          *     }
          */
@@ -1182,6 +1329,7 @@ export interface operations {
           SpeechResult?: string;
           Digits?: string;
           Confidence?: string;
+          AnsweredBy?: string;
           CallStatus?: string;
         } & {
           [key: string]: unknown;
@@ -1290,7 +1438,7 @@ export interface operations {
           | 'transferred'
           | 'completed'
           | 'failed';
-        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response';
+        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response' | 'vulnerable';
         from?: string;
         to?: string;
         page?: number;
@@ -1520,7 +1668,7 @@ export interface operations {
           | 'transferred'
           | 'completed'
           | 'failed';
-        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response';
+        intent?: 'willing_to_pay' | 'needs_negotiation' | 'unclear' | 'no_response' | 'vulnerable';
       };
       header?: never;
       path?: never;

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { Uuid } from './common.schema';
 
-/** What the customer's answer meant (the product's four intents). */
-export const IvrIntent = z.enum(['willing_to_pay', 'needs_negotiation', 'unclear', 'no_response']);
+/**
+ * What the customer's answer meant (the product's four intents), and `vulnerable`: signs of vulnerability heard by our
+ * rules before any classifier (collection paused, free debt advice signposted, the debtor flagged for a person).
+ */
+export const IvrIntent = z.enum(['willing_to_pay', 'needs_negotiation', 'unclear', 'no_response', 'vulnerable']);
 export type IvrIntent = z.infer<typeof IvrIntent>;
 
 export const IvrCallStatus = z.enum([

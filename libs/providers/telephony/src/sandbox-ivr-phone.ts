@@ -5,6 +5,9 @@ import type { SandboxCall, SandboxCallDriver } from './sandbox-call-placer';
  * What a scripted caller says, one answer per `<Gather>` in order ('' is silence: Twilio posts the action
  * without SpeechResult when `actionOnEmptyResult` is set). Once the answers run out the caller stays silent.
  */
+/** An outbound call's identity question (asked before anything about the debt). */
+const IDENTITY_QUESTION = /confirm the postcode|confirm your date of birth|last four characters of the reference/i;
+
 export interface IvrCallerScript {
   name: string;
   answers: readonly string[];
@@ -47,6 +50,11 @@ export interface SandboxIvrPhoneOptions {
   authToken: string;
   /** The caller for this call, chosen deterministically from it (its `to` number, say). */
   pickScript: (call: SandboxCall) => IvrCallerScript;
+  /**
+   * What the debtor answers to an outbound call's identity question (they know their own postcode or reference): asked
+   * once per call when the TwiML asks for it, before the script's answers.
+   */
+  identityFor?: (call: SandboxCall) => Promise<string | undefined>;
   /** How long the phone rings before it is answered, and how long the caller takes over each answer (ms). */
   ringMs?: number;
   turnMs?: number;
@@ -203,6 +211,8 @@ export class SandboxIvrPhone implements SandboxCallDriver {
       let url: string | undefined = live.call.answerUrl;
       let extra: Record<string, string> = {};
       const maxTurns = this.o.maxTurns ?? 20;
+      let identityGiven = false;
+      let answered = 0;
       while (url && !live.hungUp) {
         const res = await this.post(url, this.params(live, 'in-progress', extra));
         if (res.status !== 200) {
@@ -225,7 +235,9 @@ export class SandboxIvrPhone implements SandboxCallDriver {
         }
         if (result.said.length >= maxTurns) break;
         await pause(this.o.turnMs ?? 1_500);
-        const speech = script.answers[result.said.length] ?? '';
+        const asksIdentity: boolean = !identityGiven && live.direction === 'outbound-api' && IDENTITY_QUESTION.test(twiml);
+        const speech = asksIdentity ? ((await this.o.identityFor?.(live.call)) ?? '') : (script.answers[answered++] ?? '');
+        identityGiven ||= asksIdentity;
         result.said.push(speech);
         url = step.action;
         extra = speech ? { SpeechResult: speech, Confidence: '0.92' } : {};
