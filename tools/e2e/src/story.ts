@@ -313,7 +313,7 @@ export async function runCollectionsStory(options: StoryOptions): Promise<StoryR
   ).text();
   const gauge = (name: string, label: string) =>
     [...metrics.matchAll(new RegExp(`^${name}\\{([^}]*)\\} ([0-9.e+]+)$`, 'gm'))]
-      .filter((m) => m[1]!.includes(label))
+      .filter((m) => (m[1] ?? '').includes(label))
       .reduce((sum, m) => sum + Number(m[2]), 0);
   const business = {
     emails: gauge('recoup_messages', 'channel="email"'),
