@@ -16,7 +16,12 @@ export function createDatabase(databaseUrl: string, options: { poolSize?: number
   const schema = url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   const pool = new pg.Pool({ connectionString: url.toString(), max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
-  const db = new PrismaClient({ adapter: new PrismaPg(pool, { schema, disposeExternalPool: true }) });
+  const db = new PrismaClient({
+    adapter: new PrismaPg(pool, { schema, disposeExternalPool: true }),
+    // Prisma's defaults (2 s to start a transaction, 5 s to finish it) fail use cases that are merely queued behind a
+    // row lock or a busy pool on a loaded machine: a payment webhook burst must wait its turn, not 500.
+    transactionOptions: { maxWait: 10_000, timeout: 20_000 },
+  });
   // Raw SQL names no schema: with one selected, hot statements stay on the ORM's connection settings.
   if (!schema) pools.set(db, pool);
   return db;
