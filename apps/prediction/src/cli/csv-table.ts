@@ -172,7 +172,8 @@ export function parseFlags(args: readonly string[]): Record<string, string> {
   const { tokens } = parseArgs({ args: [...args], strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string> = {};
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
+    const t = tokens[i];
+    if (!t) continue;
     if (t.kind === 'positional') throw new Error(`unexpected argument "${t.value}"`);
     if (t.kind !== 'option') continue;
     const next = tokens[i + 1];
