@@ -51,7 +51,8 @@ export class ReplicaStack {
             secrets: options.secrets,
             env,
             serviceEnv,
-            healthTimeoutMs: 120_000,
+            // Generous: on a loaded two-core machine ten tsx processes starting together take minutes.
+            healthTimeoutMs: 300_000,
           }),
         );
       }
@@ -87,7 +88,7 @@ export class ReplicaStack {
   }
 
   output(name: ServiceName): string {
-    return this.replicas.map((r, i) => `--- ${name} replica ${i + 1} ---\n${r.output(name).slice(-3000)}`).join('\n');
+    return this.replicas.map((r, i) => `--- ${name} replica ${i + 1} ---\n${r.output(name).slice(-6000)}`).join('\n');
   }
 
   /** Stops every replica (SIGTERM) and the proxies; resolves with the processes that did not exit 0. */
