@@ -14,7 +14,7 @@ describe('statement contacts and pay-all payments (PostgreSQL, Redis)', () => {
   let deps: CollectionsDeps;
   const prefix = testQueuePrefix();
   const now = new Date('2026-11-30T10:00:00Z');
-  const logger = createLogger({ name: 'statement-contacts-spec', level: 'silent' });
+  const logger = createLogger({ service: 'statement-contacts-spec', level: 'silent' });
 
   beforeAll(async () => {
     t = await createTestDatabase();
@@ -80,7 +80,13 @@ describe('statement contacts and pay-all payments (PostgreSQL, Redis)', () => {
 
   it('records one queued attempt per collectable invoice under one statement job, with a timeline entry each; a disputed one is left out', async () => {
     const d = await debtorWithInvoices([120_00, 240_00, 360_00]);
-    await openDispute(deps, { tenantId: d.tenant.id, invoiceId: d.invoices[2]!.id, source: 'api', reason: 'not ordered', actor: 'api' });
+    await openDispute(deps, {
+      tenantId: d.tenant.id,
+      invoiceId: d.invoices[2]!.id,
+      source: 'creditor',
+      reason: 'not ordered',
+      actor: 'api',
+    });
     const r = await queueStatement(d, 'stmt-a');
     expect(r.recorded.map((x) => x.invoiceId).sort()).toEqual([d.invoices[0]!.id, d.invoices[1]!.id].sort());
     expect(r.left).toEqual([{ invoiceId: d.invoices[2]!.id, status: 'disputed' }]);
