@@ -188,6 +188,7 @@ describe('statement delivery (one message for several invoices of a debtor)', ()
       subject: 's',
       html: '<p>s</p>',
       text: 's',
+      customArgs: {},
     });
     await t.db.contactAttempt.updateMany({
       where: { statementJobId: jobId },
