@@ -9,6 +9,7 @@ import {
 } from '@recoup/testing';
 import { FakeProviders } from './fake-providers';
 import { ServiceStack, newStackSecrets, type ServiceName } from './stack';
+import { runStatementStory } from './statement-story';
 import { formatTimeline, runCollectionsStory, type StoryResult } from './story';
 
 /**
@@ -71,8 +72,10 @@ describe('the collections story end to end (five services as processes, fake pro
       queuePrefix: testQueuePrefix(),
       env: fakes.env(),
       secrets,
+      // Five services start at once: on a loaded 2-core machine one can take over a minute to answer /health.
+      healthTimeoutMs: 150_000,
     });
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     const unclean = stack ? await stack.stop() : [];
@@ -186,6 +189,29 @@ describe('the collections story end to end (five services as processes, fake pro
     expect(calls).toHaveLength(1);
     console.log(`collections story timeline:\n${formatTimeline(story.timeline)}`);
   }, 240_000);
+
+  it('a debtor with three overdue invoices gets ONE statement email and pays all three from the portal', async () => {
+    const lines: string[] = [];
+    const readEmails = async (to: string) =>
+      fakes.sendgrid.requests
+        .filter((r) => r.path.startsWith('/v3/mail/send') && JSON.stringify(r.body.personalizations ?? '').includes(to))
+        .map((r) => ({
+          subject: String(r.body.subject ?? ''),
+          text: String(
+            (r.body.content as Array<{ type: string; value: string }> | undefined)?.find((c) => c.type === 'text/plain')?.value ?? '',
+          ),
+        }));
+    const result = await runStatementStory({
+      collectionsUrl: stack.url('collections-api'),
+      adminApiKey: secrets.adminApiKey,
+      readEmails,
+      log: (l) => lines.push(l),
+    }).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${lines.join('\n')}\n--- notifier ---\n${stack.output('notifier').slice(-3000)}`);
+    });
+    expect(result.checks.every((c) => c.ok)).toBe(true);
+    console.log(`statement story:\n${lines.join('\n')}`);
+  }, 180_000);
 
   it('a debtor who disputes on the call gets no further contact on any channel until the dispute is resolved', async () => {
     const tenant = await api('/api/admin/tenants', secrets.adminApiKey, {
