@@ -120,18 +120,24 @@ export class StannpFake {
       };
     }
     if (method !== 'POST' || path !== '/v1/letters/post') return { status: 404, body: { success: false, error: 'Not found' } };
+    // Parsed as any Fetch Request parses multipart/form-data (undici): the same parser a real server's framework uses.
     const form = await new Request('http://stannp.local/', {
       method: 'POST',
       headers: headers as Record<string, string>,
-      body: raw,
+      body: new Uint8Array(raw),
     }).formData();
-    for (const [key, value] of form.entries()) {
+    const files: Array<Promise<void>> = [];
+    form.forEach((value, key) => {
       if (typeof value === 'string') record.fields[key] = value;
-      else {
-        const bytes = Buffer.from(await value.arrayBuffer());
-        record.pdf = { bytes: bytes.length, head: bytes.subarray(0, 5).toString('latin1'), type: value.type };
-      }
-    }
+      else
+        files.push(
+          value.arrayBuffer().then((data) => {
+            const bytes = Buffer.from(data);
+            record.pdf = { bytes: bytes.length, head: bytes.subarray(0, 5).toString('latin1'), type: value.type };
+          }),
+        );
+    });
+    await Promise.all(files);
     if (!record.pdf || record.pdf.head !== '%PDF-') return { status: 400, body: { success: false, error: 'pdf: a PDF file is required' } };
     const country = record.fields.country ?? '';
     if (!/^[A-Z]{2}$/.test(country)) return { status: 400, body: { success: false, error: 'country: an ISO alpha-2 code is required' } };
