@@ -10,7 +10,7 @@ import {
 import { FakeProviders } from './fake-providers';
 import { ServiceStack, newStackSecrets, type ServiceName } from './stack';
 import { runStatementStory } from './statement-story';
-import { formatTimeline, runCollectionsStory, type StoryResult } from './story';
+import { STORY_DEBTOR_POSTCODE, formatTimeline, runCollectionsStory, type StoryResult } from './story';
 
 /**
  * The platform as its users meet it: all five services as child processes on a throw-away database
@@ -25,6 +25,8 @@ const promise: CalleeScript = {
   answer: 'human',
   turns: [
     { say: 'Hello, speaking.' },
+    // Identity before disclosure: the agent says why it calls only after our code checked the postcode on file.
+    { say: `Yes, my postcode is ${STORY_DEBTOR_POSTCODE}.` },
     { say: 'Can you text me the link?' },
     { say: "Yes. I'll pay on Friday." },
     { say: 'No, that is all. Goodbye.' },
@@ -52,7 +54,13 @@ function scriptFor(call: FakeDialledCall): CalleeScript {
   if (call.to === DISPUTE_PHONE) return dispute;
   if (call.to.startsWith(IVR_PREFIX)) {
     const n = Number(call.to.slice(-2));
-    return { answer: 'human', turns: (IVR_ANSWERS[n % IVR_ANSWERS.length]?.answers ?? []).map((say) => ({ say })), hangUpWhenDone: true };
+    // The IVR asks for the named person's postcode before anything about the debt; then the answers to the offer.
+    const answers = IVR_ANSWERS[n % IVR_ANSWERS.length]?.answers ?? [];
+    return {
+      answer: 'human',
+      turns: [`Yes, my postcode is ${STORY_DEBTOR_POSTCODE}.`, ...answers].map((say) => ({ say })),
+      hangUpWhenDone: true,
+    };
   }
   return { answer: 'no-answer', turns: [] };
 }
@@ -296,7 +304,7 @@ describe('the collections story end to end (five services as processes, fake pro
       const phone = `${IVR_PREFIX}${String(i).padStart(2, '0')}`;
       const client = await api('/api/clients', key, {
         method: 'POST',
-        body: { name: `Customer ${i}`, email: `c${i}@lending.example`, phone, kind: 'consumer' },
+        body: { name: `Customer ${i}`, email: `c${i}@lending.example`, phone, kind: 'consumer', postcode: STORY_DEBTOR_POSTCODE },
       });
       const invoice = await api('/api/invoices', key, {
         method: 'POST',
