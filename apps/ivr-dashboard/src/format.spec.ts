@@ -4,8 +4,14 @@ import { INTENT_COLOUR, money, upsertCall } from './format';
 const call = (id: string, created_at: string, status: IvrCallView['status'] = 'in_progress') => ({ id, created_at, status }) as IvrCallView;
 
 describe('dashboard formatting', () => {
-  it('uses the product colours for the four intents', () => {
-    expect(INTENT_COLOUR).toEqual({ willing_to_pay: '#1a7f37', needs_negotiation: '#d4760a', unclear: '#1f6feb', no_response: '#6e7781' });
+  it('uses the product colours for the four intents, and its own for a vulnerable debtor (collection paused)', () => {
+    expect(INTENT_COLOUR).toEqual({
+      willing_to_pay: '#1a7f37',
+      needs_negotiation: '#d4760a',
+      unclear: '#1f6feb',
+      no_response: '#6e7781',
+      vulnerable: '#8250df',
+    });
   });
 
   it('formats money in pounds', () => {

@@ -78,7 +78,8 @@ describe('the console in chromium', () => {
     });
     if (res.status !== 202) throw new Error(JSON.stringify(res.body));
     const c = await h.twilio.nextCall(client.phone ?? '');
-    await h.twilio.answer(c);
+    // The debtor confirms who they are first: the offer comes only after our identity check.
+    await h.twilio.answerAsDebtor(c);
     for (const a of answers) await h.twilio.say(c, a);
     return c;
   }
@@ -275,7 +276,10 @@ describe('the console in chromium', () => {
     const transcript = page.locator('[data-testid^="transcript-"]');
     await transcript.waitFor();
     expect(await transcript.textContent()).toContain('Yes, I accept.');
-    expect(await transcript.textContent()).toContain('courtesy call from Acme Lending');
+    expect(await transcript.textContent()).toContain('automated call from Acme Lending');
+    // The caller's identity answer is never shown (nor stored), and the balance came only after it.
+    expect(await transcript.textContent()).toContain('[identity answer withheld]');
+    expect(await transcript.textContent()).not.toContain('SW1A');
 
     await page.waitForFunction(() => document.querySelector('[data-testid="live-indicator"]')?.textContent?.includes('Live'));
     await call([], 'Dan Newcall');
