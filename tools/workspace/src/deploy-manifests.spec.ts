@@ -17,6 +17,8 @@ const kustomize = (overlay: string) => {
   return r.stdout;
 };
 
+// Rendered manifests are free-form YAML here: their shape is what the validator (kubernetes-models) checks.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = { kind: string; metadata: { name: string }; spec: any };
 
 describe('deploy/kubernetes', () => {
