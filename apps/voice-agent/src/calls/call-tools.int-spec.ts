@@ -131,7 +131,11 @@ describe('call tools on the collections core', () => {
       );
       await run(call, 'verify_identity', { answer: 'LS1 4AP' });
       const last = await run(call, 'verify_identity', { answer: 'M1 1AA' });
-      expect(last).toMatchObject({ ok: false, endCall: true, message: expect.stringContaining('ask Sam Taylor to call Acme back') });
+      // The model is told to say nothing more; the call-back request (no debt detail) is played by our code.
+      expect(last).toMatchObject({ ok: false, endCall: true, message: expect.stringContaining('Say nothing about why you called') });
+      const closing = h.deps.live.takeClosing(call.id)?.say.join(' ') ?? '';
+      expect(closing).toContain('ask Sam Taylor to call Acme back');
+      expect(closing).not.toMatch(/£|balance|invoice|owe/i);
       expect(await run(call, 'verify_identity', { answer: 'SW1A 1AA' })).toMatchObject({ ok: false, endCall: true });
       expect((await h.db.call.findUniqueOrThrow({ where: { id: call.id } })).identityVerifiedAt).toBeNull();
       expect(await run(call, 'send_payment_link')).toMatchObject({ ok: false });
