@@ -39,7 +39,13 @@ const promise: CalleeScript = {
 
 function scriptFor(call: FakeDialledCall): CalleeScript {
   if (call.to === PROMISE_PHONE || call.to === AI_CALL_PHONE || call.to === DRAIN_PHONE) return promise;
-  if (call.to === IVR_PHONE) return { answer: 'human', turns: [{ say: 'Yes, I accept' }], hangUpWhenDone: true };
+  // The IVR asks for the named person's postcode before the offer.
+  if (call.to === IVR_PHONE)
+    return {
+      answer: 'human',
+      turns: [{ say: `Yes, my postcode is ${STORY_DEBTOR_POSTCODE}.` }, { say: 'Yes, I accept' }],
+      hangUpWhenDone: true,
+    };
   return { answer: 'no-answer', turns: [] };
 }
 
@@ -165,7 +171,7 @@ describe('two replicas of every service behind round-robin proxies share nothing
     const { key } = await newTenant('Streams Across Replicas Ltd', 'pro');
     const client = await gateway('/api/clients', key, {
       method: 'POST',
-      body: { name: 'Sam Stream', email: 'sam@stream.example', phone: IVR_PHONE, kind: 'consumer' },
+      body: { name: 'Sam Stream', email: 'sam@stream.example', phone: IVR_PHONE, kind: 'consumer', postcode: STORY_DEBTOR_POSTCODE },
     });
     const invoice = await gateway('/api/invoices', key, {
       method: 'POST',
