@@ -182,7 +182,9 @@ export class ServiceStack {
       [...this.running.entries()].map(async ([name, entry]) => {
         if (entry.child.exitCode !== null || entry.child.signalCode !== null) return null;
         entry.child.kill('SIGTERM');
-        const timer = setTimeout(() => entry.child.kill('SIGKILL'), 20_000);
+        // Past every service's own shutdown budget (SHUTDOWN_TIMEOUT_MS, 10 s by default) with room for a loaded
+        // machine stopping many processes at once: a SIGKILL here reads as an unclean stop.
+        const timer = setTimeout(() => entry.child.kill('SIGKILL'), 60_000);
         const { code } = await entry.exit;
         clearTimeout(timer);
         return code === 0 ? null : name;
