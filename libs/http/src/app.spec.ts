@@ -159,13 +159,18 @@ describe('createHttpApp', () => {
 
   it('sheds load beyond maxInFlight with 503 + Retry-After, and still answers /health', async () => {
     let release: () => void = () => undefined;
+    // The handler says when a request has reached it (an event to wait for, not a guess at how long it takes).
+    let arrived: () => void = () => undefined;
+    const arrival = () => new Promise<void>((r) => (arrived = r));
     const slow = new ApiRouter().route({
       method: 'get',
       path: '/slow',
       summary: 'waits',
       responses: { 200: { description: 'ok' } },
       handler: async (_input, _req, res) => {
-        await new Promise<void>((r) => (release = r));
+        const held = new Promise<void>((r) => (release = r));
+        arrived();
+        await held;
         res.json({ ok: true });
       },
     });
@@ -180,20 +185,22 @@ describe('createHttpApp', () => {
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     try {
+      const firstArrived = arrival();
       const first = request(server)
         .get('/slow')
         .then((r) => r);
-      await new Promise((r) => setTimeout(r, 50));
+      await firstArrived;
       const shed = await request(server).get('/slow');
       expect(shed.status).toBe(503);
       expect(shed.headers['retry-after']).toBe('1');
       expect((await request(server).get('/health')).status).toBe(200);
       release();
       expect((await first).status).toBe(200);
+      const afterArrived = arrival();
       const after = request(server)
         .get('/slow')
         .then((r) => r);
-      await new Promise((r) => setTimeout(r, 50));
+      await afterArrived;
       release();
       expect((await after).status).toBe(200);
     } finally {
